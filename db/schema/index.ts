@@ -1,0 +1,3 @@
+export * from "./app-schema";
+export * from "./users";
+export * from "./system";

@@ -1,0 +1,24 @@
+import type { z } from "zod";
+import type { Logger } from "pino";
+
+export type QueueOptions = {
+  retryLimit?: number;
+  retryDelay?: number;
+  retryBackoff?: boolean;
+  expireInSeconds?: number;
+  retentionSeconds?: number;
+  policy?: "standard" | "short" | "singleton" | "stately";
+};
+
+export type JobContext = { jobId: string; workerId: string; log: Logger; signal: AbortSignal };
+
+export type JobDefinition<S extends z.ZodType> = {
+  name: string;
+  schema: S;
+  queue: QueueOptions;
+  handle: (payload: z.infer<S>, ctx: JobContext) => Promise<unknown>;
+};
+
+export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
+  return def;
+}

@@ -1,0 +1,91 @@
+import os from "node:os";
+import crypto from "node:crypto";
+import PgBoss from "pg-boss";
+import { getEnv } from "@/lib/env";
+import { getLogger } from "@/lib/log";
+import { bossOptions } from "@/lib/queue/boss";
+import { closeDb } from "@/db";
+import { upsertWorkerHeartbeat, updateWorkerStopped } from "@/db/queries/system";
+import { prepareDatabase } from "@/scripts/lib/prepare-database";
+import { jobRegistry } from "@/jobs/registry";
+import { ensureQueues } from "@/jobs/ensure-queues";
+import type { JobContext } from "@/jobs/define-job";
+
+const HEARTBEAT_MS = 5_000;
+
+/** `npm run worker`: plain Node (nothing from next/*), runs every job in the registry. */
+async function main(): Promise<void> {
+  const env = getEnv();
+  const workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
+  const log = getLogger().child({ role: "worker", workerId });
+  const database = await prepareDatabase({ log });
+
+  const boss = new PgBoss(bossOptions(database.url, "worker"));
+  boss.on("error", (err) => log.error({ err }, "queue error"));
+  await boss.start();
+  await ensureQueues(boss);
+
+  const shutdownController = new AbortController();
+  const beat = () =>
+    upsertWorkerHeartbeat({ id: workerId, hostname: os.hostname(), pid: process.pid }).catch((err) =>
+      log.warn({ err: String(err) }, "heartbeat failed"),
+    );
+  await beat();
+  const heartbeat = setInterval(beat, HEARTBEAT_MS);
+
+  for (const job of jobRegistry) {
+    await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([item]) => {
+      if (!item) return;
+      const jobLog = log.child({ job: job.name, jobId: item.id });
+      const payload = job.schema.safeParse(item.data);
+      if (!payload.success) {
+        // A payload that can never be valid must not be retried forever.
+        jobLog.error({ issues: payload.error.issues }, "invalid job payload");
+        throw new Error(`invalid payload for ${job.name}`);
+      }
+      const ctx: JobContext = { jobId: item.id, workerId, log: jobLog, signal: shutdownController.signal };
+      const started = Date.now();
+      try {
+        await job.handle(payload.data, ctx);
+        jobLog.info({ ms: Date.now() - started }, "job done");
+      } catch (err) {
+        jobLog.error({ err, ms: Date.now() - started }, "job failed");
+        throw err;
+      }
+    });
+  }
+  log.info({ jobs: jobRegistry.map((j) => j.name) }, "worker ready");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const graceMs = env.workerShutdownGraceSeconds * 1000;
+    log.info({ signal, graceMs }, "worker stopping: no new jobs, waiting for running ones");
+    // Whatever happens below, the process is gone within the grace period plus a little.
+    setTimeout(() => {
+      log.error("grace period exceeded; exiting");
+      process.exit(1);
+    }, graceMs + 3_000).unref();
+    clearInterval(heartbeat);
+    try {
+      await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
+      shutdownController.abort();
+      await updateWorkerStopped(workerId).catch(() => {});
+      await closeDb();
+      await database.stop();
+      log.info("worker stopped");
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, "error while stopping");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  getLogger().fatal({ err: err instanceof Error ? err.message : String(err) }, "worker failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { getEnv } from "@/lib/env";
+import { getUserByEmail } from "@/db/queries/users";
+import { dummyPasswordHash, verifyPassword } from "@/lib/auth/passwords";
+import { clientIpFromHeaders, recordLoginAttempt } from "@/lib/auth/login-limit";
+import { loginInput } from "@/lib/validation/users";
+import { childLogger } from "@/lib/log";
+
+// next-auth v4 reads its origin from process.env itself. With no APP_URL we trust the Host
+// header, so the app works at whatever address the operator opens it on.
+function configureNextAuthOrigin(appUrlExplicit: boolean, appUrl: string): void {
+  if (appUrlExplicit) process.env.NEXTAUTH_URL = appUrl;
+  else process.env.AUTH_TRUST_HOST ??= "true";
+}
+
+let options: NextAuthOptions | undefined;
+
+export function getAuthOptions(): NextAuthOptions {
+  if (options) return options;
+  const env = getEnv();
+  configureNextAuthOrigin(env.appUrl !== `http://localhost:${env.port}`, env.appUrl);
+  const log = childLogger({ module: "auth" });
+  options = {
+    secret: env.authSecret,
+    session: { strategy: "jwt", maxAge: env.sessionMaxAgeSeconds },
+    jwt: { maxAge: env.sessionMaxAgeSeconds },
+    pages: { signIn: "/login", error: "/login" },
+    logger: {
+      error: (code) => log.error({ code }, "next-auth error"),
+      warn: (code) => log.warn({ code }, "next-auth warning"),
+      debug: () => {},
+    },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials, req) {
+          const parsed = loginInput.safeParse(credentials ?? {});
+          if (!parsed.success) return null;
+          const { email, password } = parsed.data;
+          const ip = clientIpFromHeaders((req?.headers ?? {}) as Record<string, unknown>);
+          const user = await getUserByEmail(email);
+          // Verify against a dummy hash for unknown emails so response time does not reveal them.
+          const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+          const succeeded = Boolean(user && user.active && passwordOk);
+          await recordLoginAttempt({ email, ip }, succeeded);
+          if (!user || !succeeded) {
+            log.info({ event: "login_failed", ip }, "failed sign-in");
+            return null;
+          }
+          log.info({ event: "login", userId: user.id }, "signed in");
+          return { id: user.id, email: user.email, name: user.name ?? null, sv: user.sessionVersion };
+        },
+      }),
+    ],
+    callbacks: {
+      async jwt({ token, user }) {
+        if (user) {
+          token.uid = user.id;
+          token.sv = (user as { sv?: number }).sv ?? 0;
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        // Only the id and session version travel; role and status are read fresh on the server.
+        return {
+          ...session,
+          user: { id: token.uid as string, sv: token.sv as number, email: session.user?.email ?? null, name: session.user?.name ?? null },
+        };
+      },
+    },
+  };
+  return options;
+}

@@ -1,0 +1,90 @@
+import { getSql } from "@/db";
+import { countOnlineWorkers, getLatestProcessedProbe, insertQueueProbe } from "@/db/queries/system";
+import { getObjectStore } from "@/lib/storage";
+import { getBoss } from "@/lib/queue/boss";
+import { APP_VERSION } from "@/lib/env";
+import { queueProbe } from "@/jobs/definitions/queue-probe";
+
+export type CheckName = "database" | "storage" | "queue";
+export type HealthReport = {
+  status: "ok" | "error";
+  checks: Record<CheckName, string>;
+  version: string;
+};
+
+const CHECK_TIMEOUT_MS = 3_000;
+const PROBE_INTERVAL_MS = 30_000;
+
+function withTimeout<T>(promise: Promise<T>, label: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label} timed out after ${CHECK_TIMEOUT_MS / 1000}s`)), CHECK_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Short, credential-free reasons: these strings are shown to anonymous callers of /health. */
+function shortReason(err: unknown): string {
+  const code = (err as { code?: string })?.code;
+  if (code === "ECONNREFUSED") return "connection refused";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "host not found";
+  if (code === "28P01" || code === "28000") return "authentication failed";
+  if (code === "57P03") return "starting up";
+  if (code === "3D000") return "database does not exist";
+  const message = err instanceof Error ? err.message : String(err);
+  if (/timed out|timeout/i.test(message)) return "timed out";
+  if (/not running|not set/i.test(message)) return "not configured";
+  return message.replace(/[a-z]+:\/\/\S+/gi, "[url]").slice(0, 80);
+}
+
+async function check(label: string, fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await withTimeout(fn(), label);
+    return "ok";
+  } catch (err) {
+    return shortReason(err);
+  }
+}
+
+let lastProbeSentAt = 0;
+
+/** Proves pg-boss answers and, every 30 s, sends a round-trip probe for a worker to stamp. */
+async function checkQueue(): Promise<void> {
+  const boss = await getBoss();
+  await boss.getQueueSize(queueProbe.name);
+  if (Date.now() - lastProbeSentAt > PROBE_INTERVAL_MS) {
+    lastProbeSentAt = Date.now();
+    const probeId = await insertQueueProbe();
+    await boss.send(queueProbe.name, { probeId });
+  }
+}
+
+export async function runHealthChecks(): Promise<HealthReport> {
+  const [database, storage, queue] = await Promise.all([
+    check("database", () => getSql()`select 1`),
+    check("storage", () => getObjectStore().check()),
+    check("queue", checkQueue),
+  ]);
+  const checks = { database, storage, queue };
+  const ok = Object.values(checks).every((v) => v === "ok");
+  return { status: ok ? "ok" : "error", checks, version: APP_VERSION };
+}
+
+export type ServiceStatus = HealthReport & {
+  workersOnline: number | null;
+  lastQueueRoundTrip: { at: Date; latencyMs: number } | null;
+};
+
+/** What the dashboard shows: the same checks as /health, plus workers and the last queue round-trip. */
+export async function getServiceStatus(): Promise<ServiceStatus> {
+  const report = await runHealthChecks();
+  if (report.checks.database !== "ok") return { ...report, workersOnline: null, lastQueueRoundTrip: null };
+  const [workersOnline, probe] = await Promise.all([countOnlineWorkers(), getLatestProcessedProbe()]);
+  return {
+    ...report,
+    workersOnline,
+    lastQueueRoundTrip: probe
+      ? { at: probe.processedAt, latencyMs: probe.processedAt.getTime() - probe.sentAt.getTime() }
+      : null,
+  };
+}

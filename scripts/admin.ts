@@ -1,0 +1,79 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { getEnv, ConfigError } from "@/lib/env";
+import { getLogger } from "@/lib/log";
+import { closeDb } from "@/db";
+import { listUsers } from "@/db/queries/users";
+import { createUser } from "@/lib/auth/users";
+import { UserError } from "@/lib/errors";
+import { createUserInput } from "@/lib/validation/users";
+import { prepareDatabase } from "@/scripts/lib/prepare-database";
+
+/**
+ * Operator CLI: `npm run admin -- user create --email E --password P --role R`, `npm run admin -- user list`.
+ * Uses the running embedded Postgres, or starts it for the duration of the command.
+ */
+const USAGE = `Usage:
+  npm run admin -- user create --email EMAIL --password PASSWORD --role admin|editor|viewer [--name NAME]
+  npm run admin -- user list`;
+
+async function userCreate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: "string" }, password: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
+    strict: true,
+  });
+  const input = createUserInput.safeParse(values);
+  if (!input.success) {
+    throw new UserError(input.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
+  }
+  const user = await createUser(input.data);
+  console.log(`Created ${user.role} ${user.email} (id ${user.id})`);
+}
+
+async function userList(): Promise<void> {
+  const users = await listUsers();
+  if (users.length === 0) {
+    console.log("No users yet. Open the app to run first-time setup, or create one with `user create`.");
+    return;
+  }
+  const rows = users.map((u) => [u.email, u.role, u.active ? "active" : "deactivated", u.createdAt.toISOString()]);
+  const header = ["EMAIL", "ROLE", "STATUS", "CREATED"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
+}
+
+async function main(): Promise<number> {
+  const [group, command, ...rest] = process.argv.slice(2);
+  const handlers: Record<string, (args: string[]) => Promise<void>> = {
+    "user create": userCreate,
+    "user list": userList,
+  };
+  const handler = handlers[`${group} ${command}`];
+  if (!handler) {
+    console.error(USAGE);
+    return 2;
+  }
+  getEnv();
+  // CLI output is for people; keep the JSON logs quiet unless something is wrong.
+  const log = getLogger().child({ role: "admin-cli" });
+  log.level = "warn";
+  const database = await prepareDatabase({ log });
+  try {
+    await handler(rest);
+    return 0;
+  } finally {
+    await closeDb();
+    await database.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UserError || err instanceof ConfigError || err instanceof z.ZodError) console.error(`Error: ${err.message}`);
+    else if ((err as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) console.error(`Error: ${(err as Error).message}\n${USAGE}`);
+    else console.error("Error:", err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

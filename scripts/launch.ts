@@ -1,0 +1,77 @@
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { getEnv, ConfigError } from "@/lib/env";
+import { getLogger } from "@/lib/log";
+import { prepareDatabase } from "@/scripts/lib/prepare-database";
+
+/**
+ * `npm run dev` / `npm start` / `npm run web`: one command that prepares the database (the embedded
+ * one when DATABASE_URL is unset), then runs the web app and, except for `web`, the worker.
+ */
+type Mode = "dev" | "start" | "web";
+
+const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+const TSX_BIN = path.join(process.cwd(), "node_modules", "tsx", "dist", "cli.mjs");
+
+function hasBuild(): boolean {
+  return fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [command, ...args], { stdio: "inherit", env });
+}
+
+async function main(): Promise<void> {
+  const mode = (process.argv[2] ?? "start") as Mode;
+  if (!["dev", "start", "web"].includes(mode)) throw new ConfigError(`unknown mode ${mode}; use dev, start or web`);
+  const env = getEnv();
+  const log = getLogger().child({ role: "launcher", mode });
+  const database = await prepareDatabase({ log });
+
+  const nodeEnv: "development" | "production" = mode === "dev" ? "development" : "production";
+  if (mode !== "dev" && !hasBuild()) {
+    log.info("no production build found; running `next build` first");
+    const code = await new Promise<number>((resolve) =>
+      run(NEXT_BIN, ["build"], { ...process.env, NODE_ENV: "production" }).on("exit", (c) => resolve(c ?? 1)),
+    );
+    if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
+  }
+
+  const childEnv = { ...process.env, NODE_ENV: nodeEnv, PORT: String(env.port) };
+  const children: { name: string; proc: ChildProcess }[] = [];
+  const nextArgs = mode === "dev" ? ["dev", "-p", String(env.port)] : ["start", "-p", String(env.port)];
+  children.push({ name: "web", proc: run(NEXT_BIN, nextArgs, childEnv) });
+  if (mode !== "web") children.push({ name: "worker", proc: run(TSX_BIN, ["jobs/worker.ts"], childEnv) });
+  log.info({ url: `http://localhost:${env.port}`, processes: children.map((c) => c.name) }, "relayboard starting");
+
+  let stopping = false;
+  const stopAll = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, "stopping");
+    const exited = children.map(
+      ({ proc }) => new Promise<void>((resolve) => (proc.exitCode !== null ? resolve() : proc.once("exit", () => resolve()))),
+    );
+    for (const { proc } of children) if (proc.exitCode === null) proc.kill("SIGTERM");
+    const deadline = setTimeout(() => children.forEach(({ proc }) => proc.exitCode === null && proc.kill("SIGKILL")), 35_000);
+    await Promise.all(exited);
+    clearTimeout(deadline);
+    // The database goes last, once nothing uses it.
+    await database.stop();
+    process.exit(exitCode);
+  };
+
+  for (const { name, proc } of children) {
+    proc.on("exit", (code, signal) => {
+      if (!stopping) void stopAll(`${name} exited (${signal ?? code})`, code === 0 ? 0 : 1);
+    });
+  }
+  process.on("SIGINT", () => void stopAll("SIGINT", 0));
+  process.on("SIGTERM", () => void stopAll("SIGTERM", 0));
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
