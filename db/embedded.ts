@@ -98,6 +98,25 @@ async function importWithoutSignalHooks() {
   return EmbeddedPostgres;
 }
 
+/**
+ * As root, the server runs as the unprivileged "postgres" user (Postgres refuses root), which must
+ * be able to pass through every folder above its data directory. DATA_DIR itself gets o+x
+ * (traverse only: its files keep their own modes, secrets.json stays 0600); an ancestor we should
+ * not touch gets a clear error instead.
+ */
+function makeReachableForPostgresUser(dataDir: string): void {
+  const mode = fs.statSync(dataDir).mode;
+  if ((mode & 0o001) === 0) fs.chmodSync(dataDir, (mode & 0o777) | 0o001);
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded Postgres runs as the "postgres" user, which cannot reach ${dataDir} because ${dir} is not searchable by others. ` +
+          "Set DATA_DIR to a folder outside it (e.g. /var/lib/relayboard), or set DATABASE_URL to an existing server.",
+      );
+    }
+  }
+}
+
 export type EmbeddedHandle = { url: string; owned: boolean; stop: () => Promise<void> };
 
 type Logger = { info: (obj: object, msg?: string) => void; warn: (obj: object, msg?: string) => void };
@@ -140,10 +159,7 @@ export async function ensureEmbeddedPostgres(
   });
 
   fs.mkdirSync(dataDir, { recursive: true });
-  if (asRoot) {
-    // The server runs as the unprivileged "postgres" user, which must be able to reach its folder.
-    fs.mkdirSync(databaseDir, { recursive: true });
-  }
+  if (asRoot) makeReachableForPostgresUser(dataDir);
   if (!initialised) {
     opts.log?.info({ databaseDir }, "initialising embedded postgres");
     await pg.initialise();

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `npm test`: unit, integration (real Postgres: $DATABASE_URL or embedded), build, then
+# Playwright end-to-end tests in Debian's Chromium against the built app and worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install -y chromium'" >&2
+    exit 1
+  fi
+fi
+
+export VITE_CONFIG_NATIVE_IGNORE_WARNING=true
+echo "== unit tests"
+npx vitest run --project unit
+if [ -n "${DATABASE_URL:-}" ]; then db_kind="the server in DATABASE_URL"; else db_kind="embedded Postgres"; fi
+echo "== integration tests (real Postgres: $db_kind)"
+npx vitest run --project integration
+echo "== production build"
+npx next build > .next-build.log 2>&1 || { cat .next-build.log; exit 1; }
+tail -n 3 .next-build.log
+echo "== end-to-end tests (Chromium)"
+npx playwright test

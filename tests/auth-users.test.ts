@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { closeDb } from "@/db";
+import { getUserByEmail, listUsers } from "@/db/queries/users";
+import { createFirstAdmin, createUser, changeUserRole, setUserActive } from "@/lib/auth/users";
+import { isLoginLimited, recordLoginAttempt, LOGIN_LIMIT } from "@/lib/auth/login-limit";
+import { verifyPassword } from "@/lib/auth/passwords";
+import { UserError } from "@/lib/errors";
+
+afterAll(() => closeDb());
+
+describe("users", () => {
+  it("first-run setup creates one admin, then closes", async () => {
+    const admin = await createFirstAdmin({ email: "Owner@Example.com", password: "correct horse battery" });
+    expect(admin.role).toBe("admin");
+    expect(admin.email).toBe("owner@example.com");
+    await expect(createFirstAdmin({ email: "second@example.com", password: "correct horse battery" })).rejects.toMatchObject({
+      status: 409,
+    });
+    const stored = await getUserByEmail("owner@example.com");
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(stored?.passwordHash).not.toContain("correct horse");
+    expect(await verifyPassword(stored!.passwordHash, "correct horse battery")).toBe(true);
+    expect(await verifyPassword(stored!.passwordHash, "wrong")).toBe(false);
+  });
+
+  it("refuses a duplicate email and a weak password with clear errors", async () => {
+    await createUser({ email: "dup@example.com", password: "long enough pw", role: "viewer" });
+    const dup = await createUser({ email: "DUP@example.com", password: "long enough pw", role: "editor" }).catch((e) => e);
+    expect(dup).toBeInstanceOf(UserError);
+    expect(dup.message).toMatch(/already exists/);
+    await expect(createUser({ email: "weak@example.com", password: "short", role: "viewer" })).rejects.toThrow(/at least 10/);
+    expect((await listUsers()).filter((u) => u.email === "dup@example.com")).toHaveLength(1);
+  });
+
+  it("never lets the last active admin be demoted or deactivated", async () => {
+    const owner = (await getUserByEmail("owner@example.com"))!;
+    await expect(changeUserRole(owner.id, "editor")).rejects.toThrow(/last active admin/);
+    const other = await createUser({ email: "other-admin@example.com", password: "long enough pw", role: "admin" });
+    await expect(setUserActive(owner.id, owner.id, false)).rejects.toThrow(/yourself/);
+    const demoted = await changeUserRole(other.id, "editor");
+    expect(demoted.role).toBe("editor");
+    // Role changes bump the session version so existing sessions end.
+    expect(demoted.sessionVersion).toBe(1);
+    const deactivated = await setUserActive(owner.id, other.id, false);
+    expect(deactivated.active).toBe(false);
+    expect(deactivated.sessionVersion).toBe(2);
+  });
+});
+
+describe("login limit", () => {
+  it(`limits after ${LOGIN_LIMIT.maxFailures} failures per email and IP, counted in Postgres`, async () => {
+    const key = { email: "victim@example.com", ip: "203.0.113.9" };
+    for (let i = 0; i < LOGIN_LIMIT.maxFailures - 1; i++) await recordLoginAttempt(key, false);
+    expect(await isLoginLimited(key)).toBe(false);
+    await recordLoginAttempt(key, true); // successes don't count toward the limit
+    expect(await isLoginLimited(key)).toBe(false);
+    await recordLoginAttempt(key, false);
+    expect(await isLoginLimited(key)).toBe(true);
+    // Another address for the same email, and another email from the same address, are still free.
+    expect(await isLoginLimited({ ...key, ip: "198.51.100.7" })).toBe(false);
+    expect(await isLoginLimited({ ...key, email: "colleague@example.com" })).toBe(false);
+    // The window slides: 16 minutes later the failures have aged out.
+    expect(await isLoginLimited(key, new Date(Date.now() + 16 * 60_000))).toBe(false);
+  });
+
+  it("caps one address spraying many emails", async () => {
+    const ip = "192.0.2.44";
+    for (let i = 0; i < LOGIN_LIMIT.maxFailuresPerIp; i++) await recordLoginAttempt({ email: `spray${i}@example.com`, ip }, false);
+    expect(await isLoginLimited({ email: "fresh@example.com", ip })).toBe(true);
+  });
+});
