@@ -1,3 +1,4 @@
 export * from "./app-schema";
 export * from "./users";
 export * from "./system";
+export * from "./datasets";
