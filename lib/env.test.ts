@@ -11,7 +11,7 @@ function tempDir(): string {
 describe("parseEnv", () => {
   it("runs with no configuration: embedded defaults and generated secrets kept with 0600", () => {
     const dir = tempDir();
-    const env = parseEnv({ DATA_DIR: dir } as NodeJS.ProcessEnv);
+    const env = parseEnv({ DATA_DIR: dir });
     expect(env.port).toBe(3000);
     expect(env.databaseUrl).toBeUndefined();
     expect(env.s3).toBeUndefined();
@@ -20,37 +20,37 @@ describe("parseEnv", () => {
     const file = path.join(dir, "secrets.json");
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     // Generated once: a second process reads the same values.
-    const again = parseEnv({ DATA_DIR: dir } as NodeJS.ProcessEnv);
+    const again = parseEnv({ DATA_DIR: dir });
     expect(again.authSecret).toBe(env.authSecret);
     expect(again.encryptionKey.equals(env.encryptionKey)).toBe(true);
   });
 
   it("names the variable when a value is bad", () => {
-    expect(() => parseEnv({ PORT: "http", DATA_DIR: tempDir() } as NodeJS.ProcessEnv)).toThrow(/PORT/);
-    expect(() => parseEnv({ DATABASE_URL: "mysql://x", DATA_DIR: tempDir() } as NodeJS.ProcessEnv)).toThrow(/DATABASE_URL/);
-    expect(() => parseEnv({ ENCRYPTION_KEY: "c2hvcnQ=", DATA_DIR: tempDir() } as NodeJS.ProcessEnv)).toThrow(/ENCRYPTION_KEY/);
+    expect(() => parseEnv({ PORT: "http", DATA_DIR: tempDir() })).toThrow(/PORT/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x", DATA_DIR: tempDir() })).toThrow(/DATABASE_URL/);
+    expect(() => parseEnv({ ENCRYPTION_KEY: "c2hvcnQ=", DATA_DIR: tempDir() })).toThrow(/ENCRYPTION_KEY/);
   });
 
   it("refuses to start in production without explicit secrets, saying what to set", () => {
     const base = { NODE_ENV: "production", DATABASE_URL: "postgres://db/x", DATA_DIR: tempDir() };
-    expect(() => parseEnv(base as NodeJS.ProcessEnv)).toThrow(ConfigError);
-    expect(() => parseEnv(base as NodeJS.ProcessEnv)).toThrow(/AUTH_SECRET/);
-    expect(() => parseEnv({ ...base, AUTH_SECRET: "x".repeat(31) } as NodeJS.ProcessEnv)).toThrow(/at least 32/);
-    expect(() => parseEnv({ ...base, AUTH_SECRET: "x".repeat(40) } as NodeJS.ProcessEnv)).toThrow(/ENCRYPTION_KEY/);
+    expect(() => parseEnv(base)).toThrow(ConfigError);
+    expect(() => parseEnv(base)).toThrow(/AUTH_SECRET/);
+    expect(() => parseEnv({ ...base, AUTH_SECRET: "x".repeat(31) })).toThrow(/at least 32/);
+    expect(() => parseEnv({ ...base, AUTH_SECRET: "x".repeat(40) })).toThrow(/ENCRYPTION_KEY/);
     const ok = parseEnv({
       ...base,
       AUTH_SECRET: "x".repeat(40),
       ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
-    } as NodeJS.ProcessEnv);
+    });
     expect(ok.encryptionKey).toEqual(Buffer.alloc(32, 7));
     expect(fs.existsSync(path.join(base.DATA_DIR, "secrets.json"))).toBe(false);
   });
 
   it("configures S3 only with a bucket and paired keys", () => {
     const dir = tempDir();
-    expect(() => parseEnv({ S3_ENDPOINT: "http://127.0.0.1:9000", DATA_DIR: dir } as NodeJS.ProcessEnv)).toThrow(/S3_BUCKET/);
+    expect(() => parseEnv({ S3_ENDPOINT: "http://127.0.0.1:9000", DATA_DIR: dir })).toThrow(/S3_BUCKET/);
     expect(() =>
-      parseEnv({ S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k", DATA_DIR: dir } as NodeJS.ProcessEnv),
+      parseEnv({ S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k", DATA_DIR: dir }),
     ).toThrow(/S3_SECRET_ACCESS_KEY/);
     const env = parseEnv({
       S3_ENDPOINT: "http://127.0.0.1:9000",
@@ -58,7 +58,7 @@ describe("parseEnv", () => {
       S3_ACCESS_KEY_ID: "k",
       S3_SECRET_ACCESS_KEY: "s",
       DATA_DIR: dir,
-    } as NodeJS.ProcessEnv);
+    });
     expect(env.s3).toMatchObject({ bucket: "b", region: "us-east-1", forcePathStyle: true });
   });
 });

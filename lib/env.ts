@@ -112,7 +112,7 @@ function decodeEncryptionKey(value: string, variable: string): Buffer {
   return key;
 }
 
-export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
+export function parseEnv(source: Record<string, string | undefined>): AppEnv {
   const parsed = rawEnvSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -195,11 +195,6 @@ export function getEnv(): AppEnv {
 /** For tests that change configuration between cases. */
 export function resetEnvForTests(): void {
   cached = undefined;
-}
-
-/** Environment for child processes we spawn (postgres, next, the worker), without our secrets. */
-export function childProcessEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...extra };
 }
 
 export const APP_VERSION: string = (() => {

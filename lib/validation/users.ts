@@ -29,7 +29,7 @@ export const createUserInput = z.object({
   password: passwordField,
   role: roleField,
 });
-export type CreateUserInput = z.infer<typeof createUserInput>;
+export type CreateUserInput = z.input<typeof createUserInput>;
 
 export const setupInput = z
   .object({
