@@ -1,0 +1,132 @@
+import iconv from "iconv-lite";
+import { CsvFormatError } from "./errors";
+
+export interface Bom {
+  encoding: "utf-8" | "utf-16le" | "utf-16be" | "utf-32le" | "utf-32be";
+  length: number;
+}
+
+/**
+ * A byte-order mark is the only encoding signal a file carries about itself, so it is read first.
+ * UTF-32LE is tested before UTF-16LE because its mark begins with the UTF-16LE one.
+ */
+export function detectBom(head: Uint8Array): Bom | null {
+  const [a, b, c, d] = head;
+  if (a === 0xef && b === 0xbb && c === 0xbf) return { encoding: "utf-8", length: 3 };
+  if (a === 0xff && b === 0xfe && c === 0x00 && d === 0x00) return { encoding: "utf-32le", length: 4 };
+  if (a === 0x00 && b === 0x00 && c === 0xfe && d === 0xff) return { encoding: "utf-32be", length: 4 };
+  if (a === 0xff && b === 0xfe) return { encoding: "utf-16le", length: 2 };
+  if (a === 0xfe && b === 0xff) return { encoding: "utf-16be", length: 2 };
+  return null;
+}
+
+/**
+ * iconv-lite's own name for a label after following its alias table ("UTF-16LE" → "ucs2",
+ * "latin1" → "iso88591"), so different spellings of one encoding compare equal.
+ */
+function canonicalEncoding(label: string): string {
+  iconv.getCodec(label); // loads the alias table, which is lazy
+  const table = iconv.encodings as Record<string, unknown> | null;
+  let name = iconv._canonicalizeEncoding(label);
+  for (let hops = 0; hops < 10 && table && typeof table[name] === "string"; hops++) {
+    name = table[name] as string;
+  }
+  return name;
+}
+
+/**
+ * Validates a user-chosen label against what iconv-lite can decode and returns the label to
+ * use from then on. UTF-8 in any spelling becomes "utf-8" because it takes the strict path.
+ */
+export function resolveEncodingLabel(label: string): string {
+  const trimmed = label.trim();
+  if (!trimmed || !iconv.encodingExists(trimmed)) {
+    throw new CsvFormatError(
+      "encoding",
+      `Unknown text encoding "${label}". Choose one such as utf-8, windows-1252, latin1 or utf-16le.`,
+    );
+  }
+  return isUtf8Label(trimmed) ? "utf-8" : trimmed.toLowerCase();
+}
+
+export function isUtf8Label(label: string): boolean {
+  return iconv.encodingExists(label) && canonicalEncoding(label) === "utf8";
+}
+
+const WIDE = new Set(["ucs2", "utf16", "utf16le", "utf16be", "utf32", "utf32le", "utf32be"]);
+
+/**
+ * Wide encodings put NUL bytes in ordinary text, so byte-level binary checks must not run on
+ * them; every other encoding iconv-lite offers keeps ASCII bytes (and so 0x00) meaning ASCII.
+ */
+export function isWideEncoding(label: string): boolean {
+  return iconv.encodingExists(label) && WIDE.has(canonicalEncoding(label));
+}
+
+/**
+ * Length of a UTF-8 sequence cut off by the end of the buffer (0 when the buffer ends on a
+ * character boundary or ends in bytes that are invalid anyway). Streams arrive in arbitrary
+ * slices, so the tail is held back for the next chunk rather than judged now.
+ */
+export function incompleteUtf8Tail(buf: Uint8Array, end: number = buf.length): number {
+  for (let back = 1; back <= 3 && back <= end; back++) {
+    const b = buf[end - back];
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const need = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xc2 && b <= 0xdf ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+
+/**
+ * Offset of the first byte that cannot start or continue a valid UTF-8 sequence, or -1.
+ * Follows the Unicode well-formedness table (no overlongs, no surrogates, nothing above
+ * U+10FFFF), which is what PostgreSQL enforces, so a file passing here loads there.
+ * A sequence cut off by `end` counts as valid when `allowTruncatedEnd` is set.
+ */
+export function findInvalidUtf8(
+  buf: Uint8Array,
+  start = 0,
+  end: number = buf.length,
+  allowTruncatedEnd = false,
+): number {
+  let i = start;
+  while (i < end) {
+    const b = buf[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0; // overlong
+      if (b === 0xed) hi = 0x9f; // surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90; // overlong
+      if (b === 0xf4) hi = 0x8f; // above U+10FFFF
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= end) return allowTruncatedEnd ? -1 : i;
+      const c = buf[i + k];
+      if (c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+export function invalidUtf8Error(byteOffset: number, userChoseUtf8: boolean): CsvFormatError {
+  const hint = userChoseUtf8
+    ? "Check the file, or choose the encoding it was saved in"
+    : "It was probably saved in another encoding: choose one such as windows-1252 or latin1";
+  return new CsvFormatError(
+    "encoding",
+    `This file is not valid UTF-8 (first invalid byte at offset ${byteOffset}). ${hint}.`,
+    { byteOffset },
+  );
+}
