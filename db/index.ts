@@ -19,6 +19,8 @@ export function createSqlClient(url: string, opts: { max?: number } = {}): Sql {
     connect_timeout: 5,
     idle_timeout: 30,
     onnotice: () => {},
+    // pg-boss passes undefined for unset options when it runs SQL on our transaction.
+    transform: { undefined: null },
     connection: { application_name: "relayboard" },
   });
 }

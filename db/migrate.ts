@@ -10,8 +10,11 @@ const MIGRATION_LOCK_KEY = 7_238_001_115n;
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 
-/** Applies drizzle migrations and installs pg-boss's schema, under one advisory lock. */
-export async function migrateDatabase(url: string): Promise<void> {
+/**
+ * Applies drizzle migrations and installs pg-boss's schema, under one advisory lock; `withBoss`
+ * runs against the freshly installed queue (entrypoints create their job queues there).
+ */
+export async function migrateDatabase(url: string, opts: { withBoss?: (boss: PgBoss) => Promise<void> } = {}): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
@@ -24,6 +27,7 @@ export async function migrateDatabase(url: string): Promise<void> {
       const boss = new PgBoss(bossOptions(url, "installer"));
       boss.on("error", () => {});
       await boss.start();
+      await opts.withBoss?.(boss);
       await boss.stop({ graceful: false, close: true });
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;

@@ -10,7 +10,15 @@ export type QueueOptions = {
   policy?: "standard" | "short" | "singleton" | "stately";
 };
 
-export type JobContext = { jobId: string; workerId: string; log: Logger; signal: AbortSignal };
+export type JobContext = {
+  jobId: string;
+  workerId: string;
+  log: Logger;
+  signal: AbortSignal;
+  /** 0 on the first run; a handler may give up on transient errors once this is the last try. */
+  retryCount: number;
+  isLastAttempt: boolean;
+};
 
 export type JobDefinition<S extends z.ZodType> = {
   name: string;

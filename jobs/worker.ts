@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const heartbeat = setInterval(beat, HEARTBEAT_MS);
 
   for (const job of jobRegistry) {
-    await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([item]) => {
+    await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([item]) => {
       if (!item) return;
       const jobLog = log.child({ job: job.name, jobId: item.id });
       const payload = job.schema.safeParse(item.data);
@@ -43,7 +43,14 @@ async function main(): Promise<void> {
         jobLog.error({ issues: payload.error.issues }, "invalid job payload");
         throw new Error(`invalid payload for ${job.name}`);
       }
-      const ctx: JobContext = { jobId: item.id, workerId, log: jobLog, signal: shutdownController.signal };
+      const ctx: JobContext = {
+        jobId: item.id,
+        workerId,
+        log: jobLog,
+        signal: shutdownController.signal,
+        retryCount: item.retryCount,
+        isLastAttempt: item.retryCount >= item.retryLimit,
+      };
       const started = Date.now();
       try {
         await job.handle(payload.data, ctx);

@@ -11,7 +11,8 @@ export type CsvFormatErrorCode =
   | "unterminated_quote" // a quoted field still open at end of file
   | "bad_quote" // a closing quote followed by something other than a delimiter or line end
   | "field_too_large" // one field above the size limit
-  | "record_too_large"; // one record above the size limit (many fields, each under the field limit)
+  | "record_too_large" // one record above the size limit (many fields, each under the field limit)
+  | "type_mismatch"; // a value that does not fit the type the user chose for its column
 
 export interface CsvFormatErrorDetails {
   /** 1-based physical line in the source file. */

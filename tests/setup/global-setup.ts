@@ -4,6 +4,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
+import { ensureQueues } from "@/jobs/ensure-queues";
 import { createFreshDatabase } from "../helpers/test-database";
 
 /**
@@ -20,7 +21,7 @@ export default async function setup(project: TestProject) {
     serverUrl = embedded.url;
   }
   const database = await createFreshDatabase(serverUrl);
-  await migrateDatabase(database.url);
+  await migrateDatabase(database.url, { withBoss: ensureQueues });
 
   project.provide("databaseUrl", database.url);
   project.provide("serverUrl", serverUrl);

@@ -1,0 +1,136 @@
+import { and, asc, desc, eq, inArray, max, sql } from "drizzle-orm";
+import { getDb, type DbOrTx } from "@/db";
+import {
+  datasetLoads,
+  datasets,
+  datasetVersions,
+  type Dataset,
+  type DatasetLoad,
+  type DatasetVersion,
+} from "@/db/schema/datasets";
+
+export async function getDatasetByName(name: string, tx: DbOrTx = getDb()): Promise<Dataset | null> {
+  const [row] = await tx.select().from(datasets).where(eq(datasets.name, name));
+  return row ?? null;
+}
+
+export async function getDatasetById(id: string, tx: DbOrTx = getDb()): Promise<Dataset | null> {
+  const [row] = await tx.select().from(datasets).where(eq(datasets.id, id));
+  return row ?? null;
+}
+
+export async function listDatasets(tx: DbOrTx = getDb()): Promise<Dataset[]> {
+  return tx.select().from(datasets).orderBy(asc(datasets.name));
+}
+
+export async function insertDataset(values: typeof datasets.$inferInsert, tx: DbOrTx = getDb()): Promise<Dataset | null> {
+  const [row] = await tx.insert(datasets).values(values).onConflictDoNothing({ target: datasets.name }).returning();
+  return row ?? null;
+}
+
+export async function updateDataset(
+  id: string,
+  values: Partial<typeof datasets.$inferInsert>,
+  tx: DbOrTx = getDb(),
+): Promise<Dataset | null> {
+  const [row] = await tx
+    .update(datasets)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(datasets.id, id))
+    .returning();
+  return row ?? null;
+}
+
+export async function deleteDataset(id: string, tx: DbOrTx = getDb()): Promise<void> {
+  await tx.delete(datasets).where(eq(datasets.id, id));
+}
+
+export async function listDatasetVersions(datasetId: string, tx: DbOrTx = getDb()): Promise<DatasetVersion[]> {
+  return tx.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version));
+}
+
+export async function getDatasetVersion(id: string, tx: DbOrTx = getDb()): Promise<DatasetVersion | null> {
+  const [row] = await tx.select().from(datasetVersions).where(eq(datasetVersions.id, id));
+  return row ?? null;
+}
+
+export async function getLatestDatasetVersion(datasetId: string, tx: DbOrTx = getDb()): Promise<DatasetVersion | null> {
+  const [row] = await tx
+    .select()
+    .from(datasetVersions)
+    .where(eq(datasetVersions.datasetId, datasetId))
+    .orderBy(desc(datasetVersions.version))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Numbers the new version under a row lock, so two loads of one dataset never share a number. */
+export async function insertDatasetVersion(
+  values: Omit<typeof datasetVersions.$inferInsert, "version">,
+  tx: DbOrTx = getDb(),
+): Promise<DatasetVersion> {
+  await tx.execute(sql`select 1 from ${datasets} where ${datasets.id} = ${values.datasetId} for update`);
+  const [current] = await tx
+    .select({ n: max(datasetVersions.version) })
+    .from(datasetVersions)
+    .where(eq(datasetVersions.datasetId, values.datasetId));
+  const [row] = await tx
+    .insert(datasetVersions)
+    .values({ ...values, version: (current?.n ?? 0) + 1 })
+    .returning();
+  return row!;
+}
+
+export async function updateDatasetVersionRows(id: string, rowCount: number, tx: DbOrTx = getDb()): Promise<void> {
+  await tx.update(datasetVersions).set({ rowCount }).where(eq(datasetVersions.id, id));
+}
+
+export async function insertDatasetLoad(values: typeof datasetLoads.$inferInsert, tx: DbOrTx = getDb()): Promise<DatasetLoad> {
+  const [row] = await tx.insert(datasetLoads).values(values).returning();
+  return row!;
+}
+
+export async function getDatasetLoad(id: string, tx: DbOrTx = getDb()): Promise<DatasetLoad | null> {
+  const [row] = await tx.select().from(datasetLoads).where(eq(datasetLoads.id, id));
+  return row ?? null;
+}
+
+export async function updateDatasetLoad(
+  id: string,
+  values: Partial<typeof datasetLoads.$inferInsert>,
+  tx: DbOrTx = getDb(),
+): Promise<void> {
+  await tx.update(datasetLoads).set(values).where(eq(datasetLoads.id, id));
+}
+
+export async function listDatasetLoads(datasetId: string, limit = 20, tx: DbOrTx = getDb()): Promise<DatasetLoad[]> {
+  return tx
+    .select()
+    .from(datasetLoads)
+    .where(eq(datasetLoads.datasetId, datasetId))
+    .orderBy(desc(datasetLoads.createdAt))
+    .limit(limit);
+}
+
+export async function getActiveDatasetLoad(datasetId: string, tx: DbOrTx = getDb()): Promise<DatasetLoad | null> {
+  const [row] = await tx
+    .select()
+    .from(datasetLoads)
+    .where(and(eq(datasetLoads.datasetId, datasetId), inArray(datasetLoads.status, ["queued", "running"])))
+    .orderBy(desc(datasetLoads.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The newest load of each dataset, for the list page. */
+export async function listLatestLoads(tx: DbOrTx = getDb()): Promise<DatasetLoad[]> {
+  return tx
+    .selectDistinctOn([datasetLoads.datasetId])
+    .from(datasetLoads)
+    .orderBy(datasetLoads.datasetId, desc(datasetLoads.createdAt));
+}
+
+/** Serialises load requests for one dataset until the transaction ends. */
+export async function lockDataset(id: string, tx: DbOrTx): Promise<void> {
+  await tx.execute(sql`select 1 from ${datasets} where ${datasets.id} = ${id} for update`);
+}

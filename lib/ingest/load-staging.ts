@@ -1,0 +1,158 @@
+import { once } from "node:events";
+import { pipeline, Transform, type Readable, type Writable } from "node:stream";
+import type { ReservedSql } from "postgres";
+import type { ColumnType, DatasetOptions } from "@/db/schema/datasets";
+import { sniffBytes } from "@/lib/csv/sniff";
+import { createDecoderStream } from "@/lib/csv/decode";
+import { normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/headers";
+import { createTypeInferrer, castCheck, type TypeInferrer } from "@/lib/csv/infer";
+import { parseCsvStream, type SkippedRow } from "@/lib/csv/parse";
+import { CsvFormatError } from "@/lib/csv/errors";
+import { UserError } from "@/lib/errors";
+import { copyLine } from "@/lib/ingest/copy-text";
+import { readHead } from "@/lib/ingest/read-head";
+
+const SNIFF_BYTES = 64 * 1024;
+// COPY data is sent in batches of about this size: big enough to amortise write calls, small
+// enough that back-pressure from a slow server keeps memory flat.
+const COPY_BATCH_CHARS = 256 * 1024;
+
+export type StagedColumn = NormalizedHeader & { inferredType: ColumnType };
+
+export type StagingLoadResult = {
+  columns: StagedColumn[];
+  rows: number;
+  skipped: SkippedRow[];
+  delimiter: string;
+  encoding: string;
+};
+
+export type StagingLoadInput = {
+  /** A connection reserved for this load (COPY holds it for the duration). */
+  sql: ReservedSql;
+  source: Readable;
+  /** Fully qualified, already-quoted scratch table to create and fill. */
+  table: string;
+  versionNumber: number;
+  options: DatasetOptions;
+  /** Column name → the user's type; values must cast losslessly or the load fails. */
+  overrides: ReadonlyMap<string, ColumnType>;
+  onProgress: (p: { bytesRead: number; rows: number }) => void;
+  signal?: AbortSignal;
+};
+
+function emptyFileError(): UserError {
+  return new UserError("The file is empty: there is no header row and no data.", 422);
+}
+
+/**
+ * Streams one CSV into a fresh all-text scratch table through COPY, inferring column types over
+ * every row on the way. The table gets metadata columns: the source line number, the version
+ * and the load time.
+ */
+export async function loadIntoScratchTable(input: StagingLoadInput): Promise<StagingLoadResult> {
+  const { sql, options } = input;
+  const { head, whole } = await readHead(input.source, SNIFF_BYTES);
+  if (head.length === 0) throw emptyFileError();
+  const sniffed = sniffBytes(head, { encoding: options.encoding });
+  const delimiter = options.delimiter ?? sniffed.delimiter;
+
+  let bytesRead = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytesRead += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const decoder = createDecoderStream(sniffed.encoding, sniffed.bomLength);
+  const decoded = pipeline(whole, counter, decoder, () => {});
+
+  let columns: NormalizedHeader[] | null = null;
+  let inferrer: TypeInferrer | null = null;
+  let copy: Writable | null = null;
+  let copyDone: Promise<unknown> | null = null;
+  let batch = "";
+  let rows = 0;
+  const overrideChecks: { index: number; type: ColumnType; name: string; header: string }[] = [];
+
+  const startCopy = async (headers: NormalizedHeader[]) => {
+    columns = headers;
+    inferrer = options.types === "infer" ? createTypeInferrer(headers.length) : null;
+    headers.forEach((h, index) => {
+      const type = input.overrides.get(h.name);
+      if (type && type !== "text") overrideChecks.push({ index, type, name: h.name, header: h.header });
+    });
+    const columnDefs = headers.map((h) => `${quoteIdent(h.name)} text`).join(", ");
+    await sql.unsafe(`drop table if exists ${input.table}`);
+    await sql.unsafe(
+      `create table ${input.table} (_rb_line bigint not null, ${columnDefs}${headers.length ? ", " : ""}` +
+        `_rb_version integer not null default ${Number(input.versionNumber)}, _rb_loaded_at timestamptz not null default now())`,
+    );
+    const columnList = ["_rb_line", ...headers.map((h) => quoteIdent(h.name))].join(", ");
+    copy = await sql.unsafe(`copy ${input.table} (${columnList}) from stdin`).writable();
+    copyDone = once(copy, "finish");
+  };
+
+  const flush = async () => {
+    if (!copy || batch.length === 0) return;
+    const ok = copy.write(batch);
+    batch = "";
+    if (!ok) await once(copy, "drain");
+  };
+
+  let headerPending = options.header;
+  const parsed = await parseCsvStream(decoded, {
+    delimiter,
+    header: false,
+    badRows: options.badRows,
+    signal: input.signal,
+    onRow: async (fields, line) => {
+      if (!columns) {
+        const raw = headerPending ? fields : fields.map((_, i) => `column_${i + 1}`);
+        await startCopy(normalizeHeaders(raw));
+        if (headerPending) {
+          headerPending = false;
+          return;
+        }
+      }
+      for (const check of overrideChecks) {
+        const value = fields[check.index] ?? "";
+        if (value !== "" && !castCheck(value, check.type)) {
+          throw new CsvFormatError(
+            "type_mismatch",
+            `Line ${line}, column "${check.header}": the value ${JSON.stringify(value.slice(0, 100))} is not a valid ${check.type}; change the column's type or fix the file`,
+            { line, column: check.index + 1 },
+          );
+        }
+      }
+      inferrer?.observe(fields);
+      batch += copyLine(line, fields, columns!.length);
+      rows++;
+      if (batch.length >= COPY_BATCH_CHARS) {
+        await flush();
+        input.onProgress({ bytesRead, rows });
+      }
+    },
+  }).catch((err: unknown) => {
+    (copy as Writable | null)?.destroy();
+    throw err;
+  });
+
+  if (!columns) {
+    // Nothing but (at most) an empty header: no columns means nothing to create.
+    throw emptyFileError();
+  }
+  await flush();
+  (copy as unknown as Writable).end();
+  await copyDone;
+  input.onProgress({ bytesRead, rows });
+
+  const types = inferrer ? (inferrer as TypeInferrer).result() : null;
+  return {
+    columns: (columns as NormalizedHeader[]).map((c, i) => ({ ...c, inferredType: types?.[i] ?? "text" })),
+    rows,
+    skipped: parsed.skipped,
+    delimiter,
+    encoding: sniffed.encoding,
+  };
+}

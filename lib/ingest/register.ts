@@ -1,0 +1,89 @@
+import { z } from "zod";
+import type { Dataset, DatasetLoad, DatasetOptions } from "@/db/schema/datasets";
+import {
+  getActiveDatasetLoad,
+  getDatasetById,
+  getDatasetVersion,
+  insertDataset,
+  insertDatasetLoad,
+  lockDataset,
+} from "@/db/queries/datasets";
+import { ingestDataset } from "@/jobs/definitions/ingest-dataset";
+import { UserError } from "@/lib/errors";
+import { defaultAllowList, validateOutboundUrl } from "@/lib/net/outbound";
+import { OutboundBlockedError } from "@/lib/net/errors";
+import { withTransaction } from "@/lib/queue/transaction";
+import { datasetOptionsInput, registerUrlDatasetInput, type DatasetOptionsInput } from "@/lib/validation/datasets";
+
+type Actor = { id: string };
+
+export function resolveOptions(input: DatasetOptionsInput | undefined): DatasetOptions {
+  const parsed = datasetOptionsInput.parse(input ?? {});
+  return { ...parsed, badRows: parsed.badRows };
+}
+
+/** Refuses URLs the server must never fetch (other schemes, credentials, blocked addresses) up front. */
+export function checkSourceUrl(url: string): string {
+  try {
+    return validateOutboundUrl(url, defaultAllowList()).toString();
+  } catch (err) {
+    if (err instanceof OutboundBlockedError) {
+      throw new UserError(err.message, 400, { csvUrl: [err.message] });
+    }
+    throw err;
+  }
+}
+
+function nameTaken(name: string): UserError {
+  return new UserError(`A dataset named ${name} already exists`, 409, { name: ["This name is taken"] });
+}
+
+/** Registers a dataset fetched from a URL and queues its first load, in one transaction. */
+export async function registerUrlDataset(
+  input: z.input<typeof registerUrlDatasetInput>,
+  actor: Actor,
+): Promise<{ dataset: Dataset; load: DatasetLoad }> {
+  const data = registerUrlDatasetInput.parse(input);
+  const sourceUrl = checkSourceUrl(data.csvUrl);
+  const options = resolveOptions(data.options);
+  return withTransaction(async (tx, send) => {
+    const dataset = await insertDataset(
+      { name: data.name, sourceType: "url", sourceUrl, options, status: "loading", createdBy: actor.id },
+      tx,
+    );
+    if (!dataset) throw nameTaken(data.name);
+    const load = await insertDatasetLoad({ datasetId: dataset.id, requestedBy: actor.id }, tx);
+    await send(ingestDataset, { loadId: load.id });
+    return { dataset, load };
+  });
+}
+
+/**
+ * "Load now" (fetch again; unchanged content is skipped unless forced) or reload of one stored
+ * version. One load per dataset at a time.
+ */
+export async function requestDatasetLoad(
+  datasetId: string,
+  opts: { force?: boolean; versionId?: string },
+  actor: Actor,
+): Promise<DatasetLoad> {
+  const dataset = await getDatasetById(datasetId);
+  if (!dataset) throw new UserError("Dataset not found", 404);
+  if (opts.versionId) {
+    const version = await getDatasetVersion(opts.versionId);
+    if (!version || version.datasetId !== dataset.id) throw new UserError("Version not found", 404);
+  } else if (!dataset.sourceUrl) {
+    throw new UserError("This dataset was uploaded; upload a new file or reload a stored version", 409);
+  }
+  return withTransaction(async (tx, send) => {
+    await lockDataset(dataset.id, tx);
+    const active = await getActiveDatasetLoad(dataset.id, tx);
+    if (active) throw new UserError("A load of this dataset is already queued or running", 409);
+    const load = await insertDatasetLoad(
+      { datasetId: dataset.id, requestedBy: actor.id, force: Boolean(opts.force || opts.versionId), versionId: opts.versionId ?? null },
+      tx,
+    );
+    await send(ingestDataset, { loadId: load.id });
+    return load;
+  });
+}

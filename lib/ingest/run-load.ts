@@ -1,0 +1,196 @@
+import { Transform, pipeline } from "node:stream";
+import { getSql } from "@/db";
+import {
+  getDatasetById,
+  getDatasetLoad,
+  getDatasetVersion,
+  getLatestDatasetVersion,
+  insertDatasetVersion,
+  updateDataset,
+  updateDatasetLoad,
+  updateDatasetVersionRows,
+} from "@/db/queries/datasets";
+import type { Dataset, DatasetColumn, DatasetLoad, DatasetVersion, LoadError } from "@/db/schema/datasets";
+import type { JobContext } from "@/jobs/define-job";
+import { getEnv } from "@/lib/env";
+import { openStream } from "@/lib/net/outbound";
+import { getObjectStore } from "@/lib/storage";
+import { loadIntoScratchTable } from "@/lib/ingest/load-staging";
+import { applyScratchTable } from "@/lib/ingest/apply-load";
+import { buildTypedTable } from "@/lib/ingest/typed-table";
+import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
+import { createProgressReporter } from "@/lib/ingest/progress";
+import { scratchName, stagingTable } from "@/lib/ingest/staging-sql";
+import { mergeColumns } from "@/lib/ingest/columns";
+
+export function versionStorageKey(datasetId: string, token: string): string {
+  return `datasets/${datasetId}/versions/${token}.csv`;
+}
+
+type Outcome = { kind: "loaded"; rows: number } | { kind: "unchanged" };
+
+/**
+ * Fetches the dataset's source into object storage (one version per distinct sha256), then loads
+ * it. Safe to run twice for the same load: finished loads are left alone, a stored version is
+ * reused, and the apply step never adds a version's rows twice.
+ */
+export async function runDatasetLoad(loadId: string, ctx: Pick<JobContext, "log" | "signal" | "isLastAttempt">): Promise<void> {
+  const load = await getDatasetLoad(loadId);
+  if (!load || ["succeeded", "failed", "unchanged", "cancelled"].includes(load.status)) return;
+  const dataset = await getDatasetById(load.datasetId);
+  if (!dataset) return;
+
+  const progress = createProgressReporter(loadId);
+  await updateDatasetLoad(loadId, { status: "running", startedAt: load.startedAt ?? new Date(), error: null });
+  await updateDataset(dataset.id, { status: "loading" });
+
+  try {
+    const outcome = await fetchAndLoad(dataset, load, progress, ctx.signal);
+    await progress.flush();
+    if (outcome.kind === "unchanged") {
+      await updateDatasetLoad(loadId, { status: "unchanged", phase: null, finishedAt: new Date() });
+      await updateDataset(dataset.id, { status: dataset.currentVersionId ? "ready" : "new" });
+    }
+    ctx.log.info({ loadId, dataset: dataset.name, outcome }, "dataset load finished");
+  } catch (err) {
+    await progress.flush().catch(() => {});
+    await getSql()
+      .unsafe(`drop table if exists ${stagingTable(scratchName(loadId))}`)
+      .catch(() => {});
+    const error = describeLoadError(err);
+    if (isTransientLoadError(err) && !ctx.isLastAttempt) {
+      ctx.log.warn({ loadId, error }, "dataset load failed; will retry");
+      await updateDatasetLoad(loadId, { status: "queued", error });
+      throw err;
+    }
+    ctx.log.warn({ loadId, dataset: dataset.name, error }, "dataset load failed");
+    await updateDatasetLoad(loadId, { status: "failed", error, phase: null, finishedAt: new Date() });
+    await updateDataset(dataset.id, { status: "failed" });
+  }
+}
+
+async function fetchAndLoad(
+  dataset: Dataset,
+  load: DatasetLoad,
+  progress: ReturnType<typeof createProgressReporter>,
+  signal?: AbortSignal,
+): Promise<Outcome> {
+  let version: DatasetVersion | null = load.versionId ? await getDatasetVersion(load.versionId) : null;
+  if (!version) {
+    if (!dataset.sourceUrl) throw new Error("dataset has no source URL and the load names no version");
+    progress.update({ phase: "fetching" });
+    const fetched = await fetchToStorage(dataset, load, progress, signal);
+    const latest = await getLatestDatasetVersion(dataset.id);
+    if (latest && latest.sha256 === fetched.sha256 && !load.force) {
+      await getObjectStore().delete(fetched.key);
+      await updateDatasetLoad(load.id, { versionId: latest.id, bytesRead: fetched.size, bytesTotal: fetched.size });
+      return { kind: "unchanged" };
+    }
+    version = await insertDatasetVersion({
+      datasetId: dataset.id,
+      sha256: fetched.sha256,
+      bytes: fetched.size,
+      storageKey: fetched.key,
+      source: dataset.sourceUrl,
+      contentType: fetched.contentType,
+    });
+    await updateDatasetLoad(load.id, { versionId: version.id });
+  }
+
+  progress.update({ phase: "loading", bytesRead: 0, bytesTotal: version.bytes, rows: 0 });
+  const rows = await loadVersion(dataset, load, version, progress, signal);
+  return { kind: "loaded", rows };
+}
+
+async function fetchToStorage(
+  dataset: Dataset,
+  load: DatasetLoad,
+  progress: ReturnType<typeof createProgressReporter>,
+  signal?: AbortSignal,
+) {
+  const response = await openStream(dataset.sourceUrl!, { maxBytes: getEnv().maxSourceBytes, signal });
+  progress.update({ bytesTotal: response.contentLength ?? null, bytesRead: 0 });
+  let bytes = 0;
+  // Counting inside transform() (not with a 'data' listener, which would start the flow before
+  // storage reads it and drop bytes).
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      progress.update({ bytesRead: bytes });
+      done(null, chunk);
+    },
+  });
+  const body = pipeline(response.body, counter, () => {});
+  const key = versionStorageKey(dataset.id, load.id);
+  const contentType = String(response.headers["content-type"] ?? "text/csv").slice(0, 200);
+  const put = await getObjectStore().put(key, body, { contentType, signal });
+  return { ...put, contentType };
+}
+
+async function loadVersion(
+  dataset: Dataset,
+  load: DatasetLoad,
+  version: DatasetVersion,
+  progress: ReturnType<typeof createProgressReporter>,
+  signal?: AbortSignal,
+): Promise<number> {
+  const sql = getSql();
+  const scratch = stagingTable(scratchName(load.id));
+  const overrides = new Map(
+    dataset.columns.filter((c) => c.overrideType).map((c) => [c.name, c.overrideType!] as const),
+  );
+  const reserved = await sql.reserve();
+  let staged;
+  try {
+    const source = await getObjectStore().get(version.storageKey);
+    staged = await loadIntoScratchTable({
+      sql: reserved,
+      source,
+      table: scratch,
+      versionNumber: version.version,
+      options: dataset.options,
+      overrides,
+      signal,
+      onProgress: ({ bytesRead, rows }) => progress.update({ bytesRead, rows }),
+    });
+  } finally {
+    reserved.release();
+  }
+
+  progress.update({ phase: "applying", rows: staged.rows });
+  const columns: DatasetColumn[] = mergeColumns(dataset.columns, staged.columns, dataset.options.loadMode);
+  await applyScratchTable(sql, {
+    datasetName: dataset.name,
+    scratch: scratchName(load.id),
+    columns: columns.map((c) => c.name),
+    mode: dataset.options.loadMode,
+    keyColumns: dataset.options.keyColumns ?? [],
+    versionNumber: version.version,
+  });
+
+  progress.update({ phase: "typing" });
+  await buildTypedTable(sql, dataset.name, columns);
+
+  const [{ count }] = (await sql.unsafe(`select count(*)::bigint as count from ${stagingTable(dataset.name)}`)) as unknown as [
+    { count: string },
+  ];
+  const rowCount = Number(count);
+  await updateDatasetVersionRows(version.id, staged.rows);
+  await updateDataset(dataset.id, {
+    columns,
+    rowCount,
+    status: "ready",
+    lastLoadedAt: new Date(),
+    currentVersionId: version.id,
+  });
+  await updateDatasetLoad(load.id, {
+    status: "succeeded",
+    phase: null,
+    rowsLoaded: staged.rows,
+    skippedRows: staged.skipped,
+    finishedAt: new Date(),
+  });
+  return staged.rows;
+}
+
+export type { LoadError };

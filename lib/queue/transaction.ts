@@ -1,0 +1,47 @@
+import type { TransactionSql } from "postgres";
+import type { z } from "zod";
+import type PgBoss from "pg-boss";
+import { getDb, type DbOrTx } from "@/db";
+import { getBoss } from "@/lib/queue/boss";
+import type { JobDefinition } from "@/jobs/define-job";
+
+export type SendInTransaction = <S extends z.ZodType>(
+  job: JobDefinition<S>,
+  payload: z.infer<S>,
+  options?: PgBoss.SendOptions,
+) => Promise<string | null>;
+
+/**
+ * pg-boss runs its INSERT through this adapter on the transaction's own connection. drizzle keeps
+ * that connection (postgres.js's TransactionSql) on the transaction's session; it has no public
+ * accessor, hence the narrow cast.
+ */
+function bossAdapter(tx: DbOrTx): PgBoss.Db {
+  const client = (tx as unknown as { session: { client: TransactionSql } }).session.client;
+  return {
+    executeSql: async (text, values) => ({ rows: await client.unsafe(text, (values ?? []).map(asPgParameter) as never[]) }),
+  };
+}
+
+/** pg-boss is written for node-postgres, which sends plain objects as JSON text; postgres.js does not. */
+function asPgParameter(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value === null || typeof value !== "object" || value instanceof Date || Buffer.isBuffer(value) || Array.isArray(value)) {
+    return value;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * One transaction for app rows and the jobs that act on them: a job is never enqueued for a row
+ * that was rolled back, and a committed row never lacks its job.
+ */
+export async function withTransaction<T>(fn: (tx: DbOrTx, send: SendInTransaction) => Promise<T>): Promise<T> {
+  const boss = await getBoss();
+  return getDb().transaction(async (tx) => {
+    const db = bossAdapter(tx);
+    const send: SendInTransaction = (job, payload, options = {}) =>
+      boss.send(job.name, job.schema.parse(payload) as object, { ...options, db });
+    return fn(tx, send);
+  });
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { columnTypes } from "@/db/schema/datasets";
+
+export const DATASET_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+
+export const datasetNameField = z
+  .string()
+  .trim()
+  .min(1, "Give the dataset a name")
+  .regex(DATASET_NAME_PATTERN, "Use lowercase letters, digits and underscores, starting with a letter (e.g. sales_2024)")
+  .refine((v) => Buffer.byteLength(v) <= 63, "At most 63 characters (a PostgreSQL identifier limit)")
+  .refine((v) => !v.startsWith("_rb_") && !v.startsWith("pg_"), "Names starting with _rb_ or pg_ are reserved");
+
+export const delimiterField = z.enum([",", ";", "\t", "|"], { message: "Delimiter must be , ; | or a tab" });
+
+const badRowsField = z
+  .union([
+    z.object({ mode: z.literal("fail") }),
+    z.object({ mode: z.literal("skip"), max: z.coerce.number().int().min(1).max(100_000) }),
+  ])
+  .default({ mode: "fail" });
+
+/** Options as the API and the form send them; every field optional with a sensible default. */
+export const datasetOptionsInput = z
+  .object({
+    delimiter: delimiterField.optional(),
+    encoding: z
+      .string()
+      .trim()
+      .max(40)
+      .regex(/^[A-Za-z0-9_.:-]+$/, "Unknown encoding label")
+      .optional(),
+    header: z.boolean().default(true),
+    loadMode: z.enum(["replace", "append", "upsert"]).default("replace"),
+    keyColumns: z.array(z.string().min(1).max(63)).max(32).optional(),
+    types: z.enum(["infer", "text"]).default("infer"),
+    badRows: badRowsField,
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.loadMode === "upsert" && (!v.keyColumns || v.keyColumns.length === 0)) {
+      ctx.addIssue({ code: "custom", path: ["keyColumns"], message: "Upsert needs at least one key column" });
+    }
+  });
+
+export type DatasetOptionsInput = z.input<typeof datasetOptionsInput>;
+
+export const sourceUrlField = z
+  .string()
+  .trim()
+  .min(1, "Enter the CSV's URL")
+  .max(2048, "URL is too long")
+  .refine((v) => /^https?:\/\//i.test(v), "Only http:// and https:// URLs can be fetched");
+
+export const registerUrlDatasetInput = z
+  .object({
+    name: datasetNameField,
+    csvUrl: sourceUrlField,
+    options: datasetOptionsInput.optional(),
+  })
+  .strict();
+
+export const columnOverrideInput = z.object({
+  datasetId: z.string().uuid(),
+  column: z.string().min(1).max(63),
+  type: z.enum([...columnTypes, "auto"]),
+});
