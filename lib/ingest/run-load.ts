@@ -34,7 +34,7 @@ type Outcome = { kind: "loaded"; rows: number } | { kind: "unchanged" };
  * it. Safe to run twice for the same load: finished loads are left alone, a stored version is
  * reused, and the apply step never adds a version's rows twice.
  */
-export async function runDatasetLoad(loadId: string, ctx: Pick<JobContext, "log" | "signal" | "isLastAttempt">): Promise<void> {
+export async function runDatasetLoad(loadId: string, ctx: Pick<JobContext, "log" | "isLastAttempt"> & { signal?: AbortSignal }): Promise<void> {
   const load = await getDatasetLoad(loadId);
   if (!load || ["succeeded", "failed", "unchanged", "cancelled"].includes(load.status)) return;
   const dataset = await getDatasetById(load.datasetId);
