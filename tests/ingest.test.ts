@@ -331,3 +331,40 @@ describe("fetching", () => {
     expect((await getDatasetById(dataset.id))!.status).toBe("failed");
   });
 });
+
+describe("uploads", () => {
+  it("stores the upload as version 1, loads it, and reports identical re-uploads as unchanged", async () => {
+    const { Readable } = await import("node:stream");
+    const { registerUploadedDataset, uploadDatasetVersion } = await import("@/lib/ingest/upload");
+    const body = "city,temp\nOslo,-3\nLima,19\n";
+    const { dataset, load } = await registerUploadedDataset({ name: "uploaded", fileName: "weather.csv" }, Readable.from([Buffer.from(body)]), actor);
+    await runDatasetLoad(load.id, ctx);
+    expect((await getDatasetLoad(load.id))!.status).toBe("succeeded");
+    expect((await getDatasetById(dataset.id))!.rowCount).toBe(2);
+    const [version] = await listDatasetVersions(dataset.id);
+    expect(version).toMatchObject({ version: 1, bytes: Buffer.byteLength(body), source: "upload:weather.csv" });
+
+    const same = await uploadDatasetVersion(dataset.id, Readable.from([Buffer.from(body)]), actor);
+    expect(same.unchanged).toBe(true);
+    expect(await listDatasetVersions(dataset.id)).toHaveLength(1);
+
+    const dup = registerUploadedDataset({ name: "uploaded" }, Readable.from([Buffer.from(body)]), actor);
+    await expect(dup).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("refuses an upload over MAX_SOURCE_BYTES and keeps nothing", async () => {
+    const { Readable } = await import("node:stream");
+    const { registerUploadedDataset } = await import("@/lib/ingest/upload");
+    const { getDatasetByName } = await import("@/db/queries/datasets");
+    process.env.MAX_SOURCE_BYTES = "1024";
+    resetEnvForTests();
+    try {
+      const big = Readable.from([Buffer.alloc(4096, "a")]);
+      await expect(registerUploadedDataset({ name: "too_big_upload" }, big, actor)).rejects.toMatchObject({ status: 413 });
+      expect(await getDatasetByName("too_big_upload")).toBeNull();
+    } finally {
+      process.env.MAX_SOURCE_BYTES = String(100 * 1024 * 1024);
+      resetEnvForTests();
+    }
+  });
+});
