@@ -11,6 +11,7 @@ CREATE TABLE "relayboard"."dataset_loads" (
 	"rows_loaded" bigint DEFAULT 0 NOT NULL,
 	"error" jsonb,
 	"skipped_rows" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"timings" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"requested_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"started_at" timestamp with time zone,

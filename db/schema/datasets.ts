@@ -93,6 +93,8 @@ export const datasetLoads = appSchema.table(
     rowsLoaded: bigint("rows_loaded", { mode: "number" }).notNull().default(0),
     error: jsonb("error").$type<LoadError>(),
     skippedRows: jsonb("skipped_rows").$type<SkippedRow[]>().notNull().default([]),
+    /** Milliseconds per phase (fetch, load, apply, typing), for the UI and the benchmark. */
+    timings: jsonb("timings").$type<Record<string, number>>().notNull().default({}),
     requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),

@@ -75,15 +75,18 @@ async function fetchAndLoad(
   progress: ReturnType<typeof createProgressReporter>,
   signal?: AbortSignal,
 ): Promise<Outcome> {
+  const timings: Record<string, number> = {};
   let version: DatasetVersion | null = load.versionId ? await getDatasetVersion(load.versionId) : null;
   if (!version) {
+    const fetchStarted = Date.now();
     if (!dataset.sourceUrl) throw new Error("dataset has no source URL and the load names no version");
     progress.update({ phase: "fetching" });
     const fetched = await fetchToStorage(dataset, load, progress, signal);
+    timings.fetch = Date.now() - fetchStarted;
     const latest = await getLatestDatasetVersion(dataset.id);
     if (latest && latest.sha256 === fetched.sha256 && !load.force) {
       await getObjectStore().delete(fetched.key);
-      await updateDatasetLoad(load.id, { versionId: latest.id, bytesRead: fetched.size, bytesTotal: fetched.size });
+      await updateDatasetLoad(load.id, { versionId: latest.id, bytesRead: fetched.size, bytesTotal: fetched.size, timings });
       return { kind: "unchanged" };
     }
     version = await insertDatasetVersion({
@@ -98,7 +101,7 @@ async function fetchAndLoad(
   }
 
   progress.update({ phase: "loading", bytesRead: 0, bytesTotal: version.bytes, rows: 0 });
-  const rows = await loadVersion(dataset, load, version, progress, signal);
+  const rows = await loadVersion(dataset, load, version, progress, timings, signal);
   return { kind: "loaded", rows };
 }
 
@@ -132,8 +135,14 @@ async function loadVersion(
   load: DatasetLoad,
   version: DatasetVersion,
   progress: ReturnType<typeof createProgressReporter>,
+  timings: Record<string, number>,
   signal?: AbortSignal,
 ): Promise<number> {
+  let phaseStarted = Date.now();
+  const endPhase = (name: string) => {
+    timings[name] = Date.now() - phaseStarted;
+    phaseStarted = Date.now();
+  };
   const sql = getSql();
   const scratch = stagingTable(scratchName(load.id));
   const overrides = new Map(
@@ -157,6 +166,7 @@ async function loadVersion(
     reserved.release();
   }
 
+  endPhase("load");
   progress.update({ phase: "applying", rows: staged.rows });
   const columns: DatasetColumn[] = mergeColumns(dataset.columns, staged.columns, dataset.options.loadMode);
   await applyScratchTable(sql, {
@@ -168,8 +178,10 @@ async function loadVersion(
     versionNumber: version.version,
   });
 
+  endPhase("apply");
   progress.update({ phase: "typing" });
   await buildTypedTable(sql, dataset.name, columns);
+  endPhase("typing");
 
   const [{ count }] = (await sql.unsafe(`select count(*)::bigint as count from ${stagingTable(dataset.name)}`)) as unknown as [
     { count: string },
@@ -188,6 +200,7 @@ async function loadVersion(
     phase: null,
     rowsLoaded: staged.rows,
     skippedRows: staged.skipped,
+    timings,
     finishedAt: new Date(),
   });
   return staged.rows;
