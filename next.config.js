@@ -2,6 +2,8 @@
 const nextConfig = {
   output: "standalone",
   poweredByHeader: false,
+  // Dev only: let the browser reach the dev server by IP as well as by name.
+  allowedDevOrigins: ["127.0.0.1", "localhost"],
   // Server-only packages with native parts or dynamic requires stay external to the bundle.
   serverExternalPackages: [
     "pg-boss",

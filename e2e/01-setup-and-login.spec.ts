@@ -1,0 +1,51 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN, logout } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+test("health answers 200 with every check ok on a fresh install", async ({ request }) => {
+  const res = await request.get("/health");
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(body).toMatchObject({ status: "ok", checks: { database: "ok", storage: "ok", queue: "ok" } });
+  expect(typeof body.version).toBe("string");
+});
+
+test("first visit → setup → logout → wrong password → login → dashboard", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/setup/);
+  await page.getByLabel("Name").fill(ADMIN.name);
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Confirm password").fill(ADMIN.password);
+  await page.getByRole("button", { name: /create admin/i }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await expect(page.getByTestId("service-database")).toContainText(/ok|healthy|operational/i);
+
+  // Setup is closed once an admin exists.
+  await page.goto("/setup");
+  await expect(page).not.toHaveURL(/\/setup/);
+
+  await logout(page);
+
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password", { exact: true }).fill("definitely-wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect" })).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await expect(page.getByTestId("workers-online")).toContainText("1");
+});
+
+test("pages need a session", async ({ browser }) => {
+  const anonymous = await browser.newContext();
+  const page = await anonymous.newPage();
+  for (const path of ["/", "/datasets", "/settings/users"]) {
+    await page.goto(path);
+    await expect(page).toHaveURL(/\/login/);
+  }
+  await anonymous.close();
+});

@@ -1,0 +1,43 @@
+import fs from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { expect, test } from "@playwright/test";
+import { ADMIN, DATA_DIR, EDITOR, login, VIEWER } from "./helpers";
+
+/** Runs last: everything the earlier specs did is in the captured logs by now. */
+test("no password, hash, secret or key appears in the logs or the pages", async ({ page }) => {
+  const secrets = JSON.parse(fs.readFileSync(path.join(DATA_DIR, "secrets.json"), "utf8")) as Record<string, string>;
+  const embedded = JSON.parse(fs.readFileSync(path.join(DATA_DIR, "embedded-postgres.json"), "utf8")) as { port: number; password: string };
+  const sql = postgres(`postgres://postgres:${encodeURIComponent(embedded.password)}@127.0.0.1:${embedded.port}/relayboard`, { max: 1 });
+  const hashes = (await sql`select password_hash from relayboard.users`).map((r) => r.password_hash as string);
+  await sql.end();
+  expect(hashes.length).toBeGreaterThanOrEqual(3);
+
+  const forbidden: Record<string, string> = {
+    "admin password": ADMIN.password,
+    "viewer password": VIEWER.password,
+    "editor password": EDITOR.password,
+    "wrong password typed in a test": "definitely-wrong",
+    AUTH_SECRET: secrets.authSecret!,
+    ENCRYPTION_KEY: secrets.encryptionKey!,
+    "embedded Postgres password": embedded.password,
+    "S3 secret key": "s3-secret-e2e-7f3a9c",
+    ...Object.fromEntries(hashes.map((h, i) => [`password hash ${i}`, h])),
+  };
+
+  const logs = [path.join(DATA_DIR, "app.log"), path.join(__dirname, "..", ".test-data", "external-app.log")].filter((f) => fs.existsSync(f));
+  expect(logs.length).toBeGreaterThan(0);
+  const pages: string[] = [];
+  await login(page, ADMIN);
+  for (const url of ["/", "/settings", "/settings/users", "/datasets"]) {
+    await page.goto(url);
+    pages.push(await page.content());
+  }
+  const haystacks = [...logs.map((f) => [f, fs.readFileSync(f, "utf8")] as const), ...pages.map((html, i) => [`page ${i}`, html] as const)];
+  expect(haystacks.find(([name]) => name.endsWith("app.log"))![1].length).toBeGreaterThan(1000);
+  for (const [where, text] of haystacks) {
+    for (const [what, value] of Object.entries(forbidden)) {
+      expect(text.includes(value), `${what} found in ${where}`).toBe(false);
+    }
+  }
+});

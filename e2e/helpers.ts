@@ -1,0 +1,33 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { expect, type Page } from "@playwright/test";
+
+export const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(__dirname, "..", ".test-data", "e2e");
+export const ADMIN = { email: "admin@example.com", password: "Adm1n-password-e2e", name: "Ada Admin" };
+export const VIEWER = { email: "viewer@example.com", password: "V1ewer-password-e2e" };
+export const EDITOR = { email: "editor@example.com", password: "Ed1tor-password-e2e" };
+
+/** The admin CLI as an operator runs it: same configuration as the app, no DATABASE_URL. */
+export function runAdmin(args: string[]): string {
+  const env = { ...process.env, DATA_DIR, LOG_LEVEL: "warn" };
+  delete env.DATABASE_URL;
+  return execFileSync(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/admin.ts", ...args], {
+    cwd: path.join(__dirname, ".."),
+    env,
+    encoding: "utf8",
+  });
+}
+
+export async function login(page: Page, user: { email: string; password: string }): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+}
+
+export async function logout(page: Page): Promise<void> {
+  await page.getByTestId("user-menu").click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+}
