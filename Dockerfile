@@ -7,10 +7,9 @@
 #   admin   ["npm","run","admin","--","user","create","--email","E","--password","P","--role","admin"]
 #   both    ["npm","start"]                web + worker in one container (small installs)
 #
-# The web role runs `next start` on the full .next build rather than .next/standalone/server.js:
-# the worker and the CLI need the TypeScript sources and node_modules (tsx) anyway, so the
-# standalone copy would only duplicate them. (`next start` logs a one-line warning about
-# output: "standalone"; it is harmless.)
+# The web role runs `next start` on the full .next build rather than a standalone bundle:
+# the worker and the CLI need the TypeScript sources and node_modules (tsx) anyway, so a
+# standalone copy would only duplicate them (next.config.js therefore sets no `output`).
 #
 # Build: docker build -t relayboard .        Run: see docker-compose.yml
 
@@ -49,11 +48,11 @@ COPY . .
 # next build type-checks every file tsconfig.json includes (tests/, e2e/, bench/ too), so the whole
 # tree is in the context; a type error in a test fails the image build, as it fails `npm run build`.
 # public/ may be empty, and git does not keep empty directories: make sure it exists for COPY.
-# .next/cache (build cache) and .next/standalone (unused, see above) are dropped from the image.
+# .next/cache (build cache) is dropped from the image.
 RUN mkdir -p public \
  && npm run build \
  && test -f .next/BUILD_ID \
- && rm -rf .next/cache .next/standalone
+ && rm -rf .next/cache
 
 # ---------------------------------------------------------------------------------------------
 # Production dependencies only. tsx is a regular dependency, so the worker, migrations and the

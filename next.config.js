@@ -1,6 +1,5 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  output: "standalone",
   poweredByHeader: false,
   // Dev only: let the browser reach the dev server by IP as well as by name.
   allowedDevOrigins: ["127.0.0.1", "localhost"],

@@ -13,6 +13,9 @@ import { ensureEmbeddedPostgres, type EmbeddedHandle } from "../db/embedded";
  */
 const PORT = 3211;
 const S3_SECRET = "s3-secret-e2e-7f3a9c";
+// Production mode with an explicit DATABASE_URL requires real secrets; these are checked for leaks too.
+export const EXTERNAL_AUTH_SECRET = "e2e-external-auth-secret-0123456789abcdef";
+export const EXTERNAL_ENCRYPTION_KEY = Buffer.alloc(32, 0x5a).toString("base64");
 const root = path.join(__dirname, "..");
 export const EXTERNAL_LOG = path.join(root, ".test-data", "external-app.log");
 
@@ -42,6 +45,8 @@ test.beforeAll(async () => {
     S3_ACCESS_KEY_ID: "S3RVER",
     S3_SECRET_ACCESS_KEY: S3_SECRET,
     S3_FORCE_PATH_STYLE: "true",
+    AUTH_SECRET: EXTERNAL_AUTH_SECRET,
+    ENCRYPTION_KEY: EXTERNAL_ENCRYPTION_KEY,
     LOG_LEVEL: "debug",
   };
   fs.mkdirSync(path.dirname(EXTERNAL_LOG), { recursive: true });
@@ -49,6 +54,7 @@ test.beforeAll(async () => {
   app = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/launch.ts", "start"], { cwd: root, env, stdio: ["ignore", log, log] });
   const deadline = Date.now() + 120_000;
   for (;;) {
+    if (app.exitCode !== null) throw new Error(`external app exited:\n${fs.readFileSync(EXTERNAL_LOG, "utf8").slice(-3000)}`);
     try {
       const res = await fetch(`http://127.0.0.1:${PORT}/health`);
       if (res.status === 200) break;

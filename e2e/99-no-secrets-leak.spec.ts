@@ -22,6 +22,8 @@ test("no password, hash, secret or key appears in the logs or the pages", async 
     ENCRYPTION_KEY: secrets.encryptionKey!,
     "embedded Postgres password": embedded.password,
     "S3 secret key": "s3-secret-e2e-7f3a9c",
+    "external AUTH_SECRET": "e2e-external-auth-secret-0123456789abcdef",
+    "external ENCRYPTION_KEY": Buffer.alloc(32, 0x5a).toString("base64"),
     ...Object.fromEntries(hashes.map((h, i) => [`password hash ${i}`, h])),
   };
 

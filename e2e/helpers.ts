@@ -9,7 +9,7 @@ export const EDITOR = { email: "editor@example.com", password: "Ed1tor-password-
 
 /** The admin CLI as an operator runs it: same configuration as the app, no DATABASE_URL. */
 export function runAdmin(args: string[]): string {
-  const env = { ...process.env, DATA_DIR, LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR, LOG_LEVEL: "warn" };
   delete env.DATABASE_URL;
   return execFileSync(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/admin.ts", ...args], {
     cwd: path.join(__dirname, ".."),
