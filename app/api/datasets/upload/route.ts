@@ -2,25 +2,12 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/session";
 import { UserError } from "@/lib/errors";
-import { getLogger } from "@/lib/log";
+import { routeError } from "@/lib/api/route-errors";
 import { readMultipartUpload } from "@/lib/ingest/multipart";
 import { registerUploadedDataset, uploadDatasetVersion } from "@/lib/ingest/upload";
 import { datasetOptionsInput } from "@/lib/validation/datasets";
 
 export const dynamic = "force-dynamic";
-
-function errorResponse(err: unknown) {
-  if (err instanceof UserError) {
-    return NextResponse.json({ error: { message: err.message, fieldErrors: err.fieldErrors } }, { status: err.status });
-  }
-  if (err instanceof z.ZodError) {
-    const fieldErrors: Record<string, string[]> = {};
-    for (const issue of err.issues) (fieldErrors[issue.path.join(".") || "name"] ??= []).push(issue.message);
-    return NextResponse.json({ error: { message: "Please correct the highlighted fields", fieldErrors } }, { status: 400 });
-  }
-  getLogger().error({ err }, "upload failed");
-  return NextResponse.json({ error: { message: "The upload failed on our side; it was logged" } }, { status: 500 });
-}
 
 /**
  * Browser uploads (session auth, editor role). Fields: `name` and optional `options` (JSON) for a
@@ -50,6 +37,6 @@ export async function POST(request: Request) {
     );
     return NextResponse.json({ datasetId: dataset.id, name: dataset.name, loadId: load.id }, { status: 201 });
   } catch (err) {
-    return errorResponse(err);
+    return routeError(err, "datasets/upload");
   }
 }
