@@ -1,4 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { migrateDatabase } from "@/db/migrate";
+import { resetEnvForTests } from "@/lib/env";
+import { createFreshDatabase } from "./helpers/test-database";
 import { closeDb } from "@/db";
 import { getUserByEmail, listUsers } from "@/db/queries/users";
 import { createFirstAdmin, createUser, changeUserRole, setUserActive } from "@/lib/auth/users";
@@ -6,7 +9,19 @@ import { isLoginLimited, recordLoginAttempt, LOGIN_LIMIT } from "@/lib/auth/logi
 import { verifyPassword } from "@/lib/auth/passwords";
 import { UserError } from "@/lib/errors";
 
-afterAll(() => closeDb());
+// First-run setup needs an install with no users, so this file gets a database of its own.
+let own: { url: string; drop: () => Promise<void> };
+beforeAll(async () => {
+  own = await createFreshDatabase(inject("serverUrl"), "rb_test_auth");
+  await migrateDatabase(own.url);
+  process.env.DATABASE_URL = own.url;
+  resetEnvForTests();
+});
+
+afterAll(async () => {
+  await closeDb();
+  await own.drop();
+});
 
 describe("users", () => {
   it("first-run setup creates one admin, then closes", async () => {
