@@ -2,3 +2,4 @@ export * from "./app-schema";
 export * from "./users";
 export * from "./system";
 export * from "./datasets";
+export * from "./models";

@@ -1,0 +1,83 @@
+import { bigint, index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { appSchema } from "./app-schema";
+import { users } from "./users";
+
+export const materializations = ["view", "table", "incremental"] as const;
+export type Materialization = (typeof materializations)[number];
+
+export type ColumnTest =
+  | { type: "not_null"; column: string }
+  | { type: "unique"; column: string }
+  | { type: "accepted_values"; column: string; values: string[] }
+  | { type: "relationships"; column: string; to: string; field: string };
+export type ModelTest =
+  | ColumnTest
+  | { type: "row_count"; min?: number; max?: number }
+  | { type: "custom_sql"; name: string; sql: string };
+
+export const models = appSchema.table(
+  "models",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    sql: text("sql").notNull(),
+    materialization: text("materialization", { enum: materializations }).notNull().default("view"),
+    uniqueKey: jsonb("unique_key").$type<string[]>().notNull().default([]),
+    columnDescriptions: jsonb("column_descriptions").$type<Record<string, string>>().notNull().default({}),
+    tests: jsonb("tests").$type<ModelTest[]>().notNull().default([]),
+    revision: integer("revision").notNull().default(1),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("models_name_unique").on(t.name)],
+);
+
+/** Every save of a model, so any earlier state can be seen, compared and restored. */
+export const modelRevisions = appSchema.table(
+  "model_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    modelId: uuid("model_id")
+      .notNull()
+      .references(() => models.id, { onDelete: "cascade" }),
+    revision: integer("revision").notNull(),
+    sql: text("sql").notNull(),
+    description: text("description").notNull(),
+    materialization: text("materialization", { enum: materializations }).notNull(),
+    uniqueKey: jsonb("unique_key").$type<string[]>().notNull(),
+    tests: jsonb("tests").$type<ModelTest[]>().notNull(),
+    columnDescriptions: jsonb("column_descriptions").$type<Record<string, string>>().notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("model_revisions_number").on(t.modelId, t.revision)],
+);
+
+export type TestResult = { name: string; type: string; status: "passed" | "failed" | "error"; failingRows: number; sample: Record<string, unknown>[]; error?: string };
+
+/** One build of one model (a dataset's typed model has modelName = dataset name and no modelId). */
+export const modelBuilds = appSchema.table(
+  "model_builds",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    modelId: uuid("model_id").references(() => models.id, { onDelete: "cascade" }),
+    modelName: text("model_name").notNull(),
+    batchId: uuid("batch_id").notNull(),
+    status: text("status", { enum: ["queued", "running", "succeeded", "failed", "skipped"] }).notNull(),
+    compiledSql: text("compiled_sql"),
+    rows: bigint("rows", { mode: "number" }),
+    error: jsonb("error").$type<{ message: string; line?: number; column?: number; detail?: string }>(),
+    skippedBecause: text("skipped_because"),
+    testResults: jsonb("test_results").$type<TestResult[]>().notNull().default([]),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("model_builds_model").on(t.modelName, t.createdAt), index("model_builds_batch").on(t.batchId)],
+);
+
+export type Model = typeof models.$inferSelect;
+export type ModelRevision = typeof modelRevisions.$inferSelect;
+export type ModelBuild = typeof modelBuilds.$inferSelect;
