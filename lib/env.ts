@@ -42,6 +42,7 @@ const rawEnvSchema = z.object({
   SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(8 * 60 * 60),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).optional(),
+  MODEL_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 });
 
 export type S3Config = {
@@ -68,6 +69,7 @@ export type AppEnv = {
   sessionMaxAgeSeconds: number;
   workerShutdownGraceSeconds: number;
   embeddedPgPort?: number;
+  modelStatementTimeoutMs: number;
 };
 
 export class ConfigError extends Error {
@@ -182,6 +184,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     sessionMaxAgeSeconds: raw.SESSION_MAX_AGE_SECONDS,
     workerShutdownGraceSeconds: raw.WORKER_SHUTDOWN_GRACE_SECONDS,
     embeddedPgPort: raw.EMBEDDED_PG_PORT,
+    modelStatementTimeoutMs: raw.MODEL_STATEMENT_TIMEOUT_SECONDS * 1000,
   };
 }
 

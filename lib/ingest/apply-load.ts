@@ -29,7 +29,8 @@ export async function applyScratchTable(sql: Sql, input: ApplyInput): Promise<vo
     if (input.mode === "replace" || !exists) {
       if (input.mode === "upsert") await createUpsertTarget(tx as unknown as Sql, input, scratch, target);
       else {
-        await tx.unsafe(`drop table if exists ${target}`);
+        // Views over the old table (models using source()) go with it and are rebuilt after the load.
+        await tx.unsafe(`drop table if exists ${target} cascade`);
         await tx.unsafe(`alter table ${scratch} rename to ${quoteIdent(input.datasetName)}`);
       }
       return;
@@ -63,7 +64,7 @@ async function createUpsertTarget(tx: Sql, input: ApplyInput, scratch: string, t
   await assertKeysPresent(tx, input, scratch);
   const keys = input.keyColumns.map(quoteIdent).join(", ");
   const columnList = [...METADATA, ...input.columns].map(quoteIdent).join(", ");
-  await tx.unsafe(`drop table if exists ${target}`);
+  await tx.unsafe(`drop table if exists ${target} cascade`);
   await tx.unsafe(
     `create table ${target} as select distinct on (${keys}) ${columnList} from ${scratch} order by ${keys}, _rb_line desc`,
   );

@@ -8,6 +8,7 @@ import {
   insertDatasetLoad,
   lockDataset,
 } from "@/db/queries/datasets";
+import { getModelByName } from "@/db/queries/models";
 import { ingestDataset } from "@/jobs/definitions/ingest-dataset";
 import { UserError } from "@/lib/errors";
 import { defaultAllowList, validateOutboundUrl } from "@/lib/net/outbound";
@@ -38,6 +39,15 @@ function nameTaken(name: string): UserError {
   return new UserError(`A dataset named ${name} already exists`, 409, { name: ["This name is taken"] });
 }
 
+/** Datasets and models share the warehouse, so their names must not collide. */
+export async function assertNameFreeOfModels(name: string): Promise<void> {
+  if (await getModelByName(name)) {
+    throw new UserError(`A model named ${name} exists; datasets and models share the warehouse, so pick another name`, 409, {
+      name: ["This name is taken by a model"],
+    });
+  }
+}
+
 /** Registers a dataset fetched from a URL and queues its first load, in one transaction. */
 export async function registerUrlDataset(
   input: z.input<typeof registerUrlDatasetInput>,
@@ -46,6 +56,7 @@ export async function registerUrlDataset(
   const data = registerUrlDatasetInput.parse(input);
   const sourceUrl = checkSourceUrl(data.csvUrl);
   const options = resolveOptions(data.options);
+  await assertNameFreeOfModels(data.name);
   return withTransaction(async (tx, send) => {
     const dataset = await insertDataset(
       { name: data.name, sourceType: "url", sourceUrl, options, status: "loading", createdBy: actor.id },

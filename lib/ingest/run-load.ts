@@ -22,6 +22,7 @@ import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-error
 import { createProgressReporter } from "@/lib/ingest/progress";
 import { scratchName, stagingTable } from "@/lib/ingest/staging-sql";
 import { mergeColumns } from "@/lib/ingest/columns";
+import { rebuildViewsDownstreamOf } from "@/lib/transform/build";
 
 export function versionStorageKey(datasetId: string, token: string): string {
   return `datasets/${datasetId}/versions/${token}.csv`;
@@ -181,6 +182,7 @@ async function loadVersion(
   endPhase("apply");
   progress.update({ phase: "typing" });
   await buildTypedTable(sql, dataset.name, columns);
+  await rebuildViewsDownstreamOf([dataset.name]);
   endPhase("typing");
 
   const [{ count }] = (await sql.unsafe(`select count(*)::bigint as count from ${stagingTable(dataset.name)}`)) as unknown as [

@@ -34,7 +34,8 @@ export async function buildTypedTable(sql: Sql, datasetName: string, columns: re
     await tx.unsafe(`set local timezone = 'UTC'`);
     await tx.unsafe(`drop table if exists warehouse.${quoteIdent(buildName)}`);
     await tx.unsafe(`create table warehouse.${quoteIdent(buildName)} as ${typedSelectSql(datasetName, columns)}`);
-    await tx.unsafe(`drop table if exists ${warehouseTable(datasetName)}`);
+    // Views built on the typed table go with it; the caller rebuilds them (rebuildViewsDownstreamOf).
+    await tx.unsafe(`drop table if exists ${warehouseTable(datasetName)} cascade`);
     await tx.unsafe(`alter table warehouse.${quoteIdent(buildName)} rename to ${quoteIdent(datasetName)}`);
   });
 }

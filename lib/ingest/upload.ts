@@ -18,7 +18,7 @@ import { UserError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
 import { withTransaction } from "@/lib/queue/transaction";
 import { createByteCap } from "@/lib/ingest/byte-cap";
-import { resolveOptions } from "@/lib/ingest/register";
+import { assertNameFreeOfModels, resolveOptions } from "@/lib/ingest/register";
 import { versionStorageKey } from "@/lib/ingest/run-load";
 import { datasetNameField, datasetOptionsInput } from "@/lib/validation/datasets";
 
@@ -46,6 +46,10 @@ export async function registerUploadedDataset(
 ): Promise<{ dataset: Dataset; load: DatasetLoad }> {
   const name = datasetNameField.parse(input.name);
   const options = resolveOptions(input.options);
+  await assertNameFreeOfModels(name).catch((err) => {
+    file.resume();
+    throw err;
+  });
   if (await getDatasetByName(name)) {
     file.resume();
     throw new UserError(`A dataset named ${name} already exists`, 409, { name: ["This name is taken"] });

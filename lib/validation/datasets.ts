@@ -65,3 +65,20 @@ export const columnOverrideInput = z.object({
   column: z.string().min(1).max(63),
   type: z.enum([...columnTypes, "auto"]),
 });
+
+/** Actions that name one dataset (delete). */
+export const datasetIdInput = z.object({
+  datasetId: z.string().uuid("Unknown dataset"),
+});
+
+/** "Load now" (fetch again, unchanged content skipped) or "Force reload" (load even if unchanged). */
+export const datasetLoadRequestInput = z.object({
+  datasetId: z.string().uuid("Unknown dataset"),
+  mode: z.enum(["load", "force"]).default("load"),
+});
+
+/** Reload of one stored version. */
+export const datasetVersionReloadInput = z.object({
+  datasetId: z.string().uuid("Unknown dataset"),
+  versionId: z.string().uuid("Unknown version"),
+});

@@ -1,0 +1,179 @@
+import crypto from "node:crypto";
+import { getSql } from "@/db";
+import { listDatasets } from "@/db/queries/datasets";
+import { insertModelBuilds, listBatchBuilds, listModels, updateModelBuild } from "@/db/queries/models";
+import type { Dataset } from "@/db/schema/datasets";
+import type { Model, ModelBuild, TestResult } from "@/db/schema/models";
+import { quoteIdent } from "@/lib/csv/headers";
+import { buildTypedTable } from "@/lib/ingest/typed-table";
+import { compileModel, CompileError } from "@/lib/transform/compile";
+import { downstreamOf, topologicalOrder, type GraphNode } from "@/lib/transform/dag";
+import { runDataTest } from "@/lib/transform/data-tests";
+import { materialize } from "@/lib/transform/materialize";
+import { inSandbox } from "@/lib/transform/sandbox";
+import { referencedNames, type Catalog } from "@/lib/transform/template";
+
+export const BUILD_CONCURRENCY = 2;
+
+export type Project = { models: Model[]; datasets: Dataset[]; catalog: Catalog; graph: GraphNode[] };
+
+export async function loadProject(): Promise<Project> {
+  const [models, datasets] = await Promise.all([listModels(), listDatasets()]);
+  const catalog = { models: new Set(models.map((m) => m.name)), datasets: new Set(datasets.map((d) => d.name)) };
+  const graph: GraphNode[] = [
+    ...datasets.map((d) => ({ name: d.name, dependsOn: [] })),
+    ...models.map((m) => {
+      const { refs, sources } = referencedNames(m.sql);
+      return { name: m.name, dependsOn: [...new Set([...refs, ...sources])] };
+    }),
+  ];
+  return { models, datasets, catalog, graph };
+}
+
+export type BuildSelection =
+  /** These models (or datasets' typed models), optionally with everything downstream. */
+  | { names: string[]; withDownstream?: boolean }
+  /** Everything downstream of these datasets (after a load). */
+  | { afterDatasets: string[] }
+  | { all: true };
+
+export type BuildSummary = { batchId: string; builds: ModelBuild[] };
+
+function selectNames(project: Project, selection: BuildSelection): Set<string> {
+  let chosen: Set<string>;
+  if ("all" in selection) chosen = new Set(project.models.map((m) => m.name));
+  else if ("afterDatasets" in selection) chosen = downstreamOf(project.graph, selection.afterDatasets);
+  else {
+    chosen = new Set(selection.names);
+    if (selection.withDownstream) for (const n of downstreamOf(project.graph, selection.names)) chosen.add(n);
+  }
+  // Replacing a relation drops the views on top of it, so downstream views are always rebuilt.
+  const modelsByName = new Map(project.models.map((m) => [m.name, m]));
+  for (const name of downstreamOf(project.graph, chosen)) {
+    if (modelsByName.get(name)?.materialization === "view") chosen.add(name);
+  }
+  return chosen;
+}
+
+/**
+ * Builds models in dependency order, up to BUILD_CONCURRENCY at a time when independent. A model
+ * whose upstream failed is skipped (with the reason); upstream results stay in place. Each build
+ * runs its data tests afterwards. Every step is recorded in model_builds.
+ */
+export async function buildModels(selection: BuildSelection, project?: Project): Promise<BuildSummary> {
+  const p = project ?? (await loadProject());
+  const chosen = selectNames(p, selection);
+  const order = topologicalOrder(p.graph).filter((n) => chosen.has(n));
+  const batchId = crypto.randomUUID();
+  const builds = await insertModelBuilds(
+    order.map((name) => ({
+      batchId,
+      modelName: name,
+      modelId: p.models.find((m) => m.name === name)?.id ?? null,
+      status: "queued" as const,
+    })),
+  );
+  const byName = new Map(builds.map((b) => [b.modelName, b]));
+  const outcome = new Map<string, "succeeded" | "failed" | "skipped">();
+  const depsOf = new Map(p.graph.map((n) => [n.name, n.dependsOn]));
+
+  const pending = [...order];
+  const running = new Set<Promise<void>>();
+  while (pending.length || running.size) {
+    const readyIndex = pending.findIndex((name) => (depsOf.get(name) ?? []).every((d) => !chosen.has(d) || outcome.has(d)));
+    if (readyIndex === -1 || running.size >= BUILD_CONCURRENCY) {
+      if (running.size === 0) throw new Error("build scheduler stalled: no model is ready");
+      await Promise.race(running);
+      continue;
+    }
+    const name = pending.splice(readyIndex, 1)[0]!;
+    const build = byName.get(name)!;
+    const blocked = (depsOf.get(name) ?? []).find((d) => chosen.has(d) && outcome.get(d) !== "succeeded");
+    if (blocked) {
+      outcome.set(name, "skipped");
+      await updateModelBuild(build.id, {
+        status: "skipped",
+        skippedBecause: `upstream ${blocked} ${outcome.get(blocked) === "skipped" ? "was skipped" : "failed"}`,
+        finishedAt: new Date(),
+      });
+      continue;
+    }
+    const task = buildOne(p, name, build).then((status) => {
+      outcome.set(name, status);
+    });
+    const tracked = task.finally(() => running.delete(tracked));
+    running.add(tracked);
+  }
+  return { batchId, builds: await listBatchBuilds(batchId) };
+}
+
+async function buildOne(p: Project, name: string, build: ModelBuild): Promise<"succeeded" | "failed"> {
+  await updateModelBuild(build.id, { status: "running", startedAt: new Date() });
+  const model = p.models.find((m) => m.name === name);
+  try {
+    let compiledSql: string;
+    if (!model) {
+      const dataset = p.datasets.find((d) => d.name === name)!;
+      await buildTypedTable(getSql(), dataset.name, dataset.columns);
+      compiledSql = "-- generated typed model";
+    } else {
+      ({ compiledSql } = await inSandbox((tx) =>
+        materialize(tx, {
+          name: model.name,
+          materialization: model.materialization,
+          uniqueKey: model.uniqueKey,
+          compile: async (isIncremental) => (await compileModel(model.sql, { modelName: model.name, catalog: p.catalog, isIncremental })).sql,
+        }),
+      ));
+    }
+    const [{ n }] = (await getSql().unsafe(`select count(*)::bigint as n from warehouse.${quoteIdent(name)}`)) as unknown as [{ n: string }];
+    const testResults = model ? await runModelTests(p, model) : [];
+    await updateModelBuild(build.id, { status: "succeeded", compiledSql, rows: Number(n), testResults, finishedAt: new Date() });
+    return "succeeded";
+  } catch (err) {
+    await updateModelBuild(build.id, { status: "failed", error: describeBuildError(err), finishedAt: new Date() });
+    return "failed";
+  }
+}
+
+export async function runModelTests(p: Project, model: Model): Promise<TestResult[]> {
+  if (model.tests.length === 0) return [];
+  const compiledCustom = new Map<number, string>();
+  for (const [i, test] of model.tests.entries()) {
+    if (test.type === "custom_sql") {
+      compiledCustom.set(i, (await compileModel(test.sql, { modelName: model.name, catalog: p.catalog })).sql);
+    }
+  }
+  return inSandbox(
+    async (tx) => {
+      const results: TestResult[] = [];
+      for (const [i, test] of model.tests.entries()) results.push(await runDataTest(tx, model.name, test, compiledCustom.get(i)));
+      return results;
+    },
+    { readOnly: true },
+  );
+}
+
+export function describeBuildError(err: unknown): { message: string; line?: number; column?: number; detail?: string } {
+  if (err instanceof CompileError) return { message: err.message, line: err.line, column: err.column };
+  const pg = err as { code?: string; message?: string; detail?: string; hint?: string };
+  if (pg?.code === "57014") return { message: "The model ran past its statement timeout and was cancelled", detail: pg.message };
+  if (pg?.code === "42501") return { message: `Permission denied: ${pg.message}. Models can read staging and warehouse only.` };
+  if (pg?.code && /^[0-9A-Z]{5}$/.test(pg.code)) {
+    return { message: pg.message ?? "The database refused the model", detail: [pg.detail, pg.hint].filter(Boolean).join(" ") || undefined };
+  }
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * After a dataset's tables were replaced (which drops the views on top of them), rebuilds every
+ * view downstream so none goes missing. Tables downstream keep their data until their next build.
+ */
+export async function rebuildViewsDownstreamOf(names: string[]): Promise<BuildSummary | null> {
+  const project = await loadProject();
+  const views = [...downstreamOf(project.graph, names)].filter(
+    (n) => project.models.find((m) => m.name === n)?.materialization === "view",
+  );
+  if (views.length === 0) return null;
+  return buildModels({ names: views }, project);
+}

@@ -1,0 +1,113 @@
+import { getDatasetByName } from "@/db/queries/datasets";
+import {
+  deleteModel as deleteModelRow,
+  getModelByName,
+  getModelRevision,
+  insertModel,
+  insertModelRevision,
+  updateModel,
+} from "@/db/queries/models";
+import type { Model } from "@/db/schema/models";
+import { getDb, getSql } from "@/db";
+import { quoteIdent } from "@/lib/csv/headers";
+import { UserError } from "@/lib/errors";
+import { compileModel, CompileError, type CompiledModel } from "@/lib/transform/compile";
+import { CycleError, topologicalOrder } from "@/lib/transform/dag";
+import { loadProject } from "@/lib/transform/build";
+import { referencedNames } from "@/lib/transform/template";
+import { modelInput, type ModelInput } from "@/lib/validation/models";
+
+type Actor = { id: string };
+
+function compileFailure(err: CompileError): UserError {
+  return new UserError(err.message, 400, { sql: [err.message] });
+}
+
+/** Compiles a model's SQL against the current project (for "Compile" and before every save). */
+export async function compileForModel(name: string, sql: string, opts: { isIncremental?: boolean } = {}): Promise<CompiledModel> {
+  const project = await loadProject();
+  const models = new Set(project.catalog.models);
+  models.add(name);
+  try {
+    return await compileModel(sql, { modelName: name, catalog: { models, datasets: project.catalog.datasets }, isIncremental: opts.isIncremental });
+  } catch (err) {
+    if (err instanceof CompileError) throw compileFailure(err);
+    throw err;
+  }
+}
+
+/**
+ * Creates or updates a model: validated, compiled against the project, checked for cycles, and
+ * saved together with a new revision.
+ */
+export async function saveModel(raw: ModelInput, actor: Actor, opts: { mustExist?: boolean; mustBeNew?: boolean } = {}): Promise<Model> {
+  const input = modelInput.parse(raw);
+  if (await getDatasetByName(input.name)) {
+    throw new UserError(`A dataset named ${input.name} exists; models and datasets share the warehouse, so pick another name`, 409, {
+      name: ["This name is taken by a dataset"],
+    });
+  }
+  await compileForModel(input.name, input.sql, { isIncremental: input.materialization === "incremental" });
+  const project = await loadProject();
+  const { refs, sources } = referencedNames(input.sql);
+  const graph = project.graph.filter((n) => n.name !== input.name).concat({ name: input.name, dependsOn: [...refs, ...sources] });
+  try {
+    topologicalOrder(graph);
+  } catch (err) {
+    if (err instanceof CycleError) throw new UserError(err.message, 400, { sql: [err.message] });
+    throw err;
+  }
+
+  return getDb().transaction(async (tx) => {
+    const existing = await getModelByName(input.name, tx);
+    if (existing && opts.mustBeNew) throw new UserError(`A model named ${input.name} already exists`, 409, { name: ["This name is taken"] });
+    if (!existing && opts.mustExist) throw new UserError(`No model named ${input.name}`, 404);
+    const fields = {
+      description: input.description,
+      sql: input.sql,
+      materialization: input.materialization,
+      uniqueKey: input.uniqueKey,
+      columnDescriptions: input.columnDescriptions,
+      tests: input.tests,
+    };
+    const model = existing
+      ? await updateModel(existing.id, { ...fields, revision: existing.revision + 1 }, tx)
+      : await insertModel({ name: input.name, ...fields, createdBy: actor.id }, tx);
+    if (!model) throw new UserError(`A model named ${input.name} already exists`, 409, { name: ["This name is taken"] });
+    await insertModelRevision({ modelId: model.id, revision: model.revision, ...fields, createdBy: actor.id }, tx);
+    return model;
+  });
+}
+
+/** Saves an earlier revision's content as the newest revision. */
+export async function restoreModelRevision(name: string, revision: number, actor: Actor): Promise<Model> {
+  const model = await getModelByName(name);
+  if (!model) throw new UserError(`No model named ${name}`, 404);
+  const old = await getModelRevision(model.id, revision);
+  if (!old) throw new UserError(`Model ${name} has no revision ${revision}`, 404);
+  return saveModel(
+    {
+      name,
+      description: old.description,
+      sql: old.sql,
+      materialization: old.materialization,
+      uniqueKey: old.uniqueKey,
+      columnDescriptions: old.columnDescriptions,
+      tests: old.tests,
+    },
+    actor,
+    { mustExist: true },
+  );
+}
+
+/** Deletes a model and its relation; refused while other models ref it. */
+export async function removeModel(name: string): Promise<void> {
+  const model = await getModelByName(name);
+  if (!model) throw new UserError(`No model named ${name}`, 404);
+  const project = await loadProject();
+  const users = project.graph.filter((n) => n.name !== name && n.dependsOn.includes(name)).map((n) => n.name);
+  if (users.length) throw new UserError(`Model ${name} is used by ${users.join(", ")}; remove those refs first`, 409);
+  const [row] = await getSql()`select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'warehouse' and c.relname = ${name}`;
+  if (row) await getSql().unsafe(`drop ${row.relkind === "v" ? "view" : "table"} if exists warehouse.${quoteIdent(name)}`);
+  await deleteModelRow(model.id);
+}

@@ -1,0 +1,26 @@
+import { inSandbox } from "@/lib/transform/sandbox";
+import { compileForModel } from "@/lib/transform/models";
+
+export const PREVIEW_ROWS = 100;
+
+export type Preview = { columns: string[]; rows: (string | null)[][]; compiledSql: string };
+
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** The first rows of a model's query, read-only under the sandbox role and its timeout. */
+export async function previewModel(name: string, sql: string, opts: { timeoutMs?: number } = {}): Promise<Preview> {
+  const compiled = await compileForModel(name, sql);
+  return inSandbox(
+    async (tx) => {
+      const result = await tx.unsafe(`select * from (${compiled.sql}) as preview limit ${PREVIEW_ROWS}`);
+      const columns = result.columns.map((c) => c.name);
+      return { columns, rows: result.map((row) => columns.map((c) => asText(row[c]))), compiledSql: compiled.sql };
+    },
+    { readOnly: true, timeoutMs: opts.timeoutMs },
+  );
+}

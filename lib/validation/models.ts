@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { materializations } from "@/db/schema/models";
+import { DATASET_NAME_PATTERN } from "@/lib/validation/datasets";
+
+export const modelNameField = z
+  .string()
+  .trim()
+  .min(1, "Give the model a name")
+  .regex(DATASET_NAME_PATTERN, "Use lowercase letters, digits and underscores, starting with a letter")
+  .refine((v) => Buffer.byteLength(v) <= 63, "At most 63 characters (a PostgreSQL identifier limit)")
+  .refine((v) => !v.startsWith("_rb_") && !v.startsWith("pg_"), "Names starting with _rb_ or pg_ are reserved");
+
+const column = z.string().min(1).max(63);
+
+export const modelTestInput = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("not_null"), column }).strict(),
+  z.object({ type: z.literal("unique"), column }).strict(),
+  z.object({ type: z.literal("accepted_values"), column, values: z.array(z.string().max(500)).min(1).max(1000) }).strict(),
+  z.object({ type: z.literal("relationships"), column, to: modelNameField, field: column }).strict(),
+  z
+    .object({ type: z.literal("row_count"), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+    .strict()
+    .refine((t) => t.min !== undefined || t.max !== undefined, "row_count needs min, max or both"),
+  z.object({ type: z.literal("custom_sql"), name: z.string().trim().min(1).max(100), sql: z.string().min(1).max(50_000) }).strict(),
+]);
+
+export const modelInput = z
+  .object({
+    name: modelNameField,
+    description: z.string().max(5000).default(""),
+    sql: z.string().trim().min(1, "Write one SELECT statement").max(200_000, "The SQL is too long"),
+    materialization: z.enum(materializations).default("view"),
+    uniqueKey: z.array(column).max(32).default([]),
+    columnDescriptions: z.record(z.string(), z.string().max(2000)).default({}),
+    tests: z.array(modelTestInput).max(200).default([]),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.materialization === "incremental" && m.uniqueKey.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["uniqueKey"], message: "An incremental model needs a unique key" });
+    }
+  });
+
+export type ModelInput = z.input<typeof modelInput>;
