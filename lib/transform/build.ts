@@ -104,7 +104,8 @@ export async function buildModels(selection: BuildSelection, project?: Project):
     const tracked = task.finally(() => running.delete(tracked));
     running.add(tracked);
   }
-  return { batchId, builds: await listBatchBuilds(batchId) };
+  const final = await listBatchBuilds(batchId);
+  return { batchId, builds: final.sort((a, b) => order.indexOf(a.modelName) - order.indexOf(b.modelName)) };
 }
 
 async function buildOne(p: Project, name: string, build: ModelBuild): Promise<"succeeded" | "failed"> {

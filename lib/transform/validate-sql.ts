@@ -15,11 +15,17 @@ const WRITE_NODES: Record<string, string> = {
   MergeStmt: "MERGE",
 };
 
-// Functions that change the session's identity or settings, or reach files, other servers or
-// other sessions. The sandbox role cannot use most of them anyway; set_config is the important
-// one, because a superuser session could otherwise switch its role back.
+// Functions that change the session's identity or settings, run SQL text of their own, or reach
+// files, other servers or other sessions. The sandbox role cannot use most of them anyway, but
+// set_config (and SQL run through query_to_xml & co., which our parser never sees) could reset
+// the role the transaction runs under, and the role is only as strong as that.
 const DENIED_FUNCTIONS = new Set([
   "set_config",
+  "query_to_xml",
+  "query_to_xmlschema",
+  "query_to_xml_and_xmlschema",
+  "cursor_to_xml",
+  "cursor_to_xmlschema",
   "pg_read_file",
   "pg_read_binary_file",
   "pg_ls_dir",
