@@ -16,6 +16,8 @@ import { CycleError, topologicalOrder } from "@/lib/transform/dag";
 import { loadProject } from "@/lib/transform/build";
 import { referencedNames } from "@/lib/transform/template";
 import { modelInput, type ModelInput } from "@/lib/validation/models";
+import { sendJob } from "@/lib/queue/send";
+import { buildModelsJob } from "@/jobs/definitions/build-models";
 
 type Actor = { id: string };
 
@@ -110,4 +112,10 @@ export async function removeModel(name: string): Promise<void> {
   const [row] = await getSql()`select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'warehouse' and c.relname = ${name}`;
   if (row) await getSql().unsafe(`drop ${row.relkind === "v" ? "view" : "table"} if exists warehouse.${quoteIdent(name)}`);
   await deleteModelRow(model.id);
+}
+
+/** Queues a build of one model (or with its downstream) for the worker. */
+export async function requestModelBuild(name: string, withDownstream: boolean): Promise<void> {
+  if (!(await getModelByName(name)) && !(await getDatasetByName(name))) throw new UserError(`No model named ${name}`, 404);
+  await sendJob(buildModelsJob, { names: [name], withDownstream });
 }
