@@ -243,3 +243,58 @@ describe("the sandbox", () => {
     expect(builds[0]!.error?.message).toMatch(/Permission denied/);
   });
 });
+
+describe("dbt interop", () => {
+  it("exports a dbt folder and imports it back to the same models and tests", async () => {
+    const { exportDbtProject, importDbtProject } = await import("@/lib/transform/dbt-interop");
+    const { listModels } = await import("@/db/queries/models");
+    const { unzipSync, strFromU8 } = await import("fflate");
+    const before = (await listModels()).map(({ name, sql, description, materialization, uniqueKey, columnDescriptions, tests }) => ({
+      name,
+      sql,
+      description,
+      materialization,
+      uniqueKey,
+      columnDescriptions,
+      tests,
+    }));
+    expect(before.length).toBeGreaterThan(5);
+    const zip = await exportDbtProject();
+    const files = unzipSync(zip);
+    expect(Object.keys(files)).toContain("models/schema.yml");
+    expect(Object.keys(files)).toContain("models/dt_model.sql");
+    expect(Object.keys(files)).toContain("tests/dt_model__no_negative_ids.sql");
+    expect(strFromU8(files["models/schema.yml"]!)).toMatch(/accepted_values/);
+
+    // Empty the project, then import the zip.
+    await getSql()`delete from relayboard.models`;
+    const result = await importDbtProject(zip, actor);
+    expect(result.errors).toEqual([]);
+    const after = (await listModels()).map(({ name, sql, description, materialization, uniqueKey, columnDescriptions, tests }) => ({
+      name,
+      sql,
+      description,
+      materialization,
+      uniqueKey,
+      columnDescriptions,
+      tests,
+    }));
+    const normalize = (ms: typeof before) =>
+      ms.map((m) => ({ ...m, sql: m.sql.trim(), tests: [...m.tests].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) }));
+    expect(normalize(after)).toEqual(normalize(before));
+  });
+
+  it("reads dbt's config() header and reports broken models one by one", async () => {
+    const { importDbtProject } = await import("@/lib/transform/dbt-interop");
+    const { zipSync, strToU8 } = await import("fflate");
+    const zip = zipSync({
+      "proj/models/staging/inc_orders.sql": strToU8("{{ config(materialized='incremental', unique_key='id') }}\nselect id, amount from {{ ref('shop_orders') }}"),
+      "proj/models/broken.sql": strToU8("select * from {{ ref('nope_nothing') }}"),
+    });
+    const result = await importDbtProject(zip, actor);
+    expect(result.imported).toEqual(["inc_orders"]);
+    expect(result.errors).toEqual([{ model: "broken", message: expect.stringMatching(/Unknown ref 'nope_nothing'/) }]);
+    const { getModelByName } = await import("@/db/queries/models");
+    expect(await getModelByName("inc_orders")).toMatchObject({ materialization: "incremental", uniqueKey: ["id"] });
+  });
+});
