@@ -3,3 +3,4 @@ export * from "./users";
 export * from "./system";
 export * from "./datasets";
 export * from "./models";
+export * from "./destinations";
