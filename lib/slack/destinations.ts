@@ -1,0 +1,108 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import { getDb } from "@/db";
+import {
+  clearDefaultDestination,
+  deleteDestination,
+  getDestinationById,
+  insertDestination,
+  listDestinations,
+  updateDestination,
+} from "@/db/queries/destinations";
+import type { Destination } from "@/db/schema/destinations";
+import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box";
+import { getEnv } from "@/lib/env";
+import { UserError } from "@/lib/errors";
+import { maskWebhookUrl, validateWebhookUrl } from "@/lib/slack/webhook-url";
+import { createDestinationInput, updateDestinationInput } from "@/lib/validation/destinations";
+
+type Actor = { id: string };
+
+/** What pages and the API may show about a destination: never the URL itself. */
+export type PublicDestination = {
+  id: string;
+  name: string;
+  webhookUrlMasked: string;
+  default: boolean;
+  status: "ok" | "needs_attention";
+  attentionReason: string | null;
+  createdAt: Date;
+};
+
+export function toPublicDestination(d: Destination): PublicDestination {
+  return {
+    id: d.id,
+    name: d.name,
+    webhookUrlMasked: maskWebhookUrl(d.webhookHost, d.webhookLast4),
+    default: d.isDefault,
+    status: d.status,
+    attentionReason: d.attentionReason,
+    createdAt: d.createdAt,
+  };
+}
+
+function sealUrl(id: string, url: URL) {
+  const text = url.toString();
+  return {
+    webhookCiphertext: encryptSecret(text, getEnv().encryptionKey, `destination:${id}`),
+    webhookHost: url.host,
+    webhookLast4: text.replace(/\/+$/, "").slice(-4),
+  };
+}
+
+export function revealWebhookUrl(destination: Destination): string {
+  return decryptSecret(destination.webhookCiphertext, getEnv().encryptionKey, `destination:${destination.id}`);
+}
+
+export async function listPublicDestinations(): Promise<PublicDestination[]> {
+  return (await listDestinations()).map(toPublicDestination);
+}
+
+/** Adds a destination; the first one becomes the default. */
+export async function createDestination(raw: z.input<typeof createDestinationInput>, actor: Actor): Promise<PublicDestination> {
+  const input = createDestinationInput.parse(raw);
+  const url = validateWebhookUrl(input.webhookUrl);
+  const id = crypto.randomUUID();
+  const name = input.name ?? `Slack webhook …${url.toString().replace(/\/+$/, "").slice(-4)}`;
+  return getDb().transaction(async (tx) => {
+    const existing = await listDestinations(tx);
+    const makeDefault = existing.length === 0 || input.default === true;
+    if (makeDefault) await clearDefaultDestination(tx);
+    const row = await insertDestination({ id, name, ...sealUrl(id, url), isDefault: makeDefault, createdBy: actor.id }, tx);
+    if (!row) throw new UserError(`A destination named ${name} already exists`, 409, { name: ["This name is taken"] });
+    return toPublicDestination(row);
+  });
+}
+
+export async function editDestination(raw: z.input<typeof updateDestinationInput>): Promise<PublicDestination> {
+  const input = updateDestinationInput.parse(raw);
+  return getDb().transaction(async (tx) => {
+    const current = await getDestinationById(input.id, tx);
+    if (!current) throw new UserError("Destination not found", 404);
+    const values: Parameters<typeof updateDestination>[1] = {};
+    if (input.name) values.name = input.name;
+    if (input.webhookUrl) {
+      // A new URL replaces the whole secret; its status starts fresh.
+      Object.assign(values, sealUrl(current.id, validateWebhookUrl(input.webhookUrl)), { status: "ok", attentionReason: null });
+    }
+    if (input.default) {
+      await clearDefaultDestination(tx);
+      values.isDefault = true;
+    }
+    const row = await updateDestination(current.id, values, tx).catch((err) => {
+      if ((err as { code?: string }).code === "23505") throw new UserError(`A destination named ${input.name} already exists`, 409, { name: ["This name is taken"] });
+      throw err;
+    });
+    return toPublicDestination(row!);
+  });
+}
+
+export async function removeDestination(id: string): Promise<void> {
+  const current = await getDestinationById(id);
+  if (!current) throw new UserError("Destination not found", 404);
+  await deleteDestination(id);
+}
+
+export async function flagDestination(id: string, reason: string): Promise<void> {
+  await updateDestination(id, { status: "needs_attention", attentionReason: reason.slice(0, 500) });
+}
