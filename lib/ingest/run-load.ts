@@ -22,37 +22,56 @@ import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-error
 import { createProgressReporter } from "@/lib/ingest/progress";
 import { scratchName, stagingTable } from "@/lib/ingest/staging-sql";
 import { mergeColumns } from "@/lib/ingest/columns";
+import { CsvFormatError } from "@/lib/csv/errors";
 import { rebuildViewsDownstreamOf } from "@/lib/transform/build";
 
 export function versionStorageKey(datasetId: string, token: string): string {
   return `datasets/${datasetId}/versions/${token}.csv`;
 }
 
-type Outcome = { kind: "loaded"; rows: number } | { kind: "unchanged" };
+export type LoadOutcome =
+  | { kind: "loaded"; rows: number; versionId: string }
+  | { kind: "unchanged"; versionId: string | null }
+  | { kind: "fetched"; versionId: string }
+  | { kind: "failed"; error: LoadError }
+  | { kind: "gone" };
+
+/** A pipeline runs the two halves as separate steps; "Load now" runs both in one job. */
+export type LoadStage = "all" | "fetch" | "load";
+
+type Outcome = Exclude<LoadOutcome, { kind: "failed" } | { kind: "gone" }>;
 
 /**
  * Fetches the dataset's source into object storage (one version per distinct sha256), then loads
  * it. Safe to run twice for the same load: finished loads are left alone, a stored version is
  * reused, and the apply step never adds a version's rows twice.
  */
-export async function runDatasetLoad(loadId: string, ctx: Pick<JobContext, "log" | "isLastAttempt"> & { signal?: AbortSignal }): Promise<void> {
+export async function runDatasetLoad(
+  loadId: string,
+  ctx: Pick<JobContext, "log" | "isLastAttempt"> & { signal?: AbortSignal; stage?: LoadStage },
+): Promise<LoadOutcome> {
   const load = await getDatasetLoad(loadId);
-  if (!load || ["succeeded", "failed", "unchanged", "cancelled"].includes(load.status)) return;
+  if (!load) return { kind: "gone" };
+  if (load.status === "succeeded") return { kind: "loaded", rows: load.rowsLoaded, versionId: load.versionId! };
+  if (load.status === "unchanged") return { kind: "unchanged", versionId: load.versionId };
+  if (load.status === "failed" || load.status === "cancelled") return { kind: "failed", error: load.error ?? { message: `load ${load.status}` } };
+  if (ctx.stage === "fetch" && load.versionId) return { kind: "fetched", versionId: load.versionId };
   const dataset = await getDatasetById(load.datasetId);
-  if (!dataset) return;
+  if (!dataset) return { kind: "gone" };
 
   const progress = createProgressReporter(loadId);
   await updateDatasetLoad(loadId, { status: "running", startedAt: load.startedAt ?? new Date(), error: null });
   await updateDataset(dataset.id, { status: "loading" });
 
   try {
-    const outcome = await fetchAndLoad(dataset, load, progress, ctx.signal);
+    const outcome = await fetchAndLoad(dataset, load, progress, ctx.stage ?? "all", ctx.signal);
     await progress.flush();
     if (outcome.kind === "unchanged") {
       await updateDatasetLoad(loadId, { status: "unchanged", phase: null, finishedAt: new Date() });
       await updateDataset(dataset.id, { status: dataset.currentVersionId ? "ready" : "new" });
     }
-    ctx.log.info({ loadId, dataset: dataset.name, outcome }, "dataset load finished");
+    ctx.log.info({ loadId, dataset: dataset.name, outcome }, "dataset load step finished");
+    return outcome;
   } catch (err) {
     await progress.flush().catch(() => {});
     await getSql()
@@ -65,15 +84,27 @@ export async function runDatasetLoad(loadId: string, ctx: Pick<JobContext, "log"
       throw err;
     }
     ctx.log.warn({ loadId, dataset: dataset.name, error }, "dataset load failed");
+    await updateDataset(dataset.id, { status: "failed", columns: withoutRejectedOverride(dataset.columns, err) });
     await updateDatasetLoad(loadId, { status: "failed", error, phase: null, finishedAt: new Date() });
-    await updateDataset(dataset.id, { status: "failed" });
+    return { kind: "failed", error };
   }
+}
+
+/** A type the user chose that the data does not fit is taken back, so later loads are not stuck on it. */
+function withoutRejectedOverride(columns: DatasetColumn[], err: unknown): DatasetColumn[] {
+  if (!(err instanceof CsvFormatError) || err.code !== "type_mismatch" || !err.column) return columns;
+  return columns.map((c, i) => {
+    if (i !== err.column! - 1 || !c.overrideType) return c;
+    const { overrideType: _rejected, ...rest } = c;
+    return rest;
+  });
 }
 
 async function fetchAndLoad(
   dataset: Dataset,
   load: DatasetLoad,
   progress: ReturnType<typeof createProgressReporter>,
+  stage: LoadStage,
   signal?: AbortSignal,
 ): Promise<Outcome> {
   const timings: Record<string, number> = {};
@@ -85,12 +116,17 @@ async function fetchAndLoad(
     const fetched = await fetchToStorage(dataset, load, progress, signal);
     timings.fetch = Date.now() - fetchStarted;
     const latest = await getLatestDatasetVersion(dataset.id);
-    if (latest && latest.sha256 === fetched.sha256 && !load.force) {
+    if (latest && latest.sha256 === fetched.sha256) {
+      // Identical content is never stored twice; a forced load reloads the existing version.
       await getObjectStore().delete(fetched.key);
-      await updateDatasetLoad(load.id, { versionId: latest.id, bytesRead: fetched.size, bytesTotal: fetched.size, timings });
-      return { kind: "unchanged" };
+      if (load.force) {
+        version = latest;
+      } else {
+        await updateDatasetLoad(load.id, { versionId: latest.id, bytesRead: fetched.size, bytesTotal: fetched.size, timings });
+        return { kind: "unchanged", versionId: latest.id };
+      }
     }
-    version = await insertDatasetVersion({
+    version ??= await insertDatasetVersion({
       datasetId: dataset.id,
       sha256: fetched.sha256,
       bytes: fetched.size,
@@ -98,12 +134,16 @@ async function fetchAndLoad(
       source: dataset.sourceUrl,
       contentType: fetched.contentType,
     });
-    await updateDatasetLoad(load.id, { versionId: version.id });
+    await updateDatasetLoad(load.id, { versionId: version.id, timings });
+  }
+  if (stage === "fetch") {
+    await updateDatasetLoad(load.id, { phase: "fetched" });
+    return { kind: "fetched", versionId: version.id };
   }
 
   progress.update({ phase: "loading", bytesRead: 0, bytesTotal: version.bytes, rows: 0 });
-  const rows = await loadVersion(dataset, load, version, progress, timings, signal);
-  return { kind: "loaded", rows };
+  const rows = await loadVersion(dataset, load, version, progress, { ...load.timings, ...timings }, signal);
+  return { kind: "loaded", rows, versionId: version.id };
 }
 
 async function fetchToStorage(

@@ -6,6 +6,7 @@ import {
   getActiveDatasetLoad,
   getDatasetById,
   getDatasetByName,
+  getDatasetVersion,
   getLatestDatasetVersion,
   insertDataset,
   insertDatasetLoad,
@@ -92,8 +93,8 @@ export async function uploadDatasetVersion(
   }
   const loadId = crypto.randomUUID();
   const put = await storeUpload(dataset.id, loadId, file);
-  const latest = await getLatestDatasetVersion(dataset.id);
-  if (latest?.sha256 === put.sha256) {
+  const current = dataset.currentVersionId ? await getDatasetVersion(dataset.currentVersionId) : await getLatestDatasetVersion(dataset.id);
+  if (current?.sha256 === put.sha256) {
     await getObjectStore().delete(put.key);
     return { load: null, unchanged: true };
   }

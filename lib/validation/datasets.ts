@@ -3,13 +3,17 @@ import { columnTypes } from "@/db/schema/datasets";
 
 export const DATASET_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 
+/** Names that are pages of their own (/datasets/new, /models/lineage, …). */
+export const RESERVED_NAMES = new Set(["new", "lineage", "preview", "import", "export", "edit"]);
+
 export const datasetNameField = z
   .string()
   .trim()
   .min(1, "Give the dataset a name")
   .regex(DATASET_NAME_PATTERN, "Use lowercase letters, digits and underscores, starting with a letter (e.g. sales_2024)")
   .refine((v) => Buffer.byteLength(v) <= 63, "At most 63 characters (a PostgreSQL identifier limit)")
-  .refine((v) => !v.startsWith("_rb_") && !v.startsWith("pg_"), "Names starting with _rb_ or pg_ are reserved");
+  .refine((v) => !v.startsWith("_rb_") && !v.startsWith("pg_"), "Names starting with _rb_ or pg_ are reserved")
+  .refine((v) => !RESERVED_NAMES.has(v), "This name is reserved; pick another");
 
 export const delimiterField = z.enum([",", ";", "\t", "|"], { message: "Delimiter must be , ; | or a tab" });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { materializations } from "@/db/schema/models";
-import { DATASET_NAME_PATTERN } from "@/lib/validation/datasets";
+import { DATASET_NAME_PATTERN, RESERVED_NAMES } from "@/lib/validation/datasets";
 
 export const modelNameField = z
   .string()
@@ -8,7 +8,8 @@ export const modelNameField = z
   .min(1, "Give the model a name")
   .regex(DATASET_NAME_PATTERN, "Use lowercase letters, digits and underscores, starting with a letter")
   .refine((v) => Buffer.byteLength(v) <= 63, "At most 63 characters (a PostgreSQL identifier limit)")
-  .refine((v) => !v.startsWith("_rb_") && !v.startsWith("pg_"), "Names starting with _rb_ or pg_ are reserved");
+  .refine((v) => !v.startsWith("_rb_") && !v.startsWith("pg_"), "Names starting with _rb_ or pg_ are reserved")
+  .refine((v) => !RESERVED_NAMES.has(v), "This name is reserved; pick another");
 
 const column = z.string().min(1).max(63);
 

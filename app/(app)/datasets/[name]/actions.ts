@@ -1,0 +1,98 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { runAction, type ActionResult } from "@/lib/action-result";
+import { requireRole } from "@/lib/auth/session";
+import { UserError } from "@/lib/errors";
+import { requestDatasetLoad } from "@/lib/ingest/register";
+import { removeDataset, setColumnType } from "@/lib/ingest/manage";
+import { getDatasetById, getLatestDatasetVersion } from "@/db/queries/datasets";
+import type { Dataset } from "@/db/schema/datasets";
+import {
+  columnOverrideInput,
+  datasetIdInput,
+  datasetLoadRequestInput,
+  datasetVersionReloadInput,
+} from "@/lib/validation/datasets";
+
+// Every action checks the editor role itself, first: the page hiding its buttons from viewers
+// protects nothing. Invalid input throws a ZodError, which runAction answers as 400.
+
+type Queued = { loadId: string };
+
+async function datasetOrThrow(id: string): Promise<Dataset> {
+  const dataset = await getDatasetById(id);
+  if (!dataset) throw new UserError("This dataset no longer exists", 404);
+  return dataset;
+}
+
+function revalidateDataset(name: string) {
+  revalidatePath(`/datasets/${name}`);
+  revalidatePath("/datasets");
+}
+
+/**
+ * "Load now" fetches the URL again (unchanged content is skipped); "Force reload" loads even when
+ * unchanged: a URL dataset is fetched again, an uploaded one reloads its current version.
+ */
+export async function requestLoadAction(_prev: ActionResult<Queued>, form: FormData): Promise<ActionResult<Queued>> {
+  return runAction("requestDatasetLoad", async () => {
+    const actor = await requireRole("editor");
+    const { datasetId, mode } = datasetLoadRequestInput.parse(Object.fromEntries(form));
+    const dataset = await datasetOrThrow(datasetId);
+    let opts: { force?: boolean; versionId?: string } = {};
+    if (mode === "force") {
+      if (dataset.sourceUrl) opts = { force: true };
+      else {
+        const versionId = dataset.currentVersionId ?? (await getLatestDatasetVersion(dataset.id))?.id;
+        if (!versionId) throw new UserError("There is no stored version to reload; upload a file first", 409);
+        opts = { versionId };
+      }
+    }
+    const load = await requestDatasetLoad(dataset.id, opts, actor);
+    revalidateDataset(dataset.name);
+    return { loadId: load.id };
+  });
+}
+
+/** Loads one stored version again (it becomes the current data). */
+export async function reloadVersionAction(_prev: ActionResult<Queued>, form: FormData): Promise<ActionResult<Queued>> {
+  return runAction("reloadDatasetVersion", async () => {
+    const actor = await requireRole("editor");
+    const { datasetId, versionId } = datasetVersionReloadInput.parse(Object.fromEntries(form));
+    const dataset = await datasetOrThrow(datasetId);
+    const load = await requestDatasetLoad(dataset.id, { versionId }, actor);
+    revalidateDataset(dataset.name);
+    return { loadId: load.id };
+  });
+}
+
+/** Sets or clears ("auto") a column's type; the current version is reloaded to check every value. */
+export async function setColumnTypeAction(
+  _prev: ActionResult<Queued & { column: string; type: string }>,
+  form: FormData,
+): Promise<ActionResult<Queued & { column: string; type: string }>> {
+  return runAction("setColumnType", async () => {
+    const actor = await requireRole("editor");
+    const { datasetId, column, type } = columnOverrideInput.parse(Object.fromEntries(form));
+    const dataset = await datasetOrThrow(datasetId);
+    const load = await setColumnType(dataset.id, column, type, actor);
+    revalidateDataset(dataset.name);
+    return { loadId: load.id, column, type };
+  });
+}
+
+/** Drops the dataset's staging and warehouse tables and every stored version, then opens the list. */
+export async function deleteDatasetAction(_prev: ActionResult<{ name: string }>, form: FormData): Promise<ActionResult<{ name: string }>> {
+  const result = await runAction("deleteDataset", async () => {
+    await requireRole("editor");
+    const { datasetId } = datasetIdInput.parse(Object.fromEntries(form));
+    const dataset = await datasetOrThrow(datasetId);
+    await removeDataset(dataset.id);
+    revalidatePath("/datasets");
+    return { name: dataset.name };
+  });
+  if (result.ok) redirect(`/datasets?deleted=${encodeURIComponent(result.data.name)}`);
+  return result;
+}

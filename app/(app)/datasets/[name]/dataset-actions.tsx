@@ -1,0 +1,143 @@
+"use client";
+
+import { useActionState, useEffect, useState } from "react";
+import { DownloadCloudIcon, RefreshCwIcon, Trash2Icon, UploadIcon } from "lucide-react";
+import { toast } from "sonner";
+import type { ActionResult } from "@/lib/action-result";
+import {
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/form-messages";
+import { deleteDatasetAction, requestLoadAction } from "./actions";
+
+type LoadState = ActionResult<{ loadId: string }> & { attempt: number; mode?: string };
+
+/** The header's buttons: Load now (URL datasets), Force reload, Upload new version (uploads), Delete. */
+export function DatasetActions({
+  datasetId,
+  datasetName,
+  sourceType,
+  busy,
+}: {
+  datasetId: string;
+  datasetName: string;
+  sourceType: "url" | "upload";
+  /** A load is queued or running: the server would refuse another. */
+  busy: boolean;
+}) {
+  const [state, formAction, pending] = useActionState(
+    async (prev: LoadState, form: FormData): Promise<LoadState> => {
+      const result = await requestLoadAction({ ok: false }, form);
+      return { ...result, attempt: prev.attempt + 1, mode: String(form.get("mode") ?? "load") };
+    },
+    { ok: false, attempt: 0 },
+  );
+  useEffect(() => {
+    if (state.ok) toast.success(state.mode === "force" ? "Reload queued" : "Load queued");
+  }, [state]);
+
+  const disabled = busy || pending;
+  return (
+    <div className="flex flex-col items-stretch gap-2 sm:items-end">
+      <div className="flex flex-wrap gap-2">
+        <form action={formAction} className="contents">
+          <input type="hidden" name="datasetId" value={datasetId} />
+          {sourceType === "url" ? (
+            <Button type="submit" name="mode" value="load" disabled={disabled} aria-describedby={busy ? "load-busy-note" : undefined}>
+              <DownloadCloudIcon aria-hidden="true" />
+              Load now
+            </Button>
+          ) : null}
+          <Button
+            type="submit"
+            name="mode"
+            value="force"
+            variant={sourceType === "url" ? "outline" : "default"}
+            disabled={disabled}
+            aria-describedby={busy ? "load-busy-note" : undefined}
+          >
+            <RefreshCwIcon className={pending ? "animate-spin motion-reduce:animate-none" : undefined} aria-hidden="true" />
+            Force reload
+          </Button>
+        </form>
+        {sourceType === "upload" ? (
+          <Button asChild variant="outline">
+            <a href="#upload-version">
+              <UploadIcon aria-hidden="true" />
+              Upload new version
+            </a>
+          </Button>
+        ) : null}
+        <DeleteDatasetButton datasetId={datasetId} datasetName={datasetName} busy={busy} />
+      </div>
+      {busy ? (
+        <p id="load-busy-note" className="text-muted-foreground text-xs">
+          A load is running; these are available when it finishes.
+        </p>
+      ) : null}
+      <FormError message={state.ok ? undefined : state.formError} className="max-w-md" />
+    </div>
+  );
+}
+
+type DeleteState = ActionResult<{ name: string }> & { attempt: number };
+
+function DeleteDatasetButton({ datasetId, datasetName, busy }: { datasetId: string; datasetName: string; busy: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [state, formAction, pending] = useActionState(
+    async (prev: DeleteState, form: FormData): Promise<DeleteState> => ({
+      ...(await deleteDatasetAction({ ok: false }, form)),
+      attempt: prev.attempt + 1,
+    }),
+    { ok: false, attempt: 0 },
+  );
+  // A refusal stays until the dialog closes; reopening starts clean.
+  const [dismissed, setDismissed] = useState(0);
+  const error = !state.ok && state.attempt !== dismissed ? (state.formError ?? "Could not delete this dataset") : undefined;
+
+  return (
+    <AlertDialog
+      open={open}
+      onOpenChange={(next) => {
+        if (pending) return;
+        setOpen(next);
+        if (!next) setDismissed(state.attempt);
+      }}
+    >
+      <AlertDialogTrigger asChild>
+        <Button variant="outline" className="text-destructive hover:text-destructive" disabled={busy}>
+          <Trash2Icon aria-hidden="true" />
+          Delete
+        </Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <form action={formAction} className="grid gap-4">
+          <input type="hidden" name="datasetId" value={datasetId} />
+          <AlertDialogHeader>
+            <AlertDialogTitle className="break-all">Delete {datasetName}?</AlertDialogTitle>
+            <AlertDialogDescription>
+              This drops the staging and warehouse tables and every stored version. It cannot be undone.
+            </AlertDialogDescription>
+          </AlertDialogHeader>
+          <FormError message={error} />
+          <AlertDialogFooter>
+            <AlertDialogCancel type="button" disabled={pending}>
+              Cancel
+            </AlertDialogCancel>
+            <Button type="submit" variant="destructive" disabled={pending}>
+              {pending ? "Deleting…" : "Delete dataset"}
+            </Button>
+          </AlertDialogFooter>
+        </form>
+      </AlertDialogContent>
+    </AlertDialog>
+  );
+}

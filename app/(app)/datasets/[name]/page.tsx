@@ -1,0 +1,318 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ArrowLeftIcon, ChevronLeftIcon, ChevronRightIcon, CircleAlertIcon, EyeIcon } from "lucide-react";
+import { requireUser } from "@/lib/auth/session";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { getEnv } from "@/lib/env";
+import { getLogger } from "@/lib/log";
+import { readDatasetRows, type DatasetRows } from "@/lib/ingest/preview";
+import { getDatasetByName, listDatasetLoads, listDatasetVersions } from "@/db/queries/datasets";
+import type { Dataset } from "@/db/schema/datasets";
+import { formatDateTime, formatRelativeTime } from "@/lib/utils";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/page-header";
+import { datasetDisplayStatus, isActiveLoad, StatusBadge } from "@/components/dataset-status";
+import { delimiterLabel, formatCount } from "../format";
+import { DatasetActions } from "./dataset-actions";
+import { LoadStatus } from "./load-status";
+import { toLoadView } from "./load-view";
+import { PreviewTable } from "./preview-table";
+import { LoadErrorAlert, LoadsTable, SchemaTable, SkippedRowsTable, VersionsTable } from "./sections";
+import { UploadVersionForm } from "./upload-version-form";
+
+export const dynamic = "force-dynamic";
+
+const PAGE_SIZE = 25;
+const RECENT_LOADS = 10;
+
+type Params = Promise<{ name: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+function decodeName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: decodeName((await params).name) };
+}
+
+function pageNumber(raw: string | string[] | undefined): number {
+  const n = Number(Array.isArray(raw) ? raw[0] : raw);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+export default async function DatasetPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  const user = await requireUser();
+  const [{ name: rawName }, query] = await Promise.all([params, searchParams]);
+  const dataset = await getDatasetByName(decodeName(rawName));
+  if (!dataset) notFound();
+
+  const canEdit = roleAtLeast(user.role, "editor");
+  const page = pageNumber(query.page);
+  const [versions, loads, preview] = await Promise.all([
+    listDatasetVersions(dataset.id),
+    listDatasetLoads(dataset.id, RECENT_LOADS),
+    readPreview(dataset.name, page),
+  ]);
+  const latest = loads[0] ?? null;
+  const busy = isActiveLoad(latest?.status);
+  const lastFinished = loads.find((l) => !isActiveLoad(l.status)) ?? null;
+  const status = datasetDisplayStatus(dataset.status, latest);
+  const versionNumbers = new Map(versions.map((v) => [v.id, v.version]));
+  const current = versions.find((v) => v.id === dataset.currentVersionId);
+  const now = new Date();
+  const href = `/datasets/${encodeURIComponent(dataset.name)}`;
+
+  return (
+    <>
+      <Link
+        href="/datasets"
+        className="text-muted-foreground hover:text-foreground -mb-2 inline-flex w-fit items-center gap-1 rounded-sm text-sm outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+      >
+        <ArrowLeftIcon className="size-4" aria-hidden="true" />
+        Datasets
+      </Link>
+
+      <PageHeader
+        title={dataset.name}
+        description={<SourceLine dataset={dataset} />}
+        actions={
+          canEdit ? (
+            <DatasetActions datasetId={dataset.id} datasetName={dataset.name} sourceType={dataset.sourceType} busy={busy} />
+          ) : (
+            <p className="text-muted-foreground max-w-64 text-xs">
+              You have view access: loading, type changes and deleting need the editor role.
+            </p>
+          )
+        }
+      />
+
+      <dl className="grid grid-cols-2 gap-4 rounded-xl border p-4 text-sm sm:grid-cols-3 lg:grid-cols-5" data-testid="dataset-summary">
+        <Fact term="Status">
+          <StatusBadge kind={status.kind} label={status.label} />
+        </Fact>
+        <Fact term="Rows">
+          <span className="tabular-nums" data-testid="dataset-row-count">
+            {formatCount(dataset.rowCount)}
+          </span>
+        </Fact>
+        <Fact term="Columns">{dataset.columns.length || "—"}</Fact>
+        <Fact term="Last loaded">
+          {dataset.lastLoadedAt ? (
+            <time dateTime={dataset.lastLoadedAt.toISOString()} title={formatDateTime(dataset.lastLoadedAt)}>
+              {formatRelativeTime(dataset.lastLoadedAt, now)}
+            </time>
+          ) : (
+            "Never"
+          )}
+        </Fact>
+        <Fact term="Current version">{current ? `v${current.version}` : "—"}</Fact>
+      </dl>
+
+      <Card className="gap-4">
+        <CardHeader>
+          <CardTitle>
+            <h2>Load status</h2>
+          </CardTitle>
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4">
+          <LoadStatus key={latest ? `${latest.id}:${latest.status}` : "none"} datasetId={dataset.id} initial={latest ? toLoadView(latest) : null} />
+          {lastFinished?.status === "failed" ? <LoadErrorAlert load={lastFinished} hasData={Boolean(dataset.currentVersionId)} /> : null}
+          {lastFinished ? <SkippedRowsTable load={lastFinished} /> : null}
+        </CardContent>
+      </Card>
+
+      <Card className="gap-4">
+        <CardHeader>
+          <CardTitle>
+            <h2 id="schema-heading">Schema</h2>
+          </CardTitle>
+          <CardDescription>
+            Columns of <code className="font-mono text-xs">warehouse.{dataset.name}</code>, named from the file&apos;s headers.
+          </CardDescription>
+        </CardHeader>
+        <CardContent className="min-w-0">
+          {dataset.columns.length ? (
+            <SchemaTable dataset={dataset} canEdit={canEdit} busy={busy} />
+          ) : (
+            <p className="text-muted-foreground text-sm">Columns appear after the first successful load.</p>
+          )}
+        </CardContent>
+      </Card>
+
+      <Card className="gap-4">
+        <CardHeader>
+          <CardTitle>
+            <h2 id="preview-heading">Preview</h2>
+          </CardTitle>
+          <CardDescription>
+            <OptionsLine dataset={dataset} />
+          </CardDescription>
+        </CardHeader>
+        <CardContent className="flex min-w-0 flex-col gap-3 px-0">
+          <PreviewSection preview={preview} page={page} href={href} dataset={dataset} />
+        </CardContent>
+      </Card>
+
+      <Card className="gap-4">
+        <CardHeader>
+          <CardTitle>
+            <h2 id="versions-heading">Versions</h2>
+          </CardTitle>
+          <CardDescription>Every distinct file Relayboard has stored for this dataset, newest first.</CardDescription>
+        </CardHeader>
+        <CardContent className="flex min-w-0 flex-col gap-6 px-0">
+          <VersionsTable
+            datasetId={dataset.id}
+            versions={versions}
+            currentVersionId={dataset.currentVersionId}
+            canEdit={canEdit}
+            busy={busy}
+            now={now}
+          />
+          {canEdit && dataset.sourceType === "upload" ? (
+            <div className="border-t px-6 pt-6">
+              <UploadVersionForm datasetId={dataset.id} busy={busy} maxUploadBytes={getEnv().maxSourceBytes} />
+            </div>
+          ) : null}
+        </CardContent>
+      </Card>
+
+      <Card className="gap-4">
+        <CardHeader>
+          <CardTitle>
+            <h2 id="loads-heading">Recent loads</h2>
+          </CardTitle>
+          <CardDescription>The last {RECENT_LOADS} loads; hover a duration for its phases.</CardDescription>
+        </CardHeader>
+        <CardContent className="min-w-0 px-0">
+          <LoadsTable loads={loads} versionNumbers={versionNumbers} now={now} />
+        </CardContent>
+      </Card>
+    </>
+  );
+}
+
+type PreviewResult = { ok: true; data: DatasetRows; offset: number } | { ok: false; offset: number };
+
+async function readPreview(name: string, page: number): Promise<PreviewResult> {
+  const offset = (page - 1) * PAGE_SIZE;
+  try {
+    return { ok: true, data: await readDatasetRows(name, { limit: PAGE_SIZE, offset }), offset };
+  } catch (err) {
+    // The rest of the page is still useful when the table cannot be read.
+    getLogger().error({ err, dataset: name }, "dataset preview failed");
+    return { ok: false, offset };
+  }
+}
+
+function PreviewSection({ preview, page, href, dataset }: { preview: PreviewResult; page: number; href: string; dataset: Dataset }) {
+  if (!preview.ok) {
+    return (
+      <div className="px-6">
+        <Alert variant="destructive">
+          <CircleAlertIcon aria-hidden="true" />
+          <AlertTitle>The rows could not be read</AlertTitle>
+          <AlertDescription>The error was logged. Try again, or reload the dataset.</AlertDescription>
+        </Alert>
+      </div>
+    );
+  }
+  const { data, offset } = preview;
+  if (data.total === 0) {
+    return (
+      <p className="text-muted-foreground flex items-center gap-2 px-6 text-sm">
+        <EyeIcon className="size-4" aria-hidden="true" />
+        No rows to show yet.
+      </p>
+    );
+  }
+  const lastPage = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
+  const from = data.rows.length ? offset + 1 : 0;
+  const to = offset + data.rows.length;
+  const headerOf = new Map(dataset.columns.map((c) => [c.name, c.header]));
+  const columns = data.columns.map((name) => ({ name, header: headerOf.get(name) ?? name }));
+
+  return (
+    <>
+      {data.rows.length ? (
+        <PreviewTable columns={columns} rows={data.rows} offset={offset} labelledBy="preview-heading" />
+      ) : (
+        <p className="text-muted-foreground px-6 text-sm">
+          Page {page} is past the last page ({lastPage}).
+        </p>
+      )}
+      <nav aria-label="Preview pages" className="flex flex-wrap items-center justify-between gap-2 px-6">
+        <p className="text-muted-foreground text-sm tabular-nums" data-testid="preview-range">
+          {data.rows.length ? `Rows ${formatCount(from)}–${formatCount(to)} of ${formatCount(data.total)}` : `${formatCount(data.total)} rows`}
+        </p>
+        <div className="flex gap-2">
+          <PageLink href={page > 1 ? `${href}?page=${Math.min(page - 1, lastPage)}` : null} rel="prev">
+            <ChevronLeftIcon aria-hidden="true" />
+            Previous
+          </PageLink>
+          <PageLink href={page < lastPage ? `${href}?page=${page + 1}` : null} rel="next">
+            Next
+            <ChevronRightIcon aria-hidden="true" />
+          </PageLink>
+        </div>
+      </nav>
+    </>
+  );
+}
+
+function PageLink({ href, rel, children }: { href: string | null; rel: "prev" | "next"; children: ReactNode }) {
+  if (!href) {
+    return (
+      <Button variant="outline" size="sm" disabled>
+        {children}
+      </Button>
+    );
+  }
+  return (
+    <Button asChild variant="outline" size="sm">
+      <Link href={href} rel={rel} scroll={false}>
+        {children}
+      </Link>
+    </Button>
+  );
+}
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div className="flex min-w-0 flex-col gap-1">
+      <dt className="text-muted-foreground text-xs">{term}</dt>
+      <dd className="font-medium">{children}</dd>
+    </div>
+  );
+}
+
+function SourceLine({ dataset }: { dataset: Dataset }) {
+  if (dataset.sourceType === "upload" || !dataset.sourceUrl) return <>Uploaded file</>;
+  return (
+    <span className="break-all">
+      From <span className="text-foreground font-mono text-xs">{dataset.sourceUrl}</span>
+    </span>
+  );
+}
+
+function OptionsLine({ dataset }: { dataset: Dataset }) {
+  const o = dataset.options;
+  const parts = [
+    `${o.loadMode} mode${o.loadMode === "upsert" && o.keyColumns?.length ? ` on ${o.keyColumns.join(", ")}` : ""}`,
+    o.delimiter ? `delimiter ${delimiterLabel(o.delimiter)}` : "delimiter detected",
+    o.encoding ? `encoding ${o.encoding}` : null,
+    o.header ? null : "no header row",
+    o.types === "text" ? "all columns text" : null,
+    o.badRows.mode === "skip" ? `skips up to ${formatCount(o.badRows.max)} bad rows` : null,
+  ].filter(Boolean);
+  return <>Typed rows from the warehouse table, {PAGE_SIZE} per page. Options: {parts.join(" · ")}.</>;
+}
