@@ -10,8 +10,11 @@ import { prepareDatabase } from "@/scripts/lib/prepare-database";
 import { jobRegistry } from "@/jobs/registry";
 import { ensureQueues } from "@/jobs/ensure-queues";
 import type { JobContext } from "@/jobs/define-job";
+import { reapStaleSteps } from "@/lib/pipeline/step-runner";
+import { fireDueSchedules } from "@/lib/pipeline/scheduler";
 
 const HEARTBEAT_MS = 5_000;
+const HOUSEKEEPING_MS = 5_000;
 
 /** `npm run worker`: plain Node (nothing from next/*), runs every job in the registry. */
 async function main(): Promise<void> {
@@ -61,6 +64,12 @@ async function main(): Promise<void> {
       }
     });
   }
+  // Housekeeping every few seconds: hand on steps of silent workers, fire due schedules. Every
+  // worker may do it; both operations are safe to run concurrently.
+  const housekeeping = setInterval(() => {
+    void reapStaleSteps(log).catch((err) => log.warn({ err: String(err) }, "reaper failed"));
+    void fireDueSchedules(log).catch((err) => log.warn({ err: String(err) }, "scheduler failed"));
+  }, HOUSEKEEPING_MS);
   log.info({ jobs: jobRegistry.map((j) => j.name) }, "worker ready");
 
   let stopping = false;
@@ -75,6 +84,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, graceMs + 3_000).unref();
     clearInterval(heartbeat);
+    clearInterval(housekeeping);
     try {
       await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
       shutdownController.abort();

@@ -4,3 +4,4 @@ export * from "./system";
 export * from "./datasets";
 export * from "./models";
 export * from "./destinations";
+export * from "./pipelines";

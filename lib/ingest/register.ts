@@ -1,7 +1,11 @@
 import { z } from "zod";
 import type { Dataset, DatasetLoad, DatasetOptions } from "@/db/schema/datasets";
+import type { Run } from "@/db/schema/pipelines";
+import { createDefaultPipeline } from "@/lib/pipeline/pipelines";
+import { requestRunInTransaction } from "@/lib/pipeline/runs";
 import {
   getActiveDatasetLoad,
+  getDatasetLoad,
   getDatasetById,
   getDatasetVersion,
   insertDataset,
@@ -48,11 +52,12 @@ export async function assertNameFreeOfModels(name: string): Promise<void> {
   }
 }
 
-/** Registers a dataset fetched from a URL and queues its first load, in one transaction. */
+/** Registers a dataset fetched from a URL, creates its default pipeline and starts its first run, in one transaction. */
 export async function registerUrlDataset(
   input: z.input<typeof registerUrlDatasetInput>,
   actor: Actor,
-): Promise<{ dataset: Dataset; load: DatasetLoad }> {
+  trigger: "manual" | "api" = "manual",
+): Promise<{ dataset: Dataset; load: DatasetLoad; run: Run }> {
   const data = registerUrlDatasetInput.parse(input);
   const sourceUrl = checkSourceUrl(data.csvUrl);
   const options = resolveOptions(data.options);
@@ -63,9 +68,11 @@ export async function registerUrlDataset(
       tx,
     );
     if (!dataset) throw nameTaken(data.name);
-    const load = await insertDatasetLoad({ datasetId: dataset.id, requestedBy: actor.id }, tx);
-    await send(ingestDataset, { loadId: load.id });
-    return { dataset, load };
+    // Its default pipeline, and that pipeline's first run: fetch → load → models → summary.
+    const pipeline = await createDefaultPipeline(dataset, actor, tx);
+    const run = await requestRunInTransaction(tx, send, pipeline.id, { trigger, actor });
+    const load = (await getDatasetLoad(run.loadId!, tx))!;
+    return { dataset, load, run };
   });
 }
 

@@ -2,8 +2,12 @@ import crypto from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
 import type { z } from "zod";
 import type { Dataset, DatasetLoad } from "@/db/schema/datasets";
+import type { Run } from "@/db/schema/pipelines";
+import { createDefaultPipeline } from "@/lib/pipeline/pipelines";
+import { requestRunInTransaction } from "@/lib/pipeline/runs";
 import {
   getActiveDatasetLoad,
+  getDatasetLoad,
   getDatasetById,
   getDatasetByName,
   getDatasetVersion,
@@ -44,7 +48,8 @@ export async function registerUploadedDataset(
   input: { name: string; options?: z.input<typeof datasetOptionsInput>; fileName?: string },
   file: Readable,
   actor: Actor,
-): Promise<{ dataset: Dataset; load: DatasetLoad }> {
+  trigger: "manual" | "api" = "manual",
+): Promise<{ dataset: Dataset; load: DatasetLoad; run: Run }> {
   const name = datasetNameField.parse(input.name);
   const options = resolveOptions(input.options);
   await assertNameFreeOfModels(name).catch((err) => {
@@ -69,9 +74,10 @@ export async function registerUploadedDataset(
         { datasetId, sha256: put.sha256, bytes: put.size, storageKey: put.key, source: `upload:${input.fileName ?? "file.csv"}`, contentType: "text/csv" },
         tx,
       );
-      const load = await insertDatasetLoad({ id: loadId, datasetId, versionId: version.id, requestedBy: actor.id }, tx);
-      await send(ingestDataset, { loadId });
-      return { dataset, load };
+      const pipeline = await createDefaultPipeline(dataset, actor, tx);
+      const run = await requestRunInTransaction(tx, send, pipeline.id, { trigger, actor, versionId: version.id });
+      const load = (await getDatasetLoad(run.loadId!, tx))!;
+      return { dataset, load, run };
     });
   } catch (err) {
     await getObjectStore().delete(put.key).catch(() => {});

@@ -1,0 +1,118 @@
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { getDb, type DbOrTx } from "@/db";
+import { pipelines, runs, runSteps, type Pipeline, type Run, type RunStep, type StepLogLine } from "@/db/schema/pipelines";
+
+export async function listPipelines(tx: DbOrTx = getDb()): Promise<Pipeline[]> {
+  return tx.select().from(pipelines).orderBy(asc(pipelines.name));
+}
+
+export async function getPipelineById(id: string, tx: DbOrTx = getDb()): Promise<Pipeline | null> {
+  const [row] = await tx.select().from(pipelines).where(eq(pipelines.id, id));
+  return row ?? null;
+}
+
+export async function getPipelineByName(name: string, tx: DbOrTx = getDb()): Promise<Pipeline | null> {
+  const [row] = await tx.select().from(pipelines).where(eq(pipelines.name, name));
+  return row ?? null;
+}
+
+export async function getDefaultPipelineForDataset(datasetId: string, tx: DbOrTx = getDb()): Promise<Pipeline | null> {
+  const [row] = await tx.select().from(pipelines).where(and(eq(pipelines.datasetId, datasetId), eq(pipelines.isDefault, true)));
+  return row ?? null;
+}
+
+export async function insertPipeline(values: typeof pipelines.$inferInsert, tx: DbOrTx = getDb()): Promise<Pipeline | null> {
+  const [row] = await tx.insert(pipelines).values(values).onConflictDoNothing({ target: pipelines.name }).returning();
+  return row ?? null;
+}
+
+export async function updatePipeline(id: string, values: Partial<typeof pipelines.$inferInsert>, tx: DbOrTx = getDb()): Promise<Pipeline | null> {
+  const [row] = await tx.update(pipelines).set({ ...values, updatedAt: new Date() }).where(eq(pipelines.id, id)).returning();
+  return row ?? null;
+}
+
+export async function deletePipeline(id: string, tx: DbOrTx = getDb()): Promise<void> {
+  await tx.delete(pipelines).where(eq(pipelines.id, id));
+}
+
+/** Due schedules, locked so that concurrent schedulers never fire one twice. */
+export async function lockDuePipelines(now: Date, tx: DbOrTx): Promise<Pipeline[]> {
+  return tx
+    .select()
+    .from(pipelines)
+    .where(and(eq(pipelines.paused, false), lt(pipelines.nextRunAt, now)))
+    .for("update", { skipLocked: true });
+}
+
+export async function insertRun(values: typeof runs.$inferInsert, tx: DbOrTx = getDb()): Promise<Run> {
+  const [row] = await tx.insert(runs).values(values).returning();
+  return row!;
+}
+
+export async function getRunById(id: string, tx: DbOrTx = getDb()): Promise<Run | null> {
+  const [row] = await tx.select().from(runs).where(eq(runs.id, id));
+  return row ?? null;
+}
+
+export async function lockRun(id: string, tx: DbOrTx): Promise<Run | null> {
+  const [row] = await tx.select().from(runs).where(eq(runs.id, id)).for("update");
+  return row ?? null;
+}
+
+export async function updateRun(id: string, values: Partial<typeof runs.$inferInsert>, tx: DbOrTx = getDb()): Promise<void> {
+  await tx.update(runs).set(values).where(eq(runs.id, id));
+}
+
+export async function getActiveRuns(pipelineId: string, tx: DbOrTx = getDb()): Promise<Run[]> {
+  return tx
+    .select()
+    .from(runs)
+    .where(and(eq(runs.pipelineId, pipelineId), inArray(runs.status, ["queued", "running"])))
+    .orderBy(asc(runs.createdAt));
+}
+
+export type RunFilter = { pipelineId?: string; status?: Run["status"]; trigger?: Run["trigger"]; since?: Date; before?: { createdAt: Date; id: string } };
+
+export async function listRuns(filter: RunFilter, limit: number, tx: DbOrTx = getDb()): Promise<Run[]> {
+  const conditions: SQL[] = [];
+  if (filter.pipelineId) conditions.push(eq(runs.pipelineId, filter.pipelineId));
+  if (filter.status) conditions.push(eq(runs.status, filter.status));
+  if (filter.trigger) conditions.push(eq(runs.trigger, filter.trigger));
+  if (filter.since) conditions.push(sql`${runs.createdAt} >= ${filter.since}`);
+  if (filter.before) conditions.push(sql`(${runs.createdAt}, ${runs.id}) < (${filter.before.createdAt}, ${filter.before.id})`);
+  return tx
+    .select()
+    .from(runs)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(limit);
+}
+
+export async function insertRunSteps(values: (typeof runSteps.$inferInsert)[], tx: DbOrTx = getDb()): Promise<void> {
+  await tx.insert(runSteps).values(values).onConflictDoNothing();
+}
+
+export async function listRunSteps(runId: string, tx: DbOrTx = getDb()): Promise<RunStep[]> {
+  return tx.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.position));
+}
+
+export async function listStepsForRuns(runIds: string[], tx: DbOrTx = getDb()): Promise<RunStep[]> {
+  if (runIds.length === 0) return [];
+  return tx.select().from(runSteps).where(inArray(runSteps.runId, runIds)).orderBy(asc(runSteps.position));
+}
+
+export async function getRunStep(runId: string, name: RunStep["name"], tx: DbOrTx = getDb()): Promise<RunStep | null> {
+  const [row] = await tx.select().from(runSteps).where(and(eq(runSteps.runId, runId), eq(runSteps.name, name)));
+  return row ?? null;
+}
+
+export async function updateRunStep(id: string, values: Partial<typeof runSteps.$inferInsert>, tx: DbOrTx = getDb()): Promise<void> {
+  await tx.update(runSteps).set(values).where(eq(runSteps.id, id));
+}
+
+export async function appendStepLog(id: string, line: StepLogLine, tx: DbOrTx = getDb()): Promise<void> {
+  await tx
+    .update(runSteps)
+    .set({ log: sql`${runSteps.log} || ${JSON.stringify([line])}::jsonb` })
+    .where(eq(runSteps.id, id));
+}

@@ -1,0 +1,106 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { appSchema } from "./app-schema";
+import { users } from "./users";
+import { datasets, datasetLoads, datasetVersions } from "./datasets";
+import { destinations } from "./destinations";
+
+export type DeliveryCondition = "always" | "has_rows" | "changed";
+export type PipelineDelivery = {
+  /** null: the default destination at run time. */
+  destinationId: string | null;
+  template: { header?: string; text: string; table?: { model: string; columns?: string[]; sortBy?: string; sortDirection?: "asc" | "desc"; limit?: number } };
+  condition: DeliveryCondition;
+};
+
+export const pipelines = appSchema.table(
+  "pipelines",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    datasetId: uuid("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    /** Models to build; null: everything downstream of the dataset. */
+    models: jsonb("models").$type<string[] | null>(),
+    deliveries: jsonb("deliveries").$type<PipelineDelivery[]>().notNull().default([]),
+    failureAlertDestinationId: uuid("failure_alert_destination_id").references(() => destinations.id, { onDelete: "set null" }),
+    stopOnTestFailure: boolean("stop_on_test_failure").notNull().default(false),
+    scheduleCron: text("schedule_cron"),
+    scheduleTimezone: text("schedule_timezone").notNull().default("UTC"),
+    nextRunAt: timestamp("next_run_at", { withTimezone: true }),
+    paused: boolean("paused").notNull().default(false),
+    isDefault: boolean("is_default").notNull().default(false),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("pipelines_name_unique").on(t.name), index("pipelines_next_run").on(t.nextRunAt)],
+);
+
+export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+export const stepNames = ["fetch", "load", "transform", "test", "deliver"] as const;
+export type StepName = (typeof stepNames)[number];
+export const stepStatuses = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
+export type StepStatus = (typeof stepStatuses)[number];
+
+export const runs = appSchema.table(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    pipelineId: uuid("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id, { onDelete: "cascade" }),
+    trigger: text("trigger", { enum: ["manual", "schedule", "api", "retry"] }).notNull(),
+    requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
+    status: text("status", { enum: runStatuses }).notNull().default("queued"),
+    force: boolean("force").notNull().default(false),
+    loadId: uuid("load_id").references(() => datasetLoads.id, { onDelete: "set null" }),
+    datasetVersionId: uuid("dataset_version_id").references(() => datasetVersions.id, { onDelete: "set null" }),
+    cancelRequested: boolean("cancel_requested").notNull().default(false),
+    error: jsonb("error").$type<{ message: string; step?: StepName; detail?: string }>(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("runs_pipeline").on(t.pipelineId, t.createdAt),
+    index("runs_status").on(t.status, t.createdAt),
+    // At most one running and one waiting run per pipeline, enforced by the database itself.
+    uniqueIndex("runs_one_running").on(t.pipelineId).where(sql`${t.status} = 'running'`),
+    uniqueIndex("runs_one_queued").on(t.pipelineId).where(sql`${t.status} = 'queued'`),
+  ],
+);
+
+export type StepLogLine = { at: string; level: "info" | "warn" | "error"; message: string };
+export type StepCounts = { bytes?: number; rows?: number; models?: number; tests?: number; testsFailed?: number; messages?: number };
+
+export const runSteps = appSchema.table(
+  "run_steps",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    name: text("name", { enum: stepNames }).notNull(),
+    position: integer("position").notNull(),
+    status: text("status", { enum: stepStatuses }).notNull().default("queued"),
+    /** Bumped each time the step is handed to a worker; only the current attempt may finish it. */
+    attempt: integer("attempt").notNull().default(0),
+    workerId: text("worker_id"),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    counts: jsonb("counts").$type<StepCounts>().notNull().default({}),
+    progress: jsonb("progress").$type<{ bytesRead?: number; bytesTotal?: number | null; rows?: number; phase?: string | null; batchId?: string }>(),
+    log: jsonb("log").$type<StepLogLine[]>().notNull().default([]),
+    error: jsonb("error").$type<{ message: string; detail?: string }>(),
+    skipReason: text("skip_reason"),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("run_steps_run_name").on(t.runId, t.name), index("run_steps_heartbeat").on(t.status, t.heartbeatAt)],
+);
+
+export type Pipeline = typeof pipelines.$inferSelect;
+export type Run = typeof runs.$inferSelect;
+export type RunStep = typeof runSteps.$inferSelect;

@@ -1,0 +1,109 @@
+import type { Logger } from "pino";
+import { getDatasetById, getDatasetLoad } from "@/db/queries/datasets";
+import { getPipelineById, getRunStep } from "@/db/queries/pipelines";
+import { listBatchBuilds } from "@/db/queries/models";
+import type { Run, RunStep, StepCounts } from "@/db/schema/pipelines";
+import { runDatasetLoad } from "@/lib/ingest/run-load";
+import { buildModels, loadProject } from "@/lib/transform/build";
+import { downstreamOf } from "@/lib/transform/dag";
+import { deliverRunMessages } from "@/lib/pipeline/deliveries";
+
+export type StepResult = {
+  status: "succeeded" | "failed" | "skipped" | "cancelled";
+  counts?: StepCounts;
+  progress?: RunStep["progress"];
+  error?: { message: string; detail?: string };
+  skipReason?: string;
+  /** Ends the run successfully after this step (an unchanged source). */
+  skipRest?: boolean;
+};
+
+export type StepRuntime = {
+  log: Logger;
+  signal: AbortSignal;
+  stepLog: (level: "info" | "warn" | "error", message: string) => Promise<void>;
+};
+
+/** What each step does. Every step can run twice (a worker died) with the same result. */
+export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Promise<StepResult> {
+  const pipeline = await getPipelineById(run.pipelineId);
+  if (!pipeline) return { status: "failed", error: { message: "The pipeline was deleted" } };
+  const dataset = await getDatasetById(pipeline.datasetId);
+  if (!dataset) return { status: "failed", error: { message: "The dataset was deleted" } };
+  const loadCtx = { log: rt.log, isLastAttempt: true, signal: rt.signal };
+
+  switch (step.name) {
+    case "fetch": {
+      if (!dataset.sourceUrl) {
+        await rt.stepLog("info", "Uploaded dataset: loading its current version");
+        return { status: "succeeded", skipReason: "uploaded dataset: nothing to fetch" };
+      }
+      const outcome = await runDatasetLoad(run.loadId!, { ...loadCtx, stage: "fetch" });
+      const load = await getDatasetLoad(run.loadId!);
+      if (outcome.kind === "failed") return { status: "failed", error: { message: outcome.error.message, detail: outcome.error.detail } };
+      if (outcome.kind === "gone") return { status: "failed", error: { message: "The load record is gone" } };
+      if (outcome.kind === "unchanged") {
+        await rt.stepLog("info", "The source has not changed since the last version");
+        return { status: "succeeded", counts: { bytes: load?.bytesRead ?? 0 }, skipRest: !run.force, skipReason: "source unchanged (run with force to reload)" };
+      }
+      await rt.stepLog("info", `Fetched ${load?.bytesRead ?? 0} bytes`);
+      return { status: "succeeded", counts: { bytes: load?.bytesRead ?? 0 } };
+    }
+    case "load": {
+      const load = await getDatasetLoad(run.loadId!);
+      if (load && !load.versionId && !dataset.sourceUrl && dataset.currentVersionId) {
+        const { updateDatasetLoad } = await import("@/db/queries/datasets");
+        await updateDatasetLoad(load.id, { versionId: dataset.currentVersionId });
+      }
+      const outcome = await runDatasetLoad(run.loadId!, { ...loadCtx, stage: "load" });
+      if (outcome.kind === "failed") return { status: "failed", error: { message: outcome.error.message, detail: outcome.error.detail } };
+      if (outcome.kind !== "loaded" && outcome.kind !== "unchanged") return { status: "failed", error: { message: "Nothing was loaded" } };
+      const after = await getDatasetLoad(run.loadId!);
+      await rt.stepLog("info", `Loaded ${after?.rowsLoaded ?? 0} rows`);
+      return { status: "succeeded", counts: { rows: after?.rowsLoaded ?? 0, bytes: after?.bytesRead ?? 0 } };
+    }
+    case "transform": {
+      const project = await loadProject();
+      const names = pipeline.models ?? [...downstreamOf(project.graph, [dataset.name])].filter((n) => project.catalog.models.has(n));
+      if (names.length === 0) {
+        await rt.stepLog("info", "No models use this dataset yet");
+        return { status: "succeeded", counts: { models: 0 } };
+      }
+      const summary = await buildModels({ names }, project);
+      const failed = summary.builds.filter((b) => b.status === "failed");
+      for (const build of summary.builds) {
+        await rt.stepLog(build.status === "failed" ? "error" : "info", `${build.modelName}: ${build.status}${build.error ? ` — ${build.error.message}` : ""}`);
+      }
+      const counts = { models: summary.builds.filter((b) => b.status === "succeeded").length };
+      if (failed.length) {
+        return {
+          status: "failed",
+          counts,
+          progress: { batchId: summary.batchId },
+          error: { message: `${failed.length} model${failed.length > 1 ? "s" : ""} failed: ${failed.map((b) => b.modelName).join(", ")}`, detail: failed[0]!.error?.message },
+        };
+      }
+      return { status: "succeeded", counts, progress: { batchId: summary.batchId } };
+    }
+    case "test": {
+      const transform = await getRunStep(run.id, "transform");
+      const batchId = transform?.progress?.batchId;
+      const builds = batchId ? await listBatchBuilds(batchId) : [];
+      const results = builds.flatMap((b) => b.testResults.map((t) => ({ ...t, model: b.modelName })));
+      const failing = results.filter((t) => t.status !== "passed");
+      for (const t of failing) await rt.stepLog("warn", `${t.model}: ${t.name} ${t.status} (${t.failingRows} rows)`);
+      const counts = { tests: results.length, testsFailed: failing.length };
+      if (failing.length && pipeline.stopOnTestFailure) {
+        return { status: "failed", counts, error: { message: `${failing.length} data test${failing.length > 1 ? "s" : ""} failed; delivery stopped (the pipeline stops on test failures)` } };
+      }
+      return { status: "succeeded", counts };
+    }
+    case "deliver": {
+      const result = await deliverRunMessages(run, pipeline, dataset, rt);
+      if (result.failed > 0) {
+        return { status: "failed", counts: { messages: result.sent }, error: { message: result.errors.join("; ") } };
+      }
+      return { status: "succeeded", counts: { messages: result.sent }, ...(result.sent === 0 && result.skipped.length ? { skipReason: result.skipped.join("; ") } : {}) };
+    }
+  }
+}
