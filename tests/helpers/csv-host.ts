@@ -1,7 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type HostedFile = { body: Buffer | string; headers?: Record<string, string>; status?: number };
+/** `slowMs`: the body trickles out over about this long (for cancel and concurrency tests). */
+export type HostedFile = { body: Buffer | string; headers?: Record<string, string>; status?: number; slowMs?: number };
 
 /** A real HTTP server on 127.0.0.1 standing in for wherever users keep their CSVs. */
 export async function startCsvHost(): Promise<{
@@ -22,7 +23,22 @@ export async function startCsvHost(): Promise<{
     }
     const body = typeof file.body === "string" ? Buffer.from(file.body) : file.body;
     res.writeHead(file.status ?? 200, { "content-type": "text/csv", "content-length": String(body.length), ...file.headers });
-    res.end(body);
+    if (!file.slowMs) {
+      res.end(body);
+      return;
+    }
+    const pieces = 50;
+    const size = Math.ceil(body.length / pieces);
+    let i = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || i >= pieces) {
+        clearInterval(timer);
+        res.end();
+        return;
+      }
+      res.write(body.subarray(i * size, (i + 1) * size));
+      i++;
+    }, file.slowMs / pieces);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;

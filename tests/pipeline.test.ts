@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import pino from "pino";
+import { closeDb, getSql } from "@/db";
+import { getRunById, listRunSteps, getDefaultPipelineForDataset } from "@/db/queries/pipelines";
+import { resetEnvForTests } from "@/lib/env";
+import { createUser } from "@/lib/auth/users";
+import { registerUrlDataset } from "@/lib/ingest/register";
+import { cancelRun, requestRun, retryRunFromFailedStep } from "@/lib/pipeline/runs";
+import { fireDueSchedules } from "@/lib/pipeline/scheduler";
+import { createDestination } from "@/lib/slack/destinations";
+import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
+import { saveModel } from "@/lib/transform/models";
+import { getPipelineById, updatePipeline } from "@/db/queries/pipelines";
+import { startCsvHost } from "./helpers/csv-host";
+import { waitFor } from "./helpers/processes";
+import { startWorker, type WorkerHandle } from "./helpers/workers";
+
+let host: Awaited<ReturnType<typeof startCsvHost>>;
+let sink: SlackSink;
+let actor: { id: string };
+let workerEnv: Record<string, string>;
+const workers: WorkerHandle[] = [];
+
+beforeAll(async () => {
+  host = await startCsvHost();
+  sink = await startSlackSink();
+  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
+  resetEnvForTests();
+  workerEnv = { DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS };
+  actor = await createUser({ email: "piper@example.com", password: "long enough pw", role: "editor" });
+  await createDestination({ webhookUrl: sink.webhookUrl("/services/T9/B9/pipeline"), name: "sink" }, actor);
+  workers.push(await startWorker(workerEnv));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await host.close();
+  await sink.close();
+  await closeDb();
+}, 60_000);
+
+async function finished(runId: string, timeoutMs = 60_000) {
+  return waitFor(
+    async () => {
+      const run = await getRunById(runId);
+      return run && ["succeeded", "failed", "cancelled"].includes(run.status) ? run : null;
+    },
+    timeoutMs,
+    `run ${runId} to finish`,
+  );
+}
+
+async function stepStates(runId: string) {
+  return Object.fromEntries((await listRunSteps(runId)).map((s) => [s.name, s.status]));
+}
+
+function csv(rows: number, tag = "a"): string {
+  const lines = ["id,label,amount"];
+  for (let i = 1; i <= rows; i++) lines.push(`${i},${tag}-${i},${(i * 1.25).toFixed(2)}`);
+  return lines.join("\n") + "\n";
+}
+
+describe("a run from URL to Slack", () => {
+  it("records every step and posts one message", async () => {
+    host.files.set("/p_orders.csv", { body: csv(100) });
+    const { run, dataset } = await registerUrlDataset({ name: "p_orders", csvUrl: host.url("/p_orders.csv") }, actor);
+    const done = await finished(run.id);
+    expect(done.status).toBe("succeeded");
+    const steps = await listRunSteps(run.id);
+    expect(steps.map((s) => [s.name, s.status])).toEqual([
+      ["fetch", "succeeded"],
+      ["load", "succeeded"],
+      ["transform", "succeeded"],
+      ["test", "succeeded"],
+      ["deliver", "succeeded"],
+    ]);
+    expect(steps[1]!.counts.rows).toBe(100);
+    expect(steps[4]!.counts.messages).toBe(1);
+    for (const s of steps) expect(s.startedAt && s.finishedAt).toBeTruthy();
+    const messages = sink.messages.filter((m) => JSON.stringify(m.body).includes(run.id));
+    expect(messages).toHaveLength(1);
+    expect(JSON.stringify(messages[0]!.body)).toContain("p_orders refreshed");
+    const [{ n }] = await getSql()`select count(*)::int as n from staging.p_orders`;
+    expect(n).toBe(100);
+    expect((await getDefaultPipelineForDataset(dataset.id))?.name).toBe("p_orders");
+  }, 90_000);
+
+  it("skips downstream steps when the source is unchanged, unless forced", async () => {
+    const pipeline = (await getSql()`select id from relayboard.pipelines where name = 'p_orders'`)[0]!.id as string;
+    const before = sink.messages.length;
+    const again = await finished((await requestRun(pipeline, { trigger: "manual", actor })).id);
+    expect(again.status).toBe("succeeded");
+    expect(await stepStates(again.id)).toEqual({ fetch: "succeeded", load: "skipped", transform: "skipped", test: "skipped", deliver: "skipped" });
+    const skipped = (await listRunSteps(again.id)).find((s) => s.name === "load")!;
+    expect(skipped.skipReason).toMatch(/source unchanged/);
+    expect(sink.messages.length).toBe(before);
+
+    const forced = await finished((await requestRun(pipeline, { trigger: "manual", actor, force: true })).id);
+    expect(await stepStates(forced.id)).toEqual({ fetch: "succeeded", load: "succeeded", transform: "succeeded", test: "succeeded", deliver: "succeeded" });
+    expect(sink.messages.length).toBe(before + 1);
+  }, 90_000);
+});
+
+describe("one run at a time", () => {
+  it("queues a second request, refuses a third, and cancelling a long load keeps the old table", async () => {
+    host.files.set("/p_slow.csv", { body: csv(50, "old") });
+    const first = await registerUrlDataset({ name: "p_slow", csvUrl: host.url("/p_slow.csv") }, actor);
+    await finished(first.run.id);
+    const pipelineId = first.run.pipelineId;
+
+    host.files.set("/p_slow.csv", { body: csv(5000, "new"), slowMs: 8000 });
+    const running = await requestRun(pipelineId, { trigger: "manual", actor });
+    expect(running.status).toBe("running");
+    const waiting = await requestRun(pipelineId, { trigger: "manual", actor });
+    expect(waiting.status).toBe("queued");
+    await expect(requestRun(pipelineId, { trigger: "manual", actor })).rejects.toMatchObject({ status: 409 });
+
+    // Cancel the running one mid-fetch: it stops, the old table stays, the waiting run starts.
+    await waitFor(async () => (await stepStates(running.id)).fetch === "running", 20_000, "fetch to start");
+    await cancelRun(running.id);
+    const cancelled = await finished(running.id, 30_000);
+    expect(cancelled.status).toBe("cancelled");
+    const [{ n }] = await getSql()`select count(*)::int as n from staging.p_slow`;
+    expect(n).toBe(50);
+    const next = await finished(waiting.id, 60_000);
+    expect(next.status).toBe("succeeded");
+    const [{ m }] = await getSql()`select count(*)::int as m from staging.p_slow`;
+    expect(m).toBe(5000);
+  }, 120_000);
+});
+
+describe("retry from the failed step", () => {
+  it("re-runs only what failed and what follows", async () => {
+    host.files.set("/p_retry.csv", { body: csv(10) });
+    const { run, dataset } = await registerUrlDataset({ name: "p_retry", csvUrl: host.url("/p_retry.csv") }, actor);
+    await finished(run.id);
+    await saveModel({ name: "p_retry_ratio", materialization: "table", sql: "select id, amount / (id - id) as ratio from {{ ref('p_retry') }}" }, actor);
+    const pipeline = (await getDefaultPipelineForDataset(dataset.id))!;
+    const failing = await finished((await requestRun(pipeline.id, { trigger: "manual", actor, force: true })).id);
+    expect(failing.status).toBe("failed");
+    expect(failing.error).toMatchObject({ step: "transform" });
+    expect(await stepStates(failing.id)).toEqual({ fetch: "succeeded", load: "succeeded", transform: "failed", test: "skipped", deliver: "skipped" });
+    const loadFinished = (await listRunSteps(failing.id)).find((s) => s.name === "load")!.finishedAt;
+
+    await saveModel({ name: "p_retry_ratio", materialization: "table", sql: "select id, amount / id as ratio from {{ ref('p_retry') }}" }, actor);
+    await retryRunFromFailedStep(failing.id);
+    const retried = await finished(failing.id);
+    expect(retried.status).toBe("succeeded");
+    const steps = await listRunSteps(failing.id);
+    expect(steps.map((s) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "succeeded"]);
+    // The load was not run again.
+    expect(steps.find((s) => s.name === "load")!.finishedAt).toEqual(loadFinished);
+  }, 120_000);
+});
+
+describe("schedules", () => {
+  it("fire once per occurrence however many schedulers race", async () => {
+    host.files.set("/p_cron.csv", { body: csv(3) });
+    const { run, dataset } = await registerUrlDataset({ name: "p_cron", csvUrl: host.url("/p_cron.csv") }, actor);
+    await finished(run.id);
+    const pipeline = (await getDefaultPipelineForDataset(dataset.id))!;
+    const log = pino({ level: "silent" });
+    const start = new Date(Date.UTC(2030, 0, 1, 12, 0, 0));
+    await updatePipeline(pipeline.id, { scheduleCron: "* * * * *", scheduleTimezone: "UTC", nextRunAt: new Date(start.getTime() - 1000) });
+    let fired = 0;
+    for (let minute = 0; minute < 3; minute++) {
+      const now = new Date(start.getTime() + minute * 60_000 + 500);
+      // Two schedulers (two workers) tick at the same moment.
+      const counts = await Promise.all([fireDueSchedules(log, now), fireDueSchedules(log, now)]);
+      fired += counts[0]! + counts[1]!;
+      expect(counts[0]! + counts[1]!).toBe(1);
+      const latest = (await getSql()`select id from relayboard.runs where pipeline_id = ${pipeline.id} order by created_at desc limit 1`)[0]!.id as string;
+      await finished(latest);
+      expect((await getPipelineById(pipeline.id))!.nextRunAt!.getTime()).toBe(start.getTime() + (minute + 1) * 60_000);
+    }
+    expect(fired).toBe(3);
+    const scheduled = await getSql()`select count(*)::int as n from relayboard.runs where pipeline_id = ${pipeline.id} and trigger = 'schedule'`;
+    expect(scheduled[0]!.n).toBe(3);
+  }, 120_000);
+});
