@@ -51,7 +51,7 @@ test.beforeAll(async () => {
   };
   fs.mkdirSync(path.dirname(EXTERNAL_LOG), { recursive: true });
   const log = fs.openSync(EXTERNAL_LOG, "w");
-  app = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/launch.ts", "start"], { cwd: root, env, stdio: ["ignore", log, log] });
+  app = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"], { cwd: root, env, stdio: ["ignore", log, log] });
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (app.exitCode !== null) throw new Error(`external app exited:\n${fs.readFileSync(EXTERNAL_LOG, "utf8").slice(-3000)}`);
@@ -81,7 +81,7 @@ test("with DATABASE_URL and S3 settings the app is healthy, set-up works, and th
   const health = await (await fetch(`http://127.0.0.1:${PORT}/health`)).json();
   expect(health.checks).toEqual({ database: "ok", storage: "ok", queue: "ok" });
 
-  const out = execFileSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/admin.ts", "user", "create", "--email", "ext@example.com", "--password", "Ext3rnal-password", "--role", "admin"], {
+  const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/admin.ts", "user", "create", "--email", "ext@example.com", "--password", "Ext3rnal-password", "--role", "admin"], {
     cwd: root,
     env: { ...env, LOG_LEVEL: "warn" },
     encoding: "utf8",

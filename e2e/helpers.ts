@@ -11,7 +11,7 @@ export const EDITOR = { email: "editor@example.com", password: "Ed1tor-password-
 export function runAdmin(args: string[]): string {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR, LOG_LEVEL: "warn" };
   delete env.DATABASE_URL;
-  return execFileSync(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/admin.ts", ...args], {
+  return execFileSync(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], {
     cwd: path.join(__dirname, ".."),
     env,
     encoding: "utf8",

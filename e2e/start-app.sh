@@ -7,4 +7,4 @@ rm -rf "$E2E_DATA_DIR"
 mkdir -p "$E2E_DATA_DIR"
 unset DATABASE_URL S3_ENDPOINT S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY AUTH_SECRET ENCRYPTION_KEY
 export DATA_DIR="$E2E_DATA_DIR" PORT="$E2E_PORT" LOG_LEVEL=debug
-exec node node_modules/tsx/dist/cli.mjs scripts/launch.ts start >"$E2E_DATA_DIR/app.log" 2>&1
+exec node --import tsx scripts/launch.ts start >"$E2E_DATA_DIR/app.log" 2>&1

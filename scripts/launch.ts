@@ -12,14 +12,14 @@ import { prepareDatabase } from "@/scripts/lib/prepare-database";
 type Mode = "dev" | "start" | "web";
 
 const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-const TSX_BIN = path.join(process.cwd(), "node_modules", "tsx", "dist", "cli.mjs");
+
 
 function hasBuild(): boolean {
   return fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [command, ...args], { stdio: "inherit", env });
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, command, ...args], { stdio: "inherit", env });
 }
 
 async function main(): Promise<void> {
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const children: { name: string; proc: ChildProcess }[] = [];
   const nextArgs = mode === "dev" ? ["dev", "-p", String(env.port)] : ["start", "-p", String(env.port)];
   children.push({ name: "web", proc: run(NEXT_BIN, nextArgs, childEnv) });
-  if (mode !== "web") children.push({ name: "worker", proc: run(TSX_BIN, ["jobs/worker.ts"], childEnv) });
+  if (mode !== "web") children.push({ name: "worker", proc: run("jobs/worker.ts", [], childEnv, ["--import", "tsx"]) });
   log.info({ url: `http://localhost:${env.port}`, processes: children.map((c) => c.name) }, "relayboard starting");
 
   let stopping = false;

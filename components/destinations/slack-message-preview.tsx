@@ -3,8 +3,8 @@ import { cn } from "@/lib/utils";
 
 /**
  * A Slack-like mock of a Block Kit payload. Everything is rendered as React text (escaped), never
- * as HTML: the payload holds the editor's template and data from CSV cells. Only what Slack itself
- * would change is undone here: &amp;/&lt;/&gt; entities and <url|label> link markup.
+ * as HTML: the payload holds the editor's template and data from CSV cells. Only Slack's own markup
+ * is interpreted: &amp;/&lt;/&gt; entities, <url|label> links, *bold*, _italic_, ~strike~, `code`.
  */
 type MockBlock =
   | { type: "header"; text: string }
@@ -50,6 +50,28 @@ function decodeEntities(text: string): string {
 }
 
 const LINK = /<([^<>|]+)(?:\|([^<>]+))?>/g;
+// Slack's emphasis only applies at word edges: snake_case names stay as they are.
+const EMPHASIS = /(?<![\w*_~`])(\*[^*\n]+\*|_[^_\n]+_|~[^~\n]+~|`[^`\n]+`)(?![\w*_~`])/g;
+
+/** *bold*, _italic_, ~strike~ and `code`, as elements around plain text. */
+function emphasis(text: string, keyPrefix: string): ReactNode[] {
+  const out: ReactNode[] = [];
+  let last = 0;
+  for (const match of text.matchAll(EMPHASIS)) {
+    const index = match.index ?? 0;
+    if (index > last) out.push(decodeEntities(text.slice(last, index)));
+    const token = match[1] ?? "";
+    const inner = decodeEntities(token.slice(1, -1));
+    const key = `${keyPrefix}-e${index}`;
+    if (token.startsWith("*")) out.push(<strong key={key}>{inner}</strong>);
+    else if (token.startsWith("_")) out.push(<em key={key}>{inner}</em>);
+    else if (token.startsWith("~")) out.push(<s key={key}>{inner}</s>);
+    else out.push(<code key={key} className="bg-muted rounded px-1 font-mono text-[0.85em] text-rose-700 dark:text-rose-300">{inner}</code>);
+    last = index + token.length;
+  }
+  if (last < text.length) out.push(decodeEntities(text.slice(last)));
+  return out;
+}
 
 /** Slack's inline markup as text: <url|label> shows the label, <!here> shows @here. */
 function inline(text: string, keyPrefix: string): ReactNode[] {
@@ -57,7 +79,7 @@ function inline(text: string, keyPrefix: string): ReactNode[] {
   let last = 0;
   for (const match of text.matchAll(LINK)) {
     const index = match.index ?? 0;
-    if (index > last) out.push(decodeEntities(text.slice(last, index)));
+    if (index > last) out.push(...emphasis(text.slice(last, index), `${keyPrefix}-${last}`));
     const target = match[1] ?? "";
     const label = match[2];
     if (target.startsWith("!")) {
@@ -82,7 +104,7 @@ function inline(text: string, keyPrefix: string): ReactNode[] {
     }
     last = index + match[0].length;
   }
-  if (last < text.length) out.push(decodeEntities(text.slice(last)));
+  if (last < text.length) out.push(...emphasis(text.slice(last), `${keyPrefix}-${last}`));
   return out;
 }
 

@@ -20,10 +20,13 @@ export function BuildStatusBadge({
   status,
   className,
   testId,
+  label,
 }: {
   status: BuildStatus | null;
   className?: string;
   testId?: string;
+  /** Instead of the status's own word (a typed model says "Loaded"). */
+  label?: string;
 }) {
   if (!status) {
     return (
@@ -50,7 +53,7 @@ export function BuildStatusBadge({
       className={cn(status === "succeeded" && "border-emerald-600/40 text-emerald-800 dark:text-emerald-300", className)}
     >
       <Icon aria-hidden="true" className={cn(active && "animate-spin motion-reduce:animate-none")} />
-      {buildStatusLabel(status)}
+      {label ?? buildStatusLabel(status)}
     </Badge>
   );
 }

@@ -3,6 +3,7 @@
 import "@xyflow/react/dist/style.css";
 import { useMemo } from "react";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useTheme } from "next-themes";
 import {
   Background,
@@ -91,6 +92,7 @@ const nodeTypes = { lineage: LineageNode };
  */
 export function LineageGraph({ lineage, labelledBy }: { lineage: Lineage; labelledBy: string }) {
   const { resolvedTheme } = useTheme();
+  const router = useRouter();
   const { nodes, edges } = useMemo(() => {
     const positions = layoutLineage(lineage);
     const nodes: LineageFlowNode[] = lineage.nodes.map((spec) => ({
@@ -122,6 +124,12 @@ export function LineageGraph({ lineage, labelledBy }: { lineage: Lineage; labell
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        // Also what gives nodes pointer events at all (they are neither draggable nor selectable).
+        // A click on the node's link is the link's to handle; anywhere else on the node navigates too.
+        onNodeClick={(event, node) => {
+          if ((event.target as Element).closest("a")) return;
+          if (node.data.href) router.push(node.data.href);
+        }}
         colorMode={resolvedTheme === "dark" ? "dark" : "light"}
         fitView
         fitViewOptions={{ padding: 0.15, maxZoom: 1.25 }}

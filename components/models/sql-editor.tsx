@@ -31,7 +31,10 @@ const errorMarkField = StateField.define<DecorationSet>({
       const ranges = [Decoration.line({ class: "cm-rb-error-line", attributes: { "data-testid": "sql-error-line" } }).range(line.from)];
       if (effect.value.column !== undefined && line.length > 0) {
         const from = line.from + Math.min(Math.max(0, effect.value.column - 1), line.length - 1);
-        const word = /^[\w$"']+/.exec(doc.sliceString(from, line.to))?.[0].length ?? 1;
+        const rest = doc.sliceString(from, line.to);
+        // A template tag is marked whole ({{ ref('x') }}), anything else to the end of its word.
+        const tag = /^\{\{[^}]*\}\}|^\{%[^%]*%\}/.exec(rest)?.[0];
+        const word = tag?.length ?? /^[\w$"']+/.exec(rest)?.[0].length ?? 1;
         ranges.push(Decoration.mark({ class: "cm-rb-error-mark" }).range(from, Math.min(line.to, from + word)));
       }
       return Decoration.set(ranges, true);

@@ -30,7 +30,7 @@ export function SqlView({ value, label, testId, maxHeight = "24rem" }: { value: 
         editable={false}
         theme={resolvedTheme === "dark" ? "dark" : "light"}
         maxHeight={maxHeight}
-        basicSetup={{ foldGutter: false, highlightActiveLine: false, highlightActiveLineGutter: false, autocompletion: false, searchKeymap: true }}
+        basicSetup={{ lineNumbers: false, foldGutter: false, highlightActiveLine: false, highlightActiveLineGutter: false, autocompletion: false, searchKeymap: true }}
       />
     </div>
   );

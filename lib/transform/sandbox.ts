@@ -20,6 +20,8 @@ export async function inSandbox<T>(
     await tx.unsafe(`set local role ${SANDBOX_ROLE}`);
     await tx.unsafe(`set local statement_timeout = ${timeoutMs}`);
     await tx.unsafe("set local search_path = pg_catalog, warehouse");
+    // A worker killed mid-build leaves its query running; this makes Postgres notice within a second.
+    await tx.unsafe("set local client_connection_check_interval = 1000");
     // Timestamps without a zone are read as UTC everywhere in Relayboard.
     await tx.unsafe("set local timezone = 'UTC'");
     return fn(tx);

@@ -2,14 +2,16 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const TSX_CLI = path.join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+// `node --import tsx` runs the script in this one process (the tsx CLI would fork a child),
+// so a SIGKILL in a test really kills the worker.
+const TSX_ARGS = ["--import", "tsx"];
 
 export type Captured = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
 /** Runs a TypeScript entrypoint of the repo (as `npm run …` would) and captures its output. */
 export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Captured> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX_CLI, script, ...args], { cwd: REPO_ROOT, env });
+    const child = spawn(process.execPath, [...TSX_ARGS, script, ...args], { cwd: REPO_ROOT, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -26,7 +28,7 @@ export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv, ti
 }
 
 export function startTs(script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [TSX_CLI, script], { cwd: REPO_ROOT, env });
+  const child = spawn(process.execPath, [...TSX_ARGS, script], { cwd: REPO_ROOT, env });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
