@@ -4,7 +4,7 @@ import { withWebhookTurn } from "@/lib/slack/pacing";
 import type { Delivery } from "@/db/schema/destinations";
 import { UserError } from "@/lib/errors";
 import type { SlackPayload } from "@/lib/slack/limits";
-import { flagDestination, revealWebhookUrl } from "@/lib/slack/destinations";
+import { clearDestinationFlag, flagDestination, revealWebhookUrl } from "@/lib/slack/destinations";
 import { postToWebhook, type SendOptions } from "@/lib/slack/send";
 
 export type DeliveryRequest = {
@@ -76,10 +76,17 @@ export async function deliver(req: DeliveryRequest): Promise<DeliveryOutcome> {
   });
 
   if (outcome.ok) {
+    // Normally recorded in onAttempt already; repeated here in case that write failed.
+    await updateDelivery(delivery.id, { status: "sent", sentAt: new Date(), error: null }).catch(() => {});
+    if (destination.status === "needs_attention") await clearDestinationFlag(destination.id).catch(() => {});
     return { status: "sent", delivery: { ...delivery, status: "sent", attempts }, alreadySent: false, slackResponse: outcome.response };
   }
   await updateDelivery(delivery.id, { status: "failed", error: outcome.error.slice(0, 1000) });
-  if (outcome.permanent) await flagDestination(destination.id, `Slack answered ${outcome.statusCode ?? ""} ${outcome.response ?? outcome.error}`.trim());
+  // A bad payload is this message's fault; the webhook itself is fine and is not flagged.
+  const payloadProblem = /invalid_payload|invalid_blocks|no_text/.test(outcome.response ?? "");
+  if (outcome.permanent && !payloadProblem) {
+    await flagDestination(destination.id, `Slack answered ${outcome.statusCode ?? ""} ${outcome.response ?? outcome.error}`.trim());
+  }
   return { status: "failed", delivery: { ...delivery, status: "failed", attempts }, alreadySent: false, slackResponse: outcome.response, permanent: outcome.permanent };
 }
 

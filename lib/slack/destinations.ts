@@ -45,7 +45,8 @@ function sealUrl(id: string, url: URL) {
   const text = url.toString();
   return {
     webhookCiphertext: encryptSecret(text, getEnv().encryptionKey, `destination:${id}`),
-    webhookHost: url.host,
+    // The origin (scheme, host, port) is not secret; the path is.
+    webhookHost: url.origin,
     webhookLast4: text.replace(/\/+$/, "").slice(-4),
   };
 }
@@ -101,6 +102,10 @@ export async function removeDestination(id: string): Promise<void> {
   const current = await getDestinationById(id);
   if (!current) throw new UserError("Destination not found", 404);
   await deleteDestination(id);
+}
+
+export async function clearDestinationFlag(id: string): Promise<void> {
+  await updateDestination(id, { status: "ok", attentionReason: null });
 }
 
 export async function flagDestination(id: string, reason: string): Promise<void> {

@@ -60,7 +60,13 @@ export async function postToWebhook(url: string, payload: SlackPayload, opts: Se
           headersTimeoutMs: opts.timeoutMs ?? 10_000,
           maxBytes: 64 * 1024,
         });
-        await opts.onAttempt?.({ attempt, statusCode: answer.status, response: answer.text.slice(0, 500) });
+        try {
+          await opts.onAttempt?.({ attempt, statusCode: answer.status, response: answer.text.slice(0, 500) });
+        } catch (err) {
+          // Slack has answered; failing to record it must not turn into a second post.
+          if (answer.status >= 200 && answer.status < 300) return Object.assign(answer, { recordError: err as Error });
+          throw err;
+        }
         return answer;
       });
       const response = res.text.slice(0, 500);

@@ -38,6 +38,6 @@ export function validateWebhookUrl(input: string, allow: AllowList = parseAllowL
 }
 
 /** What the UI and API may show: never the secret path. */
-export function maskWebhookUrl(host: string, last4: string): string {
-  return `https://${host}/…/${last4}`;
+export function maskWebhookUrl(origin: string, last4: string): string {
+  return `${origin.includes("://") ? origin : `https://${origin}`}/…/${last4}`;
 }
