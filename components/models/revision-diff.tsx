@@ -5,13 +5,18 @@ import { cn } from "@/lib/utils";
 export function RevisionDiff({ before, after, caption }: { before: string; after: string; caption: string }) {
   const parts = diffLines(before, after);
   const changed = parts.some((p) => p.added || p.removed);
-  if (!changed) return <p className="text-muted-foreground text-sm">No differences.</p>;
+  if (!changed) {
+    return (
+      <p className="text-muted-foreground text-sm" data-testid="revision-diff">
+        No differences.
+      </p>
+    );
+  }
   return (
-    <figure className="flex flex-col gap-2">
+    <figure className="flex flex-col gap-2" data-testid="revision-diff">
       <figcaption className="text-muted-foreground text-xs">{caption}</figcaption>
       <pre
         className="bg-muted/40 max-h-96 overflow-auto rounded-md border p-2 font-mono text-xs leading-5"
-        data-testid="revision-diff"
         tabIndex={0}
         aria-label={caption}
       >

@@ -66,12 +66,16 @@ export async function runDataTest(tx: TransactionSql, model: string, test: Model
   const name = testName(test);
   const { sql, params } = failingRowsSql(model, test, compiledCustomSql);
   try {
-    const [{ n }] = (await tx.savepoint((sp) => sp.unsafe(`select count(*)::bigint as n from (${sql}) as failing`, params as never[]))) as unknown as [
+    const [{ n }] = (await tx.savepoint((sp) => sp.unsafe(`select count(*)::bigint as n from (
+${sql}
+) as failing`, params as never[]))) as unknown as [
       { n: string },
     ];
     const failingRows = Number(n);
     const sample = failingRows
-      ? ((await tx.unsafe(`select * from (${sql}) as failing limit ${FAILING_ROW_SAMPLE}`, params as never[])) as unknown as Record<string, unknown>[]).map(plain)
+      ? ((await tx.unsafe(`select * from (
+${sql}
+) as failing limit ${FAILING_ROW_SAMPLE}`, params as never[])) as unknown as Record<string, unknown>[]).map(plain)
       : [];
     return { name, type: test.type, status: failingRows ? "failed" : "passed", failingRows, sample };
   } catch (err) {

@@ -83,7 +83,9 @@ async function mergeIncrement(tx: TransactionSql, input: MaterializeInput, sql: 
     .map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`)
     .join(", ");
   await tx.unsafe(
-    `insert into ${relation(input.name)} (${list}) select ${list} from (${sql}) as increment ` +
+    `insert into ${relation(input.name)} (${list}) select ${list} from (
+${sql}
+) as increment ` +
       `on conflict (${keys}) do ${updates ? `update set ${updates}` : "nothing"}`,
   );
 }

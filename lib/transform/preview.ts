@@ -17,7 +17,9 @@ export async function previewModel(name: string, sql: string, opts: { timeoutMs?
   const compiled = await compileForModel(name, sql);
   return inSandbox(
     async (tx) => {
-      const result = await tx.unsafe(`select * from (${compiled.sql}) as preview limit ${PREVIEW_ROWS}`);
+      const result = await tx.unsafe(`select * from (
+${compiled.sql}
+) as preview limit ${PREVIEW_ROWS}`);
       const columns = result.columns.map((c) => c.name);
       return { columns, rows: result.map((row) => columns.map((c) => asText(row[c]))), compiledSql: compiled.sql };
     },

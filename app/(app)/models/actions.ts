@@ -1,0 +1,136 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { runAction, type ActionResult } from "@/lib/action-result";
+import { requireRole } from "@/lib/auth/session";
+import { UserError } from "@/lib/errors";
+import { describeBuildError } from "@/lib/transform/build";
+import {
+  compileForModel,
+  removeModel,
+  requestModelBuild,
+  restoreModelRevision,
+  saveModel,
+} from "@/lib/transform/models";
+import { previewModel } from "@/lib/transform/preview";
+import { listLatestBuilds } from "@/db/queries/models";
+import type { Model } from "@/db/schema/models";
+import type { ModelInput } from "@/lib/validation/models";
+import { buildInput, compileInput, compileName, nameInput, previewInput, restoreInput, saveInput } from "./action-inputs";
+
+// Every action checks the editor role itself: the page's check does not protect its actions.
+// Viewers get the read-only page and none of these.
+
+export type CompileOutput = { sql: string; incrementalSql: string | null; refs: string[]; sources: string[] };
+
+export async function compileModelAction(raw: unknown): Promise<ActionResult<CompileOutput>> {
+  return runAction("compileModel", async () => {
+    await requireRole("editor");
+    const input = compileInput.parse(raw);
+    const name = compileName(input.name);
+    const full = await compileForModel(name, input.sql);
+    // An incremental model runs two ways: the first build (full) and later runs (is_incremental()).
+    const incremental = input.materialization === "incremental" ? await compileForModel(name, input.sql, { isIncremental: true }) : null;
+    return { sql: full.sql, incrementalSql: incremental?.sql ?? null, refs: full.refs, sources: full.sources };
+  });
+}
+
+export type PreviewOutput = { columns: string[]; rows: (string | null)[][]; compiledSql: string };
+
+/** Cells beyond this are cut, so a wide text column cannot make the answer megabytes. */
+const MAX_PREVIEW_CELL = 10_000;
+
+export async function previewModelAction(raw: unknown): Promise<ActionResult<PreviewOutput>> {
+  return runAction("previewModel", async () => {
+    await requireRole("editor");
+    const input = previewInput.parse(raw);
+    try {
+      const preview = await previewModel(compileName(input.name), input.sql);
+      return {
+        ...preview,
+        rows: preview.rows.map((row) => row.map((v) => (v !== null && v.length > MAX_PREVIEW_CELL ? `${v.slice(0, MAX_PREVIEW_CELL)}…` : v))),
+      };
+    } catch (err) {
+      // The database's own complaint about the user's SQL (unknown column, bad cast, timeout) is
+      // the useful answer here; anything else stays a logged, generic failure.
+      const code = (err as { code?: unknown })?.code;
+      if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
+        const described = describeBuildError(err);
+        throw new UserError([described.message, described.detail].filter(Boolean).join(" — "), 400);
+      }
+      throw err;
+    }
+  });
+}
+
+export type SavedModel = {
+  name: string;
+  revision: number;
+  description: string;
+  sql: string;
+  materialization: Model["materialization"];
+  uniqueKey: string[];
+  columnDescriptions: Record<string, string>;
+  tests: Model["tests"];
+};
+
+function savedModel(model: Model): SavedModel {
+  return {
+    name: model.name,
+    revision: model.revision,
+    description: model.description,
+    sql: model.sql,
+    materialization: model.materialization,
+    uniqueKey: model.uniqueKey,
+    columnDescriptions: model.columnDescriptions,
+    tests: model.tests,
+  };
+}
+
+function revalidateModel(name: string) {
+  revalidatePath("/models");
+  revalidatePath("/models/lineage");
+  revalidatePath(`/models/${name}`);
+}
+
+export async function saveModelAction(raw: unknown): Promise<ActionResult<SavedModel>> {
+  return runAction("saveModel", async () => {
+    const user = await requireRole("editor");
+    const { isNew, model } = saveInput.parse(raw);
+    // saveModel validates the whole input with modelInput (field errors keep their paths).
+    const saved = await saveModel(model as ModelInput, user, isNew ? { mustBeNew: true } : { mustExist: true });
+    revalidateModel(saved.name);
+    return savedModel(saved);
+  });
+}
+
+export async function buildModelAction(raw: unknown): Promise<ActionResult<{ previousBuildId: string | null }>> {
+  return runAction("buildModel", async () => {
+    await requireRole("editor");
+    const { name, withDownstream } = buildInput.parse(raw);
+    // The worker creates the build row when it starts; the page waits for a newer one than this.
+    const [previous] = await listLatestBuilds([name]);
+    await requestModelBuild(name, withDownstream);
+    return { previousBuildId: previous?.id ?? null };
+  });
+}
+
+export async function restoreRevisionAction(raw: unknown): Promise<ActionResult<SavedModel & { restoredFrom: number }>> {
+  return runAction("restoreModelRevision", async () => {
+    const user = await requireRole("editor");
+    const { name, revision } = restoreInput.parse(raw);
+    const model = await restoreModelRevision(name, revision, user);
+    revalidateModel(name);
+    return { ...savedModel(model), restoredFrom: revision };
+  });
+}
+
+export async function deleteModelAction(raw: unknown): Promise<ActionResult<{ name: string }>> {
+  return runAction("deleteModel", async () => {
+    await requireRole("editor");
+    const { name } = nameInput.parse(raw);
+    await removeModel(name);
+    revalidateModel(name);
+    return { name };
+  });
+}

@@ -1,0 +1,155 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { toast } from "sonner";
+import { BuildResult } from "@/components/models/build-result";
+import { BuildStatusBadge } from "@/components/models/build-status-badge";
+import { isBuildActive, type BuildView } from "@/components/models/build-view";
+import { formatCount } from "@/components/models/format";
+
+const POLL_MS = 1_000;
+/** After this long without a build row, the worker is probably not running: say so. */
+const NO_WORKER_HINT_MS = 15_000;
+
+type Watch = { previousId: string | null; since: number };
+
+/**
+ * The newest build of a model, live: after a build is requested (or while one is running when the
+ * page opens) this polls the latest-build route every second until the build and its batch have
+ * finished, then refreshes the page once so lists and completions catch up.
+ */
+export function useLatestBuild(name: string, initial: { build: BuildView | null; batch: BuildView[] }) {
+  const router = useRouter();
+  const [build, setBuild] = useState(initial.build);
+  const [batch, setBatch] = useState(initial.batch);
+  const [watch, setWatch] = useState<Watch | null>(() =>
+    initial.build && (isBuildActive(initial.build.status) || initial.batch.some((b) => isBuildActive(b.status)))
+      ? { previousId: null, since: Date.now() }
+      : null,
+  );
+  // True from the request until the worker has created the build row.
+  const [awaitingWorker, setAwaitingWorker] = useState(false);
+  const [slow, setSlow] = useState(false);
+
+  useEffect(() => {
+    if (!watch) return;
+    const controller = new AbortController();
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      try {
+        const res = await fetch(`/api/models/${encodeURIComponent(name)}/latest-build`, { cache: "no-store", signal: controller.signal });
+        if (stopped) return;
+        if (res.ok) {
+          const body = (await res.json()) as { build: BuildView | null; batch: BuildView[] };
+          if (stopped) return;
+          const fresh = body.build && body.build.id !== watch.previousId ? body.build : null;
+          if (fresh) {
+            setAwaitingWorker(false);
+            setSlow(false);
+            setBuild(fresh);
+            setBatch(body.batch);
+            const done = !isBuildActive(fresh.status) && body.batch.every((b) => !isBuildActive(b.status));
+            if (done) {
+              setWatch(null);
+              announce(fresh);
+              router.refresh();
+              return;
+            }
+          } else if (Date.now() - watch.since > NO_WORKER_HINT_MS) {
+            setSlow(true);
+          }
+        } else if (res.status === 401 || res.status === 403 || res.status === 404) {
+          setWatch(null);
+          setAwaitingWorker(false);
+          router.refresh();
+          return;
+        }
+      } catch {
+        if (stopped) return;
+        // A network blip: keep polling.
+      }
+      if (!stopped) timer = setTimeout(tick, POLL_MS);
+    };
+    timer = setTimeout(tick, POLL_MS);
+    return () => {
+      stopped = true;
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [watch, name, router]);
+
+  const follow = useCallback((previousId: string | null) => {
+    setAwaitingWorker(true);
+    setSlow(false);
+    setWatch({ previousId, since: Date.now() });
+  }, []);
+
+  return { build, batch, following: watch !== null, awaitingWorker, slow, follow };
+}
+
+function announce(build: BuildView) {
+  if (build.status === "succeeded") {
+    const failed = build.testResults.filter((t) => t.status !== "passed").length;
+    if (failed) toast.warning(`Built ${build.modelName}: ${formatCount(build.rows)} rows, ${failed} ${failed === 1 ? "test" : "tests"} failed`);
+    else toast.success(`Built ${build.modelName}: ${formatCount(build.rows)} rows`);
+  } else if (build.status === "failed") toast.error(`The build of ${build.modelName} failed`);
+  else if (build.status === "skipped") toast.warning(`The build of ${build.modelName} was skipped`);
+}
+
+/** The last build (live while one runs) and, for a batch, the other models built with it. */
+export function BuildPanel({
+  name,
+  build,
+  batch,
+  awaitingWorker,
+  slow,
+}: {
+  name: string;
+  build: BuildView | null;
+  batch: BuildView[];
+  awaitingWorker: boolean;
+  slow: boolean;
+}) {
+  const others = batch.filter((b) => b.modelName !== name);
+  return (
+    <div className="flex flex-col gap-4">
+      {awaitingWorker ? (
+        <div className="flex flex-col gap-2">
+          <div>
+            <BuildStatusBadge status="queued" testId="build-status" />
+          </div>
+          <p className="text-muted-foreground text-sm">
+            {slow
+              ? "No worker has started this build yet. Is a worker running? (npm run worker)"
+              : "Queued; waiting for a worker to start the build…"}
+          </p>
+        </div>
+      ) : (
+        <BuildResult build={build} />
+      )}
+      {!awaitingWorker && others.length ? (
+        <section className="flex flex-col gap-2" aria-labelledby="batch-heading">
+          <h3 id="batch-heading" className="text-sm font-semibold">
+            Built with it ({others.length})
+          </h3>
+          <ul className="flex flex-col gap-1.5 text-sm" data-testid="build-batch">
+            {others.map((b) => (
+              <li key={b.id} className="flex flex-wrap items-center gap-2">
+                <BuildStatusBadge status={b.status} />
+                <Link href={`/models/${encodeURIComponent(b.modelName)}`} className="font-medium underline-offset-4 hover:underline">
+                  {b.modelName}
+                </Link>
+                {b.status === "succeeded" ? <span className="text-muted-foreground tabular-nums">{formatCount(b.rows)} rows</span> : null}
+                {b.status === "failed" && b.error ? <span className="text-destructive break-words">{b.error.message}</span> : null}
+                {b.status === "skipped" && b.skippedBecause ? <span className="text-muted-foreground">{b.skippedBecause}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </div>
+  );
+}

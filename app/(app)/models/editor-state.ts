@@ -1,0 +1,164 @@
+import type { Materialization, ModelTest } from "@/db/schema/models";
+
+export type TestType = ModelTest["type"];
+
+export const TEST_TYPES: { type: TestType; label: string; hint: string }[] = [
+  { type: "not_null", label: "Not null", hint: "The column has no NULL values." },
+  { type: "unique", label: "Unique", hint: "No value appears twice in the column (NULLs ignored)." },
+  { type: "accepted_values", label: "Accepted values", hint: "Every value is one of the listed ones (compared as text)." },
+  { type: "relationships", label: "Relationship", hint: "Every value exists in a column of another model or dataset." },
+  { type: "row_count", label: "Row count", hint: "The number of rows is within the bounds." },
+  { type: "custom_sql", label: "Custom SQL", hint: "A SELECT that returns the failing rows; none means it passes." },
+];
+
+export const MATERIALIZATIONS: { value: Materialization; label: string; hint: string }[] = [
+  { value: "view", label: "View", hint: "Recomputed on every read; nothing is stored." },
+  { value: "table", label: "Table", hint: "Rebuilt in full on every build." },
+  { value: "incremental", label: "Incremental", hint: "Merges new rows by the unique key; use {% if is_incremental() %} to select only new ones." },
+];
+
+/** A test being edited: every field as typed, whatever its type, so switching type loses nothing. */
+export type TestDraft = {
+  key: number;
+  type: TestType;
+  column: string;
+  values: string;
+  to: string;
+  field: string;
+  min: string;
+  max: string;
+  name: string;
+  sql: string;
+};
+
+export type DescriptionDraft = { key: number; column: string; description: string };
+
+// Keys are list keys and id suffixes: loaded items count from 0 (the same on server and client,
+// so hydration matches); the editor hands out higher ones for added items.
+export function emptyTest(type: TestType, key: number): TestDraft {
+  return { key, type, column: "", values: "", to: "", field: "", min: "", max: "", name: "", sql: "" };
+}
+
+export function testToDraft(test: ModelTest, key: number): TestDraft {
+  const draft = emptyTest(test.type, key);
+  switch (test.type) {
+    case "not_null":
+    case "unique":
+      return { ...draft, column: test.column };
+    case "accepted_values":
+      return { ...draft, column: test.column, values: test.values.join("\n") };
+    case "relationships":
+      return { ...draft, column: test.column, to: test.to, field: test.field };
+    case "row_count":
+      return { ...draft, min: test.min === undefined ? "" : String(test.min), max: test.max === undefined ? "" : String(test.max) };
+    case "custom_sql":
+      return { ...draft, name: test.name, sql: test.sql };
+  }
+}
+
+function bound(text: string): number | undefined {
+  const t = text.trim();
+  // A non-number goes through as NaN so the server's check names the field.
+  return t === "" ? undefined : Number(t);
+}
+
+/** The test as the server takes it; validation (and its messages) is the server's. */
+export function draftToTest(d: TestDraft): ModelTest {
+  switch (d.type) {
+    case "not_null":
+    case "unique":
+      return { type: d.type, column: d.column.trim() };
+    case "accepted_values":
+      return {
+        type: "accepted_values",
+        column: d.column.trim(),
+        values: d.values
+          .split("\n")
+          .map((v) => v.trim())
+          .filter((v) => v !== ""),
+      };
+    case "relationships":
+      return { type: "relationships", column: d.column.trim(), to: d.to.trim(), field: d.field.trim() };
+    case "row_count": {
+      const min = bound(d.min);
+      const max = bound(d.max);
+      return { type: "row_count", ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+    }
+    case "custom_sql":
+      return { type: "custom_sql", name: d.name.trim(), sql: d.sql };
+  }
+}
+
+export function descriptionsToDrafts(descriptions: Record<string, string>): DescriptionDraft[] {
+  return Object.entries(descriptions).map(([column, description], key) => ({ key, column, description }));
+}
+
+export function draftsToDescriptions(drafts: readonly DescriptionDraft[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of drafts) {
+    const column = d.column.trim();
+    if (column || d.description.trim()) out[column] = d.description;
+  }
+  return out;
+}
+
+export function parseUniqueKey(text: string): string[] {
+  return text
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
+}
+
+/** The saved state of a model as the editor shows it, and its input for saveModel. */
+export type ModelContent = {
+  description: string;
+  sql: string;
+  materialization: Materialization;
+  uniqueKey: string[];
+  columnDescriptions: Record<string, string>;
+  tests: ModelTest[];
+};
+
+/**
+ * JSON with object keys in a fixed order ("type" first, the rest sorted): Postgres's jsonb keeps
+ * its own key order, so content read back must compare equal to the same content typed in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (!v || typeof v !== "object" || Array.isArray(v)) return v;
+    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+      a === "type" ? -1 : b === "type" ? 1 : a < b ? -1 : a > b ? 1 : 0,
+    );
+    return Object.fromEntries(entries);
+  });
+}
+
+export function sameContent(a: ModelContent, b: ModelContent): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/**
+ * A model's content as one text, for diffs between revisions: the SQL first, then the settings
+ * that changed less often, so a diff shows every difference a restore would bring back.
+ */
+export function contentAsText(c: ModelContent): string {
+  const lines = [c.sql.replace(/\s+$/, ""), "", `-- materialization: ${c.materialization}`];
+  if (c.uniqueKey.length) lines.push(`-- unique key: ${c.uniqueKey.join(", ")}`);
+  if (c.description) lines.push(`-- description: ${c.description.replace(/\n/g, "\n--   ")}`);
+  for (const [column, text] of Object.entries(c.columnDescriptions)) lines.push(`-- column ${column}: ${text.replace(/\n/g, " ")}`);
+  for (const test of c.tests) lines.push(`-- test: ${canonicalJson(test)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Field errors of the save, by path prefix ("tests.2" gets "tests.2.column" and "tests.2"). */
+export function errorsUnder(fieldErrors: Record<string, string[]> | undefined, prefix: string): string[] | undefined {
+  if (!fieldErrors) return undefined;
+  const out: string[] = [];
+  for (const [key, messages] of Object.entries(fieldErrors)) {
+    if (key === prefix || key.startsWith(`${prefix}.`)) {
+      const sub = key.slice(prefix.length + 1);
+      out.push(...messages.map((m) => (sub && !/^\d+$/.test(sub) ? `${sub}: ${m}` : m)));
+    }
+  }
+  return out.length ? out : undefined;
+}

@@ -1,0 +1,511 @@
+"use client";
+
+import { useCallback, useEffect, useMemo, useRef, useState, useTransition, type FormEvent, type KeyboardEvent } from "react";
+import { useRouter } from "next/navigation";
+import { CircleAlertIcon, EyeIcon, HammerIcon, NetworkIcon, SaveIcon, WandSparklesIcon } from "lucide-react";
+import { toast } from "sonner";
+import type { Materialization } from "@/db/schema/models";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Label } from "@/components/ui/label";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
+import { describedBy, FieldErrors, FormError } from "@/components/form-messages";
+import { TextField } from "@/components/text-field";
+import type { BuildView } from "@/components/models/build-view";
+import { errorPosition } from "@/components/models/format";
+import { SqlEditor, type ErrorMark } from "@/components/models/sql-editor";
+import type { CompletionData } from "@/components/models/sql-completion";
+import {
+  buildModelAction,
+  compileModelAction,
+  previewModelAction,
+  saveModelAction,
+  type CompileOutput,
+  type PreviewOutput,
+  type SavedModel,
+} from "./actions";
+import { BuildPanel, useLatestBuild } from "./build-panel";
+import { ColumnDescriptionsEditor } from "./column-descriptions-editor";
+import {
+  descriptionsToDrafts,
+  draftsToDescriptions,
+  draftToTest,
+  errorsUnder,
+  MATERIALIZATIONS,
+  parseUniqueKey,
+  sameContent,
+  testToDraft,
+  type DescriptionDraft,
+  type ModelContent,
+  type TestDraft,
+} from "./editor-state";
+import { CompiledCard, PreviewCard } from "./editor-results";
+import { RevisionsPanel, type RevisionView } from "./revisions-panel";
+import { TestsEditor } from "./tests-editor";
+
+type Op = "compile" | "preview" | "save" | "build" | "build-downstream";
+type SqlError = ErrorMark & { message: string };
+
+const NEW_MODEL_SQL = "select\n  *\nfrom {{ ref('') }}\n";
+
+function sqlErrorFrom(message: string): SqlError {
+  const at = errorPosition(message);
+  return { message, line: at?.line ?? 0, column: at?.column };
+}
+
+/**
+ * The model editor, for a new model (model = null) and an existing one. Viewers get the same
+ * page read-only: no actions, the SQL and every field shown but not editable.
+ */
+export function ModelEditor({
+  model,
+  canEdit,
+  completion,
+  revisions = [],
+  latestBuild = null,
+  latestBatch = [],
+  modelColumns = [],
+}: {
+  model: SavedModel | null;
+  canEdit: boolean;
+  completion: CompletionData;
+  revisions?: RevisionView[];
+  latestBuild?: BuildView | null;
+  latestBatch?: BuildView[];
+  modelColumns?: string[];
+}) {
+  const router = useRouter();
+  const isNew = model === null;
+  const readOnly = !canEdit;
+
+  const [name, setName] = useState(model?.name ?? "");
+  const [description, setDescription] = useState(model?.description ?? "");
+  const [materialization, setMaterialization] = useState<Materialization>(model?.materialization ?? "view");
+  const [uniqueKeyText, setUniqueKeyText] = useState((model?.uniqueKey ?? []).join(", "));
+  const [sql, setSql] = useState(model?.sql ?? NEW_MODEL_SQL);
+  const [tests, setTests] = useState<TestDraft[]>(() => (model?.tests ?? []).map((t, i) => testToDraft(t, i)));
+  const [descriptions, setDescriptions] = useState<DescriptionDraft[]>(() => descriptionsToDrafts(model?.columnDescriptions ?? {}));
+  const keyCounter = useRef(100_000);
+  const nextKey = useCallback(() => keyCounter.current++, []);
+
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>();
+  const [formError, setFormError] = useState<string>();
+  const [sqlError, setSqlError] = useState<SqlError | null>(null);
+  const [compiled, setCompiled] = useState<CompileOutput | null>(null);
+  const [preview, setPreview] = useState<PreviewOutput | null>(null);
+  const [previewError, setPreviewError] = useState<string>();
+  const [status, setStatus] = useState("");
+  const [op, setOp] = useState<Op | null>(null);
+  const [pending, startTransition] = useTransition();
+  const busy = pending && op !== null;
+
+  const live = useLatestBuild(model?.name ?? "", { build: latestBuild, batch: latestBatch });
+
+  const content: ModelContent = useMemo(
+    () => ({
+      description,
+      sql,
+      materialization,
+      uniqueKey: parseUniqueKey(uniqueKeyText),
+      columnDescriptions: draftsToDescriptions(descriptions),
+      tests: tests.map(draftToTest),
+    }),
+    [description, sql, materialization, uniqueKeyText, descriptions, tests],
+  );
+  const savedContent: ModelContent | null = model
+    ? {
+        description: model.description,
+        sql: model.sql,
+        materialization: model.materialization,
+        uniqueKey: model.uniqueKey,
+        columnDescriptions: model.columnDescriptions,
+        tests: model.tests,
+      }
+    : null;
+  const dirty = savedContent ? !sameContent(content, savedContent) : true;
+
+  // Leaving with unsaved edits asks first (the browser's own prompt).
+  useEffect(() => {
+    if (!canEdit || !dirty || isNew) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [canEdit, dirty, isNew]);
+
+  const run = (which: Op, body: () => Promise<void>) => {
+    setOp(which);
+    startTransition(async () => {
+      try {
+        await body();
+      } finally {
+        setOp(null);
+      }
+    });
+  };
+
+  const compile = () =>
+    run("compile", async () => {
+      const result = await compileModelAction({ name, sql, materialization });
+      if (result.ok) {
+        setCompiled(result.data);
+        setSqlError(null);
+        setFormError(undefined);
+        setStatus("Compiled without errors.");
+      } else {
+        setCompiled(null);
+        const message = result.fieldErrors?.sql?.[0];
+        if (message) setSqlError(sqlErrorFrom(message));
+        else setFormError(result.formError);
+        setStatus("Compile failed.");
+      }
+    });
+
+  const runPreview = () =>
+    run("preview", async () => {
+      const result = await previewModelAction({ name, sql });
+      if (result.ok) {
+        setPreview(result.data);
+        setPreviewError(undefined);
+        setSqlError(null);
+        setStatus(`Preview ready: ${result.data.rows.length} ${result.data.rows.length === 1 ? "row" : "rows"}.`);
+      } else {
+        setPreview(null);
+        const message = result.fieldErrors?.sql?.[0];
+        if (message) {
+          setSqlError(sqlErrorFrom(message));
+          setPreviewError(undefined);
+        } else setPreviewError(result.formError ?? "The preview failed");
+        setStatus("Preview failed.");
+      }
+    });
+
+  const applySaved = useCallback((saved: SavedModel) => {
+    setDescription(saved.description);
+    setSql(saved.sql);
+    setMaterialization(saved.materialization);
+    setUniqueKeyText(saved.uniqueKey.join(", "));
+    setTests(saved.tests.map((t, i) => testToDraft(t, i)));
+    setDescriptions(descriptionsToDrafts(saved.columnDescriptions));
+    setFieldErrors(undefined);
+    setFormError(undefined);
+    setSqlError(null);
+  }, []);
+
+  const save = () => {
+    // An unnamed column would be saved under the empty name; ask for it here instead.
+    if (descriptions.some((d) => !d.column.trim() && d.description.trim())) {
+      setFieldErrors({ columnDescriptions: ["Name the column of every description, or remove the row"] });
+      setFormError("Please correct the highlighted fields");
+      return;
+    }
+    saveNow();
+  };
+  const saveNow = () =>
+    run("save", async () => {
+      const result = await saveModelAction({ isNew, model: { name: isNew ? name : model.name, ...content } });
+      if (result.ok) {
+        setFieldErrors(undefined);
+        setFormError(undefined);
+        setSqlError(null);
+        toast.success(`Saved revision ${result.data.revision}`);
+        setStatus(`Saved revision ${result.data.revision}.`);
+        if (isNew) router.push(`/models/${encodeURIComponent(result.data.name)}`);
+        else router.refresh();
+      } else {
+        setFieldErrors(result.fieldErrors);
+        const message = result.fieldErrors?.sql?.[0];
+        setSqlError(message ? sqlErrorFrom(message) : null);
+        setFormError(message && result.formError === message ? undefined : result.formError);
+        setStatus("Not saved; see the messages.");
+      }
+    });
+
+  const build = (withDownstream: boolean) =>
+    run(withDownstream ? "build-downstream" : "build", async () => {
+      if (!model) return;
+      const result = await buildModelAction({ name: model.name, withDownstream });
+      if (result.ok) {
+        live.follow(result.data.previousBuildId);
+        setFormError(undefined);
+        setStatus(withDownstream ? "Build with downstream queued." : "Build queued.");
+      } else {
+        setFormError(result.formError ?? "Could not start the build");
+      }
+    });
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (canEdit && !busy) save();
+  };
+  // Ctrl/⌘+S saves, Ctrl/⌘+Enter previews: the two things done most while writing SQL.
+  const onKeyDown = (e: KeyboardEvent) => {
+    // The SQL editor handles Ctrl+Enter itself (and marks the event handled).
+    if (e.defaultPrevented || !canEdit || busy || !(e.ctrlKey || e.metaKey)) return;
+    if (e.key === "s") {
+      e.preventDefault();
+      save();
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      runPreview();
+    }
+  };
+
+  const fieldHint = MATERIALIZATIONS.find((m) => m.value === materialization)?.hint;
+  const showUniqueKey = materialization === "incremental" || uniqueKeyText.trim() !== "";
+  const buildBlocked = isNew ? "Save the model before building it." : dirty ? "Builds use the saved revision: save your edits first." : undefined;
+  const sqlFieldError = fieldErrors?.sql?.length && !sqlError ? fieldErrors.sql : undefined;
+  const relationNames = useMemo(() => [...completion.models, ...completion.datasets].sort(), [completion]);
+
+  return (
+    <form onSubmit={onSubmit} onKeyDown={onKeyDown} noValidate className="flex flex-col gap-6" aria-label={isNew ? "New model" : `Model ${model.name}`}>
+      {canEdit ? (
+        <div className="bg-background/95 supports-[backdrop-filter]:bg-background/80 z-30 -mx-1 flex flex-col gap-2 rounded-lg border px-3 py-2 backdrop-blur md:sticky md:top-14">
+          <div className="flex flex-wrap items-center gap-2">
+            <Button type="button" variant="outline" onClick={compile} disabled={busy}>
+              <WandSparklesIcon aria-hidden="true" />
+              {op === "compile" ? "Compiling…" : "Compile"}
+            </Button>
+            <Button type="button" variant="outline" onClick={runPreview} disabled={busy}>
+              <EyeIcon aria-hidden="true" />
+              {op === "preview" ? "Running…" : "Preview"}
+            </Button>
+            <Button type="submit" disabled={busy}>
+              <SaveIcon aria-hidden="true" />
+              {op === "save" ? "Saving…" : "Save"}
+            </Button>
+            <span className="bg-border mx-1 hidden h-6 w-px sm:block" aria-hidden="true" />
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={() => build(false)}
+              disabled={busy || Boolean(buildBlocked) || live.following}
+              aria-describedby={buildBlocked ? "build-blocked" : undefined}
+            >
+              <HammerIcon aria-hidden="true" />
+              {op === "build" ? "Queuing…" : "Build"}
+            </Button>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={() => build(true)}
+              disabled={busy || Boolean(buildBlocked) || live.following}
+              aria-describedby={buildBlocked ? "build-blocked" : undefined}
+            >
+              <NetworkIcon aria-hidden="true" />
+              {op === "build-downstream" ? "Queuing…" : "Build with downstream"}
+            </Button>
+          </div>
+          <div className="text-muted-foreground flex flex-wrap gap-x-4 gap-y-1 text-xs">
+            <span data-testid="save-state">{isNew ? "Not saved yet" : dirty ? "Unsaved changes" : `Saved: revision ${model.revision}`}</span>
+            {buildBlocked ? <span id="build-blocked">{buildBlocked}</span> : null}
+            <span className="hidden sm:inline">Ctrl+S saves, Ctrl+Enter previews.</span>
+          </div>
+          <p role="status" className="sr-only">
+            {status}
+          </p>
+        </div>
+      ) : null}
+
+      <FormError message={formError} />
+
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h2>Definition</h2>
+          </CardTitle>
+          {readOnly ? <CardDescription>You can read this model; editing needs the editor role.</CardDescription> : null}
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4">
+          {isNew ? (
+            <TextField
+              id="model-name"
+              name="name"
+              label="Name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              required
+              hint="Lowercase letters, digits and underscores, starting with a letter. It is the relation's name in the warehouse schema."
+              errors={fieldErrors?.name}
+            />
+          ) : null}
+          <div className="flex flex-col gap-2">
+            <Label htmlFor="model-description">Description (optional)</Label>
+            <Textarea
+              id="model-description"
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+              readOnly={readOnly}
+              rows={2}
+              aria-invalid={fieldErrors?.description ? true : undefined}
+              aria-describedby={describedBy(fieldErrors?.description && "model-description-error")}
+            />
+            <FieldErrors id="model-description-error" errors={fieldErrors?.description} />
+          </div>
+          <div className="grid gap-4 md:grid-cols-2">
+            <div className="flex flex-col gap-2">
+              <Label htmlFor="model-materialization">Materialization</Label>
+              <Select value={materialization} onValueChange={(v) => setMaterialization(v as Materialization)} disabled={readOnly}>
+                <SelectTrigger
+                  id="model-materialization"
+                  className="w-full"
+                  aria-describedby={describedBy("model-materialization-hint", fieldErrors?.materialization && "model-materialization-error")}
+                >
+                  <SelectValue />
+                </SelectTrigger>
+                <SelectContent>
+                  {MATERIALIZATIONS.map((m) => (
+                    <SelectItem key={m.value} value={m.value}>
+                      {m.label}
+                    </SelectItem>
+                  ))}
+                </SelectContent>
+              </Select>
+              <p id="model-materialization-hint" className="text-muted-foreground text-xs">
+                {fieldHint}
+              </p>
+              <FieldErrors id="model-materialization-error" errors={fieldErrors?.materialization} />
+            </div>
+            {showUniqueKey ? (
+              <TextField
+                id="model-unique-key"
+                name="uniqueKey"
+                label="Unique key"
+                value={uniqueKeyText}
+                onChange={(e) => setUniqueKeyText(e.target.value)}
+                readOnly={readOnly}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="order_id"
+                hint="Comma-separated columns that identify a row; new rows replace old ones with the same key."
+                errors={errorsUnder(fieldErrors, "uniqueKey")}
+              />
+            ) : null}
+          </div>
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h2 id="model-sql-label">SQL</h2>
+          </CardTitle>
+          <CardDescription id="model-sql-hint">
+            One SELECT. Use <code className="font-mono">{"{{ ref('name') }}"}</code> for a model or a dataset&apos;s typed table,{" "}
+            <code className="font-mono">{"{{ source('dataset') }}"}</code> for the raw text load and{" "}
+            <code className="font-mono">{"{{ this }}"}</code> for the model itself.
+            {readOnly ? "" : " Ctrl+Space completes names and columns; Tab moves on to the next control."}
+          </CardDescription>
+        </CardHeader>
+        <CardContent className="flex flex-col gap-3">
+          <SqlEditor
+            id="model-sql"
+            value={sql}
+            onChange={readOnly ? undefined : setSql}
+            completion={completion}
+            labelledBy="model-sql-label"
+            describedBy={describedBy("model-sql-hint", sqlError && "compile-error")}
+            error={sqlError && sqlError.line > 0 ? sqlError : null}
+            readOnly={readOnly}
+            invalid={Boolean(sqlError)}
+            onRun={canEdit && !busy ? runPreview : undefined}
+          />
+          {sqlError ? (
+            <Alert variant="destructive" role="alert" id="compile-error" data-testid="compile-error">
+              <CircleAlertIcon aria-hidden="true" />
+              <AlertTitle>{sqlError.line > 0 ? `Error on line ${sqlError.line}` : "The SQL does not compile"}</AlertTitle>
+              <AlertDescription>
+                <p className="break-words whitespace-pre-wrap">{sqlError.message}</p>
+              </AlertDescription>
+            </Alert>
+          ) : null}
+          <FieldErrors id="model-sql-error" errors={sqlFieldError} />
+        </CardContent>
+      </Card>
+
+      {compiled ? <CompiledCard compiled={compiled} /> : null}
+      {preview || previewError ? <PreviewCard preview={preview} error={previewError} /> : null}
+
+      {isNew ? null : (
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Last build</h2>
+            </CardTitle>
+            <CardDescription>Builds run on the worker: the view or table is replaced, then the data tests run.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <BuildPanel name={model.name} build={live.build} batch={live.batch} awaitingWorker={live.awaitingWorker} slow={live.slow} />
+          </CardContent>
+        </Card>
+      )}
+
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h2>Data tests</h2>
+          </CardTitle>
+          <CardDescription>Checked after every build, against the built relation.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <TestsEditor
+            tests={tests}
+            onChange={setTests}
+            readOnly={readOnly}
+            errorsFor={(i) => errorsUnder(fieldErrors, `tests.${i}`)}
+            columns={modelColumns}
+            relations={relationNames}
+            nextKey={nextKey}
+          />
+          <FieldErrors id="tests-error" errors={fieldErrors?.tests} className="mt-2" />
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h2>Column descriptions</h2>
+          </CardTitle>
+          <CardDescription>Optional notes on what a column means; they go along in the dbt export.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <ColumnDescriptionsEditor
+            rows={descriptions}
+            onChange={setDescriptions}
+            readOnly={readOnly}
+            errors={errorsUnder(fieldErrors, "columnDescriptions")}
+            nextKey={nextKey}
+          />
+        </CardContent>
+      </Card>
+
+      {isNew ? null : (
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Revisions</h2>
+            </CardTitle>
+            <CardDescription>Every save is a revision; compare any of them with the current one, or restore it.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <RevisionsPanel
+              name={model.name}
+              revisions={revisions}
+              current={content}
+              currentRevision={model.revision}
+              dirty={dirty}
+              canEdit={canEdit}
+              onRestored={(saved) => {
+                applySaved(saved);
+                router.refresh();
+              }}
+            />
+          </CardContent>
+        </Card>
+      )}
+    </form>
+  );
+}
