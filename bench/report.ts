@@ -1,0 +1,185 @@
+import fs from "node:fs";
+import path from "node:path";
+import { BENCH_COLUMNS } from "@/bench/generate-csv";
+import type { BaselineResult } from "@/bench/psql-baseline";
+import type { IngestResult } from "@/bench/ingest-job";
+
+export type MachineInfo = {
+  cpu: string;
+  cores: number;
+  memoryBytes: number;
+  os: string;
+  node: string;
+  postgres: string;
+  psql: string | null;
+  database: "DATABASE_URL" | "embedded";
+  /** 1-minute load average when the bench started: other work on the machine skews timings. */
+  loadAverage: number;
+};
+
+export type FileInfo = { rows: number; bytes: number; path: string };
+
+export type Target = { name: string; limit: string; measured: string; holds: boolean | null; note?: string };
+
+export type BenchReport = {
+  startedAt: string;
+  mode: "full" | "quick";
+  machine: MachineInfo;
+  file: FileInfo;
+  baselines: { text: BaselineResult | null; typed: BaselineResult | null; skipped?: string };
+  ingest: IngestResult | null;
+  bigFile: FileInfo | null;
+  bigIngest: IngestResult | null;
+  bigSkipped?: string;
+  targets: Target[];
+  notes: string[];
+};
+
+const STAGING_LIMIT = 1.15;
+const TOTAL_LIMIT = 1.6;
+const RSS_LIMIT_MIB = 200;
+
+const MiB = 2 ** 20;
+const mib = (bytes: number | null | undefined) =>
+  bytes == null ? "n/a" : `${(bytes / MiB).toFixed(0)} MiB (${(bytes / 1e6).toFixed(0)} MB)`;
+const fmt = (n: number, digits = 2) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export function stagingSeconds(r: IngestResult): number {
+  return ((r.timings.fetch ?? 0) + (r.timings.load ?? 0) + (r.timings.apply ?? 0)) / 1000;
+}
+
+function peakRss(r: IngestResult): number | null {
+  return r.rss.hwm ?? r.rss.peakSampled;
+}
+
+export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
+  const { text, typed } = report.baselines;
+  const ok = report.ingest?.status === "succeeded" ? report.ingest : null;
+  const ratio = (a: number, b: number, limit: number): Pick<Target, "measured" | "holds" | "note"> => {
+    const r = a / b;
+    return { measured: `${r.toFixed(2)} ×`, holds: r <= limit, note: r <= limit ? undefined : `missed by ${(((r - limit) / limit) * 100).toFixed(0)} %` };
+  };
+  const missing = (why: string): Pick<Target, "measured" | "holds"> => ({ measured: why, holds: null });
+  const targets: Target[] = [
+    {
+      name: "staging (fetch+load+apply) ÷ psql-into-text",
+      limit: `≤ ${STAGING_LIMIT} ×`,
+      ...(ok && text ? ratio(stagingSeconds(ok), text.seconds, STAGING_LIMIT) : missing(ok ? "no baseline" : "load failed")),
+    },
+    {
+      name: "total ÷ psql-into-pretyped",
+      limit: `≤ ${TOTAL_LIMIT} ×`,
+      ...(ok && typed ? ratio(ok.totalSeconds, typed.seconds, TOTAL_LIMIT) : missing(ok ? "no baseline" : "load failed")),
+    },
+  ];
+  const big = report.bigIngest;
+  const bigPeak = big ? peakRss(big) : null;
+  targets.push({
+    name: "peak worker RSS, 1 GiB file",
+    limit: `≤ ${RSS_LIMIT_MIB} MiB`,
+    ...(big && bigPeak != null
+      ? {
+          measured: mib(bigPeak) + (big.status === "succeeded" ? "" : " (load failed)"),
+          holds: big.status === "succeeded" ? bigPeak <= RSS_LIMIT_MIB * MiB : null,
+          note:
+            bigPeak > RSS_LIMIT_MIB * MiB
+              ? `missed by ${((bigPeak / (RSS_LIMIT_MIB * MiB) - 1) * 100).toFixed(0)} %`
+              : bigPeak > RSS_LIMIT_MIB * 1e6
+                ? `but above ${RSS_LIMIT_MIB} × 10^6 bytes, if "MB" is meant decimally`
+                : undefined,
+        }
+      : missing(report.bigSkipped ?? "not measured")),
+  });
+  return targets;
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+function throughput(label: string, seconds: number, file: FileInfo, vs = ""): string {
+  // A phase of a few milliseconds (a rename) has no meaningful rate.
+  if (seconds < 0.05) return row([label, fmt(seconds), "", "", vs]);
+  return row([label, fmt(seconds), fmt(file.bytes / 1e6 / seconds, 1), Math.round(file.rows / seconds).toLocaleString("en-US"), vs]);
+}
+
+function ingestRows(label: string, r: IngestResult, file: FileInfo, text: BaselineResult | null, typed: BaselineResult | null): string[] {
+  if (r.status !== "succeeded") return [row([`${label}: **${r.status}**`, fmt(r.totalSeconds), "", "", (r.error ?? "").split("\n")[0]])];
+  const t = r.timings;
+  const stage = stagingSeconds(r);
+  const vs = (a: number, b: BaselineResult | null, name: string) => (b ? `${(a / b.seconds).toFixed(2)} × ${name}` : "");
+  return [
+    throughput(`${label}: raw file stored + staging loaded (fetch+load+apply)`, stage, file, vs(stage, text, "psql-text")),
+    throughput(`  · fetch: HTTP → object storage (sha256, fsync)`, (t.fetch ?? 0) / 1000, file),
+    throughput(`  · load: parse + infer types + COPY into scratch`, (t.load ?? 0) / 1000, file),
+    throughput(`  · apply: swap scratch into staging`, (t.apply ?? 0) / 1000, file),
+    throughput(`${label}: typed table built (typing; inference ran during load)`, (t.typing ?? 0) / 1000, file),
+    row([`  · queue pickup, count(*), bookkeeping`, fmt(r.totalSeconds - stage - (t.typing ?? 0) / 1000), "", "", ""]),
+    throughput(`${label}: **total, request → succeeded**`, r.totalSeconds, file, vs(r.totalSeconds, typed, "psql-typed")),
+  ];
+}
+
+function typeCheck(r: IngestResult): string {
+  const wrong = BENCH_COLUMNS.filter((c) => r.inferredTypes[c.name] !== c.pgType).map(
+    (c) => `${c.name}: ${r.inferredTypes[c.name] ?? "missing"} (expected ${c.pgType})`,
+  );
+  return wrong.length ? `inferred types differ: ${wrong.join("; ")}` : `all ${BENCH_COLUMNS.length} column types inferred as expected`;
+}
+
+export function renderReport(report: BenchReport): string {
+  const m = report.machine;
+  const { text, typed } = report.baselines;
+  const out: string[] = [];
+  out.push(`### Relayboard ingest benchmark (${report.mode}, ${report.startedAt})`, "");
+  out.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}, ` +
+      `PostgreSQL ${m.postgres} (${m.database === "embedded" ? "embedded" : "DATABASE_URL"}), ${m.psql ?? "psql: not installed"}, ` +
+      `load average at start ${m.loadAverage.toFixed(2)}`,
+  );
+  const f = report.file;
+  out.push(`File: ${f.rows.toLocaleString("en-US")} rows × ${BENCH_COLUMNS.length} columns, ${(f.bytes / 1e6).toFixed(1)} MB (MB = 10^6 bytes)`, "");
+  out.push(row(["Step", "Seconds", "MB/s", "Rows/s", "Ratio"]), row(["---", "---:", "---:", "---:", "---"]));
+  if (text) out.push(throughput(`psql \\copy → all-text table (best of ${text.runs.length})`, text.seconds, f));
+  if (typed) out.push(throughput(`psql \\copy → pre-typed table (best of ${typed.runs.length})`, typed.seconds, f));
+  if (report.baselines.skipped) out.push(row([`psql baselines skipped: ${report.baselines.skipped}`, "", "", "", ""]));
+  if (report.ingest) out.push(...ingestRows("Relayboard", report.ingest, f, text, typed));
+  if (report.bigIngest && report.bigFile) {
+    const b = report.bigFile;
+    const label = `Relayboard ${(b.bytes / 2 ** 30).toFixed(2)} GiB (${(b.rows / 1e6).toFixed(1)}M rows)`;
+    out.push(...ingestRows(label, report.bigIngest, b, null, null));
+  }
+  out.push("");
+  const rssLine = (label: string, r: IngestResult | null) =>
+    r
+      ? `${label}: peak ${mib(peakRss(r))} (VmHWM), highest 100 ms sample ${mib(r.rss.peakSampled)} ` +
+        `(during ${r.peakPhase ?? "?"}), idle before the load ${mib(r.idleRss)}`
+      : null;
+  const cpuLine = (label: string, r: IngestResult | null) =>
+    r?.workerCpuSeconds != null
+      ? `${label}: ${fmt(r.workerCpuSeconds, 1)} s user+sys over ${fmt(r.totalSeconds, 1)} s wall ` +
+        `(${((100 * r.workerCpuSeconds) / r.totalSeconds).toFixed(0)} % of one core)`
+      : null;
+  out.push(
+    ...[
+      rssLine("Worker RSS, main file", report.ingest),
+      rssLine("Worker RSS, 1 GiB file", report.bigIngest),
+      cpuLine("Worker CPU, main file", report.ingest),
+      cpuLine("Worker CPU, 1 GiB file", report.bigIngest),
+    ].filter((l): l is string => l !== null),
+  );
+  if (report.ingest?.status === "succeeded") out.push(`Check: ${report.ingest.rowsLoaded.toLocaleString("en-US")} rows loaded; ${typeCheck(report.ingest)}`);
+  out.push("", row(["Target", "Limit", "Measured", "Holds"]), row(["---", "---", "---", "---"]));
+  for (const t of report.targets) {
+    const holds = t.holds === null ? "not measured" : t.holds ? `yes${t.note ? ` (${t.note})` : ""}` : `**no** (${t.note})`;
+    out.push(row([t.name, t.limit, t.measured, holds]));
+  }
+  if (report.notes.length) out.push("", ...report.notes.map((n) => `- ${n}`));
+  return out.join("\n");
+}
+
+export function writeReportJson(cacheDir: string, report: BenchReport, rendered: string): string {
+  const file = path.join(cacheDir, "last-run.json");
+  fs.mkdirSync(cacheDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ ...report, table: rendered }, null, 2) + "\n");
+  return file;
+}
