@@ -6,7 +6,8 @@ import { closeDb } from "@/db";
 import { listUsers } from "@/db/queries/users";
 import { createUser } from "@/lib/auth/users";
 import { UserError } from "@/lib/errors";
-import { createUserInput } from "@/lib/validation/users";
+import { createUserInput, roleField } from "@/lib/validation/users";
+import { createApiTokenForEmail } from "@/lib/api/tokens";
 import { prepareDatabase } from "@/scripts/lib/prepare-database";
 
 /**
@@ -15,7 +16,8 @@ import { prepareDatabase } from "@/scripts/lib/prepare-database";
  */
 const USAGE = `Usage:
   npm run admin -- user create --email EMAIL --password PASSWORD --role admin|editor|viewer [--name NAME]
-  npm run admin -- user list`;
+  npm run admin -- user list
+  npm run admin -- token create --email EMAIL --name NAME [--role viewer|editor|admin] [--expires-days N]`;
 
 async function userCreate(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -43,11 +45,31 @@ async function userList(): Promise<void> {
   for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 }
 
+async function tokenCreate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: "string" }, name: { type: "string" }, role: { type: "string" }, "expires-days": { type: "string" } },
+    strict: true,
+  });
+  if (!values.email || !values.name) throw new UserError("token create needs --email and --name");
+  const role = values.role ? roleField.parse(values.role) : undefined;
+  const days = values["expires-days"] ? z.coerce.number().int().min(1).max(3650).parse(values["expires-days"]) : undefined;
+  const created = await createApiTokenForEmail(values.email.trim().toLowerCase(), {
+    name: values.name,
+    role,
+    expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
+  });
+  console.log(`Created ${created.role} token "${values.name}" for ${values.email}${days ? `, expiring in ${days} days` : ""}. It is shown once:`);
+  // The token itself alone on the last line, for scripts: TOKEN=$(npm run -s admin -- token create … | tail -n1)
+  console.log(created.token);
+}
+
 async function main(): Promise<number> {
   const [group, command, ...rest] = process.argv.slice(2);
   const handlers: Record<string, (args: string[]) => Promise<void>> = {
     "user create": userCreate,
     "user list": userList,
+    "token create": tokenCreate,
   };
   const handler = handlers[`${group} ${command}`];
   if (!handler) {

@@ -5,3 +5,4 @@ export * from "./datasets";
 export * from "./models";
 export * from "./destinations";
 export * from "./pipelines";
+export * from "./api-tokens";

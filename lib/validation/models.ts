@@ -43,3 +43,15 @@ export const modelInput = z
   });
 
 export type ModelInput = z.input<typeof modelInput>;
+
+/** PUT /v1/models/{name}: the name comes from the path. */
+export const modelBodyInput = z
+  .object({
+    sql: z.string().trim().min(1).max(200_000),
+    materialization: z.enum(materializations).optional(),
+    uniqueKey: z.array(column).max(32).optional(),
+    description: z.string().max(5000).optional(),
+    tests: z.array(modelTestInput).max(200).optional(),
+    columnDescriptions: z.record(z.string(), z.string().max(2000)).optional(),
+  })
+  .strict();

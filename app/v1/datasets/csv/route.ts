@@ -1,0 +1,55 @@
+import { NextResponse } from "next/server";
+import { authorize, errorToResponse, json } from "@/lib/api/handler";
+import { datasetView } from "@/lib/api/views";
+import { UserError } from "@/lib/errors";
+import { readMultipartUpload } from "@/lib/ingest/multipart";
+import { registerUrlDataset } from "@/lib/ingest/register";
+import { registerUploadedDataset } from "@/lib/ingest/upload";
+import { datasetOptionsInput, registerUrlDatasetInput } from "@/lib/validation/datasets";
+import { MAX_JSON_BYTES } from "@/lib/api/handler";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Registers a CSV dataset from a URL (JSON) or an uploaded file (multipart/form-data with `name`,
+ * optional `options` JSON, then the `file` part, streamed), creates its default pipeline and
+ * starts the first run (`dataset.latestRunId`).
+ */
+export async function POST(request: Request) {
+  try {
+    const principal = await authorize(request, "editor");
+    if (principal instanceof NextResponse) return principal;
+    const type = (request.headers.get("content-type") ?? "").toLowerCase();
+    const actor = { id: principal.userId };
+    if (type.startsWith("multipart/form-data")) {
+      const { fields, file, fileName } = await readMultipartUpload(request);
+      let options: unknown = {};
+      try {
+        options = fields.options ? JSON.parse(fields.options) : {};
+      } catch {
+        file.resume();
+        throw new UserError("options must be a JSON object", 400, { options: ["Invalid JSON"] });
+      }
+      const parsed = datasetOptionsInput.safeParse(options);
+      if (!parsed.success) {
+        file.resume();
+        throw parsed.error;
+      }
+      const { dataset } = await registerUploadedDataset({ name: fields.name ?? "", options: parsed.data, fileName }, file, actor, "api");
+      return json(201, { dataset: await datasetView(dataset) });
+    }
+    if (!type.startsWith("application/json")) throw new UserError("Send application/json or multipart/form-data", 415);
+    if (Number(request.headers.get("content-length") ?? 0) > MAX_JSON_BYTES) throw new UserError("The body is too large", 413);
+    let body: unknown;
+    try {
+      body = JSON.parse(await request.text());
+    } catch {
+      throw new UserError("The body is not valid JSON", 400);
+    }
+    const input = registerUrlDatasetInput.parse(body);
+    const { dataset } = await registerUrlDataset(input, actor, "api");
+    return json(201, { dataset: await datasetView(dataset) });
+  } catch (err) {
+    return errorToResponse(err, "POST /v1/datasets/csv");
+  }
+}

@@ -1,0 +1,22 @@
+import { json, jsonRoute } from "@/lib/api/handler";
+import { listPipelines } from "@/db/queries/pipelines";
+
+export const dynamic = "force-dynamic";
+
+export const GET = jsonRoute({
+  route: "GET /v1/pipelines",
+  role: "viewer",
+  handle: async () => {
+    const pipelines = (await listPipelines()).map((p) => ({
+      id: p.id,
+      name: p.name,
+      datasetId: p.datasetId,
+      models: p.models,
+      deliveries: p.deliveries.length,
+      schedule: p.scheduleCron ? { cron: p.scheduleCron, timezone: p.scheduleTimezone, nextRunAt: p.nextRunAt?.toISOString() ?? null } : null,
+      paused: p.paused,
+      isDefault: p.isDefault,
+    }));
+    return json(200, { pipelines });
+  },
+});

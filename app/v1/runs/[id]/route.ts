@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { getRunById, listRunSteps } from "@/db/queries/pipelines";
+import { json, jsonRoute } from "@/lib/api/handler";
+import { UserError } from "@/lib/errors";
+import { summarizeRun } from "@/lib/pipeline/run-view";
+
+export const dynamic = "force-dynamic";
+
+export const GET = jsonRoute<undefined, { id: string }>({
+  route: "GET /v1/runs/{id}",
+  role: "viewer",
+  handle: async ({ params }) => {
+    const id = z.string().uuid("Run ids are UUIDs").parse(params.id);
+    const run = await getRunById(id);
+    if (!run) throw new UserError("Run not found", 404);
+    return json(200, { run: summarizeRun(run, await listRunSteps(run.id)) });
+  },
+});

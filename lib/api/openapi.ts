@@ -1,0 +1,232 @@
+import { z } from "zod";
+import { APP_VERSION } from "@/lib/env";
+import { buildModelInput, rowsQuery, runsQuery } from "@/lib/api/schemas";
+import { createDestinationInput } from "@/lib/validation/destinations";
+import { registerUrlDatasetInput } from "@/lib/validation/datasets";
+import { modelBodyInput } from "@/lib/validation/models";
+import { runRequestInput } from "@/lib/validation/pipelines";
+
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (zod's
+ * JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as is).
+ */
+function schema(s: z.ZodType, io: "input" | "output" = "input"): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+const datasetSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  sourceUrl: z.string().nullable(),
+  status: z.enum(["new", "loading", "ready", "failed"]),
+  rowCount: z.number().int().nullable(),
+  columns: z.array(z.object({ name: z.string(), header: z.string(), type: z.string() })),
+  versions: z.array(z.object({ id: z.string().uuid(), sha256: z.string(), bytes: z.number().int(), createdAt: z.string() })),
+  latestRunId: z.string().uuid().nullable(),
+});
+const stepSchema = z.object({
+  name: z.enum(["fetch", "load", "transform", "test", "deliver"]),
+  status: z.enum(["queued", "running", "succeeded", "failed", "skipped", "cancelled"]),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  rows: z.number().int().optional(),
+  bytes: z.number().int().optional(),
+  error: z.string().optional(),
+  skipReason: z.string().optional(),
+});
+const runSchema = z.object({
+  id: z.string().uuid(),
+  pipelineId: z.string().uuid(),
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  trigger: z.enum(["manual", "schedule", "api", "retry"]),
+  force: z.boolean(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  steps: z.array(stepSchema),
+  error: z.object({ message: z.string(), step: z.string().optional() }).optional(),
+});
+const destinationSchema = z.object({ id: z.string().uuid(), name: z.string(), webhookUrlMasked: z.string(), default: z.boolean() });
+const modelSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  sql: z.string(),
+  materialization: z.enum(["view", "table", "incremental"]),
+  uniqueKey: z.array(z.string()),
+  tests: z.array(z.record(z.string(), z.unknown())),
+  columnDescriptions: z.record(z.string(), z.string()),
+  revision: z.number().int(),
+  lastBuild: z
+    .object({ status: z.string(), rows: z.number().nullable(), error: z.string().nullable(), startedAt: z.string().nullable(), finishedAt: z.string().nullable() })
+    .nullable(),
+});
+const pipelineSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  datasetId: z.string().uuid(),
+  models: z.array(z.string()).nullable(),
+  deliveries: z.number().int(),
+  schedule: z.object({ cron: z.string(), timezone: z.string(), nextRunAt: z.string().nullable() }).nullable(),
+  paused: z.boolean(),
+  isDefault: z.boolean(),
+});
+const healthSchema = z.object({
+  status: z.enum(["ok", "error"]),
+  checks: z.object({ database: z.string(), storage: z.string(), queue: z.string() }),
+  version: z.string(),
+});
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonContent = (s: Record<string, unknown>) => ({ "application/json": { schema: s } });
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c] ?? "Error", content: jsonContent(ref("Error")) }]));
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid request (malformed JSON or a field that failed validation; details name each field)",
+  401: "Missing, invalid, expired or revoked token",
+  403: "The token's role is too low",
+  404: "Not found",
+  409: "Conflict (name taken, or a run is already waiting)",
+  413: "Body too large",
+  415: "Wrong content type",
+  429: "Rate limited; see Retry-After",
+};
+const common = [401, 403, 429];
+const ok = (code: number, description: string, body?: Record<string, unknown>) => ({
+  [String(code)]: { description, ...(body ? { content: jsonContent(body) } : {}) },
+});
+const obj = (props: Record<string, unknown>, required = Object.keys(props)) => ({ type: "object", properties: props, required });
+const queryParams = (s: z.ZodObject) =>
+  Object.entries(schema(s).properties as Record<string, Record<string, unknown>>).map(([name, sch]) => ({ name, in: "query", required: false, schema: sch }));
+const pathParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
+
+export function buildOpenApiDocument(serverUrl?: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Relayboard REST API",
+      version: APP_VERSION,
+      description:
+        "CSV datasets → Postgres → SQL models → Slack. Every endpoint except GET /health needs `Authorization: Bearer <token>` (create tokens in Settings or with `npm run admin -- token create`). Errors share one shape.",
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    security: [{ bearerAuth: [] }],
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "Personal API token (rb_…)" } },
+      schemas: {
+        Error: schema(errorSchema, "output"),
+        Dataset: schema(datasetSchema, "output"),
+        Run: schema(runSchema, "output"),
+        Destination: schema(destinationSchema, "output"),
+        Model: schema(modelSchema, "output"),
+        Pipeline: schema(pipelineSchema, "output"),
+        Health: schema(healthSchema, "output"),
+        RegisterCsvDataset: schema(registerUrlDatasetInput),
+        CreateSlackDestination: schema(createDestinationInput),
+        RunPipeline: schema(runRequestInput),
+        PutModel: schema(modelBodyInput),
+        BuildModel: schema(buildModelInput),
+      },
+    },
+    paths: {
+      "/health": {
+        get: { summary: "Service health", security: [], responses: { ...ok(200, "All checks ok", ref("Health")), ...ok(503, "A check failed", ref("Health")) } },
+      },
+      "/v1/datasets/csv": {
+        post: {
+          summary: "Register a CSV dataset (URL or upload), create its default pipeline and start the first run",
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: ref("RegisterCsvDataset") },
+              "multipart/form-data": {
+                schema: obj({ name: { type: "string" }, options: { type: "string", description: "JSON object of options" }, file: { type: "string", format: "binary" } }, ["name", "file"]),
+              },
+            },
+          },
+          responses: { ...ok(201, "Registered", obj({ dataset: ref("Dataset") })), ...errors(400, 409, 413, 415, ...common) },
+        },
+      },
+      "/v1/datasets": { get: { summary: "List datasets", responses: { ...ok(200, "Datasets", obj({ datasets: { type: "array", items: ref("Dataset") } })), ...errors(...common) } } },
+      "/v1/datasets/{name}": {
+        get: { summary: "One dataset", parameters: [pathParam("name")], responses: { ...ok(200, "The dataset", obj({ dataset: ref("Dataset") })), ...errors(404, ...common) } },
+      },
+      "/v1/datasets/{name}/rows": {
+        get: {
+          summary: "Rows of the dataset's typed warehouse table",
+          parameters: [pathParam("name"), ...queryParams(rowsQuery)],
+          responses: {
+            ...ok(200, "A page of rows", obj({ columns: { type: "array", items: { type: "string" } }, rows: { type: "array", items: { type: "array", items: { type: ["string", "null"] } } }, total: { type: "integer" } })),
+            ...errors(400, 404, ...common),
+          },
+        },
+      },
+      "/v1/destinations/slack": {
+        post: {
+          summary: "Add a Slack incoming-webhook destination (the first becomes the default)",
+          requestBody: { required: true, content: jsonContent(ref("CreateSlackDestination")) },
+          responses: { ...ok(201, "Created; the URL is never returned", obj({ destination: ref("Destination") })), ...errors(400, 409, 413, 415, ...common) },
+        },
+      },
+      "/v1/pipelines": { get: { summary: "List pipelines", responses: { ...ok(200, "Pipelines", obj({ pipelines: { type: "array", items: ref("Pipeline") } })), ...errors(...common) } } },
+      "/v1/pipelines/run": {
+        post: {
+          summary: "Run a pipeline (or a dataset's default pipeline)",
+          requestBody: { required: true, content: jsonContent(ref("RunPipeline")) },
+          responses: { ...ok(202, "Accepted", obj({ run: ref("Run") })), ...errors(400, 404, 409, 413, 415, ...common) },
+        },
+      },
+      "/v1/runs": {
+        get: {
+          summary: "List runs, newest first",
+          parameters: queryParams(runsQuery),
+          responses: { ...ok(200, "Runs", obj({ runs: { type: "array", items: ref("Run") }, nextCursor: { type: ["string", "null"] } })), ...errors(400, ...common) },
+        },
+      },
+      "/v1/runs/{id}": { get: { summary: "One run with its steps", parameters: [pathParam("id")], responses: { ...ok(200, "The run", obj({ run: ref("Run") })), ...errors(400, 404, ...common) } } },
+      "/v1/runs/{id}/cancel": {
+        post: { summary: "Cancel a run (stops at the next safe point)", parameters: [pathParam("id")], responses: { ...ok(202, "Cancelling", obj({ run: ref("Run") })), ...errors(400, 404, 409, ...common) } },
+      },
+      "/v1/models": { get: { summary: "List models", responses: { ...ok(200, "Models", obj({ models: { type: "array", items: ref("Model") } })), ...errors(...common) } } },
+      "/v1/models/{name}": {
+        get: { summary: "One model: SQL, materialization, tests, last build", parameters: [pathParam("name")], responses: { ...ok(200, "The model", obj({ model: ref("Model") })), ...errors(404, ...common) } },
+        put: {
+          summary: "Create or replace a model (validated and compiled)",
+          parameters: [pathParam("name")],
+          requestBody: { required: true, content: jsonContent(ref("PutModel")) },
+          responses: { ...ok(200, "Replaced", obj({ model: ref("Model") })), ...ok(201, "Created", obj({ model: ref("Model") })), ...errors(400, 409, 413, 415, ...common) },
+        },
+        delete: { summary: "Delete a model", parameters: [pathParam("name")], responses: { ...ok(204, "Deleted"), ...errors(404, 409, ...common) } },
+      },
+      "/v1/models/{name}/build": {
+        post: {
+          summary: "Queue a build of the model (optionally with its downstream)",
+          parameters: [pathParam("name")],
+          requestBody: { required: false, content: jsonContent(ref("BuildModel")) },
+          responses: { ...ok(202, "Queued", obj({ run: obj({ model: { type: "string" }, withDownstream: { type: "boolean" }, status: { type: "string" } }) })), ...errors(400, 404, 415, ...common) },
+        },
+      },
+      "/v1/models/import": {
+        post: {
+          summary: "Import a dbt-style project zip (models/*.sql, schema.yml, tests/*.sql)",
+          requestBody: {
+            required: true,
+            content: { "application/zip": { schema: { type: "string", format: "binary" } }, "multipart/form-data": { schema: obj({ file: { type: "string", format: "binary" } }) } },
+          },
+          responses: {
+            ...ok(200, "Imported", obj({ imported: { type: "array", items: { type: "string" } }, errors: { type: "array", items: obj({ model: { type: "string" }, message: { type: "string" } }) } })),
+            ...errors(400, 413, 415, ...common),
+          },
+        },
+      },
+      "/v1/openapi.json": { get: { summary: "This document", responses: { ...ok(200, "OpenAPI 3.1", { type: "object" }), ...errors(...common) } } },
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/** Query strings and bodies of the REST API that are not shared with forms. */
+export const rowsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const runsQuery = z
+  .object({
+    pipelineId: z.string().uuid().optional(),
+    status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const buildModelInput = z.object({ withDownstream: z.boolean().default(false) }).strict();
+
+/** Keyset cursor: the last run's creation time and id, base64url-encoded. */
+export function encodeCursor(run: { createdAt: Date | string; id: string }): string {
+  return Buffer.from(JSON.stringify([new Date(run.createdAt).toISOString(), run.id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
+    const createdAt = new Date(at);
+    if (Number.isNaN(createdAt.getTime()) || !z.string().uuid().safeParse(id).success) throw new Error("bad");
+    return { createdAt, id };
+  } catch {
+    throw new z.ZodError([{ code: "custom", path: ["cursor"], message: "Invalid cursor", input: cursor }]);
+  }
+}
