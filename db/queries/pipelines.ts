@@ -71,15 +71,19 @@ export async function getActiveRuns(pipelineId: string, tx: DbOrTx = getDb()): P
     .orderBy(asc(runs.createdAt));
 }
 
-export type RunFilter = { pipelineId?: string; status?: Run["status"]; trigger?: Run["trigger"]; since?: Date; before?: { createdAt: Date; id: string } };
+/** `beforeId`: keyset pagination after that run (compared on the stored microsecond timestamp). */
+export type RunFilter = { pipelineId?: string; status?: Run["status"]; trigger?: Run["trigger"]; since?: Date; beforeId?: string };
 
 export async function listRuns(filter: RunFilter, limit: number, tx: DbOrTx = getDb()): Promise<Run[]> {
   const conditions: SQL[] = [];
   if (filter.pipelineId) conditions.push(eq(runs.pipelineId, filter.pipelineId));
   if (filter.status) conditions.push(eq(runs.status, filter.status));
   if (filter.trigger) conditions.push(eq(runs.trigger, filter.trigger));
-  if (filter.since) conditions.push(sql`${runs.createdAt} >= ${filter.since}`);
-  if (filter.before) conditions.push(sql`(${runs.createdAt}, ${runs.id}) < (${filter.before.createdAt}, ${filter.before.id})`);
+  // Raw fragments get no column type, so dates travel as ISO text with an explicit cast.
+  if (filter.since) conditions.push(sql`${runs.createdAt} >= ${filter.since.toISOString()}::timestamptz`);
+  if (filter.beforeId) {
+    conditions.push(sql`(${runs.createdAt}, ${runs.id}) < (select r.created_at, r.id from relayboard.runs r where r.id = ${filter.beforeId}::uuid)`);
+  }
   return tx
     .select()
     .from(runs)

@@ -19,18 +19,15 @@ export const runsQuery = z
 
 export const buildModelInput = z.object({ withDownstream: z.boolean().default(false) }).strict();
 
-/** Keyset cursor: the last run's creation time and id, base64url-encoded. */
-export function encodeCursor(run: { createdAt: Date | string; id: string }): string {
-  return Buffer.from(JSON.stringify([new Date(run.createdAt).toISOString(), run.id])).toString("base64url");
+/** Keyset cursor: the last run's id, base64url-encoded (opaque to clients). */
+export function encodeCursor(run: { id: string }): string {
+  return Buffer.from(run.id).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || !z.string().uuid().safeParse(id).success) throw new Error("bad");
-    return { createdAt, id };
-  } catch {
+export function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!z.string().uuid().safeParse(id).success) {
     throw new z.ZodError([{ code: "custom", path: ["cursor"], message: "Invalid cursor", input: cursor }]);
   }
+  return id;
 }

@@ -1,0 +1,241 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { closeDb, getSql } from "@/db";
+import { resetEnvForTests } from "@/lib/env";
+import { createUser, setUserActive } from "@/lib/auth/users";
+import { createApiToken, RATE_LIMIT_PER_MINUTE } from "@/lib/api/tokens";
+import { buildOpenApiDocument } from "@/lib/api/openapi";
+import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
+import { startCsvHost } from "./helpers/csv-host";
+import { REPO_ROOT } from "./helpers/processes";
+
+/**
+ * Contract tests: the real /v1 route handlers, called with real Request objects, against the
+ * real database. (The end-to-end API flow over HTTP, with a worker, is in e2e/.)
+ */
+type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+const routes = {
+  datasetsCsv: () => import("@/app/v1/datasets/csv/route"),
+  datasets: () => import("@/app/v1/datasets/route"),
+  dataset: () => import("@/app/v1/datasets/[name]/route"),
+  rows: () => import("@/app/v1/datasets/[name]/rows/route"),
+  slack: () => import("@/app/v1/destinations/slack/route"),
+  pipelines: () => import("@/app/v1/pipelines/route"),
+  run: () => import("@/app/v1/pipelines/run/route"),
+  runs: () => import("@/app/v1/runs/route"),
+  runById: () => import("@/app/v1/runs/[id]/route"),
+  cancel: () => import("@/app/v1/runs/[id]/cancel/route"),
+  models: () => import("@/app/v1/models/route"),
+  model: () => import("@/app/v1/models/[name]/route"),
+  build: () => import("@/app/v1/models/[name]/build/route"),
+  importModels: () => import("@/app/v1/models/import/route"),
+  openapi: () => import("@/app/v1/openapi.json/route"),
+};
+
+let host: Awaited<ReturnType<typeof startCsvHost>>;
+let sink: SlackSink;
+const tokens: Record<string, string> = {};
+
+async function call(
+  route: keyof typeof routes,
+  method: "GET" | "POST" | "PUT" | "DELETE",
+  opts: { token?: string | null; body?: unknown; raw?: string; contentType?: string; params?: Record<string, string>; query?: string } = {},
+) {
+  const mod = (await routes[route]()) as unknown as Record<string, Handler>;
+  const headers: Record<string, string> = {};
+  const token = opts.token === undefined ? tokens.editor : opts.token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (opts.raw !== undefined) {
+    body = opts.raw;
+    headers["content-type"] = opts.contentType ?? "application/json";
+  } else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers["content-type"] = opts.contentType ?? "application/json";
+  }
+  const request = new Request(`http://127.0.0.1:3000/v1/x${opts.query ?? ""}`, { method, headers, body });
+  const response = await mod[method]!(request, { params: Promise.resolve(opts.params ?? {}) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
+}
+
+function expectError(res: { status: number; json: any }, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.json).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+  expect(JSON.stringify(res.json)).not.toMatch(/at .*\.ts:\d+|select .* from/i);
+}
+
+beforeAll(async () => {
+  host = await startCsvHost();
+  sink = await startSlackSink();
+  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
+  resetEnvForTests();
+  const admin = await createUser({ email: "api-admin@example.com", password: "long enough pw", role: "admin" });
+  const viewer = await createUser({ email: "api-viewer@example.com", password: "long enough pw", role: "viewer" });
+  const leaver = await createUser({ email: "api-leaver@example.com", password: "long enough pw", role: "editor" });
+  tokens.editor = (await createApiToken(admin, { name: "ci", role: "editor" })).token;
+  tokens.viewer = (await createApiToken(viewer, { name: "reader" })).token;
+  tokens.revoked = (await createApiToken(admin, { name: "old", role: "editor" })).token;
+  tokens.expiring = (await createApiToken(admin, { name: "short", role: "editor", expiresAt: new Date(Date.now() + 60_000) })).token;
+  tokens.leaver = (await createApiToken(leaver, { name: "leaver" })).token;
+  await getSql()`update relayboard.api_tokens set revoked_at = now() where name = 'old'`;
+  await getSql()`update relayboard.api_tokens set expires_at = now() - interval '1 second' where name = 'short'`;
+  await setUserActive(admin.id, leaver.id, false);
+});
+
+afterAll(async () => {
+  await host.close();
+  await sink.close();
+  await closeDb();
+});
+
+describe("authentication and errors", () => {
+  it("refuses missing, unknown, revoked and expired tokens, and tokens of deactivated users (401)", async () => {
+    expectError(await call("datasets", "GET", { token: null }), 401, "unauthorized");
+    expectError(await call("datasets", "GET", { token: "rb_not-a-real-token" }), 401, "unauthorized");
+    expectError(await call("datasets", "GET", { token: tokens.revoked }), 401, "unauthorized");
+    expectError(await call("datasets", "GET", { token: tokens.expiring }), 401, "unauthorized");
+    expectError(await call("datasets", "GET", { token: tokens.leaver }), 401, "unauthorized");
+  });
+
+  it("tokens are prefixed and only their hash is stored", async () => {
+    expect(tokens.editor).toMatch(/^rb_[A-Za-z0-9_-]{40,}$/);
+    const rows = await getSql()`select token_hash, display_prefix from relayboard.api_tokens`;
+    expect(JSON.stringify(rows)).not.toContain(tokens.editor);
+  });
+
+  it("refuses a viewer token on write endpoints (403) and a token above its owner's role", async () => {
+    expectError(await call("slack", "POST", { token: tokens.viewer, body: { webhookUrl: "https://hooks.slack.com/services/T/B/X" } }), 403, "forbidden");
+    expectError(await call("run", "POST", { token: tokens.viewer, body: { datasetName: "x" } }), 403, "forbidden");
+    const viewer = (await getSql()`select id, email, role from relayboard.users where email = 'api-viewer@example.com'`)[0]!;
+    await expect(createApiToken({ id: viewer.id, email: viewer.email, role: "viewer" }, { name: "up", role: "editor" })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("answers malformed JSON, wrong content types, unknown fields and oversized bodies with 400/415/413", async () => {
+    expectError(await call("slack", "POST", { raw: "{not json" }), 400, "invalid_request");
+    expectError(await call("slack", "POST", { raw: "webhookUrl=x", contentType: "application/x-www-form-urlencoded" }), 415, "unsupported_media_type");
+    const unknown = await call("slack", "POST", { body: { webhookUrl: "https://hooks.slack.com/services/T/B/X", colour: "red" } });
+    expectError(unknown, 400, "invalid_request");
+    expect(JSON.stringify(unknown.json.error.details)).toMatch(/colour/);
+    const invalid = await call("datasetsCsv", "POST", { body: { name: "Bad Name!", csvUrl: "ftp://x" } });
+    expectError(invalid, 400, "invalid_request");
+    expect(invalid.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual(["csvUrl", "name"]);
+    expectError(await call("slack", "POST", { raw: JSON.stringify({ webhookUrl: "x".repeat(2 * 1024 * 1024) }) }), 413, "payload_too_large");
+    expectError(await call("datasetsCsv", "POST", { raw: "name,x", contentType: "text/csv" }), 415, "unsupported_media_type");
+  });
+
+  it("rate-limits each token per minute with Retry-After", async () => {
+    const owner = (await getSql()`select id, email, role from relayboard.users where email = 'api-admin@example.com'`)[0]!;
+    const { token, id } = await createApiToken({ id: owner.id, email: owner.email, role: "admin" }, { name: "burst", role: "viewer" });
+    await getSql()`insert into relayboard.api_rate_windows (token_id, window_start, count) values (${id}, date_trunc('minute', now()), ${RATE_LIMIT_PER_MINUTE})`;
+    const limited = await call("datasets", "GET", { token });
+    expectError(limited, 429, "rate_limited");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await call("datasets", "GET", { token: tokens.viewer })).status).toBe(200);
+  });
+});
+
+describe("endpoints", () => {
+  it("registers a dataset, adds a destination, runs the pipeline, lists and reads runs", async () => {
+    host.files.set("/api_sales.csv", { body: "region,amount\nnorth,10\nsouth,20\n" });
+    const created = await call("datasetsCsv", "POST", { body: { name: "api_sales", csvUrl: host.url("/api_sales.csv"), options: { loadMode: "replace" } } });
+    expect(created.status).toBe(201);
+    expect(created.json.dataset).toMatchObject({ name: "api_sales", sourceUrl: host.url("/api_sales.csv"), latestRunId: expect.any(String) });
+    expectError(await call("datasetsCsv", "POST", { body: { name: "api_sales", csvUrl: host.url("/api_sales.csv") } }), 409, "conflict");
+
+    const dest = await call("slack", "POST", { body: { webhookUrl: sink.webhookUrl("/services/T1/B1/apiSecretPart"), name: "api sink" } });
+    expect(dest.status).toBe(201);
+    expect(dest.json.destination).toEqual({ id: expect.any(String), name: "api sink", webhookUrlMasked: expect.stringMatching(/\/…\/Part$/), default: true });
+    expect(JSON.stringify(dest.json)).not.toContain("apiSecret");
+
+    const list = await call("datasets", "GET");
+    expect(list.json.datasets.map((d: { name: string }) => d.name)).toContain("api_sales");
+    expect((await call("dataset", "GET", { params: { name: "api_sales" } })).json.dataset.id).toBe(created.json.dataset.id);
+    expectError(await call("dataset", "GET", { params: { name: "nope" } }), 404, "not_found");
+
+    // The first run is still running (no worker here): a second request waits, a third is refused.
+    const second = await call("run", "POST", { body: { datasetName: "api_sales" } });
+    expect(second.status).toBe(202);
+    expect(second.json.run).toMatchObject({ status: "queued", trigger: "api", steps: [] });
+    expectError(await call("run", "POST", { body: { datasetName: "api_sales", force: true } }), 409, "conflict");
+    expectError(await call("run", "POST", { body: { datasetName: "api_sales", pipelineId: second.json.run.pipelineId } }), 400, "invalid_request");
+
+    const one = await call("runById", "GET", { params: { id: created.json.dataset.latestRunId } });
+    expect(one.json.run).toMatchObject({ id: created.json.dataset.latestRunId, status: "running", steps: expect.arrayContaining([expect.objectContaining({ name: "fetch", status: "queued" })]) });
+    expectError(await call("runById", "GET", { params: { id: "not-a-uuid" } }), 400, "invalid_request");
+    expectError(await call("runById", "GET", { params: { id: "00000000-0000-4000-8000-000000000000" } }), 404, "not_found");
+
+    const page1 = await call("runs", "GET", { query: "?limit=1" });
+    expect(page1.json.runs).toHaveLength(1);
+    expect(page1.json.nextCursor).toEqual(expect.any(String));
+    const page2 = await call("runs", "GET", { query: `?limit=1&cursor=${page1.json.nextCursor}` });
+    expect(page2.json.runs[0].id).not.toBe(page1.json.runs[0].id);
+    expectError(await call("runs", "GET", { query: "?cursor=garbage" }), 400, "invalid_request");
+
+    const cancelled = await call("cancel", "POST", { params: { id: second.json.run.id } });
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.json.run.status).toBe("cancelled");
+    expectError(await call("cancel", "POST", { params: { id: second.json.run.id } }), 409, "conflict");
+
+    expect((await call("pipelines", "GET")).json.pipelines.map((p: { name: string }) => p.name)).toContain("api_sales");
+    expectError(await call("rows", "GET", { params: { name: "api_sales" }, query: "?limit=5000" }), 400, "invalid_request");
+  });
+
+  it("manages models: put with compile errors naming the line, get, build, delete, import", async () => {
+    const bad = await call("model", "PUT", { params: { name: "api_model" }, body: { sql: "select region,\n  from {{ ref('api_sales') }}" } });
+    expectError(bad, 400, "invalid_request");
+    expect(bad.json.error.message).toMatch(/line 2/);
+    const put = await call("model", "PUT", { params: { name: "api_model" }, body: { sql: "select region, amount from {{ ref('api_sales') }}", materialization: "table", tests: [{ type: "not_null", column: "region" }] } });
+    expect(put.status).toBe(201);
+    expect((await call("model", "PUT", { params: { name: "api_model" }, body: { sql: "select region from {{ ref('api_sales') }}" } })).status).toBe(200);
+    const got = await call("model", "GET", { params: { name: "api_model" } });
+    expect(got.json.model).toMatchObject({ name: "api_model", materialization: "table", revision: 2, tests: [{ type: "not_null", column: "region" }] });
+    expect((await call("models", "GET")).json.models.map((m: { name: string }) => m.name)).toContain("api_model");
+    expect((await call("build", "POST", { params: { name: "api_model" }, body: { withDownstream: true } })).status).toBe(202);
+    expectError(await call("build", "POST", { params: { name: "ghost" }, body: {} }), 404, "not_found");
+    const { zipSync, strToU8 } = await import("fflate");
+    const zip = zipSync({ "models/api_imported.sql": strToU8("select 1 as one") });
+    const mod = (await routes.importModels()) as unknown as Record<string, Handler>;
+    const imported = await mod.POST!(
+      new Request("http://127.0.0.1/v1/models/import", { method: "POST", headers: { authorization: `Bearer ${tokens.editor}`, "content-type": "application/zip" }, body: zip }),
+      { params: Promise.resolve({}) },
+    );
+    expect(await imported.json()).toEqual({ imported: ["api_imported"], errors: [] });
+    expect((await call("model", "DELETE", { params: { name: "api_imported" } })).status).toBe(204);
+    expectError(await call("model", "DELETE", { params: { name: "api_imported" } }), 404, "not_found");
+  });
+});
+
+describe("OpenAPI", () => {
+  it("validates as OpenAPI 3.1 and lists every route in app/v1 with its methods", async () => {
+    const served = await call("openapi", "GET", { token: tokens.viewer });
+    expect(served.status).toBe(200);
+    const doc = buildOpenApiDocument();
+    await SwaggerParser.validate(JSON.parse(JSON.stringify(doc)));
+    expect(doc.openapi).toBe("3.1.0");
+
+    const v1 = path.join(REPO_ROOT, "app", "v1");
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name === "route.ts") files.push(full);
+      }
+    };
+    walk(v1);
+    expect(files.length).toBeGreaterThanOrEqual(14);
+    for (const file of files) {
+      const route = "/v1/" + path.relative(v1, path.dirname(file)).split(path.sep).map((p) => p.replace(/^\[(.+)\]$/, "{$1}")).join("/");
+      const source = fs.readFileSync(file, "utf8");
+      const methods = [...source.matchAll(/export (?:const|async function) (GET|POST|PUT|DELETE|PATCH)\b/g)].map((m) => m[1]!.toLowerCase());
+      expect(methods.length, file).toBeGreaterThan(0);
+      for (const method of methods) {
+        expect((doc.paths as Record<string, Record<string, unknown>>)[route]?.[method], `${method.toUpperCase()} ${route}`).toBeDefined();
+      }
+    }
+  });
+});
