@@ -31,3 +31,12 @@ export async function logout(page: Page): Promise<void> {
   await page.getByRole("menuitem", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
 }
+
+export const CSV_HOST = "http://127.0.0.1:3291";
+export const SLACK_SINK = "http://127.0.0.1:3292";
+
+export type SinkMessage = { path: string; body: { text?: string; blocks?: unknown[] }; receivedAt: number };
+
+export async function sinkMessages(): Promise<SinkMessage[]> {
+  return (await fetch(`${SLACK_SINK}/_sink/messages`)).json() as Promise<SinkMessage[]>;
+}

@@ -1,0 +1,52 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, login } from "./helpers";
+
+async function typeSql(page: Page, sql: string) {
+  const editor = page.locator(".cm-content").first();
+  await editor.click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(sql);
+}
+
+test("write a model with a ref, compile, preview, build, see it in the lineage, restore a revision", async ({ page }) => {
+  test.setTimeout(120_000);
+  await login(page, ADMIN);
+  // The API-flow spec loaded api_flow_sales; build on its typed table.
+  await page.goto("/models/new");
+  await page.getByLabel("Name", { exact: true }).fill("sales_by_region");
+  await typeSql(page, "select region, count(*) as orders\nfrom {{ ref('api_flow_sale') }}\ngroup by region");
+
+  await page.getByRole("button", { name: "Compile" }).click();
+  await expect(page.getByTestId("compile-error")).toContainText("did you mean 'api_flow_sales'");
+
+  await typeSql(page, "select region, count(*) as orders\nfrom {{ ref('api_flow_sales') }}\ngroup by region\norder by region");
+  await page.getByRole("button", { name: "Compile" }).click();
+  await expect(page.getByTestId("compiled-sql")).toContainText('warehouse."api_flow_sales"');
+
+  await page.getByRole("button", { name: "Preview" }).click();
+  const preview = page.getByTestId("preview-table");
+  await expect(preview).toContainText("north");
+  await expect(preview).toContainText("15");
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/models\/sales_by_region/, { timeout: 15_000 });
+
+  await page.getByRole("button", { name: "Build", exact: true }).click();
+  await expect(page.getByTestId("build-status")).toContainText(/succeeded/i, { timeout: 45_000 });
+
+  // A second revision, then restore the first.
+  await typeSql(page, "select region from {{ ref('api_flow_sales') }} group by region");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("revisions")).toContainText("2");
+  await page.getByRole("button", { name: /Restore revision 1/ }).first().click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Restore revision 1" }).click();
+  await expect(page.getByTestId("revisions")).toContainText("3");
+  await expect(page.locator(".cm-content").first()).toContainText("count(*) as orders");
+
+  await page.goto("/models/lineage");
+  await expect(page.getByTestId("lineage-node-sales_by_region")).toBeVisible();
+  await expect(page.getByTestId("lineage-node-api_flow_sales")).toBeVisible();
+  await page.getByTestId("lineage-node-sales_by_region").click();
+  await expect(page).toHaveURL(/\/models\/sales_by_region/);
+});
