@@ -43,6 +43,7 @@ const rawEnvSchema = z.object({
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).optional(),
   MODEL_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  METRICS_TOKEN: optionalNonEmpty.pipe(z.string().min(16, "must be at least 16 characters").optional()),
 });
 
 export type S3Config = {
@@ -70,6 +71,8 @@ export type AppEnv = {
   workerShutdownGraceSeconds: number;
   embeddedPgPort?: number;
   modelStatementTimeoutMs: number;
+  /** GET /metrics is served only when set, to callers presenting it as a Bearer token. */
+  metricsToken?: string;
 };
 
 export class ConfigError extends Error {
@@ -185,6 +188,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     workerShutdownGraceSeconds: raw.WORKER_SHUTDOWN_GRACE_SECONDS,
     embeddedPgPort: raw.EMBEDDED_PG_PORT,
     modelStatementTimeoutMs: raw.MODEL_STATEMENT_TIMEOUT_SECONDS * 1000,
+    metricsToken: raw.METRICS_TOKEN,
   };
 }
 
