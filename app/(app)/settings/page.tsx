@@ -54,6 +54,14 @@ export default async function SettingsPage() {
               <dt className="text-muted-foreground">Version</dt>
               <dd className="font-mono">{APP_VERSION}</dd>
             </dl>
+            <div className="flex flex-wrap gap-2">
+              <Button asChild variant="outline">
+                <Link href="/settings/tokens">API tokens</Link>
+              </Button>
+              <Button asChild variant="outline">
+                <Link href="/api-docs">API reference</Link>
+              </Button>
+            </div>
             {user.role === "admin" ? (
               <Button asChild variant="outline" className="self-start">
                 <Link href="/settings/users">
