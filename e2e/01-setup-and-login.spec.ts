@@ -11,6 +11,15 @@ test("health answers 200 with every check ok on a fresh install", async ({ reque
   expect(typeof body.version).toBe("string");
 });
 
+test("pages carry the security headers (no unsafe-eval in production)", async ({ request }) => {
+  const res = await request.get("/login");
+  const headers = res.headers();
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["content-security-policy"]).not.toContain("unsafe-eval");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+});
+
 test("first visit → setup → logout → wrong password → login → dashboard", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/setup/);
