@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import {
   ArrowRightIcon,
   CircleAlertIcon,
@@ -23,6 +23,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/page-header";
 import { CheckQueueButton } from "./check-queue-button";
+import { DashboardRuns, DashboardRunsSkeleton } from "./dashboard-runs";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dashboard" };
@@ -58,7 +59,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         </Alert>
       ) : null}
 
-      <PageHeader title="Dashboard" description={`Service status for Relayboard ${status.version}, and where to start.`} />
+      <PageHeader title="Dashboard" description={`Service status for Relayboard ${status.version}, recent runs, and where to start.`} />
 
       <section aria-labelledby="status-heading" className="flex flex-col gap-4">
         <div className="flex flex-wrap items-end justify-between gap-4">
@@ -117,6 +118,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           </Alert>
         ) : null}
       </section>
+
+      <Suspense fallback={<DashboardRunsSkeleton />}>
+        <DashboardRuns />
+      </Suspense>
 
       <section aria-labelledby="getting-started-heading" className="flex flex-col gap-4">
         <h2 id="getting-started-heading" className="text-lg font-semibold">

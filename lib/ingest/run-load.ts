@@ -77,6 +77,12 @@ export async function runDatasetLoad(
     await getSql()
       .unsafe(`drop table if exists ${stagingTable(scratchName(loadId))}`)
       .catch(() => {});
+    if (ctx.signal?.aborted) {
+      // Cancelled (the run was cancelled): the previous tables are untouched.
+      await updateDataset(dataset.id, { status: dataset.currentVersionId ? "ready" : "new" });
+      await updateDatasetLoad(loadId, { status: "cancelled", error: { message: "The load was cancelled", code: "cancelled" }, phase: null, finishedAt: new Date() });
+      return { kind: "failed", error: { message: "The load was cancelled", code: "cancelled" } };
+    }
     const error = describeLoadError(err);
     if (isTransientLoadError(err) && !ctx.isLastAttempt) {
       ctx.log.warn({ loadId, error }, "dataset load failed; will retry");

@@ -1,0 +1,245 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { CalendarClockIcon, ChevronRightIcon, CircleAlertIcon, HistoryIcon, SendIcon } from "lucide-react";
+import { getLogger } from "@/lib/log";
+import { summarizeRuns } from "@/lib/pipeline/run-view";
+import { describeSchedule } from "@/lib/pipeline/schedule";
+import { listPublicDestinations } from "@/lib/slack/destinations";
+import { listPipelines, listRuns } from "@/db/queries/pipelines";
+import { runStatuses, type Pipeline, type Run } from "@/db/schema/pipelines";
+import { formatDateTime } from "@/lib/utils";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
+import { durationBetween, formatUntil } from "@/components/pipelines/format";
+import { RunStatusBadge, statusLabel } from "@/components/pipelines/run-status";
+import { rowsLoaded } from "@/components/pipelines/runs-table";
+import { RunsChart, type RunPoint } from "@/components/pipelines/runs-chart";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Enough for any realistic day; past it the counts say "at least". */
+const DAY_LIMIT = 2000;
+const CHART_RUNS = 50;
+const NEXT_SCHEDULED = 5;
+
+const labelFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+
+function scheduleWords(p: Pipeline): string {
+  try {
+    return describeSchedule(p.scheduleCron!, p.scheduleTimezone).description;
+  } catch {
+    return `${p.scheduleCron} (${p.scheduleTimezone})`;
+  }
+}
+
+async function loadRunStats(now: Date) {
+  const [day, recent, pipelines, destinations] = await Promise.all([
+    listRuns({ since: new Date(now.getTime() - DAY_MS) }, DAY_LIMIT + 1),
+    listRuns({}, CHART_RUNS),
+    listPipelines(),
+    listPublicDestinations(),
+  ]);
+  const summaries = await summarizeRuns(recent);
+  const names = new Map(pipelines.map((p) => [p.id, p.name]));
+  const counts = Object.fromEntries(runStatuses.map((s) => [s, 0])) as Record<Run["status"], number>;
+  for (const run of day.slice(0, DAY_LIMIT)) counts[run.status]++;
+  const points: RunPoint[] = summaries
+    .slice()
+    .reverse()
+    .map((r) => {
+      const took = durationBetween(r.startedAt, r.finishedAt);
+      return {
+        id: r.id,
+        label: labelFormat.format(new Date(r.createdAt)),
+        pipeline: names.get(r.pipelineId) ?? "Deleted pipeline",
+        status: statusLabel(r.status),
+        durationSeconds: took === null ? null : Math.round(took / 100) / 10,
+        rows: rowsLoaded(r),
+      };
+    });
+  const scheduled = pipelines
+    .filter((p): p is Pipeline & { nextRunAt: Date } => Boolean(p.scheduleCron && !p.paused && p.nextRunAt))
+    .sort((a, b) => a.nextRunAt.getTime() - b.nextRunAt.getTime())
+    .slice(0, NEXT_SCHEDULED);
+  return {
+    counts,
+    capped: day.length > DAY_LIMIT,
+    points,
+    scheduled,
+    attention: destinations.filter((d) => d.status === "needs_attention"),
+  };
+}
+
+/** Runs in numbers, the duration chart, what runs next and what needs fixing. Streams in below the status cards. */
+export async function DashboardRuns() {
+  const now = new Date();
+  let stats: Awaited<ReturnType<typeof loadRunStats>>;
+  try {
+    stats = await loadRunStats(now);
+  } catch (err) {
+    // The status cards above already say what is down; this section just steps aside.
+    getLogger().warn({ err }, "dashboard run statistics unavailable");
+    return (
+      <section aria-labelledby="runs-overview-heading" className="flex flex-col gap-2">
+        <h2 id="runs-overview-heading" className="text-lg font-semibold">
+          Runs
+        </h2>
+        <p className="text-muted-foreground text-sm" data-testid="runs-overview-unavailable">
+          Run statistics are unavailable while the database cannot be read.
+        </p>
+      </section>
+    );
+  }
+
+  const { counts, capped, points, scheduled, attention } = stats;
+  const finished = counts.succeeded + counts.failed;
+  const rate = finished ? Math.round((counts.succeeded / finished) * 1000) / 10 : null;
+  const total = runStatuses.reduce((n, s) => n + counts[s], 0);
+  const atLeast = capped ? "at least " : "";
+
+  return (
+    <section aria-labelledby="runs-overview-heading" className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-end justify-between gap-2">
+        <h2 id="runs-overview-heading" className="text-lg font-semibold">
+          Runs
+        </h2>
+        <Button asChild variant="ghost" size="sm">
+          <Link href="/runs">
+            <HistoryIcon aria-hidden="true" />
+            All runs
+          </Link>
+        </Button>
+      </div>
+
+      <div className="grid gap-4 md:grid-cols-3">
+        <Card className="gap-3 md:col-span-2" data-testid="runs-24h">
+          <CardHeader>
+            <CardTitle>
+              <h3>Last 24 hours</h3>
+            </CardTitle>
+            <CardDescription>
+              {total === 0 ? "No runs in the last 24 hours." : `${atLeast}${total} ${total === 1 ? "run" : "runs"}, by status.`}
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <ul className="grid grid-cols-2 gap-3 sm:grid-cols-5">
+              {runStatuses.map((s) => (
+                <li key={s} className="flex flex-col items-start gap-1" data-testid={`runs-24h-${s}`}>
+                  <RunStatusBadge status={s} />
+                  <span className="text-2xl font-semibold tabular-nums">{counts[s]}</span>
+                </li>
+              ))}
+            </ul>
+          </CardContent>
+        </Card>
+        <Card className="gap-3" data-testid="success-rate">
+          <CardHeader>
+            <CardTitle>
+              <h3>Success rate</h3>
+            </CardTitle>
+            <CardDescription>Finished runs of the last 24 hours; cancelled ones are not counted.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            {rate === null ? (
+              <p className="text-muted-foreground text-sm">No finished runs yet.</p>
+            ) : (
+              <p className="flex flex-col gap-0.5">
+                <span className="text-2xl font-semibold tabular-nums">{rate}%</span>
+                <span className="text-muted-foreground text-sm">
+                  {atLeast}
+                  {counts.succeeded} of {finished} succeeded
+                </span>
+              </p>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+
+      <Card className="gap-3">
+        <CardHeader>
+          <CardTitle>
+            <h3>Recent run durations and rows loaded</h3>
+          </CardTitle>
+          <CardDescription>The last {CHART_RUNS} runs of every pipeline, oldest on the left.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {points.length ? <RunsChart data={points} /> : <p className="text-muted-foreground text-sm">Nothing to chart until the first run.</p>}
+        </CardContent>
+      </Card>
+
+      <div className="grid gap-4 md:grid-cols-2">
+        <ListCard icon={CalendarClockIcon} title="Next scheduled runs" testId="next-scheduled-runs">
+          {scheduled.length === 0 ? (
+            <p className="text-muted-foreground text-sm">
+              No pipeline is on a schedule. Give one a cron expression on its <Link href="/pipelines" className="underline underline-offset-4">pipeline page</Link>.
+            </p>
+          ) : (
+            <ul className="divide-y">
+              {scheduled.map((p) => (
+                <li key={p.id} className="flex flex-col gap-0.5 py-2 first:pt-0 last:pb-0">
+                  <Link href={`/pipelines/${p.id}`} className="font-medium break-all underline-offset-4 hover:underline">
+                    {p.name}
+                    <ChevronRightIcon aria-hidden="true" className="text-muted-foreground ml-0.5 inline size-4 align-[-2px]" />
+                  </Link>
+                  <span className="text-sm">
+                    <time dateTime={p.nextRunAt.toISOString()} title={formatDateTime(p.nextRunAt)}>
+                      {formatUntil(p.nextRunAt, now)}
+                    </time>
+                    <span className="text-muted-foreground"> · {formatDateTime(p.nextRunAt)}</span>
+                  </span>
+                  <span className="text-muted-foreground text-xs">{scheduleWords(p)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </ListCard>
+
+        <ListCard icon={attention.length ? CircleAlertIcon : SendIcon} title="Destinations needing attention" testId="destinations-attention">
+          {attention.length === 0 ? (
+            <p className="text-muted-foreground text-sm">None: every destination accepted its last message.</p>
+          ) : (
+            <ul className="divide-y">
+              {attention.map((d) => (
+                <li key={d.id} className="flex flex-col gap-0.5 py-2 first:pt-0 last:pb-0">
+                  <Link href={`/destinations/${d.id}`} className="text-destructive font-medium break-all underline-offset-4 hover:underline">
+                    {d.name}
+                    <ChevronRightIcon aria-hidden="true" className="ml-0.5 inline size-4 align-[-2px]" />
+                  </Link>
+                  {d.attentionReason ? <span className="text-muted-foreground text-xs break-words">{d.attentionReason}</span> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </ListCard>
+      </div>
+    </section>
+  );
+}
+
+function ListCard({ icon: Icon, title, testId, children }: { icon: typeof SendIcon; title: string; testId: string; children: ReactNode }) {
+  return (
+    <Card className="gap-3" data-testid={testId}>
+      <CardHeader>
+        <CardTitle className="flex items-center gap-2">
+          <Icon className="text-muted-foreground size-4" aria-hidden="true" />
+          <h3>{title}</h3>
+        </CardTitle>
+      </CardHeader>
+      <CardContent>{children}</CardContent>
+    </Card>
+  );
+}
+
+/** Shown while the section streams in. */
+export function DashboardRunsSkeleton() {
+  return (
+    <section aria-label="Runs (loading)" aria-busy="true" className="flex flex-col gap-4">
+      <Skeleton className="h-6 w-24" />
+      <div className="grid gap-4 md:grid-cols-3">
+        <Skeleton className="h-36 md:col-span-2" />
+        <Skeleton className="h-36" />
+      </div>
+      <Skeleton className="h-80" />
+    </section>
+  );
+}

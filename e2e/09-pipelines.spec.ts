@@ -1,0 +1,64 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN, CSV_HOST, login, runAdmin, sinkMessages } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+test("create a scheduled pipeline, run it now, watch it live, see the message at the stand-in", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  // A dataset through the API (fast), then everything else in the browser.
+  const token = runAdmin(["token", "create", "--email", ADMIN.email, "--name", "e2e-pipelines", "--role", "editor"]).trim().split("\n").at(-1)!;
+  const created = await request.post("/v1/datasets/csv", { headers: { authorization: `Bearer ${token}` }, data: { name: "pipe_sales", csvUrl: `${CSV_HOST}/sales.csv` } });
+  expect(created.status()).toBe(201);
+
+  await login(page, ADMIN);
+  await page.goto("/pipelines/new");
+  await page.getByLabel("Name", { exact: true }).fill("pipe sales hourly");
+  await page.getByLabel("Dataset").selectOption({ label: "pipe_sales" });
+  await page.getByLabel("Cron expression (optional)").fill("0 * * * *");
+  await expect(page.getByTestId("schedule-next-runs").locator("li")).toHaveCount(3);
+  await page.getByRole("button", { name: "Add a message" }).click();
+  const delivery = page.getByTestId("delivery").last();
+  await delivery.getByLabel("Text").fill("Pipeline *{{pipeline.name}}* loaded {{run.rows}} rows");
+  await page.getByRole("button", { name: "Create pipeline" }).click();
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/, { timeout: 15_000 });
+  await expect(page.getByText(/Every hour|At 0 minutes past the hour|minute 0/i).first()).toBeVisible();
+
+  await page.getByTestId("run-now").click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 15_000 });
+  const runId = page.url().split("/").at(-1)!;
+  // Live: the steps turn green without a reload.
+  for (const step of ["fetch", "load", "transform", "test", "deliver"]) {
+    await expect(page.getByTestId(`step-${step}`)).toHaveAttribute("data-status", /succeeded|skipped/, { timeout: 60_000 });
+  }
+  await expect(page.getByTestId("run-status")).toContainText(/succeeded/i);
+  await expect(page.getByTestId("step-load")).toHaveAttribute("data-status", "succeeded");
+  const messages = (await sinkMessages()).filter((m) => JSON.stringify(m.body).includes(runId));
+  expect(messages.length).toBeGreaterThanOrEqual(1);
+  expect(JSON.stringify(messages)).toContain("pipe sales hourly");
+});
+
+test("a failed run shows its error, and Retry from failed step completes it", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const token = runAdmin(["token", "create", "--email", ADMIN.email, "--name", "e2e-retry", "--role", "editor"]).trim().split("\n").at(-1)!;
+  const headers = { authorization: `Bearer ${token}` };
+  // A model that fails (division by zero), downstream of the dataset.
+  const put = await request.put("/v1/models/pipe_ratio", {
+    headers,
+    data: { sql: "select order_id, amount / (order_id - order_id) as ratio from {{ ref('pipe_sales') }}", materialization: "table" },
+  });
+  expect(put.status()).toBe(201);
+  const { run } = await (await request.post("/v1/pipelines/run", { headers, data: { datasetName: "pipe_sales", force: true } })).json();
+
+  await login(page, ADMIN);
+  await page.goto(`/runs/${run.id}`);
+  await expect(page.getByTestId("run-status")).toContainText(/failed/i, { timeout: 60_000 });
+  await expect(page.getByTestId("step-transform")).toHaveAttribute("data-status", "failed");
+  await expect(page.getByRole("alert").filter({ hasText: /division by zero|pipe_ratio/ }).first()).toBeVisible();
+
+  // Fix the model, then retry from the failed step.
+  const fixed = await request.put("/v1/models/pipe_ratio", { headers, data: { sql: "select order_id, amount / order_id as ratio from {{ ref('pipe_sales') }}" } });
+  expect(fixed.status()).toBe(200);
+  await page.getByTestId("retry-failed-step").click();
+  await expect(page.getByTestId("run-status")).toContainText(/succeeded/i, { timeout: 60_000 });
+  await expect(page.getByTestId("step-transform")).toHaveAttribute("data-status", "succeeded");
+});
