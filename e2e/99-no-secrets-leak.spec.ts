@@ -24,6 +24,9 @@ test("no password, hash, secret or key appears in the logs or the pages", async 
     "S3 secret key": "s3-secret-e2e-7f3a9c",
     "external AUTH_SECRET": "e2e-external-auth-secret-0123456789abcdef",
     "external ENCRYPTION_KEY": Buffer.alloc(32, 0x5a).toString("base64"),
+    // Secret parts of webhook URLs added through the API and the UI.
+    "webhook secret (API)": "apiflowsecret",
+    "webhook secret (UI)": "uiSecretTail9Z",
     ...Object.fromEntries(hashes.map((h, i) => [`password hash ${i}`, h])),
   };
 
@@ -31,7 +34,7 @@ test("no password, hash, secret or key appears in the logs or the pages", async 
   expect(logs.length).toBeGreaterThan(0);
   const pages: string[] = [];
   await login(page, ADMIN);
-  for (const url of ["/", "/settings", "/settings/users", "/datasets"]) {
+  for (const url of ["/", "/settings", "/settings/users", "/datasets", "/destinations", "/pipelines", "/runs", "/models"]) {
     await page.goto(url);
     pages.push(await page.content());
   }

@@ -20,12 +20,12 @@ async function roleOf(url: string, email: string): Promise<string | undefined> {
 
 describe("npm run admin -- user …", () => {
   it("creates and lists users against an external database, with clear errors", async () => {
-    const env = cleanEnv({ DATABASE_URL: inject("databaseUrl"), DATA_DIR: inject("dataDir") });
+    const env = cleanEnv({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir") });
     const created = await runTs("scripts/admin.ts", ["user", "create", "--email", "Ops@Example.com", "--password", "Sup3r-secret-pw", "--role", "editor"], env);
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/Created editor ops@example\.com/);
-    expect(await roleOf(inject("databaseUrl"), "ops@example.com")).toBe("editor");
+    expect(await roleOf(process.env.DATABASE_URL!, "ops@example.com")).toBe("editor");
 
     const duplicate = await runTs("scripts/admin.ts", ["user", "create", "--email", "ops@example.com", "--password", "Sup3r-secret-pw", "--role", "viewer"], env);
     expect(duplicate.code).toBe(1);

@@ -11,7 +11,7 @@ afterAll(() => closeDb());
 
 describe("npm run worker", () => {
   it("processes jobs from the queue and exits cleanly on SIGTERM within 30 s", async () => {
-    const url = inject("databaseUrl");
+    const url = process.env.DATABASE_URL!;
     const { child, output } = startTs("jobs/worker.ts", cleanEnv({ DATABASE_URL: url, DATA_DIR: inject("dataDir") }));
     try {
       await waitFor(() => output().includes("worker ready"), 60_000, "worker ready");

@@ -20,9 +20,12 @@ export default async function setup(project: TestProject) {
     embedded = await ensureEmbeddedPostgres(dataDir);
     serverUrl = embedded.url;
   }
-  const database = await createFreshDatabase(serverUrl);
+  // One migrated template per run; every test file gets its own copy of it (tests/setup/env.ts),
+  // so files never see each other's rows, defaults or queued jobs.
+  const database = await createFreshDatabase(serverUrl, "rb_tpl");
   await migrateDatabase(database.url, { withBoss: ensureQueues });
 
+  project.provide("templateDatabase", database.name);
   project.provide("databaseUrl", database.url);
   project.provide("serverUrl", serverUrl);
   project.provide("dataDir", dataDir);
@@ -38,6 +41,7 @@ export default async function setup(project: TestProject) {
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    templateDatabase: string;
     serverUrl: string;
     dataDir: string;
     usingEmbedded: boolean;
