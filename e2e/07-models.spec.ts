@@ -45,8 +45,9 @@ test("write a model with a ref, compile, preview, build, see it in the lineage, 
   await expect(page.locator(".cm-content").first()).toContainText("count(*) as orders");
 
   await page.goto("/models/lineage");
-  await expect(page.getByTestId("lineage-node-sales_by_region")).toBeVisible();
-  await expect(page.getByTestId("lineage-node-api_flow_sales")).toBeVisible();
-  await page.getByTestId("lineage-node-sales_by_region").click();
+  const graph = page.getByRole("group", { name: "Graph" });
+  await expect(graph.getByTestId("lineage-node-sales_by_region")).toBeVisible();
+  await expect(graph.getByTestId("lineage-node-api_flow_sales")).toBeVisible();
+  await graph.getByTestId("lineage-node-sales_by_region").click();
   await expect(page).toHaveURL(/\/models\/sales_by_region/);
 });
