@@ -36,8 +36,9 @@ async function main(): Promise<void> {
   await beat();
   const heartbeat = setInterval(beat, HEARTBEAT_MS);
 
+  const workerIds = new Map<string, string>();
   for (const job of jobRegistry) {
-    await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([item]) => {
+    const id = await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([item]) => {
       if (!item) return;
       const jobLog = log.child({ job: job.name, jobId: item.id });
       const payload = job.schema.safeParse(item.data);
@@ -61,8 +62,13 @@ async function main(): Promise<void> {
       } catch (err) {
         jobLog.error({ err, ms: Date.now() - started }, "job failed");
         throw err;
+      } finally {
+        // A run's next step was just enqueued: fetch again now instead of after the poll interval.
+        const self = workerIds.get(job.name);
+        if (self) boss.notifyWorker(self);
       }
     });
+    workerIds.set(job.name, id);
   }
   // Housekeeping every few seconds: hand on steps of silent workers, fire due schedules. Every
   // worker may do it; both operations are safe to run concurrently.
