@@ -1,12 +1,14 @@
+import { parseArgs } from "node:util";
 import { startSlackSink } from "@/lib/slack/sink";
 
 /**
- * `npm run slack-sink`: a local Slack stand-in for demos. Point a destination at
+ * `npm run slack-sink [-- --port N]`: a local Slack stand-in for demos (port 3999 by default). Point a destination at
  * http://127.0.0.1:<port>/services/T000/B000/demo (add 127.0.0.1:<port> to OUTBOUND_ALLOW_HOSTS)
  * and read what arrived at GET /_sink/messages.
  */
 async function main() {
-  const port = Number(process.env.SLACK_SINK_PORT ?? 3999);
+  const { values } = parseArgs({ options: { port: { type: "string", default: "3999" } } });
+  const port = Number(values.port);
   const sink = await startSlackSink({ port });
   console.log(`Slack stand-in listening on ${sink.url}`);
   console.log(`  webhook URL:  ${sink.webhookUrl("/services/T000/B000/demo")}`);
