@@ -3,6 +3,9 @@ import path from "node:path";
 import { BENCH_COLUMNS } from "@/bench/generate-csv";
 import type { BaselineResult } from "@/bench/psql-baseline";
 import type { IngestResult } from "@/bench/ingest-job";
+import { typedModelLines, typedModelTarget, type TypedModelResult } from "@/bench/typed-model";
+import { latencyLines, latencyTarget, type LatencyResult } from "@/bench/run-latency";
+import { throughputLines, throughputTarget, type ThroughputResult } from "@/bench/throughput";
 
 export type MachineInfo = {
   cpu: string;
@@ -31,6 +34,11 @@ export type BenchReport = {
   bigFile: FileInfo | null;
   bigIngest: IngestResult | null;
   bigSkipped?: string;
+  typedModel: TypedModelResult | null;
+  runLatency: LatencyResult | null;
+  throughput: ThroughputResult | null;
+  /** Why a part did not run (an earlier failure), if it did not. */
+  partsSkipped?: string;
   targets: Target[];
   notes: string[];
 };
@@ -90,6 +98,11 @@ export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
         }
       : missing(report.bigSkipped ?? "not measured")),
   });
+  targets.push(
+    typedModelTarget(report.typedModel),
+    latencyTarget(report.runLatency, report.partsSkipped),
+    throughputTarget(report.throughput, report.partsSkipped),
+  );
   return targets;
 }
 
@@ -168,9 +181,13 @@ export function renderReport(report: BenchReport): string {
     ].filter((l): l is string => l !== null),
   );
   if (report.ingest?.status === "succeeded") out.push(`Check: ${report.ingest.rowsLoaded.toLocaleString("en-US")} rows loaded; ${typeCheck(report.ingest)}`);
+  if (report.typedModel) out.push("", ...typedModelLines(report.typedModel, (n) => fmt(n)));
+  if (report.runLatency) out.push("", ...latencyLines(report.runLatency));
+  if (report.throughput) out.push("", ...throughputLines(report.throughput));
+  if (report.partsSkipped) out.push("", `Run latency and throughput not measured: ${report.partsSkipped}`);
   out.push("", row(["Target", "Limit", "Measured", "Holds"]), row(["---", "---", "---", "---"]));
   for (const t of report.targets) {
-    const holds = t.holds === null ? "not measured" : t.holds ? `yes${t.note ? ` (${t.note})` : ""}` : `**no** (${t.note})`;
+    const holds = t.holds === null ? (t.note === "no target" ? "n/a (no target)" : "not measured") : t.holds ? `yes${t.note ? ` (${t.note})` : ""}` : `**no** (${t.note})`;
     out.push(row([t.name, t.limit, t.measured, holds]));
   }
   if (report.notes.length) out.push("", ...report.notes.map((n) => `- ${n}`));

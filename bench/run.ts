@@ -6,17 +6,23 @@ import { ensureCsv, type GeneratedCsv } from "@/bench/generate-csv";
 import { startFileServer } from "@/bench/file-server";
 import { psqlVersion, runPsqlBaseline, type BaselineResult } from "@/bench/psql-baseline";
 import { closeAppClients, runIngest, startWorker, type IngestResult, type WorkerEnv } from "@/bench/ingest-job";
+import { measureTypedModel, type TypedModelResult } from "@/bench/typed-model";
+import { failedLatency, measureRunLatency } from "@/bench/run-latency";
+import { failedThroughput, measureThroughput } from "@/bench/throughput";
 import { computeTargets, renderReport, writeReportJson, type BenchReport, type FileInfo } from "@/bench/report";
 import { createFreshDatabase } from "@/tests/helpers/test-database";
 import { ensureEmbeddedPostgres } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureQueues } from "@/jobs/ensure-queues";
 import { resetEnvForTests } from "@/lib/env";
+import { startSlackSink } from "@/lib/slack/sink";
 
 /**
  * `npm run bench [-- --quick] [-- --skip-1g] [-- --timeout-min=15] [-- --verbose]`
  * Loads a generated CSV through Relayboard's real job path and compares it with psql \copy of the
- * same file on the same database, in the same run. Prints figures; never fails on timings.
+ * same file on the same database, in the same run; then the typed-model build against a
+ * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
+ * pipelines on two workers. Prints figures; never fails on timings.
  */
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -25,6 +31,9 @@ const MAIN_ROWS = 1_000_000;
 const QUICK_ROWS = 100_000;
 // About 1 GiB with this generator (~165 bytes a row).
 const BIG_ROWS = 6_500_000;
+const LATENCY_ROWS = 10_000;
+const THROUGHPUT_ROWS = 20;
+const LATENCY_RUN_TIMEOUT_MS = 60_000;
 
 type Flags = { quick: boolean; skipBig: boolean; timeoutMs: number; verbose: boolean };
 
@@ -86,6 +95,9 @@ async function ingestWithFreshWorker(
   const result = await runIngest({ name, csvUrl, actor, worker, timeoutMs: flags.timeoutMs, log });
   log(`${name}: ${result.status} in ${result.totalSeconds.toFixed(1)} s ${JSON.stringify(result.timings)}`);
   if (result.error) log(`${name}: ${result.error}`);
+  // The load is one step of a pipeline run; let its remaining steps finish on this worker, so
+  // they do not spill over into the next part's workers and timings.
+  if (result.status === "succeeded") await waitForIdleRuns(name, 120_000);
   await worker.stop();
   return result;
 }
@@ -121,7 +133,9 @@ async function main(): Promise<boolean> {
 
   const server = await startFileServer();
   cleanups.push({ name: "file server", fn: server.close });
-  const allowHosts = `127.0.0.1:${server.port}`;
+  const sink = await startSlackSink({ host: "127.0.0.1" });
+  cleanups.push({ name: "slack stand-in", fn: sink.close });
+  const allowHosts = `127.0.0.1:${server.port},127.0.0.1:${sink.port}`;
 
   // The app modules read configuration through lib/env, once: point it at the bench setup first.
   process.env.DATABASE_URL = dbUrl;
@@ -164,6 +178,14 @@ async function main(): Promise<boolean> {
     notes.push(`Relayboard loaded ${ingest.rowsLoaded} rows, expected ${mainCsv.rows}`);
   }
 
+  // The typed model is timed on the main load's staging table, before the big load replaces it.
+  let typedModel: TypedModelResult | null = null;
+  if (ingest.status === "succeeded" && !interrupted) {
+    log("typed model vs hand-written CTAS");
+    typedModel = await measureTypedModel({ databaseUrl: dbUrl, datasetName: mainName, runs: 2, timeoutMs: flags.timeoutMs, log });
+    if (typedModel.error) log(`typed model: ${typedModel.error}`);
+  }
+
   let bigFile: FileInfo | null = null;
   let bigIngest: IngestResult | null = null;
   const bigSkipped = flags.quick ? "skipped (--quick)" : flags.skipBig ? "skipped (--skip-1g)" : undefined;
@@ -175,7 +197,49 @@ async function main(): Promise<boolean> {
     bigIngest = await ingestWithFreshWorker(workerEnv, "bench_1g", server.host("/bench-1g.csv", bigCsv.path), actor, flags);
   }
 
+  const latencyCsv = await prepareCsv(LATENCY_ROWS);
+  const runLatency = interrupted
+    ? null
+    : await withWorkers(workerEnv, "latency", 1, (alive) =>
+        measureRunLatency({
+          name: "bench_latency",
+          csvUrl: server.host("/bench-latency.csv", latencyCsv.path),
+          rows: latencyCsv.rows,
+          sink,
+          actor,
+          runs: flags.quick ? 3 : 10,
+          runTimeoutMs: LATENCY_RUN_TIMEOUT_MS,
+          workerAlive: alive,
+          log,
+        }),
+        (error) => failedLatency(latencyCsv.rows, flags.quick ? 3 : 10, error),
+      );
+
+  const tinyCsv = await ensureCsv(CACHE_DIR, THROUGHPUT_ROWS);
+  const pipelines = flags.quick ? 20 : 200;
+  const throughput = interrupted
+    ? null
+    : await withWorkers(workerEnv, "throughput", 2, (alive) =>
+        measureThroughput({
+          pipelines,
+          rowsEach: tinyCsv.rows,
+          csvUrl: (i) => server.host(`/tp-${i}.csv`, tinyCsv.path),
+          actor,
+          workers: 2,
+          timeoutMs: flags.timeoutMs,
+          workersAlive: alive,
+          log,
+        }),
+        (error) => failedThroughput(pipelines, tinyCsv.rows, error),
+      );
+
+  if (runLatency?.error) notes.push(`Run latency did not complete: ${runLatency.error}`);
+  if (throughput?.error) notes.push(`Throughput did not complete: ${throughput.error}`);
   notes.push(
+    "Typed model: buildTypedTable() is Relayboard's typing step on its own (drop the build table, CREATE TABLE AS with casts, drop the old table, rename, in one transaction); the hand-written CTAS has the same casts and also carries the 3 bookkeeping columns, under SET LOCAL timezone = 'UTC' as the build does. Interleaved, a checkpoint before each run, best of 2.",
+    `Run latency: the dataset is registered once (its first run is not timed), then forced runs are requested one after another with requestRun(); each starts ≥ 1.1 s after the previous message so the 1 post/s webhook pacing never delays a timed run. Segment medians are taken separately, so they need not add up to the median total.`,
+    "Throughput: relayboard.destinations is emptied first, so every deliver step is skipped (no default destination) and Slack pacing does not dominate; each dataset serves the same cached 20-row file from its own URL.",
+    "Every step of a run is its own pg-boss job. The worker fetches one job per queue at a time (batchSize 1, pollingIntervalSeconds 0.5 in jobs/worker.ts), and pg-boss's fetch loop sleeps out the rest of the 0.5 s interval after any job shorter than 0.4 s, even with jobs waiting; the next step is enqueued by the step that just finished, so each step of a small run costs about max(0.5 s, its own time), and each worker handles at most 2 short steps a second.",
     "fetch streams the file over HTTP from 127.0.0.1 into object storage (local directory under DATA_DIR, sha256, fsync) and load reads it back from there: that is the design; psql reads the file directly.",
     "Type inference runs over every row during load; typing is the CREATE TABLE AS with casts into warehouse plus the swap.",
     "Total = registerUrlDataset() call to finishedAt: includes the pg-boss pickup (0.5 s polling), the final count(*) and bookkeeping.",
@@ -202,14 +266,57 @@ async function main(): Promise<boolean> {
     bigFile,
     bigIngest,
     bigSkipped,
+    typedModel,
+    runLatency,
+    throughput,
+    partsSkipped: interrupted ? "interrupted" : undefined,
     notes,
   };
   const report: BenchReport = { ...partial, targets: computeTargets(partial) };
   const rendered = renderReport(report);
   process.stdout.write(`\n${rendered}\n\n`);
   log(`written ${path.relative(REPO_ROOT, writeReportJson(CACHE_DIR, report, rendered))}`);
-  // Timings never fail the bench; a load that did not succeed does.
-  return [ingest, bigIngest].every((r) => r === null || r.status === "succeeded");
+  // Timings never fail the bench; a load, a run or a measurement that did not complete does.
+  const partsOk =
+    !typedModel?.error && !runLatency?.error && !throughput?.error && (throughput === null || throughput.succeeded === throughput.pipelines);
+  return [ingest, bigIngest].every((r) => r === null || r.status === "succeeded") && partsOk;
+}
+
+async function waitForIdleRuns(name: string, timeoutMs: number): Promise<void> {
+  const { getSql } = await import("@/db");
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [{ n }] = (await getSql()`select count(*)::int as n from relayboard.runs where status in ('queued', 'running')`) as unknown as [{ n: number }];
+    if (n === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  log(`${name}: its pipeline run did not finish within ${timeoutMs / 1000} s; stopping the worker anyway`);
+}
+
+/** Runs `fn` with `count` fresh workers, stopped again afterwards whatever happens. */
+async function withWorkers<T>(
+  workerEnv: WorkerEnv,
+  name: string,
+  count: number,
+  fn: (alive: () => boolean) => Promise<T>,
+  failed: (message: string) => T,
+): Promise<T> {
+  const { getSql } = await import("@/db");
+  await getSql().unsafe("checkpoint").catch(() => {});
+  log(`${name}: starting ${count} worker${count > 1 ? "s" : ""}`);
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) => startWorker(workerEnv, (stop) => cleanups.push({ name: `${name} worker ${i + 1}`, fn: stop }))),
+  );
+  const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  try {
+    const failure = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failure) return failed(`a worker did not start: ${String(failure.reason).slice(0, 300)}`);
+    return await fn(() => workers.every((w) => w.alive()));
+  } catch (err) {
+    return failed(err instanceof Error ? err.message : String(err));
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
