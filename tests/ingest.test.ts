@@ -323,6 +323,12 @@ describe("fetching", () => {
     expect(host.requests.length).toBe(before);
   });
 
+  it("refuses a web page served instead of a CSV", async () => {
+    const { load } = await ingest("html_page", "<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n", undefined, { "content-type": "text/html" });
+    expect(load.status).toBe("failed");
+    expect(load.error?.message).toMatch(/web page \(HTML\)/);
+  });
+
   it("reports an HTTP error from the source clearly", async () => {
     const { dataset, load } = await registerUrlDataset({ name: "missing_source", csvUrl: host.url("/nope.csv") }, actor);
     await runDatasetLoad(load.id, ctx);
@@ -351,6 +357,16 @@ describe("uploads", () => {
 
     const dup = registerUploadedDataset({ name: "uploaded" }, Readable.from([Buffer.from(body)]), actor);
     await expect(dup).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("decompresses a gzipped upload", async () => {
+    const { Readable } = await import("node:stream");
+    const { registerUploadedDataset } = await import("@/lib/ingest/upload");
+    const gz = zlib.gzipSync(Buffer.from("k,v\na,1\nb,2\nc,3\n"));
+    const { dataset, load } = await registerUploadedDataset({ name: "gz_upload", fileName: "x.csv.gz" }, Readable.from([gz]), actor);
+    await runDatasetLoad(load.id, ctx);
+    expect((await getDatasetLoad(load.id))!.status).toBe("succeeded");
+    expect((await getDatasetById(dataset.id))!.rowCount).toBe(3);
   });
 
   it("refuses an upload over MAX_SOURCE_BYTES and keeps nothing", async () => {

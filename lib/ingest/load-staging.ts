@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import zlib from "node:zlib";
 import { pipeline, Transform, type Readable, type Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
 import type { ColumnType, DatasetOptions } from "@/db/schema/datasets";
@@ -11,6 +12,7 @@ import { CsvFormatError } from "@/lib/csv/errors";
 import { UserError } from "@/lib/errors";
 import { copyLine } from "@/lib/ingest/copy-text";
 import { readHead } from "@/lib/ingest/read-head";
+import { createByteCap } from "@/lib/ingest/byte-cap";
 
 const SNIFF_BYTES = 64 * 1024;
 // COPY data is sent in batches of about this size: big enough to amortise write calls, small
@@ -39,7 +41,30 @@ export type StagingLoadInput = {
   overrides: ReadonlyMap<string, ColumnType>;
   onProgress: (p: { bytesRead: number; rows: number }) => void;
   signal?: AbortSignal;
+  /** Cap on the decompressed size of a gzip upload (MAX_SOURCE_BYTES). */
+  maxBytes: number;
 };
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * The stored object, ready to sniff: an uploaded .csv.gz is decompressed here (URL sources were
+ * decompressed while fetching), with the same byte cap applied to what it inflates to.
+ */
+async function openSource(source: Readable, maxBytes: number): Promise<{ head: Buffer; whole: Readable }> {
+  const first = await readHead(source, SNIFF_BYTES);
+  if (first.head[0] !== GZIP_MAGIC[0] || first.head[1] !== GZIP_MAGIC[1]) return first;
+  const inflated = pipeline(first.whole, zlib.createGunzip(), createByteCap(maxBytes), () => {});
+  return readHead(inflated, SNIFF_BYTES);
+}
+
+/** A URL that answers with a web page (a login screen, an error page) is not a CSV. */
+function refuseHtml(head: Buffer): void {
+  const start = head.subarray(0, 512).toString("utf8").replace(/^\uFEFF/, "").trimStart().toLowerCase();
+  if (start.startsWith("<!doctype html") || start.startsWith("<html") || (start.startsWith("<head") && start.includes("<body"))) {
+    throw new CsvFormatError("binary", "This is a web page (HTML), not a CSV file. If the URL needs a login or shows a preview page, use the file's direct download link.");
+  }
+}
 
 function emptyFileError(): UserError {
   return new UserError("The file is empty: there is no header row and no data.", 422);
@@ -52,8 +77,9 @@ function emptyFileError(): UserError {
  */
 export async function loadIntoScratchTable(input: StagingLoadInput): Promise<StagingLoadResult> {
   const { sql, options } = input;
-  const { head, whole } = await readHead(input.source, SNIFF_BYTES);
+  const { head, whole } = await openSource(input.source, input.maxBytes);
   if (head.length === 0) throw emptyFileError();
+  refuseHtml(head);
   const sniffed = sniffBytes(head, { encoding: options.encoding });
   const delimiter = options.delimiter ?? sniffed.delimiter;
 

@@ -207,6 +207,7 @@ async function loadVersion(
       options: dataset.options,
       overrides,
       signal,
+      maxBytes: getEnv().maxSourceBytes,
       onProgress: ({ bytesRead, rows }) => progress.update({ bytesRead, rows }),
     });
   } finally {
