@@ -101,6 +101,22 @@ describe("a run from URL to Slack", () => {
   }, 90_000);
 });
 
+describe("a second pipeline on the same dataset", () => {
+  it("delivers once for a version it has not handled, then skips while the source is unchanged", async () => {
+    const { createPipeline } = await import("@/lib/pipeline/pipelines");
+    const dataset = (await getSql()`select id from relayboard.datasets where name = 'p_orders'`)[0]!.id as string;
+    const digest = await createPipeline(
+      { name: "p_orders digest", datasetId: dataset, deliveries: [{ destinationId: null, condition: "always", template: { text: "Digest of {{dataset.name}}" } }] },
+      actor,
+    );
+    const first = await finished((await requestRun(digest.id, { trigger: "manual", actor })).id);
+    expect(await stepStates(first.id)).toEqual({ fetch: "succeeded", load: "succeeded", transform: "succeeded", test: "succeeded", deliver: "succeeded" });
+    expect(sink.messages.filter((m) => JSON.stringify(m.body).includes(first.id))).toHaveLength(1);
+    const second = await finished((await requestRun(digest.id, { trigger: "manual", actor })).id);
+    expect((await stepStates(second.id)).deliver).toBe("skipped");
+  }, 90_000);
+});
+
 describe("one run at a time", () => {
   it("queues a second request, refuses a third, and cancelling a long load keeps the old table", async () => {
     host.files.set("/p_slow.csv", { body: csv(50, "old") });

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { getSql } from "@/db";
 import { getDatasetById, getDatasetLoad } from "@/db/queries/datasets";
 import { getPipelineById, getRunStep } from "@/db/queries/pipelines";
 import { listBatchBuilds } from "@/db/queries/models";
@@ -7,6 +8,18 @@ import { runDatasetLoad } from "@/lib/ingest/run-load";
 import { buildModels, loadProject } from "@/lib/transform/build";
 import { downstreamOf } from "@/lib/transform/dag";
 import { deliverRunMessages } from "@/lib/pipeline/deliveries";
+
+/** Whether another run of this pipeline already succeeded on this dataset version. */
+async function pipelineHandledVersion(pipelineId: string, runId: string, versionId: string): Promise<boolean> {
+  const rows = await getSql()`
+    select 1 from relayboard.runs r
+    join relayboard.dataset_loads l on l.id = r.load_id
+    join relayboard.run_steps s on s.run_id = r.id and s.name = 'deliver'
+    where r.pipeline_id = ${pipelineId} and r.id <> ${runId} and r.status = 'succeeded'
+      and l.version_id = ${versionId} and s.status = 'succeeded'
+    limit 1`;
+  return rows.length > 0;
+}
 
 export type StepResult = {
   status: "succeeded" | "failed" | "skipped" | "cancelled";
@@ -43,8 +56,12 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       if (outcome.kind === "failed") return { status: "failed", error: { message: outcome.error.message, detail: outcome.error.detail } };
       if (outcome.kind === "gone") return { status: "failed", error: { message: "The load record is gone" } };
       if (outcome.kind === "unchanged") {
-        await rt.stepLog("info", "The source has not changed since the last version");
-        return { status: "succeeded", counts: { bytes: load?.bytesRead ?? 0 }, skipRest: !run.force, skipReason: "source unchanged (run with force to reload)" };
+        // Unchanged for the dataset is not the same as already handled by this pipeline: a second
+        // pipeline (a digest, say) still runs once for a version it has not delivered yet.
+        const handled = outcome.versionId ? await pipelineHandledVersion(pipeline.id, run.id, outcome.versionId) : true;
+        const skip = !run.force && handled;
+        await rt.stepLog("info", skip ? "The source has not changed since this pipeline last ran" : "The source has not changed; this pipeline has not run on this version yet");
+        return { status: "succeeded", counts: { bytes: load?.bytesRead ?? 0 }, skipRest: skip, skipReason: skip ? "source unchanged (run with force to reload)" : undefined };
       }
       await rt.stepLog("info", `Fetched ${load?.bytesRead ?? 0} bytes`);
       return { status: "succeeded", counts: { bytes: load?.bytesRead ?? 0 } };
