@@ -6,3 +6,4 @@ export * from "./models";
 export * from "./destinations";
 export * from "./pipelines";
 export * from "./api-tokens";
+export * from "./audit";

@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import crypto from "node:crypto";
 import { countApiRequest, getActiveTokenByHash, insertApiToken, revokeApiToken, touchApiToken } from "@/db/queries/api-tokens";
 import { getUserByEmail } from "@/db/queries/users";
@@ -34,6 +35,7 @@ export async function createApiToken(
     displayPrefix: token.slice(0, 10),
     expiresAt: input.expiresAt ?? null,
   });
+  await audit("token.created", { id: owner.id, email: owner.email }, { type: "token", id: row.id, name }, { role, expiresAt: input.expiresAt ?? null });
   return { token, id: row.id, role, displayPrefix: row.displayPrefix };
 }
 
@@ -44,8 +46,9 @@ export async function createApiTokenForEmail(email: string, input: { name: strin
   return createApiToken({ id: user.id, email: user.email, role: user.role }, input);
 }
 
-export async function revokeToken(id: string, ownerId: string | null): Promise<void> {
+export async function revokeToken(id: string, ownerId: string | null, actor?: AuditActor): Promise<void> {
   if (!(await revokeApiToken(id, ownerId))) throw new UserError("Token not found or already revoked", 404);
+  await audit("token.revoked", actor ?? (ownerId ? { id: ownerId } : null), { type: "token", id });
 }
 
 export type ApiPrincipal = { tokenId: string; userId: string; email: string; role: Role };

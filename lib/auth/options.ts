@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getEnv } from "@/lib/env";
@@ -47,8 +48,10 @@ export function getAuthOptions(): NextAuthOptions {
           await recordLoginAttempt({ email, ip }, succeeded);
           if (!user || !succeeded) {
             log.info({ event: "login_failed", ip }, "failed sign-in");
+            await audit("login.failed", { id: user?.id ?? null, email }, { type: "user", id: user?.id ?? null, name: email }, user && !user.active ? { reason: "deactivated" } : {}, ip);
             return null;
           }
+          await audit("login.succeeded", { id: user.id, email: user.email }, { type: "user", id: user.id, name: user.email }, {}, ip);
           log.info({ event: "login", userId: user.id }, "signed in");
           return { id: user.id, email: user.email, name: user.name ?? null, sv: user.sessionVersion };
         },

@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { Role } from "@/db/schema/users";
@@ -14,11 +15,12 @@ import { hashPassword } from "@/lib/auth/passwords";
 import { UserError } from "@/lib/errors";
 import { createUserInput, type CreateUserInput } from "@/lib/validation/users";
 
-export async function createUser(input: CreateUserInput): Promise<PublicUser> {
+export async function createUser(input: CreateUserInput, actor?: AuditActor): Promise<PublicUser> {
   const data = createUserInput.parse(input);
   const passwordHash = await hashPassword(data.password);
   const user = await insertUser({ email: data.email, name: data.name, passwordHash, role: data.role });
   if (!user) throw new UserError(`A user with the email ${data.email} already exists`, 409, { email: ["This email is already registered"] });
+  await audit("user.created", actor ?? { email: "cli" }, { type: "user", id: user.id, name: user.email }, { role: user.role });
   return user;
 }
 
@@ -33,6 +35,9 @@ export async function createFirstAdmin(input: { email: string; name?: string; pa
     if ((await countUsers(tx)) > 0) throw new UserError("Setup is already complete; sign in instead", 409);
     const user = await insertUser({ email: input.email, name: input.name, passwordHash, role: "admin" }, tx);
     if (!user) throw new UserError("Setup is already complete; sign in instead", 409);
+    return user;
+  }).then(async (user) => {
+    await audit("user.created", { id: user.id, email: user.email }, { type: "user", id: user.id, name: user.email }, { role: "admin", firstRun: true });
     return user;
   });
 }
@@ -50,10 +55,11 @@ async function assertNotLastAdmin(userId: string): Promise<void> {
   }
 }
 
-export async function changeUserRole(userId: string, role: Role): Promise<PublicUser> {
+export async function changeUserRole(userId: string, role: Role, actor?: AuditActor): Promise<PublicUser> {
   if (role !== "admin") await assertNotLastAdmin(userId);
   const user = await updateUserRole(userId, role);
   if (!user) throw new UserError("User not found", 404);
+  await audit("user.role_changed", actor, { type: "user", id: user.id, name: user.email }, { role });
   return user;
 }
 
@@ -62,5 +68,6 @@ export async function setUserActive(actorId: string, userId: string, active: boo
   if (!active) await assertNotLastAdmin(userId);
   const user = await updateUserActive(userId, active);
   if (!user) throw new UserError("User not found", 404);
+  await audit(active ? "user.reactivated" : "user.deactivated", { id: actorId }, { type: "user", id: user.id, name: user.email });
   return user;
 }

@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import { getSql } from "@/db";
 import { deleteDataset, getActiveDatasetLoad, getDatasetById, updateDataset } from "@/db/queries/datasets";
 import type { ColumnType, DatasetLoad } from "@/db/schema/datasets";
@@ -29,11 +30,12 @@ export async function setColumnType(
     return type === "auto" ? rest : { ...rest, overrideType: type };
   });
   await updateDataset(dataset.id, { columns });
+  await audit("dataset.column_type_changed", actor, { type: "dataset", id: dataset.id, name: dataset.name }, { column, type });
   return requestDatasetLoad(dataset.id, { versionId: dataset.currentVersionId }, actor);
 }
 
 /** Removes a dataset with its tables and every stored version. */
-export async function removeDataset(datasetId: string): Promise<void> {
+export async function removeDataset(datasetId: string, actor?: AuditActor): Promise<void> {
   const dataset = await getDatasetById(datasetId);
   if (!dataset) throw new UserError("Dataset not found", 404);
   if (await getActiveDatasetLoad(dataset.id)) throw new UserError("Wait for the running load to finish before deleting", 409);
@@ -45,4 +47,5 @@ export async function removeDataset(datasetId: string): Promise<void> {
   const store = getObjectStore();
   for (const object of await store.list(`datasets/${dataset.id}/`)) await store.delete(object.key);
   await deleteDataset(dataset.id);
+  await audit("dataset.deleted", actor, { type: "dataset", id: dataset.id, name: dataset.name });
 }

@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import { z } from "zod";
 import type { Dataset, DatasetLoad, DatasetOptions } from "@/db/schema/datasets";
 import type { Run } from "@/db/schema/pipelines";
@@ -73,6 +74,9 @@ export async function registerUrlDataset(
     const run = await requestRunInTransaction(tx, send, pipeline.id, { trigger, actor });
     const load = (await getDatasetLoad(run.loadId!, tx))!;
     return { dataset, load, run };
+  }).then(async (result) => {
+    await audit("dataset.created", actor, { type: "dataset", id: result.dataset.id, name: result.dataset.name }, { source: "url", trigger });
+    return result;
   });
 }
 

@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import crypto from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
 import type { z } from "zod";
@@ -78,6 +79,9 @@ export async function registerUploadedDataset(
       const run = await requestRunInTransaction(tx, send, pipeline.id, { trigger, actor, versionId: version.id });
       const load = (await getDatasetLoad(run.loadId!, tx))!;
       return { dataset, load, run };
+    }).then(async (result) => {
+      await audit("dataset.created", actor, { type: "dataset", id: result.dataset.id, name: result.dataset.name }, { source: "upload", trigger });
+      return result;
     });
   } catch (err) {
     await getObjectStore().delete(put.key).catch(() => {});

@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import type { z } from "zod";
 import { getDestinationById } from "@/db/queries/destinations";
 import { getPipelineById, insertPipeline, updatePipeline } from "@/db/queries/pipelines";
@@ -60,10 +61,11 @@ export async function createPipeline(raw: z.input<typeof pipelineInput>, actor: 
     createdBy: actor.id,
   });
   if (!pipeline) throw new UserError(`A pipeline named ${input.name} already exists`, 409, { name: ["This name is taken"] });
+  await audit("pipeline.created", actor, { type: "pipeline", id: pipeline.id, name: pipeline.name }, { schedule: pipeline.scheduleCron });
   return pipeline;
 }
 
-export async function editPipeline(raw: z.input<typeof pipelineUpdateInput>): Promise<Pipeline> {
+export async function editPipeline(raw: z.input<typeof pipelineUpdateInput>, actor?: AuditActor): Promise<Pipeline> {
   const input = pipelineUpdateInput.parse(raw);
   const current = await getPipelineById(input.id);
   if (!current) throw new UserError("Pipeline not found", 404);
@@ -82,12 +84,15 @@ export async function editPipeline(raw: z.input<typeof pipelineUpdateInput>): Pr
     if ((err as { code?: string }).code === "23505") throw new UserError(`A pipeline named ${input.name} already exists`, 409, { name: ["This name is taken"] });
     throw err;
   });
+  await audit("pipeline.updated", actor, { type: "pipeline", id: row!.id, name: row!.name }, { changed: Object.keys(input).filter((k) => k !== "id") });
   return row!;
 }
 
-export async function setPipelinePaused(id: string, paused: boolean): Promise<Pipeline> {
+export async function setPipelinePaused(id: string, paused: boolean, actor?: AuditActor): Promise<Pipeline> {
   const current = await getPipelineById(id);
   if (!current) throw new UserError("Pipeline not found", 404);
   const nextRunAt = !paused && current.scheduleCron ? nextRunAfter(current.scheduleCron, current.scheduleTimezone, new Date()) : current.nextRunAt;
-  return (await updatePipeline(id, { paused, nextRunAt }))!;
+  const row = (await updatePipeline(id, { paused, nextRunAt }))!;
+  await audit(paused ? "pipeline.paused" : "pipeline.resumed", actor, { type: "pipeline", id, name: row.name });
+  return row;
 }

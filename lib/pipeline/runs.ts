@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import { sql } from "drizzle-orm";
 import { getDatasetById, getDatasetLoad, insertDatasetLoad } from "@/db/queries/datasets";
 import {
@@ -72,7 +73,9 @@ export async function requestRunInTransaction(tx: DbOrTx, send: SendInTransactio
 
 export async function requestRun(pipelineId: string, opts: RunRequest): Promise<Run> {
   try {
-    return await withTransaction((tx, send) => requestRunInTransaction(tx, send, pipelineId, opts));
+    const run = await withTransaction((tx, send) => requestRunInTransaction(tx, send, pipelineId, opts));
+    if (opts.trigger !== "schedule") await audit("run.requested", opts.actor, { type: "run", id: run.id }, { pipelineId, trigger: opts.trigger, force: Boolean(opts.force) });
+    return run;
   } catch (err) {
     if ((err as { code?: string }).code === "23505") throw new UserError("This pipeline already has a run waiting", 409);
     throw err;
@@ -84,8 +87,8 @@ function sqlLock(pipelineId: string) {
 }
 
 /** Cancel: a waiting run ends at once; a running one stops at its next safe point. */
-export async function cancelRun(runId: string): Promise<Run> {
-  return withTransaction(async (tx, send) => {
+export async function cancelRun(runId: string, actor?: AuditActor): Promise<Run> {
+  const result = await withTransaction(async (tx, send) => {
     const run = await lockRun(runId, tx);
     if (!run) throw new UserError("Run not found", 404);
     if (run.status === "queued") {
@@ -98,11 +101,13 @@ export async function cancelRun(runId: string): Promise<Run> {
     if (run.status === "queued") await startNextRun(tx, send, run.pipelineId);
     return (await getRunById(run.id, tx))!;
   });
+  await audit("run.cancelled", actor, { type: "run", id: runId }, { pipelineId: result.pipelineId });
+  return result;
 }
 
 /** Re-runs the failed step and everything after it, in the same run. */
-export async function retryRunFromFailedStep(runId: string): Promise<Run> {
-  return withTransaction(async (tx, send) => {
+export async function retryRunFromFailedStep(runId: string, actor?: AuditActor): Promise<Run> {
+  const result = await withTransaction(async (tx, send) => {
     const run = await lockRun(runId, tx);
     if (!run) throw new UserError("Run not found", 404);
     if (run.status !== "failed") throw new UserError("Only a failed run can be retried from its failed step", 409);
@@ -132,4 +137,6 @@ export async function retryRunFromFailedStep(runId: string): Promise<Run> {
     await enqueueStep(send, run.id, failed.name);
     return (await getRunById(run.id, tx))!;
   });
+  await audit("run.retried", actor, { type: "run", id: runId }, { pipelineId: result.pipelineId });
+  return result;
 }

@@ -134,6 +134,11 @@ async function finishStep(run: Run, step: RunStep, result: StepResult, log: Logg
       tx,
     );
     alert = status === "failed";
+    if (current.loadId && status === "cancelled") {
+      // A run cancelled before (or during) its load must not leave that load looking active.
+      await tx.execute(sql`update relayboard.dataset_loads set status = 'cancelled', finished_at = now()
+        where id = ${current.loadId} and status in ('queued', 'running')`);
+    }
     await startNextRun(tx, send, run.pipelineId);
   });
   log.info({ status: result.status }, "step finished");

@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { getDb } from "@/db";
@@ -72,10 +73,13 @@ export async function createDestination(raw: z.input<typeof createDestinationInp
     const row = await insertDestination({ id, name, ...sealUrl(id, url), isDefault: makeDefault, createdBy: actor.id }, tx);
     if (!row) throw new UserError(`A destination named ${name} already exists`, 409, { name: ["This name is taken"] });
     return toPublicDestination(row);
+  }).then(async (destination) => {
+    await audit("destination.created", actor, { type: "destination", id: destination.id, name: destination.name }, { default: destination.default });
+    return destination;
   });
 }
 
-export async function editDestination(raw: z.input<typeof updateDestinationInput>): Promise<PublicDestination> {
+export async function editDestination(raw: z.input<typeof updateDestinationInput>, actor?: AuditActor): Promise<PublicDestination> {
   const input = updateDestinationInput.parse(raw);
   return getDb().transaction(async (tx) => {
     const current = await getDestinationById(input.id, tx);
@@ -95,13 +99,18 @@ export async function editDestination(raw: z.input<typeof updateDestinationInput
       throw err;
     });
     return toPublicDestination(row!);
+  }).then(async (destination) => {
+    // Which fields changed, never their values (the URL is a secret).
+    await audit("destination.updated", actor, { type: "destination", id: destination.id, name: destination.name }, { changed: Object.keys(input).filter((k) => k !== "id") });
+    return destination;
   });
 }
 
-export async function removeDestination(id: string): Promise<void> {
+export async function removeDestination(id: string, actor?: AuditActor): Promise<void> {
   const current = await getDestinationById(id);
   if (!current) throw new UserError("Destination not found", 404);
   await deleteDestination(id);
+  await audit("destination.deleted", actor, { type: "destination", id, name: current.name });
 }
 
 export async function clearDestinationFlag(id: string): Promise<void> {

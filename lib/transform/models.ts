@@ -1,3 +1,4 @@
+import { audit, type AuditActor } from "@/lib/audit";
 import { getDatasetByName } from "@/db/queries/datasets";
 import {
   deleteModel as deleteModelRow,
@@ -78,6 +79,9 @@ export async function saveModel(raw: ModelInput, actor: Actor, opts: { mustExist
     if (!model) throw new UserError(`A model named ${input.name} already exists`, 409, { name: ["This name is taken"] });
     await insertModelRevision({ modelId: model.id, revision: model.revision, ...fields, createdBy: actor.id }, tx);
     return model;
+  }).then(async (model) => {
+    await audit("model.saved", actor, { type: "model", id: model.id, name: model.name }, { revision: model.revision, materialization: model.materialization });
+    return model;
   });
 }
 
@@ -87,6 +91,7 @@ export async function restoreModelRevision(name: string, revision: number, actor
   if (!model) throw new UserError(`No model named ${name}`, 404);
   const old = await getModelRevision(model.id, revision);
   if (!old) throw new UserError(`Model ${name} has no revision ${revision}`, 404);
+  await audit("model.restored", actor, { type: "model", id: model.id, name }, { fromRevision: revision });
   return saveModel(
     {
       name,
@@ -103,7 +108,7 @@ export async function restoreModelRevision(name: string, revision: number, actor
 }
 
 /** Deletes a model and its relation; refused while other models ref it. */
-export async function removeModel(name: string): Promise<void> {
+export async function removeModel(name: string, actor?: AuditActor): Promise<void> {
   const model = await getModelByName(name);
   if (!model) throw new UserError(`No model named ${name}`, 404);
   const project = await loadProject();
@@ -112,6 +117,7 @@ export async function removeModel(name: string): Promise<void> {
   const [row] = await getSql()`select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'warehouse' and c.relname = ${name}`;
   if (row) await getSql().unsafe(`drop ${row.relkind === "v" ? "view" : "table"} if exists warehouse.${quoteIdent(name)}`);
   await deleteModelRow(model.id);
+  await audit("model.deleted", actor, { type: "model", id: model.id, name });
 }
 
 /** Queues a build of one model (or with its downstream) for the worker. */

@@ -60,7 +60,7 @@ export async function editDestinationAction(
   form: FormData,
 ): Promise<ActionResult<SavedDestination>> {
   return runAction("editDestination", async () => {
-    await requireRole("editor");
+    const auditActor = await requireRole("editor");
     const { id } = idInput.parse({ id: form.get("id") });
     // The name field is always on the form; an emptied one is an error, not "keep".
     const name = form.get("name");
@@ -68,7 +68,7 @@ export async function editDestinationAction(
       id,
       name: typeof name === "string" ? name : undefined,
       webhookUrl: optionalText(form, "webhookUrl"),
-    });
+    }, auditActor);
     revalidate(id);
     return { id: saved.id, name: saved.name, webhookUrlMasked: saved.webhookUrlMasked, default: saved.default };
   });
@@ -79,9 +79,9 @@ export async function makeDefaultDestinationAction(
   form: FormData,
 ): Promise<ActionResult<SavedDestination>> {
   return runAction("makeDefaultDestination", async () => {
-    await requireRole("editor");
+    const auditActor = await requireRole("editor");
     const { id } = idInput.parse({ id: form.get("id") });
-    const saved = await editDestination({ id, default: true });
+    const saved = await editDestination({ id, default: true }, auditActor);
     revalidate(id);
     return { id: saved.id, name: saved.name, webhookUrlMasked: saved.webhookUrlMasked, default: saved.default };
   });
@@ -92,9 +92,9 @@ export async function deleteDestinationAction(
   form: FormData,
 ): Promise<ActionResult<{ id: string }>> {
   return runAction("deleteDestination", async () => {
-    await requireRole("editor");
+    const auditActor = await requireRole("editor");
     const { id } = idInput.parse({ id: form.get("id") });
-    await removeDestination(id);
+    await removeDestination(id, auditActor);
     revalidatePath("/destinations");
     // From its own page there is nothing left to show; re-rendering it would answer 404.
     if (form.get("then") === "list") redirect("/destinations");

@@ -127,9 +127,9 @@ export async function restoreRevisionAction(raw: unknown): Promise<ActionResult<
 
 export async function deleteModelAction(raw: unknown): Promise<ActionResult<{ name: string }>> {
   return runAction("deleteModel", async () => {
-    await requireRole("editor");
+    const auditActor = await requireRole("editor");
     const { name } = nameInput.parse(raw);
-    await removeModel(name);
+    await removeModel(name, auditActor);
     revalidateModel(name);
     return { name };
   });

@@ -36,7 +36,7 @@ export async function savePipelineAction(payload: PipelinePayload): Promise<Acti
       const { id } = idInput.parse({ id: payload.id });
       // The update input has no datasetId: a pipeline keeps the dataset it was made for.
       const { datasetId: _datasetId, ...rest } = payload.input;
-      const saved = await editPipeline({ ...rest, id });
+      const saved = await editPipeline({ ...rest, id }, user);
       revalidate(saved.id);
       return { id: saved.id, name: saved.name, created: false };
     }
@@ -80,9 +80,9 @@ export async function setPipelinePausedAction(
   form: FormData,
 ): Promise<ActionResult<{ paused: boolean }>> {
   return runAction("setPipelinePaused", async () => {
-    await requireRole("editor");
+    const auditActor = await requireRole("editor");
     const { id } = idInput.parse({ id: form.get("id") });
-    const saved = await setPipelinePaused(id, form.get("paused") === "true");
+    const saved = await setPipelinePaused(id, form.get("paused") === "true", auditActor);
     revalidate(id);
     return { paused: saved.paused };
   });

@@ -23,9 +23,9 @@ function revalidate(run: Run) {
 /** A waiting run ends at once; a running one stops at its next safe point. */
 export async function cancelRunAction(_prev: ActionResult<RunChange>, form: FormData): Promise<ActionResult<RunChange>> {
   return runAction("cancelRun", async () => {
-    await requireRole("editor");
+    const auditActor = await requireRole("editor");
     const { id } = idInput.parse({ id: form.get("id") });
-    const run = await cancelRun(id);
+    const run = await cancelRun(id, auditActor);
     revalidate(run);
     return { id: run.id, status: run.status, cancelRequested: run.cancelRequested };
   });
@@ -34,9 +34,9 @@ export async function cancelRunAction(_prev: ActionResult<RunChange>, form: Form
 /** Re-runs the failed step and everything after it, in the same run. */
 export async function retryRunAction(_prev: ActionResult<RunChange>, form: FormData): Promise<ActionResult<RunChange>> {
   return runAction("retryRun", async () => {
-    await requireRole("editor");
+    const auditActor = await requireRole("editor");
     const { id } = idInput.parse({ id: form.get("id") });
-    const run = await retryRunFromFailedStep(id);
+    const run = await retryRunFromFailedStep(id, auditActor);
     revalidate(run);
     return { id: run.id, status: run.status, cancelRequested: run.cancelRequested };
   });

@@ -70,6 +70,11 @@ export default async function SettingsPage() {
                 </Link>
               </Button>
             ) : null}
+            {user.role === "admin" ? (
+              <Button asChild variant="outline" className="self-start">
+                <Link href="/settings/audit">Audit log</Link>
+              </Button>
+            ) : null}
           </CardContent>
         </Card>
       </div>

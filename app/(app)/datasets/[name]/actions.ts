@@ -86,10 +86,10 @@ export async function setColumnTypeAction(
 /** Drops the dataset's staging and warehouse tables and every stored version, then opens the list. */
 export async function deleteDatasetAction(_prev: ActionResult<{ name: string }>, form: FormData): Promise<ActionResult<{ name: string }>> {
   const result = await runAction("deleteDataset", async () => {
-    await requireRole("editor");
+    const auditActor = await requireRole("editor");
     const { datasetId } = datasetIdInput.parse(Object.fromEntries(form));
     const dataset = await datasetOrThrow(datasetId);
-    await removeDataset(dataset.id);
+    await removeDataset(dataset.id, auditActor);
     revalidatePath("/datasets");
     return { name: dataset.name };
   });

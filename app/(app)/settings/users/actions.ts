@@ -16,9 +16,9 @@ export async function createUserAction(
   form: FormData,
 ): Promise<ActionResult<{ email: string }>> {
   return runAction("createUser", async () => {
-    await requireRole("admin");
+    const auditActor = await requireRole("admin");
     const input = createUserInput.parse(Object.fromEntries(form));
-    const user = await createUser(input);
+    const user = await createUser(input, auditActor);
     revalidatePath("/settings/users");
     return { email: user.email };
   });
@@ -33,7 +33,7 @@ export async function changeUserRoleAction(
     const { userId, role } = changeRoleInput.parse(Object.fromEntries(form));
     // A role change ends the user's sessions; doing it to yourself would sign you out mid-task.
     if (userId === actor.id) throw new UserError("You cannot change your own role; ask another admin", 409);
-    const user = await changeUserRole(userId, role);
+    const user = await changeUserRole(userId, role, actor);
     revalidatePath("/settings/users");
     return { email: user.email, role: user.role };
   });

@@ -47,8 +47,8 @@ export const PUT = jsonRoute({
 export const DELETE = jsonRoute<undefined, { name: string }>({
   route: "DELETE /v1/models/{name}",
   role: "editor",
-  handle: async ({ params }) => {
-    await removeModel(params.name);
+  handle: async ({ params, principal }) => {
+    await removeModel(params.name, { id: principal.userId, email: principal.email });
     return new NextResponse(null, { status: 204 });
   },
 });

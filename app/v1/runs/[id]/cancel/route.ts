@@ -9,8 +9,8 @@ export const dynamic = "force-dynamic";
 export const POST = jsonRoute<undefined, { id: string }>({
   route: "POST /v1/runs/{id}/cancel",
   role: "editor",
-  handle: async ({ params }) => {
-    const run = await cancelRun(z.string().uuid("Run ids are UUIDs").parse(params.id));
+  handle: async ({ params, principal }) => {
+    const run = await cancelRun(z.string().uuid("Run ids are UUIDs").parse(params.id), { id: principal.userId, email: principal.email });
     return json(202, { run: summarizeRun(run, await listRunSteps(run.id)) });
   },
 });
