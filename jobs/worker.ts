@@ -28,6 +28,9 @@ async function main(): Promise<void> {
   await boss.start();
   await ensureQueues(boss);
 
+  // A stray rejection must not take down every job this worker holds; log it loudly instead.
+  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
+
   const shutdownController = new AbortController();
   const beat = () =>
     upsertWorkerHeartbeat({ id: workerId, hostname: os.hostname(), pid: process.pid }).catch((err) =>

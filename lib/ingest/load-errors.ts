@@ -1,6 +1,7 @@
 import type { LoadError } from "@/db/schema/datasets";
 import { CsvFormatError } from "@/lib/csv/errors";
 import { UserError } from "@/lib/errors";
+import { formatBytes } from "@/lib/ingest/byte-cap";
 import {
   OutboundBlockedError,
   OutboundHttpError,
@@ -25,7 +26,9 @@ export function describeLoadError(err: unknown): LoadError {
   if (err instanceof CsvFormatError) {
     return { message: err.message, code: err.code, ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: String(err.column) } : {}) };
   }
-  if (err instanceof OutboundTooLargeError) return { message: err.message, code: "too_large" };
+  if (err instanceof OutboundTooLargeError) {
+    return { message: `The source is larger than the ${formatBytes(err.limit)} limit (MAX_SOURCE_BYTES), counted after decompression`, code: "too_large" };
+  }
   if (err instanceof OutboundBlockedError) return { message: err.message, code: "blocked" };
   if (err instanceof OutboundTimeoutError) return { message: err.message, code: "timeout" };
   if (err instanceof OutboundIncompleteError) return { message: err.message, code: "incomplete" };

@@ -9,9 +9,12 @@ function serializeLocally<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const previous = localQueues.get(key) ?? Promise.resolve();
   const next = previous.catch(() => {}).then(fn);
   localQueues.set(key, next);
-  void next.finally(() => {
-    if (localQueues.get(key) === next) localQueues.delete(key);
-  });
+  // The caller handles next's rejection; this bookkeeping branch must not become an unhandled one.
+  next
+    .finally(() => {
+      if (localQueues.get(key) === next) localQueues.delete(key);
+    })
+    .catch(() => {});
   return next;
 }
 
