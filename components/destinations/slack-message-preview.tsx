@@ -179,7 +179,7 @@ export function SlackMessagePreview({
       <div className="flex min-w-0 flex-1 flex-col gap-2">
         <figcaption className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5">
           <span className="font-bold">{appName}</span>
-          <span className="bg-muted text-muted-foreground rounded px-1 text-[10px] font-semibold tracking-wide uppercase">App</span>
+          <span className="bg-muted text-foreground rounded px-1 text-[10px] font-semibold tracking-wide uppercase">App</span>
           {time ? <span className="text-muted-foreground text-xs">{time}</span> : null}
         </figcaption>
         {blocks.length === 0 ? (
