@@ -5,7 +5,8 @@ import { Badge } from "@/components/ui/badge";
 import { formatDateTime } from "@/lib/utils";
 import { BuildStatusBadge } from "./build-status-badge";
 import { buildMoment, testCounts, type BuildView } from "./build-view";
-import { cellText, durationBetween, formatCount, formatDuration } from "./format";
+import { cellText, durationBetween, formatDuration } from "./format";
+import { formatCount } from "@/lib/format";
 import { ResultsTable } from "./results-table";
 
 /**

@@ -1,11 +1,5 @@
 /** Small display helpers for models and builds; pure, so server and client render the same text. */
 
-const countFormat = new Intl.NumberFormat("en-US");
-
-export function formatCount(n: number | null | undefined): string {
-  return n === null || n === undefined ? "—" : countFormat.format(n);
-}
-
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;

@@ -3,7 +3,7 @@
 import { useId } from "react";
 import Link from "next/link";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
-import { formatCount, formatDuration } from "./format";
+import { formatCount, formatDuration } from "@/lib/format";
 
 /** One run as the chart plots it; labels are made on the server so both renders agree. */
 export type RunPoint = {

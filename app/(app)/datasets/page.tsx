@@ -13,7 +13,8 @@ import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { datasetDisplayStatus, isActiveLoad, StatusBadge } from "@/components/dataset-status";
 import { AutoRefresh } from "./auto-refresh";
-import { formatCount, sourceLabel } from "./format";
+import { sourceLabel } from "./format";
+import { formatCount } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Datasets" };

@@ -1,7 +1,7 @@
 "use client";
 
 import { Progress } from "@/components/ui/progress";
-import { formatBytes } from "./format";
+import { formatBytes } from "@/lib/format";
 import type { UploadProgress } from "./xhr-upload";
 
 /** The upload's bar with percent and bytes; once every byte is sent, the server is still storing. */

@@ -7,7 +7,7 @@ import { toast } from "sonner";
 import { BuildResult } from "@/components/models/build-result";
 import { BuildStatusBadge } from "@/components/models/build-status-badge";
 import { isBuildActive, type BuildView } from "@/components/models/build-view";
-import { formatCount } from "@/components/models/format";
+import { formatCount } from "@/lib/format";
 
 const POLL_MS = 1_000;
 /** After this long without a build row, the worker is probably not running: say so. */

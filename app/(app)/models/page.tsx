@@ -16,7 +16,7 @@ import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { BuildStatusBadge } from "@/components/models/build-status-badge";
 import { buildMoment, testCounts, type BuildStatus } from "@/components/models/build-view";
-import { formatCount } from "@/components/models/format";
+import { formatCount } from "@/lib/format";
 import { ImportForm } from "./import-form";
 
 export const dynamic = "force-dynamic";

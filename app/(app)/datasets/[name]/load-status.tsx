@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { Progress } from "@/components/ui/progress";
 import { isActiveLoad, LoadStatusBadge, phaseLabel } from "@/components/dataset-status";
 import { formatDateTime } from "@/lib/utils";
-import { formatBytes, formatCount, formatDuration } from "../format";
+import { formatBytes, formatCount, formatDuration } from "@/lib/format";
 import { toLoadView, type LoadView } from "./load-view";
 
 const POLL_MS = 1_000;

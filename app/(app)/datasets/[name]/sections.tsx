@@ -5,7 +5,8 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { LoadStatusBadge, phaseLabel } from "@/components/dataset-status";
-import { formatBytes, formatCount, formatDuration, versionSourceLabel } from "../format";
+import { versionSourceLabel } from "../format";
+import { formatBytes, formatCount, formatDuration } from "@/lib/format";
 import { ColumnTypeForm } from "./column-type-form";
 import { ReloadVersionButton } from "./reload-version-button";
 

@@ -7,7 +7,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { FileDropZone } from "@/components/file-drop-zone";
 import { FieldErrors, FormError } from "@/components/form-messages";
-import { formatBytes } from "../format";
+import { formatBytes } from "@/lib/format";
 import { UploadProgressBar } from "../upload-progress";
 import { uploadWithProgress, type UploadProgress } from "../xhr-upload";
 

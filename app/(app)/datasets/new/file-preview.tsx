@@ -1,7 +1,8 @@
 "use client";
 
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { delimiterLabel, formatBytes } from "../format";
+import { delimiterLabel } from "../format";
+import { formatBytes } from "@/lib/format";
 import type { CsvPreview } from "./csv-preview";
 
 /** What the browser read from the chosen file: delimiter, columns and the first rows, as text. */

@@ -12,7 +12,7 @@ import { FileDropZone } from "@/components/file-drop-zone";
 import { TextField } from "@/components/text-field";
 import { createUrlDatasetAction } from "../actions";
 import { groupFieldErrors, OPTION_FIELDS, optionsFromFormData } from "../dataset-options";
-import { formatBytes } from "../format";
+import { formatBytes } from "@/lib/format";
 import { UploadProgressBar } from "../upload-progress";
 import { uploadWithProgress, type UploadProgress } from "../xhr-upload";
 import { parsePreview, readHeadText, type HeadText } from "./csv-preview";
