@@ -1,4 +1,4 @@
-import type { TransactionSql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type { Materialization } from "@/db/schema/models";
 import { quoteIdent } from "@/lib/csv/headers";
 import { UserError } from "@/lib/errors";
@@ -13,7 +13,8 @@ export type MaterializeInput = {
 
 const relation = (name: string) => `warehouse.${quoteIdent(name)}`;
 
-async function existingKind(tx: TransactionSql, name: string): Promise<"view" | "table" | null> {
+/** Whether warehouse."name" exists, and as a view or a table. */
+export async function existingKind(tx: TransactionSql | Sql, name: string): Promise<"view" | "table" | null> {
   const [row] = await tx`select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'warehouse' and c.relname = ${name}`;
   if (!row) return null;

@@ -15,6 +15,7 @@ import { UserError } from "@/lib/errors";
 import { compileModel, CompileError, type CompiledModel } from "@/lib/transform/compile";
 import { CycleError, topologicalOrder } from "@/lib/transform/dag";
 import { loadProject } from "@/lib/transform/build";
+import { existingKind } from "@/lib/transform/materialize";
 import { referencedNames } from "@/lib/transform/template";
 import { modelInput, type ModelInput } from "@/lib/validation/models";
 import { sendJob } from "@/lib/queue/send";
@@ -114,8 +115,8 @@ export async function removeModel(name: string, actor?: AuditActor): Promise<voi
   const project = await loadProject();
   const users = project.graph.filter((n) => n.name !== name && n.dependsOn.includes(name)).map((n) => n.name);
   if (users.length) throw new UserError(`Model ${name} is used by ${users.join(", ")}; remove those refs first`, 409);
-  const [row] = await getSql()`select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'warehouse' and c.relname = ${name}`;
-  if (row) await getSql().unsafe(`drop ${row.relkind === "v" ? "view" : "table"} if exists warehouse.${quoteIdent(name)}`);
+  const kind = await existingKind(getSql(), name);
+  if (kind) await getSql().unsafe(`drop ${kind} if exists warehouse.${quoteIdent(name)}`);
   await deleteModelRow(model.id);
   await audit("model.deleted", actor, { type: "model", id: model.id, name });
 }
