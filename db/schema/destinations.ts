@@ -8,6 +8,12 @@ export const destinations = appSchema.table(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     name: text("name").notNull(),
+    /**
+     * "webhook" posts to the stored URL. "sample" (the onboarding sample data) posts nothing: each
+     * message is checked against Slack's limits and recorded with its exact payload, and the app
+     * shows it as the channel would.
+     */
+    kind: text("kind", { enum: ["webhook", "sample"] }).notNull().default("webhook"),
     /** AES-256-GCM ciphertext of the webhook URL ("v1:" + iv + tag + data, base64), bound to this row's id. */
     webhookCiphertext: text("webhook_ciphertext").notNull(),
     /** Safe to show: the host and the last four characters, e.g. hooks.slack.com …/AbCd. */

@@ -1,0 +1,1 @@
+ALTER TABLE "relayboard"."destinations" ADD COLUMN "kind" text DEFAULT 'webhook' NOT NULL;
