@@ -6,6 +6,7 @@ import type { IngestResult } from "@/bench/ingest-job";
 import { typedModelLines, typedModelTarget, type TypedModelResult } from "@/bench/typed-model";
 import { latencyLines, latencyTarget, type LatencyResult } from "@/bench/run-latency";
 import { throughputLines, throughputTarget, type ThroughputResult } from "@/bench/throughput";
+import { webLoadLines, webLoadTargets, type WebLoadResult } from "@/bench/web-load";
 
 export type MachineInfo = {
   cpu: string;
@@ -27,8 +28,11 @@ export type Target = { name: string; limit: string; measured: string; holds: boo
 export type BenchReport = {
   startedAt: string;
   mode: "full" | "quick";
+  /** `--only=web`: the web-load part alone. */
+  only?: "web";
   machine: MachineInfo;
-  file: FileInfo;
+  /** The main file; null when the ingest parts did not run (`--only=web`). */
+  file: FileInfo | null;
   baselines: { text: BaselineResult | null; typed: BaselineResult | null; skipped?: string };
   ingest: IngestResult | null;
   bigFile: FileInfo | null;
@@ -37,6 +41,7 @@ export type BenchReport = {
   typedModel: TypedModelResult | null;
   runLatency: LatencyResult | null;
   throughput: ThroughputResult | null;
+  webLoad: WebLoadResult | null;
   /** Why a part did not run (an earlier failure), if it did not. */
   partsSkipped?: string;
   targets: Target[];
@@ -61,6 +66,7 @@ function peakRss(r: IngestResult): number | null {
 }
 
 export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
+  if (report.only === "web") return webLoadTargets(report.webLoad, report.partsSkipped);
   const { text, typed } = report.baselines;
   const ok = report.ingest?.status === "succeeded" ? report.ingest : null;
   const ratio = (a: number, b: number, limit: number): Pick<Target, "measured" | "holds" | "note"> => {
@@ -102,6 +108,7 @@ export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
     typedModelTarget(report.typedModel),
     latencyTarget(report.runLatency, report.partsSkipped),
     throughputTarget(report.throughput, report.partsSkipped),
+    ...webLoadTargets(report.webLoad, report.partsSkipped),
   );
   return targets;
 }
@@ -139,17 +146,10 @@ function typeCheck(r: IngestResult): string {
   return wrong.length ? `inferred types differ: ${wrong.join("; ")}` : `all ${BENCH_COLUMNS.length} column types inferred as expected`;
 }
 
-export function renderReport(report: BenchReport): string {
-  const m = report.machine;
+/** The ingest table, worker memory and CPU, and the row/type check for the main file. */
+function ingestSection(report: BenchReport, f: FileInfo): string[] {
   const { text, typed } = report.baselines;
   const out: string[] = [];
-  out.push(`### Relayboard ingest benchmark (${report.mode}, ${report.startedAt})`, "");
-  out.push(
-    `Machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}, ` +
-      `PostgreSQL ${m.postgres} (${m.database === "embedded" ? "embedded" : "DATABASE_URL"}), ${m.psql ?? "psql: not installed"}, ` +
-      `load average at start ${m.loadAverage.toFixed(2)}`,
-  );
-  const f = report.file;
   out.push(`File: ${f.rows.toLocaleString("en-US")} rows × ${BENCH_COLUMNS.length} columns, ${(f.bytes / 1e6).toFixed(1)} MB (MB = 10^6 bytes)`, "");
   out.push(row(["Step", "Seconds", "MB/s", "Rows/s", "Ratio"]), row(["---", "---:", "---:", "---:", "---"]));
   if (text) out.push(throughput(`psql \\copy → all-text table (best of ${text.runs.length})`, text.seconds, f));
@@ -181,10 +181,24 @@ export function renderReport(report: BenchReport): string {
     ].filter((l): l is string => l !== null),
   );
   if (report.ingest?.status === "succeeded") out.push(`Check: ${report.ingest.rowsLoaded.toLocaleString("en-US")} rows loaded; ${typeCheck(report.ingest)}`);
+  return out;
+}
+
+export function renderReport(report: BenchReport): string {
+  const m = report.machine;
+  const out: string[] = [];
+  out.push(`### Relayboard ${report.only === "web" ? "web-load" : "ingest"} benchmark (${report.mode}, ${report.startedAt})`, "");
+  out.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}, ` +
+      `PostgreSQL ${m.postgres} (${m.database === "embedded" ? "embedded" : "DATABASE_URL"}), ${m.psql ?? "psql: not installed"}, ` +
+      `load average at start ${m.loadAverage.toFixed(2)}`,
+  );
+  if (report.file) out.push(...ingestSection(report, report.file));
   if (report.typedModel) out.push("", ...typedModelLines(report.typedModel, (n) => fmt(n)));
   if (report.runLatency) out.push("", ...latencyLines(report.runLatency));
   if (report.throughput) out.push("", ...throughputLines(report.throughput));
-  if (report.partsSkipped) out.push("", `Run latency and throughput not measured: ${report.partsSkipped}`);
+  if (report.webLoad) out.push("", ...webLoadLines(report.webLoad));
+  if (report.partsSkipped) out.push("", `Run latency, throughput and web load not measured: ${report.partsSkipped}`);
   out.push("", row(["Target", "Limit", "Measured", "Holds"]), row(["---", "---", "---", "---"]));
   for (const t of report.targets) {
     const holds = t.holds === null ? (t.note === "no target" ? "n/a (no target)" : "not measured") : t.holds ? `yes${t.note ? ` (${t.note})` : ""}` : `**no** (${t.note})`;

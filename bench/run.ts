@@ -9,20 +9,22 @@ import { closeAppClients, runIngest, startWorker, type IngestResult, type Worker
 import { measureTypedModel, type TypedModelResult } from "@/bench/typed-model";
 import { failedLatency, measureRunLatency } from "@/bench/run-latency";
 import { failedThroughput, measureThroughput } from "@/bench/throughput";
+import { emptyWebLoad, measureWebLoad, webLoadOk } from "@/bench/web-load";
 import { computeTargets, renderReport, writeReportJson, type BenchReport, type FileInfo } from "@/bench/report";
 import { createFreshDatabase } from "@/tests/helpers/test-database";
 import { ensureEmbeddedPostgres } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureQueues } from "@/jobs/ensure-queues";
-import { resetEnvForTests } from "@/lib/env";
+import { getEnv, resetEnvForTests } from "@/lib/env";
 import { startSlackSink } from "@/lib/slack/sink";
 
 /**
- * `npm run bench [-- --quick] [-- --skip-1g] [-- --timeout-min=15] [-- --verbose]`
+ * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web] [-- --timeout-min=15] [-- --verbose]`
  * Loads a generated CSV through Relayboard's real job path and compares it with psql \copy of the
  * same file on the same database, in the same run; then the typed-model build against a
  * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
- * pipelines on two workers. Prints figures; never fails on timings.
+ * pipelines on two workers, and the web process under load (needs `npm run build` first) while runs
+ * execute. Prints figures; never fails on timings, but does on web errors or non-2xx answers.
  */
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -34,19 +36,24 @@ const BIG_ROWS = 6_500_000;
 const LATENCY_ROWS = 10_000;
 const THROUGHPUT_ROWS = 20;
 const LATENCY_RUN_TIMEOUT_MS = 60_000;
+const WEB_CONNECTIONS = 50;
+const WEB_SECONDS = 20;
+const QUICK_WEB_SECONDS = 5;
+const WEB_MAX_RUNS = 300;
 
-type Flags = { quick: boolean; skipBig: boolean; timeoutMs: number; verbose: boolean };
+type Flags = { quick: boolean; skipBig: boolean; webOnly: boolean; timeoutMs: number; verbose: boolean };
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, skipBig: false, timeoutMs: 15 * 60_000, verbose: false };
+  const flags: Flags = { quick: false, skipBig: false, webOnly: false, timeoutMs: 15 * 60_000, verbose: false };
   for (const arg of argv) {
     if (arg === "--quick") flags.quick = true;
     else if (arg === "--skip-1g") flags.skipBig = true;
+    else if (arg === "--only=web") flags.webOnly = true;
     else if (arg === "--verbose") flags.verbose = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
-    else throw new Error(`unknown flag ${arg}; known: --quick, --skip-1g, --timeout-min=N, --verbose`);
+    else throw new Error(`unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --timeout-min=N, --verbose`);
   }
-  if (flags.quick) flags.skipBig = true;
+  if (flags.quick || flags.webOnly) flags.skipBig = true;
   return flags;
 }
 
@@ -108,7 +115,7 @@ async function main(): Promise<boolean> {
   const serverUrl = process.env.DATABASE_URL?.trim() || null;
   const notes: string[] = [];
 
-  const mainCsv = await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
+  const mainCsv = flags.webOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
 
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "rb-bench-"));
   cleanups.push({ name: "temp dir", fn: async () => fs.rmSync(tmpRoot, { recursive: true, force: true }) });
@@ -152,7 +159,9 @@ async function main(): Promise<boolean> {
 
   const psql = await psqlVersion();
   const baselines: BenchReport["baselines"] = { text: null, typed: null };
-  if (!psql) {
+  if (flags.webOnly || !mainCsv) {
+    baselines.skipped = "--only=web";
+  } else if (!psql) {
     baselines.skipped = "psql is not installed";
     log("psql not found: skipping the baselines");
   } else {
@@ -173,14 +182,14 @@ async function main(): Promise<boolean> {
   const workerEnv: WorkerEnv = { repoRoot: REPO_ROOT, databaseUrl: dbUrl, dataDir, allowHosts, verbose: flags.verbose };
 
   const mainName = flags.quick ? "bench_100k" : "bench_1m";
-  const ingest = await ingestWithFreshWorker(workerEnv, mainName, server.host("/bench-main.csv", mainCsv.path), actor, flags);
-  if (ingest.status === "succeeded" && ingest.rowsLoaded !== mainCsv.rows) {
+  const ingest = mainCsv ? await ingestWithFreshWorker(workerEnv, mainName, server.host("/bench-main.csv", mainCsv.path), actor, flags) : null;
+  if (mainCsv && ingest?.status === "succeeded" && ingest.rowsLoaded !== mainCsv.rows) {
     notes.push(`Relayboard loaded ${ingest.rowsLoaded} rows, expected ${mainCsv.rows}`);
   }
 
   // The typed model is timed on the main load's staging table, before the big load replaces it.
   let typedModel: TypedModelResult | null = null;
-  if (ingest.status === "succeeded" && !interrupted) {
+  if (ingest?.status === "succeeded" && !interrupted) {
     log("typed model vs hand-written CTAS");
     typedModel = await measureTypedModel({ databaseUrl: dbUrl, datasetName: mainName, runs: 2, timeoutMs: flags.timeoutMs, log });
     if (typedModel.error) log(`typed model: ${typedModel.error}`);
@@ -188,7 +197,7 @@ async function main(): Promise<boolean> {
 
   let bigFile: FileInfo | null = null;
   let bigIngest: IngestResult | null = null;
-  const bigSkipped = flags.quick ? "skipped (--quick)" : flags.skipBig ? "skipped (--skip-1g)" : undefined;
+  const bigSkipped = flags.webOnly ? "skipped (--only=web)" : flags.quick ? "skipped (--quick)" : flags.skipBig ? "skipped (--skip-1g)" : undefined;
   if (!bigSkipped) {
     // The main load's tables are not needed any more; give the space back before the big one.
     await getSql().unsafe(`drop table if exists staging."${mainName}", warehouse."${mainName}"`).catch(() => {});
@@ -198,7 +207,7 @@ async function main(): Promise<boolean> {
   }
 
   const latencyCsv = await prepareCsv(LATENCY_ROWS);
-  const runLatency = interrupted
+  const runLatency = interrupted || flags.webOnly
     ? null
     : await withWorkers(workerEnv, "latency", 1, (alive) =>
         measureRunLatency({
@@ -217,7 +226,7 @@ async function main(): Promise<boolean> {
 
   const tinyCsv = await ensureCsv(CACHE_DIR, THROUGHPUT_ROWS);
   const pipelines = flags.quick ? 20 : 200;
-  const throughput = interrupted
+  const throughput = interrupted || flags.webOnly
     ? null
     : await withWorkers(workerEnv, "throughput", 2, (alive) =>
         measureThroughput({
@@ -233,19 +242,54 @@ async function main(): Promise<boolean> {
         (error) => failedThroughput(pipelines, tinyCsv.rows, error),
       );
 
+  const webSeconds = flags.quick ? QUICK_WEB_SECONDS : WEB_SECONDS;
+  const secrets = getEnv();
+  const webLoad = interrupted
+    ? null
+    : await withWorkers(workerEnv, "web load", 1, (alive) =>
+        measureWebLoad({
+          repoRoot: REPO_ROOT,
+          // What the worker gets, plus the secrets a production process must be given explicitly.
+          webEnv: {
+            ...process.env,
+            LOG_LEVEL: "warn",
+            AUTH_SECRET: secrets.authSecret,
+            ENCRYPTION_KEY: secrets.encryptionKey.toString("base64"),
+          },
+          connections: WEB_CONNECTIONS,
+          durationSeconds: webSeconds,
+          maxRuns: WEB_MAX_RUNS,
+          csvUrl: (i) => server.host(`/web-${i}.csv`, latencyCsv.path),
+          workerAlive: alive,
+          onSpawn: (stop) => cleanups.push({ name: "web server", fn: stop }),
+          verbose: flags.verbose,
+          log,
+        }),
+        (error) => emptyWebLoad(WEB_CONNECTIONS, webSeconds, error),
+      );
+
   if (runLatency?.error) notes.push(`Run latency did not complete: ${runLatency.error}`);
   if (throughput?.error) notes.push(`Throughput did not complete: ${throughput.error}`);
-  notes.push(
-    "Typed model: buildTypedTable() is Relayboard's typing step on its own (drop the build table, CREATE TABLE AS with casts, drop the old table, rename, in one transaction); the hand-written CTAS has the same casts and also carries the 3 bookkeeping columns, under SET LOCAL timezone = 'UTC' as the build does. Interleaved, a checkpoint before each run, best of 2.",
-    `Run latency: the dataset is registered once (its first run is not timed), then forced runs are requested one after another with requestRun(); each starts ≥ 1.1 s after the previous message so the 1 post/s webhook pacing never delays a timed run. Segment medians are taken separately, so they need not add up to the median total.`,
-    "Throughput: relayboard.destinations is emptied first, so every deliver step is skipped (no default destination) and Slack pacing does not dominate; each dataset serves the same cached 20-row file from its own URL.",
-    "Every step of a run is its own pg-boss job (batchSize 1, pollingIntervalSeconds 0.5 in jobs/worker.ts); the next step is enqueued by the step that just finished, and the worker wakes its own fetch loop right after each job (notifyWorker), so a run's next step starts at once; only the first pickup after a request waits for the 0.5 s poll.",
-    "fetch streams the file over HTTP from 127.0.0.1 into object storage (local directory under DATA_DIR, sha256, fsync) and load reads it back from there: that is the design; psql reads the file directly.",
-    "Type inference runs over every row during load; typing is the CREATE TABLE AS with casts into warehouse plus the swap.",
-    "Total = registerUrlDataset() call to finishedAt: includes the pg-boss pickup (0.5 s polling), the final count(*) and bookkeeping.",
-    "Staging tables carry 3 extra metadata columns (_rb_line, _rb_version, _rb_loaded_at) that the psql tables do not.",
-    "The worker runs with LOG_LEVEL=info because its \"worker ready\" line is logged at info.",
-  );
+  if (webLoad) {
+    notes.push(
+      `Web load: the production build under \`next start\` (NODE_ENV=production, LOG_LEVEL=warn) with 1 worker; GET /health is the baseline (the dashboard runs the same database, storage and queue checks, then renders). ` +
+        `The dashboard is requested with a signed-in admin's session cookie, GET /v1/runs (25 runs a page) with ${WEB_CONNECTIONS} viewer API tokens, one per connection (the 600 requests/minute limit is per token). ` +
+        "Each endpoint gets 10 sequential requests first (not timed) that must answer 200; after each endpoint's load the bench waits until GET /health answers within 4 × its idle time again (autocannon stops with requests in flight that the server still works through), shown as \"settled after\". autocannon runs in the bench process and shares the machine's cores with the web process, the worker and PostgreSQL.",
+    );
+  }
+  if (!flags.webOnly) {
+    notes.push(
+      "Typed model: buildTypedTable() is Relayboard's typing step on its own (drop the build table, CREATE TABLE AS with casts, drop the old table, rename, in one transaction); the hand-written CTAS has the same casts and also carries the 3 bookkeeping columns, under SET LOCAL timezone = 'UTC' as the build does. Interleaved, a checkpoint before each run, best of 2.",
+      `Run latency: the dataset is registered once (its first run is not timed), then forced runs are requested one after another with requestRun(); each starts ≥ 1.1 s after the previous message so the 1 post/s webhook pacing never delays a timed run. Segment medians are taken separately, so they need not add up to the median total.`,
+      "Throughput: relayboard.destinations is emptied first, so every deliver step is skipped (no default destination) and Slack pacing does not dominate; each dataset serves the same cached 20-row file from its own URL.",
+      "Every step of a run is its own pg-boss job (batchSize 1, pollingIntervalSeconds 0.5 in jobs/worker.ts); the next step is enqueued by the step that just finished, and the worker wakes its own fetch loop right after each job (notifyWorker), so a run's next step starts at once; only the first pickup after a request waits for the 0.5 s poll.",
+      "fetch streams the file over HTTP from 127.0.0.1 into object storage (local directory under DATA_DIR, sha256, fsync) and load reads it back from there: that is the design; psql reads the file directly.",
+      "Type inference runs over every row during load; typing is the CREATE TABLE AS with casts into warehouse plus the swap.",
+      "Total = registerUrlDataset() call to finishedAt: includes the pg-boss pickup (0.5 s polling), the final count(*) and bookkeeping.",
+      "Staging tables carry 3 extra metadata columns (_rb_line, _rb_version, _rb_loaded_at) that the psql tables do not.",
+      "The worker runs with LOG_LEVEL=info because its \"worker ready\" line is logged at info.",
+    );
+  }
   const partial: Omit<BenchReport, "targets"> = {
     startedAt: new Date(startedAt).toISOString(),
     mode: flags.quick ? "quick" : "full",
@@ -260,7 +304,8 @@ async function main(): Promise<boolean> {
       database: serverUrl ? "DATABASE_URL" : "embedded",
       loadAverage: loadAverageAtStart,
     },
-    file: fileInfo(mainCsv),
+    file: mainCsv ? fileInfo(mainCsv) : null,
+    only: flags.webOnly ? "web" : undefined,
     baselines,
     ingest,
     bigFile,
@@ -269,6 +314,7 @@ async function main(): Promise<boolean> {
     typedModel,
     runLatency,
     throughput,
+    webLoad,
     partsSkipped: interrupted ? "interrupted" : undefined,
     notes,
   };
@@ -276,9 +322,14 @@ async function main(): Promise<boolean> {
   const rendered = renderReport(report);
   process.stdout.write(`\n${rendered}\n\n`);
   log(`written ${path.relative(REPO_ROOT, writeReportJson(CACHE_DIR, report, rendered))}`);
-  // Timings never fail the bench; a load, a run or a measurement that did not complete does.
+  // Timings never fail the bench; a load, a run or a measurement that did not complete does, and
+  // so does any error or non-2xx answer from the web process under load.
   const partsOk =
-    !typedModel?.error && !runLatency?.error && !throughput?.error && (throughput === null || throughput.succeeded === throughput.pipelines);
+    !typedModel?.error &&
+    !runLatency?.error &&
+    !throughput?.error &&
+    (throughput === null || throughput.succeeded === throughput.pipelines) &&
+    webLoadOk(webLoad);
   return [ingest, bigIngest].every((r) => r === null || r.status === "succeeded") && partsOk;
 }
 
