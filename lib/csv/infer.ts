@@ -180,6 +180,10 @@ function isSettled(mask: number): boolean {
 export interface TypeInferrer {
   /** Feed one record; empty strings are NULL. Fields beyond columnCount are ignored. */
   observe(row: string[]): void;
+  /** Feed one non-empty value of column i (the fast load path sees values one by one). */
+  observeValue(i: number, value: string): void;
+  /** False once column i can only be text: its values need not be looked at any more. */
+  isOpen(i: number): boolean;
   /** Types so far; can be called at any time, e.g. after a sample, and again at the end. */
   result(): ColumnType[];
 }
@@ -191,23 +195,26 @@ export interface TypeInferrer {
 export function createTypeInferrer(columnCount: number): TypeInferrer {
   const masks = new Uint8Array(columnCount);
   let open = columnCount; // columns not yet text
+  const observeValue = (i: number, v: string): void => {
+    const m = masks[i];
+    if (m === TEXT) return;
+    let next = m | classify(v);
+    if (next !== m) {
+      if (!isSettled(next)) {
+        next = TEXT;
+        open--;
+      }
+      masks[i] = next;
+    }
+  };
   return {
+    observeValue,
+    isOpen: (i: number) => i < columnCount && masks[i] !== TEXT,
     observe(row: string[]): void {
       if (open === 0) return;
       const n = Math.min(row.length, columnCount);
       for (let i = 0; i < n; i++) {
-        const m = masks[i];
-        if (m === TEXT) continue;
-        const v = row[i];
-        if (v.length === 0) continue;
-        let next = m | classify(v);
-        if (next !== m) {
-          if (!isSettled(next)) {
-            next = TEXT;
-            open--;
-          }
-          masks[i] = next;
-        }
+        if (row[i].length !== 0) observeValue(i, row[i]);
       }
     },
     result(): ColumnType[] {

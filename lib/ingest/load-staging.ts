@@ -3,7 +3,11 @@ import zlib from "node:zlib";
 import { pipeline, Transform, type Readable, type Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
 import type { ColumnType, DatasetOptions } from "@/db/schema/datasets";
-import { sniffBytes } from "@/lib/csv/sniff";
+import { sniffBytes, type SniffResult } from "@/lib/csv/sniff";
+import { isUtf8Label, resolveEncodingLabel } from "@/lib/csv/encoding";
+import { FastPathUnsupported } from "@/lib/csv/copy-scan";
+import { loadFast } from "@/lib/ingest/load-fast";
+import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
 import { createDecoderStream } from "@/lib/csv/decode";
 import { normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/headers";
 import { createTypeInferrer, castCheck, type TypeInferrer } from "@/lib/csv/infer";
@@ -32,7 +36,8 @@ export type StagingLoadResult = {
 export type StagingLoadInput = {
   /** A connection reserved for this load (COPY holds it for the duration). */
   sql: ReservedSql;
-  source: Readable;
+  /** Opens the stored file from its start; called again if the fast path hands over. */
+  open: () => Promise<Readable>;
   /** Fully qualified, already-quoted scratch table to create and fill. */
   table: string;
   versionNumber: number;
@@ -43,7 +48,14 @@ export type StagingLoadInput = {
   signal?: AbortSignal;
   /** Cap on the decompressed size of a gzip upload (MAX_SOURCE_BYTES). */
   maxBytes: number;
+  /** "exact" skips the fast path (tests compare the two). Default "auto". */
+  parser?: "auto" | "exact";
+  /** Told when a file leaves the fast path, and why (for the load's log). */
+  onFallback?: (reason: string) => void;
 };
+
+/** A sniffed file, ready to stream from its first byte (gzip already undone). */
+export type OpenedCsv = { head: Buffer; whole: Readable; sniffed: SniffResult; delimiter: string };
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -66,22 +78,53 @@ function refuseHtml(head: Buffer): void {
   }
 }
 
-function emptyFileError(): UserError {
-  return new UserError("The file is empty: there is no header row and no data.", 422);
-}
 
 /**
  * Streams one CSV into a fresh all-text scratch table through COPY, inferring column types over
  * every row on the way. The table gets metadata columns: the source line number, the version
  * and the load time.
+ *
+ * UTF-8 files take the fast path (lib/ingest/load-fast.ts: the raw bytes go to COPY's own CSV
+ * parser); anything it cannot vouch for is loaded again from the start by the exact parser.
  */
 export async function loadIntoScratchTable(input: StagingLoadInput): Promise<StagingLoadResult> {
+  const opened = await openCsv(input);
+  if (input.parser !== "exact" && isUtf8Label(resolveEncodingLabel(opened.sniffed.encoding))) {
+    try {
+      return await loadFast(input, opened);
+    } catch (err) {
+      if (!(err instanceof FastPathUnsupported) || input.signal?.aborted) throw err;
+      input.onFallback?.(err.reason);
+      return loadExact(input, await openCsv(input));
+    }
+  }
+  return loadExact(input, opened);
+}
+
+export async function openCsv(input: Pick<StagingLoadInput, "open" | "maxBytes" | "options">): Promise<OpenedCsv> {
+  const { head, whole } = await openSource(await input.open(), input.maxBytes);
+  if (head.length === 0) {
+    whole.destroy();
+    throw emptyFileError();
+  }
+  try {
+    refuseHtml(head);
+    const sniffed = sniffBytes(head, { encoding: input.options.encoding });
+    return { head, whole, sniffed, delimiter: input.options.delimiter ?? sniffed.delimiter };
+  } catch (err) {
+    whole.destroy();
+    throw err;
+  }
+}
+
+/**
+ * The exact path: every record through the framer and papaparse, re-serialised as COPY text.
+ * Slower than the fast path, but it handles every encoding, names the line and column of every
+ * problem, and can skip bad rows.
+ */
+async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<StagingLoadResult> {
   const { sql, options } = input;
-  const { head, whole } = await openSource(input.source, input.maxBytes);
-  if (head.length === 0) throw emptyFileError();
-  refuseHtml(head);
-  const sniffed = sniffBytes(head, { encoding: options.encoding });
-  const delimiter = options.delimiter ?? sniffed.delimiter;
+  const { whole, sniffed, delimiter } = opened;
 
   let bytesRead = 0;
   const counter = new Transform({
@@ -108,12 +151,7 @@ export async function loadIntoScratchTable(input: StagingLoadInput): Promise<Sta
       const type = input.overrides.get(h.name);
       if (type && type !== "text") overrideChecks.push({ index, type, name: h.name, header: h.header });
     });
-    const columnDefs = headers.map((h) => `${quoteIdent(h.name)} text`).join(", ");
-    await sql.unsafe(`drop table if exists ${input.table}`);
-    await sql.unsafe(
-      `create table ${input.table} (_rb_line bigint not null, ${columnDefs}${headers.length ? ", " : ""}` +
-        `_rb_version integer not null default ${Number(input.versionNumber)}, _rb_loaded_at timestamptz not null default now())`,
-    );
+    await createScratchTable(sql, input.table, headers, input.versionNumber);
     const columnList = ["_rb_line", ...headers.map((h) => quoteIdent(h.name))].join(", ");
     copy = await sql.unsafe(`copy ${input.table} (${columnList}) from stdin`).writable();
     copyDone = once(copy, "finish");

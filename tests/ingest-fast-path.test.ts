@@ -1,0 +1,146 @@
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pino from "pino";
+import { closeDb, getSql } from "@/db";
+import { getDatasetLoad } from "@/db/queries/datasets";
+import { resetEnvForTests } from "@/lib/env";
+import { createUser } from "@/lib/auth/users";
+import { registerUrlDataset } from "@/lib/ingest/register";
+import { runDatasetLoad } from "@/lib/ingest/run-load";
+import { loadIntoScratchTable, type StagingLoadResult } from "@/lib/ingest/load-staging";
+import type { DatasetOptions } from "@/db/schema/datasets";
+import { startCsvHost } from "./helpers/csv-host";
+
+/**
+ * The fast path (raw bytes into COPY … FORMAT csv, lib/ingest/load-fast.ts) must load exactly
+ * what the exact parser loads, or hand the file over. Generated files full of the awkward parts
+ * of CSV are loaded both ways into PostgreSQL and compared row by row.
+ */
+
+const OPTIONS: DatasetOptions = { header: true, loadMode: "replace", types: "infer", badRows: { mode: "fail" } } as DatasetOptions;
+
+let host: Awaited<ReturnType<typeof startCsvHost>>;
+let actor: { id: string };
+
+beforeAll(async () => {
+  host = await startCsvHost();
+  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port}`;
+  resetEnvForTests();
+  actor = await createUser({ email: "fast@example.com", password: "long enough pw", role: "editor" });
+});
+
+afterAll(async () => {
+  await host.close();
+  await closeDb();
+});
+
+/** mulberry32: the same files on every run. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VALUES = [
+  "1", "-42", "00501", "3.14", "1e5", "", "true", "F", "2024-02-29", "2024-02-30", "2023-01-01 10:00:00",
+  "2023-01-01T10:00:00+02:00", "plain", "é ü 日本 🎉", " spaced ", "\\N", "\\.", "NULL", "9223372036854775808",
+];
+const QUOTED = ['"a,b"', '"say ""hi"""', '"two\nlines"', '"cr\r\nlf"', '""', '"12"', '"\\."', '"é,ü"'];
+
+function generate(rand: () => number, delimiter: string): string {
+  const cols = 1 + Math.floor(rand() * 5);
+  const eol = ["\n", "\r\n", "\r"][Math.floor(rand() * 3)]!;
+  const pick = <T,>(list: T[]) => list[Math.floor(rand() * list.length)]!;
+  const header = Array.from({ length: cols }, (_, i) => (rand() < 0.2 ? `"col ${i}${delimiter}x"` : `c${i}`)).join(delimiter);
+  const lines = [header];
+  const rows = Math.floor(rand() * 30);
+  for (let r = 0; r < rows; r++) {
+    const fields = Array.from({ length: cols }, () => {
+      const v = rand() < 0.25 ? pick(QUOTED) : pick(VALUES);
+      return v.includes(delimiter) && !v.startsWith('"') ? `"${v}"` : v;
+    });
+    // Now and then something only the exact parser can judge: a quote inside an unquoted
+    // field, text after a closing quote, a missing field.
+    const odd = rand();
+    if (odd < 0.01) fields[0] = `5'11"`;
+    else if (odd < 0.015) fields[0] = '"x"y';
+    else if (odd < 0.02 && cols > 1) fields.pop();
+    lines.push(fields.join(delimiter));
+    if (rand() < 0.05) lines.push(""); // a blank line
+  }
+  // Now and then a different line ending somewhere, and a missing final terminator.
+  let text = lines.map((l, i) => l + (rand() < 0.1 ? pick(["\n", "\r\n", "\r"]) : i === lines.length - 1 && rand() < 0.3 ? "" : eol)).join("");
+  if (cols === 1) text = text.replace(/(^|[\r\n])(?=[\r\n])/g, "$1x"); // one column: a blank line would be a NULL row
+  return text;
+}
+
+async function loadWith(parser: "auto" | "exact", table: string, csv: string, delimiter: string) {
+  const sql = await getSql().reserve();
+  let fellBack: string | null = null;
+  try {
+    const result: StagingLoadResult = await loadIntoScratchTable({
+      sql,
+      open: async () => Readable.from([Buffer.from(csv, "utf8")]),
+      table: `staging."${table}"`,
+      versionNumber: 1,
+      options: { ...OPTIONS, delimiter: delimiter as DatasetOptions["delimiter"] },
+      overrides: new Map(),
+      onProgress: () => {},
+      maxBytes: 1e9,
+      parser,
+      onFallback: (reason) => (fellBack = reason),
+    });
+    const rows = await sql.unsafe(`select * from staging."${table}" order by _rb_line`);
+    return { result, rows: rows.map(({ _rb_loaded_at: _t, ...rest }) => rest), fellBack };
+  } finally {
+    sql.release();
+  }
+}
+
+describe("fast path vs exact parser", () => {
+  it("loads generated awkward files to the same rows, line numbers and types", async () => {
+    const rand = prng(20261128);
+    let fast = 0;
+    let handedOver = 0;
+    for (let i = 0; i < 60; i++) {
+      const delimiter = [",", ";", "\t", "|"][i % 4]!;
+      const csv = generate(rand, delimiter);
+      const exact = await loadWith("exact", `ex_${i}`, csv, delimiter).catch((err: Error) => ({ error: err.message }));
+      const auto = await loadWith("auto", `fa_${i}`, csv, delimiter).catch((err: Error) => ({ error: err.message }));
+      const label = `file ${i}: ${JSON.stringify(csv.slice(0, 300))}`;
+      if ("error" in exact) {
+        expect(auto, label).toEqual(exact);
+        continue;
+      }
+      expect("error" in auto, label).toBe(false);
+      if ("error" in auto) continue;
+      if (auto.fellBack) handedOver++;
+      else fast++;
+      expect(auto.rows, label).toEqual(exact.rows);
+      expect(auto.result.columns, label).toEqual(exact.result.columns);
+      expect(auto.result.rows, label).toBe(exact.result.rows);
+    }
+    // Most generated files are well-formed: the comparison must really cover the fast path.
+    expect(fast).toBeGreaterThan(30);
+    expect(handedOver).toBeGreaterThan(0);
+  });
+
+  it("a whole load records which path it took", async () => {
+    const plain = "id,name\n1,a\n2,b\n";
+    const awkward = 'id,height\n1,5\'11"\n2,6\'0"\n'; // a quote inside an unquoted field
+    for (const [name, body, exact] of [["fp_plain", plain, false], ["fp_awkward", awkward, true]] as const) {
+      host.files.set(`/${name}.csv`, { body });
+      const { load } = await registerUrlDataset({ name, csvUrl: host.url(`/${name}.csv`) }, actor);
+      await runDatasetLoad(load.id, { log: pino({ level: "silent" }), isLastAttempt: true });
+      const after = (await getDatasetLoad(load.id))!;
+      expect(after.status).toBe("succeeded");
+      expect(after.rowsLoaded).toBe(2);
+      expect(Boolean(after.timings.exact_parser), name).toBe(exact);
+    }
+    const rows = await getSql()`select height from staging.fp_awkward order by _rb_line`;
+    expect(rows.map((r) => r.height)).toEqual(["5'11\"", "6'0\""]);
+  });
+});
