@@ -1,12 +1,7 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import fs from "node:fs";
-import net from "node:net";
-import path from "node:path";
-import readline from "node:readline";
 import autocannon from "autocannon";
 import { readCpuSeconds, readMemory, sampleRss } from "@/bench/rss";
 import type { Target } from "@/bench/report";
+import { checkBuild, signIn, startWebServer, type BuildInfo, type WebServer } from "@/bench/web-server";
 import { waitFor } from "@/tests/helpers/processes";
 
 /**
@@ -18,13 +13,13 @@ import { waitFor } from "@/tests/helpers/processes";
  * endpoint after another. Any socket error or non-2xx answer fails the part.
  */
 
-const READY_TIMEOUT_MS = 120_000;
 const RUN_STREAM_PIPELINES = 3;
 const RUN_STREAM_TICK_MS = 250;
 const RUNS_DRAIN_TIMEOUT_MS = 120_000;
 const WARMUP_REQUESTS = 10;
+/** A request not answered within this counts as an error (a timeout). */
+const REQUEST_TIMEOUT_S = 10;
 const SETTLE_TIMEOUT_MS = 90_000;
-const TAIL_LINES = 40;
 
 type Auth = "none" | "session cookie" | "bearer token";
 
@@ -32,11 +27,16 @@ export type EndpointLoad = {
   name: string;
   path: string;
   auth: Auth;
+  /** Completed requests; `sent` also counts those still in flight when the time was up. */
   requests: number;
+  sent: number;
   requestsPerSecond: number;
   latencyMs: { p50: number; p97_5: number; p99: number; max: number; mean: number };
   /** Seconds until GET /health answered quickly again after the load (the server finishing what it had taken on). */
   settleSeconds: number | null;
+  /** The web process's CPU time from the start of the load to settled, per request sent (settle probes included). */
+  webCpuMsPerRequest: number | null;
+  /** Answers that were not 2xx, including ones autocannon could not match to a status ("no status"). */
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -52,7 +52,7 @@ export type WebLoadResult = {
   webRss: { idle: number | null; hwm: number | null };
   webCpuSeconds: number | null;
   loadWallSeconds: number | null;
-  build: { id: string; builtAt: string; staleBecause: string | null } | null;
+  build: BuildInfo | null;
   error: string | null;
 };
 
@@ -68,119 +68,6 @@ export function emptyWebLoad(connections: number, durationSeconds: number, error
     build: null,
     error,
   };
-}
-
-const BUILD_INPUTS = ["app", "lib", "components", "db", "next.config.js", "package-lock.json"];
-
-function newestFile(entry: string): { file: string; mtimeMs: number } | null {
-  const stat = fs.statSync(entry, { throwIfNoEntry: false });
-  if (!stat) return null;
-  if (!stat.isDirectory()) return { file: entry, mtimeMs: stat.mtimeMs };
-  let newest: { file: string; mtimeMs: number } | null = null;
-  for (const name of fs.readdirSync(entry)) {
-    const found = newestFile(path.join(entry, name));
-    if (found && (!newest || found.mtimeMs > newest.mtimeMs)) newest = found;
-  }
-  return newest;
-}
-
-/** The production build `next start` will serve; throws when there is none. Staleness is only reported. */
-export function checkBuild(repoRoot: string): NonNullable<WebLoadResult["build"]> {
-  const buildIdFile = path.join(repoRoot, ".next", "BUILD_ID");
-  const stat = fs.statSync(buildIdFile, { throwIfNoEntry: false });
-  if (!stat) throw new Error("no production build (.next/BUILD_ID is missing): run `npm run build` first; the web-load part serves the build as `npm run web` does");
-  let staleBecause: string | null = null;
-  for (const input of BUILD_INPUTS) {
-    const newest = newestFile(path.join(repoRoot, input));
-    if (newest && newest.mtimeMs > stat.mtimeMs + 1_000) {
-      staleBecause = `${path.relative(repoRoot, newest.file)} changed after the build`;
-      break;
-    }
-  }
-  return { id: fs.readFileSync(buildIdFile, "utf8").trim(), builtAt: stat.mtime.toISOString(), staleBecause };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-export type WebServer = { pid: number; baseUrl: string; tail: () => string[]; stop: () => Promise<void> };
-
-/** `next start` on 127.0.0.1 and a free port; ready when GET /health answers 200. */
-export async function startWebServer(
-  opts: { repoRoot: string; env: NodeJS.ProcessEnv; verbose: boolean },
-  onSpawn: (stop: () => Promise<void>) => void,
-): Promise<WebServer> {
-  const port = await freePort();
-  const nextBin = path.join(opts.repoRoot, "node_modules", "next", "dist", "bin", "next");
-  const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: opts.repoRoot,
-    env: { ...opts.env, NODE_ENV: "production", PORT: String(port) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (child.pid === undefined) throw new Error("could not start `next start`");
-  const lines: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
-    readline.createInterface({ input: stream }).on("line", (line) => {
-      lines.push(line);
-      if (lines.length > TAIL_LINES) lines.shift();
-      if (opts.verbose) process.stderr.write(`[web] ${line}\n`);
-    });
-  }
-  const exited = once(child, "exit");
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  onSpawn(stop);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-        return fetch(`${baseUrl}/health`).then((r) => r.ok, () => false);
-      },
-      READY_TIMEOUT_MS,
-      "the web server's /health",
-    );
-  } catch (err) {
-    await stop();
-    throw new Error(`${err instanceof Error ? err.message : String(err)}:\n${lines.join("\n")}`);
-  }
-  return { pid: child.pid, baseUrl, tail: () => [...lines], stop };
-}
-
-/** Signs in through next-auth's credentials callback, as the login form does; returns the Cookie header. */
-async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair] = cookie.split(";");
-      const at = pair!.indexOf("=");
-      jar.set(pair!.slice(0, at), pair!.slice(at + 1));
-    }
-  };
-  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  keep(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: header() },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  keep(res);
-  if (![...jar.keys()].some((k) => k.endsWith("session-token"))) throw new Error(`sign-in gave no session cookie (${res.status}): ${(await res.text()).slice(0, 200)}`);
-  return header();
 }
 
 /**
@@ -272,17 +159,21 @@ async function hammer(
   headers: Record<string, string>,
   setupClient?: (client: autocannon.Client) => void,
 ): Promise<EndpointLoad> {
-  const r = await autocannon({ url: `${baseUrl}${endpoint.path}`, connections, duration: durationSeconds, headers, setupClient, timeout: 10 });
+  const r = await autocannon({ url: `${baseUrl}${endpoint.path}`, connections, duration: durationSeconds, headers, setupClient, timeout: REQUEST_TIMEOUT_S });
+  // After a timeout autocannon can complete a response it has lost the status of ("undefined"); that is no 2xx either.
+  const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [/^\d+$/.test(code) ? code : "no status", s.count ?? 0]));
   return {
     ...endpoint,
     requests: r.requests.total,
+    sent: (r.requests as { sent?: number }).sent ?? r.requests.total,
     requestsPerSecond: r.requests.average,
     latencyMs: { p50: r.latency.p50, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max, mean: r.latency.mean },
     settleSeconds: null,
-    non2xx: r.non2xx,
+    webCpuMsPerRequest: null,
+    non2xx: Object.entries(statusCodes).reduce((n, [code, count]) => n + (/^2\d\d$/.test(code) ? 0 : count), 0),
     errors: r.errors,
     timeouts: r.timeouts,
-    statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0])),
+    statusCodes,
   };
 }
 
@@ -362,12 +253,16 @@ export async function measureWebLoad(opts: {
       for (const [endpoint, headers, setupClient] of plan) {
         if (!opts.workerAlive()) throw new Error("the worker exited during the load");
         opts.log(`web load: ${endpoint.name}, ${opts.connections} connections × ${opts.durationSeconds} s (${stream.runIds.length} runs requested so far)`);
+        const cpu0 = readCpuSeconds(web.pid);
         const measured = await hammer(endpoint, web.baseUrl, opts.connections, opts.durationSeconds, headers, setupClient);
         result.endpoints.push(measured);
         measured.settleSeconds = await settle(web.baseUrl, healthIdleMs);
+        const cpu1 = readCpuSeconds(web.pid);
+        if (cpu0 !== null && cpu1 !== null && measured.sent > 0) measured.webCpuMsPerRequest = ((cpu1 - cpu0) * 1000) / measured.sent;
         opts.log(
           `web load: ${endpoint.name}: ${measured.requestsPerSecond.toFixed(0)} req/s, p50 ${measured.latencyMs.p50} ms, p99 ${measured.latencyMs.p99} ms, ` +
-            `non-2xx ${measured.non2xx}, errors ${measured.errors} ${JSON.stringify(measured.statusCodes)}; settled in ${measured.settleSeconds.toFixed(1)} s`,
+            `non-2xx ${measured.non2xx}, errors ${measured.errors} ${JSON.stringify(measured.statusCodes)}; settled in ${measured.settleSeconds.toFixed(1)} s; ` +
+            `web CPU ${measured.webCpuMsPerRequest?.toFixed(0) ?? "n/a"} ms per request sent`,
         );
       }
     } finally {
@@ -437,15 +332,15 @@ export function webLoadLines(r: WebLoadResult): string[] {
     `Web process under load (\`next start\` on 127.0.0.1, 1 worker; ${r.runs.pipelines} pipelines of a 10,000-row dataset re-run back to back throughout; ` +
       `autocannon ${r.connections} connections × ${r.durationSeconds} s per endpoint, one endpoint after another, in the bench process on the same machine):`,
     "",
-    "| Endpoint | Auth | Requests | Req/s | p50 ms | p97.5 ms | p99 ms | max ms | non-2xx | errors | settled after |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| Endpoint | Auth | Answered / sent | Req/s | p50 ms | p97.5 ms | p99 ms | max ms | non-2xx | errors | settled after | web CPU ms/request |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const e of r.endpoints) {
     const codes = Object.entries(e.statusCodes).filter(([c]) => !c.startsWith("2")).map(([c, n]) => `${n}×${c}`).join(", ");
     out.push(
-      `| ${e.name} | ${e.auth} | ${e.requests.toLocaleString("en-US")} | ${e.requestsPerSecond.toFixed(0)} | ${e.latencyMs.p50} | ${e.latencyMs.p97_5} | ` +
+      `| ${e.name} | ${e.auth} | ${e.requests.toLocaleString("en-US")} / ${e.sent.toLocaleString("en-US")} | ${e.requestsPerSecond.toFixed(0)} | ${e.latencyMs.p50} | ${e.latencyMs.p97_5} | ` +
         `${e.latencyMs.p99} | ${e.latencyMs.max} | ${e.non2xx ? `**${e.non2xx}** (${codes})` : 0} | ${e.errors ? `**${e.errors}** (${e.timeouts} timeouts)` : 0} | ` +
-        `${e.settleSeconds === null ? "n/a" : `${e.settleSeconds.toFixed(1)} s`} |`,
+        `${e.settleSeconds === null ? "n/a" : `${e.settleSeconds.toFixed(1)} s`} | ${e.webCpuMsPerRequest === null ? "n/a" : e.webCpuMsPerRequest.toFixed(0)} |`,
     );
   }
   const dash = p99Of(r, "/");
