@@ -87,6 +87,7 @@ describe("encodings and line endings", () => {
   it("strips a UTF-8 BOM", async () => {
     const { dataset } = await ingest("bom_utf8", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("id,name\n1,Zoë\n")]));
     expect(dataset.columns.map((c) => c.name)).toEqual(["id", "name"]);
+    expect(dataset.columns.map((c) => c.header)).toEqual(["id", "name"]);
     expect((await stagingRows("bom_utf8")).map(dataOnly)).toEqual([{ id: "1", name: "Zoë" }]);
   });
 

@@ -11,8 +11,8 @@ function scan(input: string | Buffer, opts: { header?: boolean; delimiter?: stri
     delimiter: opts.delimiter ?? ",",
     header: opts.header ?? true,
     maxFieldBytes: 1024,
-    wantsColumn: (i) => inferrer.isOpen(i),
-    onValue: (i, v) => inferrer.observeValue(i, v),
+    wanted: new Uint8Array(100).fill(1),
+    onValue: (i, v, s, e) => inferrer.observeBytes(i, v, s, e),
   });
   const size = opts.size ?? bytes.length;
   const parts: Buffer[] = [];

@@ -42,13 +42,15 @@ export interface CopyScanOptions {
   header: boolean;
   maxFieldBytes: number;
   /**
-   * Called for each non-empty value of a column for which `wantsColumn(i)` is true, with the
-   * value as a latin1 string of its UTF-8 bytes (exact for ASCII, which every typed value is;
-   * anything else reads as text either way). Quoted values that contain a quote are passed as
-   * `"` (never a typed value).
+   * Columns whose values the caller wants to see (1 = yes), indexed by column; the caller may
+   * clear an entry at any time (e.g. when a column's type can only be text any more).
    */
-  onValue?: (column: number, value: string) => void;
-  wantsColumn?: (column: number) => boolean;
+  wanted?: Uint8Array;
+  /**
+   * Each non-empty value of a wanted column, as bytes v[s..e) of the file (quotes removed).
+   * A quoted value that contains a quote comes as the single byte `"` (never a typed value).
+   */
+  onValue?: (column: number, v: Buffer, s: number, e: number) => void;
 }
 
 export interface CopyScanner {
@@ -67,103 +69,59 @@ export interface CopyScanner {
 // Longest value worth classifying across a chunk boundary: longer ones are text or a
 // numeric so long that calling it text loses nothing a user would miss.
 const MAX_CARRIED_VALUE = 1024;
+const A_QUOTE = Buffer.from('"');
+const NONE = new Uint8Array(0);
+
+/**
+ * The scanner's state between chunks. The hot loop copies it into locals and writes it back
+ * once per chunk: closure and object slots cost a memory access each, which in a loop over
+ * every byte of the file is most of the time.
+ */
+type ScanState = {
+  line: number; // physical line of the next byte
+  prevCR: boolean;
+  inQuotes: boolean;
+  afterQuote: boolean;
+  atRecordStart: boolean;
+  atFieldStart: boolean;
+  fieldQuoted: boolean;
+  fieldEscapedQuote: boolean;
+  field: number;
+  fieldCarryBytes: number; // bytes of the current field in earlier chunks
+};
 
 export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   if (opts.delimiter.length !== 1 || /["\r\n]/.test(opts.delimiter)) {
     throw new FastPathUnsupported(`delimiter ${JSON.stringify(opts.delimiter)}`);
   }
   const DELIM = opts.delimiter.charCodeAt(0);
-  const { maxFieldBytes, onValue } = opts;
-  const wants = opts.wantsColumn ?? (() => false);
+  const { maxFieldBytes } = opts;
+  const onValue = opts.onValue ?? (() => {});
+  const wanted = opts.onValue ? (opts.wanted ?? NONE) : NONE;
 
-  // Parser state that survives chunk boundaries.
-  let line = 1; // physical line of the next byte
-  let prevCR = false;
-  let inQuotes = false;
-  let afterQuote = false;
-  let atRecordStart = true;
-  let atFieldStart = true;
-  let fieldQuoted = false;
-  let fieldEscapedQuote = false;
-  let field = 0;
+  const st: ScanState = {
+    line: 1, prevCR: false, inQuotes: false, afterQuote: false, atRecordStart: true, atFieldStart: true,
+    fieldQuoted: false, fieldEscapedQuote: false, field: 0, fieldCarryBytes: 0,
+  };
   let expected = -1;
   let rows = 0;
   let inHeader = opts.header;
   let headerBytes: Buffer[] = [];
   let headerValues: string[] | null = null;
-  let fieldCarry: Buffer[] = []; // bytes of the current field from earlier chunks (open columns)
-  let fieldCarryBytes = 0; // all bytes of the current field from earlier chunks
+  let fieldCarry: Buffer[] = []; // bytes of the current field from earlier chunks, if wanted
   let utf8Carry: Buffer | null = null;
 
-  // Output: the chunk's bytes with line-number prefixes spliced in; a new buffer per chunk, so
-  // what push() returned stays valid while COPY still holds it.
-  let out = Buffer.allocUnsafe(0);
-  let pos = 0;
-  const ensure = (n: number) => {
-    if (pos + n <= out.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(out.length * 2, pos + n, 64 * 1024));
-    out.copy(grown, 0, 0, pos);
-    out = grown;
-  };
-  const copyOut = (src: Buffer, from: number, to: number) => {
-    if (to <= from) return;
-    ensure(to - from);
-    src.copy(out, pos, from, to);
-    pos += to - from;
-  };
-  const writeLinePrefix = (n: number) => {
-    ensure(24);
-    const start = pos;
-    do {
-      out[pos++] = ZERO + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
-    out.subarray(start, pos).reverse();
-    out[pos++] = DELIM;
-  };
-
-  function endField(chunk: Buffer, start: number, end: number): void {
-    const bytes = fieldCarryBytes + (end - start);
-    if (bytes > maxFieldBytes) throw new FastPathUnsupported("field too large");
-    if (inHeader || expected !== -1 && field >= expected) return;
-    if (!onValue || !wants(field)) return;
-    let value: string;
-    if (fieldEscapedQuote) {
-      value = '"';
-    } else {
-      let from = start;
-      let to = end;
-      if (fieldCarryBytes > 0) {
-        if (fieldCarryBytes > MAX_CARRIED_VALUE) {
-          onValue(field, '"'); // too long for any typed value we infer: text
-          return;
-        }
-        const whole = Buffer.concat([...fieldCarry, chunk.subarray(start, end)]);
-        from = fieldQuoted ? 1 : 0;
-        to = whole.length - (fieldQuoted ? 1 : 0);
-        if (to > from) onValue(field, whole.toString("latin1", from, to));
-        return;
-      }
-      if (fieldQuoted) {
-        from++;
-        to--;
-      }
-      if (to <= from) return; // empty (quoted or not): NULL
-      value = chunk.toString("latin1", from, to);
-    }
-    onValue(field, value);
+  /** A wanted value that began in an earlier chunk. */
+  function carriedValue(column: number, chunk: Buffer, end: number, quoted: boolean): void {
+    if (st.fieldCarryBytes + end > MAX_CARRIED_VALUE) return onValue(column, A_QUOTE, 0, 1);
+    const whole = Buffer.concat([...fieldCarry, chunk.subarray(0, end)]);
+    const from = quoted ? 1 : 0;
+    const to = whole.length - from;
+    if (to > from) onValue(column, whole, from, to);
   }
 
-  function resetField(): void {
-    atFieldStart = true;
-    fieldQuoted = false;
-    fieldEscapedQuote = false;
-    if (fieldCarry.length) fieldCarry = [];
-    fieldCarryBytes = 0;
-  }
-
-  function endRecord(): void {
-    const count = field + 1;
+  /** Ends a record: the header's fields are parsed, a data record's field count checked. */
+  function endRecord(count: number): void {
     if (inHeader) {
       inHeader = false;
       const text = Buffer.concat(headerBytes).toString("utf8");
@@ -172,14 +130,11 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
       headerValues = parsed.data[0] ?? [];
       if (headerValues.length !== count) throw new FastPathUnsupported("header not understood");
       expected = count;
-    } else {
-      if (expected === -1) expected = count;
-      else if (count !== expected) throw new FastPathUnsupported("ragged row");
-      rows++;
+      return;
     }
-    field = 0;
-    atRecordStart = true;
-    resetField();
+    if (expected === -1) expected = count;
+    else if (count !== expected) throw new FastPathUnsupported("ragged row");
+    rows++;
   }
 
   function checkUtf8(chunk: Buffer): Buffer {
@@ -197,25 +152,33 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   }
 
   function scan(chunk: Buffer): Buffer {
-    pos = 0;
-    out = Buffer.allocUnsafe(chunk.length + (chunk.length >> 3) + 4096);
     const n = chunk.length;
+    // Room for the chunk plus a line-number prefix per record; grown if a chunk of tiny
+    // records needs more.
+    let out = Buffer.allocUnsafe(n + (n >> 2) + 64);
+    let pos = 0;
+    const grow = (need: number) => {
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, pos + need));
+      out.copy(bigger, 0, 0, pos);
+      out = bigger;
+    };
+
+    let { line, prevCR, inQuotes, afterQuote, atRecordStart, atFieldStart, fieldQuoted, fieldEscapedQuote, field, fieldCarryBytes } = st;
     let cut = 0; // next byte of this chunk not yet copied out (or dropped)
     let fieldStart = 0;
     let i = 0;
-    const headerKeep = () => {
-      if (inHeader && i > cut) headerBytes.push(Buffer.from(chunk.subarray(cut, i)));
-    };
 
     while (i < n) {
-      let c = chunk[i];
+      let c = chunk[i]!;
       if (inQuotes) {
         const q = chunk.indexOf(QUOTE, i);
         const stop = q === -1 ? n : q;
         // Line breaks inside quotes are data, but they still move the physical line.
         for (let k = i; k < stop; k++) {
-          const b = chunk[k];
-          if (b === LF) {
+          const b = chunk[k]!;
+          if (b > CR) {
+            if (prevCR) prevCR = false;
+          } else if (b === LF) {
             if (!prevCR) line++;
             prevCR = false;
           } else if (b === CR) {
@@ -243,52 +206,88 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
         }
         if (c !== DELIM && c !== LF && c !== CR) throw new FastPathUnsupported("text after a closing quote");
       }
-      if (c === LF || c === CR) {
-        if (c === LF && prevCR) {
-          // The LF of a CRLF whose CR ended a record (or a blank line): already handled.
-          prevCR = false;
-          if (cut === i) cut = i + 1;
-          i++;
-          continue;
-        }
-        line++;
-        prevCR = c === CR;
-        if (atRecordStart) {
-          // A blank line: not a record. Drop it from the output.
-          copyOut(chunk, cut, i);
-          cut = i + 1;
-          i++;
-          continue;
-        }
-        endField(chunk, fieldStart, i);
-        if (inHeader) {
-          headerKeep();
-          cut = i + 1;
-        } else {
-          copyOut(chunk, cut, i);
-          ensure(1);
-          out[pos++] = LF;
-          cut = i + 1;
-        }
-        endRecord();
+      if (c === LF && prevCR) {
+        // The LF of a CRLF whose CR ended a record or a blank line: already handled.
+        prevCR = false;
+        if (cut === i) cut = i + 1;
         i++;
         continue;
       }
-      prevCR = false;
       if (atRecordStart) {
+        if (c === LF || c === CR) {
+          // A blank line is not a record: drop it from the output.
+          line++;
+          prevCR = c === CR;
+          if (cut < i) {
+            if (pos + (i - cut) > out.length) grow(i - cut);
+            chunk.copy(out, pos, cut, i);
+            pos += i - cut;
+          }
+          cut = ++i;
+          continue;
+        }
         atRecordStart = false;
         if (!inHeader) {
-          copyOut(chunk, cut, i);
+          // Splice in "<line><delimiter>": the _rb_line column.
+          if (pos + (i - cut) + 24 > out.length) grow(i - cut + 24);
+          if (cut < i) {
+            chunk.copy(out, pos, cut, i);
+            pos += i - cut;
+          }
           cut = i;
-          writeLinePrefix(line);
+          let digits = line;
+          const start = pos;
+          do {
+            out[pos++] = ZERO + (digits % 10);
+            digits = (digits - (digits % 10)) / 10;
+          } while (digits > 0);
+          for (let a = start, b = pos - 1; a < b; a++, b--) {
+            const t = out[a]!;
+            out[a] = out[b]!;
+            out[b] = t;
+          }
+          out[pos++] = DELIM;
         }
       }
-      if (c === DELIM) {
-        endField(chunk, atFieldStart ? i : fieldStart, i);
-        field++;
-        resetField();
-        fieldStart = i + 1;
-        i++;
+      prevCR = false;
+      if (c === DELIM || c === LF || c === CR) {
+        // The end of a field.
+        if (fieldCarryBytes + (i - fieldStart) > maxFieldBytes) throw new FastPathUnsupported("field too large");
+        if (!inHeader && field < wanted.length && wanted[field] === 1 && (!atFieldStart || fieldCarryBytes > 0)) {
+          if (fieldEscapedQuote) onValue(field, A_QUOTE, 0, 1);
+          else if (fieldCarryBytes > 0) carriedValue(field, chunk, i, fieldQuoted);
+          else if (fieldQuoted) {
+            if (i - fieldStart > 2) onValue(field, chunk, fieldStart + 1, i - 1);
+          } else onValue(field, chunk, fieldStart, i);
+        }
+        atFieldStart = true;
+        fieldQuoted = false;
+        fieldEscapedQuote = false;
+        if (fieldCarryBytes > 0) {
+          fieldCarryBytes = 0;
+          fieldCarry = [];
+        }
+        if (c === DELIM) {
+          field++;
+          fieldStart = ++i;
+          continue;
+        }
+        // The end of a record.
+        line++;
+        prevCR = c === CR;
+        if (inHeader) {
+          if (i > cut) headerBytes.push(Buffer.from(chunk.subarray(cut, i)));
+        } else {
+          if (pos + (i - cut) + 1 > out.length) grow(i - cut + 1);
+          chunk.copy(out, pos, cut, i);
+          pos += i - cut;
+          out[pos++] = LF;
+        }
+        endRecord(field + 1);
+        field = 0;
+        atRecordStart = true;
+        cut = ++i;
+        fieldStart = i;
         continue;
       }
       if (atFieldStart) {
@@ -304,26 +303,29 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
       // An unquoted field: run to its end. A quote here is data to us but opens a quoted
       // section for COPY, so such a file takes the exact parser.
       for (; i < n; i++) {
-        c = chunk[i];
+        c = chunk[i]!;
         if (c === DELIM || c === LF || c === CR) break;
         if (c === QUOTE) throw new FastPathUnsupported("quote inside an unquoted field");
       }
     }
 
-    // The chunk ends inside a record: keep what a later chunk needs.
-    if (!atRecordStart) {
-      if (!atFieldStart || inQuotes || afterQuote) {
-        const from = fieldStart;
-        if (fieldCarryBytes + (n - from) > maxFieldBytes) throw new FastPathUnsupported("field too large");
-        if (fieldCarryBytes + (n - from) <= MAX_CARRIED_VALUE && !inHeader) fieldCarry.push(Buffer.from(chunk.subarray(from, n)));
-        fieldCarryBytes += n - from;
+    // The chunk ends inside a field: keep what a later chunk needs.
+    if (!atRecordStart && (!atFieldStart || inQuotes || afterQuote)) {
+      const more = n - fieldStart;
+      if (fieldCarryBytes + more > maxFieldBytes) throw new FastPathUnsupported("field too large");
+      if (!inHeader && field < wanted.length && wanted[field] === 1 && fieldCarryBytes + more <= MAX_CARRIED_VALUE) {
+        fieldCarry.push(Buffer.from(chunk.subarray(fieldStart, n)));
       }
+      fieldCarryBytes += more;
     }
     if (inHeader) {
-      headerKeep();
-      cut = n;
+      if (n > cut) headerBytes.push(Buffer.from(chunk.subarray(cut, n)));
+    } else if (n > cut) {
+      if (pos + (n - cut) > out.length) grow(n - cut);
+      chunk.copy(out, pos, cut, n);
+      pos += n - cut;
     }
-    copyOut(chunk, cut, n);
+    Object.assign(st, { line, prevCR, inQuotes, afterQuote, atRecordStart, atFieldStart, fieldQuoted, fieldEscapedQuote, field, fieldCarryBytes });
     return out.subarray(0, pos);
   }
 
@@ -334,19 +336,12 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     },
     end(): Buffer {
       if (utf8Carry) throw new FastPathUnsupported("file ends inside a UTF-8 character");
-      if (inQuotes) throw new FastPathUnsupported("unterminated quote");
-      pos = 0;
-      out = Buffer.allocUnsafe(64);
-      if (!atRecordStart) {
-        afterQuote = false;
-        endField(Buffer.alloc(0), 0, 0);
-        if (!inHeader) {
-          ensure(1);
-          out[pos++] = LF;
-        }
-        endRecord();
-      }
-      return out.subarray(0, pos);
+      if (st.inQuotes) throw new FastPathUnsupported("unterminated quote");
+      if (st.atRecordStart) return Buffer.alloc(0);
+      // The last record has no terminator: end it as if it had one.
+      const wasHeader = inHeader;
+      const tail = scan(Buffer.from([LF]));
+      return wasHeader ? Buffer.alloc(0) : tail;
     },
     header: () => headerValues,
     columnCount: () => expected,

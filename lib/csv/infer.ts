@@ -30,8 +30,21 @@ function isDigit(c: number): boolean {
   return c >= DIGIT_0 && c <= DIGIT_9;
 }
 
-const INT64_MAX = "9223372036854775807";
-const INT64_MIN_ABS = "9223372036854775808";
+// The classifiers read bytes (b[s..e)), not strings: the fast load path sees values as bytes
+// of the file and making a string of each would cost more than classifying it. Strings from
+// the exact parser are copied into SCRATCH first (see classifyString). Every typed form is
+// ASCII, so any other byte simply makes a value text.
+const INT64_MAX = Buffer.from("9223372036854775807");
+const INT64_MIN_ABS = Buffer.from("9223372036854775808");
+
+/** Compares b[s..s+19) with a 19-digit limit: true if it does not exceed it. */
+function withinInt64(b: Uint8Array, s: number, limit: Uint8Array): boolean {
+  for (let k = 0; k < 19; k++) {
+    const d = b[s + k]! - limit[k]!;
+    if (d !== 0) return d < 0;
+  }
+  return true;
+}
 
 /**
  * Integer or decimal: optional sign, digits, optional ".digits", optional exponent.
@@ -39,50 +52,50 @@ const INT64_MIN_ABS = "9223372036854775808";
  * of "." need digits; the user-override path accepts what PostgreSQL accepts (007.5, .5, 5.).
  * Exponents are capped at three digits: PostgreSQL rejects |exponent| > 1000 for numeric.
  */
-function classifyNumber(v: string, strict: boolean): number {
-  const n = v.length;
-  let i = 0;
-  let c = v.charCodeAt(0);
+function classifyNumber(b: Uint8Array, s: number, e: number, strict: boolean): number {
+  let i = s;
+  let c = b[i]!;
   const negative = c === MINUS;
   if (c === PLUS || c === MINUS) i++;
   const intStart = i;
-  while (i < n && isDigit(v.charCodeAt(i))) i++;
+  while (i < e && isDigit(b[i]!)) i++;
   let intLen = i - intStart;
-  if (strict && intLen > 1 && v.charCodeAt(intStart) === DIGIT_0) return TEXT;
-  if (i === n) {
+  if (strict && intLen > 1 && b[intStart] === DIGIT_0) return TEXT;
+  if (i === e) {
     if (intLen === 0) return TEXT;
     let start = intStart;
-    if (!strict) while (start < n - 1 && v.charCodeAt(start) === DIGIT_0) start++, intLen--;
+    if (!strict) while (start < e - 1 && b[start] === DIGIT_0) start++, intLen--;
     if (intLen < 19) return INT;
     if (intLen > 19) return NUM;
-    return v.slice(start) <= (negative ? INT64_MIN_ABS : INT64_MAX) ? INT : NUM;
+    return withinInt64(b, start, negative ? INT64_MIN_ABS : INT64_MAX) ? INT : NUM;
   }
   let fracLen = 0;
-  if (v.charCodeAt(i) === 46 /* . */) {
+  if (b[i] === 46 /* . */) {
     i++;
     const fracStart = i;
-    while (i < n && isDigit(v.charCodeAt(i))) i++;
+    while (i < e && isDigit(b[i]!)) i++;
     fracLen = i - fracStart;
     if (strict ? intLen === 0 || fracLen === 0 : intLen + fracLen === 0) return TEXT;
   } else if (intLen === 0) return TEXT;
-  if (i < n) {
-    c = v.charCodeAt(i);
+  if (i < e) {
+    c = b[i]!;
     if (c !== 101 && c !== 69 /* e E */) return TEXT;
     i++;
-    c = v.charCodeAt(i);
+    c = b[i]!;
     if (c === PLUS || c === MINUS) i++;
     const expStart = i;
-    while (i < n && isDigit(v.charCodeAt(i))) i++;
+    while (i < e && isDigit(b[i]!)) i++;
     const expLen = i - expStart;
-    if (expLen === 0 || expLen > 3 || i !== n) return TEXT;
+    if (expLen === 0 || expLen > 3 || i !== e) return TEXT;
   }
   return NUM;
 }
 
-function twoDigits(v: string, i: number): number {
-  const a = v.charCodeAt(i) - DIGIT_0;
-  const b = v.charCodeAt(i + 1) - DIGIT_0;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+function twoDigits(b: Uint8Array, i: number, e: number): number {
+  if (i + 1 >= e) return -1;
+  const x = b[i]! - DIGIT_0;
+  const y = b[i + 1]! - DIGIT_0;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
 }
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -93,71 +106,94 @@ const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * would reject the value and fail the whole load. More than 6 fraction digits is text:
  * PostgreSQL keeps microseconds and would round the rest away.
  */
-function classifyDateTime(v: string): number {
-  const n = v.length;
-  const y1 = twoDigits(v, 0);
-  const y2 = twoDigits(v, 2);
-  if (y1 < 0 || y2 < 0 || v.charCodeAt(4) !== MINUS || v.charCodeAt(7) !== MINUS) return TEXT;
+function classifyDateTime(b: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  const y1 = twoDigits(b, s, e);
+  const y2 = twoDigits(b, s + 2, e);
+  if (n < 10 || y1 < 0 || y2 < 0 || b[s + 4] !== MINUS || b[s + 7] !== MINUS) return TEXT;
   const year = y1 * 100 + y2;
-  const month = twoDigits(v, 5);
-  const day = twoDigits(v, 8);
+  const month = twoDigits(b, s + 5, e);
+  const day = twoDigits(b, s + 8, e);
   if (year === 0 || month < 1 || month > 12 || day < 1) return TEXT;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > DAYS_IN_MONTH[month] + (leap ? 1 : 0)) return TEXT;
+  if (day > DAYS_IN_MONTH[month]! + (leap ? 1 : 0)) return TEXT;
   if (n === 10) return DATE;
 
-  const sep = v.charCodeAt(10);
+  const sep = b[s + 10];
   if (sep !== 84 && sep !== 116 && sep !== 32 /* T t space */) return TEXT;
-  const hour = twoDigits(v, 11);
-  const minute = twoDigits(v, 14);
-  if (n < 16 || v.charCodeAt(13) !== 58 /* : */ || hour < 0 || hour > 23 || minute < 0 || minute > 59) return TEXT;
-  let i = 16;
-  if (v.charCodeAt(i) === 58) {
-    const second = twoDigits(v, i + 1);
+  const hour = twoDigits(b, s + 11, e);
+  const minute = twoDigits(b, s + 14, e);
+  if (n < 16 || b[s + 13] !== 58 /* : */ || hour < 0 || hour > 23 || minute < 0 || minute > 59) return TEXT;
+  let i = s + 16;
+  if (i < e && b[i] === 58) {
+    const second = twoDigits(b, i + 1, e);
     if (second < 0 || second > 59) return TEXT;
     i += 3;
-    if (v.charCodeAt(i) === 46 /* . */) {
+    if (i < e && b[i] === 46 /* . */) {
       const start = ++i;
-      while (i < n && isDigit(v.charCodeAt(i))) i++;
+      while (i < e && isDigit(b[i]!)) i++;
       if (i === start || i - start > 6) return TEXT;
     }
   }
-  if (i === n) return TS;
-  const c = v.charCodeAt(i);
-  if ((c === 90 || c === 122) /* Z z */ && i + 1 === n) return TSTZ;
+  if (i === e) return TS;
+  const c = b[i];
+  if ((c === 90 || c === 122) /* Z z */ && i + 1 === e) return TSTZ;
   if (c !== PLUS && c !== MINUS) return TEXT;
-  const oh = twoDigits(v, i + 1);
+  const oh = twoDigits(b, i + 1, e);
   if (oh < 0 || oh > 15) return TEXT;
   i += 3;
-  if (i === n) return TSTZ;
-  if (v.charCodeAt(i) === 58) i++;
-  const om = twoDigits(v, i);
-  return om >= 0 && om <= 59 && i + 2 === n ? TSTZ : TEXT;
+  if (i === e) return TSTZ;
+  if (b[i] === 58) i++;
+  const om = twoDigits(b, i, e);
+  return om >= 0 && om <= 59 && i + 2 === e ? TSTZ : TEXT;
 }
 
-function classifyBoolean(v: string): number {
-  if (v.length > 5) return TEXT;
-  switch (v.toLowerCase()) {
-    case "true": case "false": case "t": case "f": case "yes": case "no": case "y": case "n":
-      return BOOL;
-    default:
-      return TEXT;
-  }
-}
+const BOOLEAN_WORDS = ["true", "false", "t", "f", "yes", "no", "y", "n"].map((w) => Buffer.from(w));
 
-/** Dispatch on the first character so most values are ruled in or out by one comparison. */
-function classify(v: string): number {
-  const c = v.charCodeAt(0);
-  if (isDigit(c)) {
-    // A date needs "-" at index 4; a number cannot have one there (exponent signs come later).
-    return v.length >= 10 && v.charCodeAt(4) === MINUS ? classifyDateTime(v) : classifyNumber(v, true);
-  }
-  if (c === PLUS || c === MINUS || c === 46) return classifyNumber(v, true);
-  // t f y n, either case
-  if (c === 116 || c === 102 || c === 121 || c === 110 || c === 84 || c === 70 || c === 89 || c === 78) {
-    return classifyBoolean(v);
+/** Case-insensitive match against the boolean words (ASCII letters: set the 0x20 bit). */
+function classifyBoolean(b: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n > 5) return TEXT;
+  words: for (const word of BOOLEAN_WORDS) {
+    if (word.length !== n) continue;
+    for (let k = 0; k < n; k++) if ((b[s + k]! | 0x20) !== word[k]) continue words;
+    return BOOL;
   }
   return TEXT;
+}
+
+/** Dispatch on the first byte so most values are ruled in or out by one comparison. */
+function classifyBytes(b: Uint8Array, s: number, e: number): number {
+  const c = b[s]!;
+  if (isDigit(c)) {
+    // A date needs "-" at index 4; a number cannot have one there (exponent signs come later).
+    return e - s >= 10 && b[s + 4] === MINUS ? classifyDateTime(b, s, e) : classifyNumber(b, s, e, true);
+  }
+  if (c === PLUS || c === MINUS || c === 46) return classifyNumber(b, s, e, true);
+  // t f y n, either case
+  if (c === 116 || c === 102 || c === 121 || c === 110 || c === 84 || c === 70 || c === 89 || c === 78) {
+    return classifyBoolean(b, s, e);
+  }
+  return TEXT;
+}
+
+let SCRATCH = new Uint8Array(64);
+
+/** A string's bytes in SCRATCH, or -1 if it has a non-ASCII character (then it is text). */
+function asciiBytes(v: string): number {
+  const n = v.length;
+  if (n > SCRATCH.length) SCRATCH = new Uint8Array(Math.max(n, SCRATCH.length * 2));
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    SCRATCH[i] = c;
+  }
+  return n;
+}
+
+function classify(v: string): number {
+  const n = asciiBytes(v);
+  return n < 0 ? TEXT : classifyBytes(SCRATCH, 0, n);
 }
 
 function typeOf(mask: number): ColumnType {
@@ -180,8 +216,10 @@ function isSettled(mask: number): boolean {
 export interface TypeInferrer {
   /** Feed one record; empty strings are NULL. Fields beyond columnCount are ignored. */
   observe(row: string[]): void;
-  /** Feed one non-empty value of column i (the fast load path sees values one by one). */
+  /** Feed one non-empty value of column i. */
   observeValue(i: number, value: string): void;
+  /** The same for a value that is bytes b[s..e) of a UTF-8 file (the fast load path). */
+  observeBytes(i: number, b: Uint8Array, s: number, e: number): void;
   /** False once column i can only be text: its values need not be looked at any more. */
   isOpen(i: number): boolean;
   /** Types so far; can be called at any time, e.g. after a sample, and again at the end. */
@@ -195,10 +233,10 @@ export interface TypeInferrer {
 export function createTypeInferrer(columnCount: number): TypeInferrer {
   const masks = new Uint8Array(columnCount);
   let open = columnCount; // columns not yet text
-  const observeValue = (i: number, v: string): void => {
-    const m = masks[i];
+  const observeKind = (i: number, kind: number): void => {
+    const m = masks[i]!;
     if (m === TEXT) return;
-    let next = m | classify(v);
+    let next = m | kind;
     if (next !== m) {
       if (!isSettled(next)) {
         next = TEXT;
@@ -208,13 +246,18 @@ export function createTypeInferrer(columnCount: number): TypeInferrer {
     }
   };
   return {
-    observeValue,
+    observeValue: (i: number, v: string) => {
+      if (masks[i] !== TEXT) observeKind(i, classify(v));
+    },
+    observeBytes: (i: number, b: Uint8Array, s: number, e: number) => {
+      if (masks[i] !== TEXT) observeKind(i, classifyBytes(b, s, e));
+    },
     isOpen: (i: number) => i < columnCount && masks[i] !== TEXT,
     observe(row: string[]): void {
       if (open === 0) return;
       const n = Math.min(row.length, columnCount);
       for (let i = 0; i < n; i++) {
-        if (row[i].length !== 0) observeValue(i, row[i]);
+        if (row[i]!.length !== 0 && masks[i] !== TEXT) observeKind(i, classify(row[i]!));
       }
     },
     result(): ColumnType[] {
@@ -236,26 +279,29 @@ export function castCheck(value: string, type: ColumnType): boolean {
   if (type === "text") return true;
   const v = value.trim();
   if (v.length === 0) return value.length === 0; // "" is NULL; whitespace only is not a value
+  const n = asciiBytes(v);
+  if (n < 0) return false;
+  const b = SCRATCH;
   switch (type) {
     case "boolean": {
-      if (classifyBoolean(v) === BOOL) return true;
+      if (classifyBoolean(b, 0, n) === BOOL) return true;
       const lower = v.toLowerCase();
       return lower === "1" || lower === "0" || lower === "on" || lower === "off";
     }
     case "bigint":
-      return classifyNumber(v, false) === INT;
+      return classifyNumber(b, 0, n, false) === INT;
     case "numeric": {
-      const k = classifyNumber(v, false);
+      const k = classifyNumber(b, 0, n, false);
       return k === INT || k === NUM;
     }
     case "date":
-      return classifyDateTime(v) === DATE;
+      return classifyDateTime(b, 0, n) === DATE;
     case "timestamp": {
-      const k = classifyDateTime(v);
+      const k = classifyDateTime(b, 0, n);
       return k === DATE || k === TS;
     }
     case "timestamptz": {
-      const k = classifyDateTime(v);
+      const k = classifyDateTime(b, 0, n);
       return k === DATE || k === TS || k === TSTZ;
     }
   }

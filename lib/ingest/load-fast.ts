@@ -11,43 +11,61 @@ const MIB = 1024 * 1024;
 // Same limit as the exact parser's, so both paths refuse the same files.
 const MAX_FIELD_BYTES = 32 * MIB;
 
-/** PostgreSQL SQLSTATE class 22 (data exception) and 22P04 (bad COPY file format) from COPY. */
+/** PostgreSQL SQLSTATE class 22 (data exception, incl. 22P04 bad COPY file format) from COPY. */
 function isCopyDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && code.startsWith("22");
 }
 
+export type FastLoadInput = Omit<StagingLoadInput, "open" | "parser" | "onFallback">;
+
+/** A fast load fed chunk by chunk, so it can run while the file is still being fetched. */
+export type FastLoader = {
+  /** Resolves when the chunk is on its way to COPY (back-pressure for the caller). */
+  push(chunk: Buffer): Promise<void>;
+  /** Ends the COPY; resolves with what was loaded. */
+  finish(): Promise<StagingLoadResult>;
+  /** Stops the COPY (the scratch table stays for the caller to drop or recreate). */
+  abort(): void;
+};
+
 /**
  * Loads a UTF-8 CSV by streaming its bytes (with line numbers spliced in by the scanner) into
  * `COPY … (FORMAT csv)`: PostgreSQL does the parsing; this process only scans bytes, checks
- * UTF-8 and infers types. Throws FastPathUnsupported, before or during the COPY, for anything
- * the exact parser must handle; the scratch table is then simply recreated by that path.
+ * UTF-8 and infers types. push() and finish() throw FastPathUnsupported for anything the
+ * exact parser must handle; that path then recreates the scratch table from the start.
  */
-export async function loadFast(input: StagingLoadInput, opened: OpenedCsv): Promise<StagingLoadResult> {
+export function startFastLoad(input: FastLoadInput, file: { delimiter: string; encoding: string; bomLength: number }): FastLoader {
   const { sql, options, signal } = input;
-  const { whole, delimiter, sniffed } = opened;
-  // Sized for the widest table PostgreSQL allows: the column count is known only after the
-  // first record, but values of that record are already being classified.
+  const { delimiter } = file;
   const inferrer = options.types === "infer" ? createTypeInferrer(MAX_FILE_COLUMNS) : null;
   let overrideTypes: (ColumnType | undefined)[] = [];
+  const anyOverride = [...input.overrides.values()].some((t) => t !== "text");
+  // Columns whose values we still look at: all at first (the column count comes with the first
+  // record), then only those whose type is still open or that have a user's type to check.
+  const wanted = new Uint8Array(MAX_FILE_COLUMNS).fill(inferrer || anyOverride ? 1 : 0);
 
   const scanner = createCopyScanner({
     delimiter,
     header: options.header,
     maxFieldBytes: MAX_FIELD_BYTES,
-    wantsColumn: (i) => overrideTypes[i] !== undefined || (inferrer !== null && inferrer.isOpen(i)),
-    onValue: (i, value) => {
+    wanted,
+    onValue: (i, bytes, s, e) => {
       const forced = overrideTypes[i];
       // A value the user's type rejects: the exact parser reports it with its line and column.
-      if (forced && !castCheck(value, forced)) throw new FastPathUnsupported("value does not fit a chosen type");
-      inferrer?.observeValue(i, value);
+      if (forced && !castCheck(bytes.toString("utf8", s, e), forced)) throw new FastPathUnsupported("value does not fit a chosen type");
+      if (inferrer) {
+        inferrer.observeBytes(i, bytes, s, e);
+        if (!forced && !inferrer.isOpen(i)) wanted[i] = 0;
+      } else if (!forced) wanted[i] = 0;
     },
   });
 
   let columns: NormalizedHeader[] | null = null;
   let copy: Writable | null = null;
-  let copyFailed: Error | null = null;
+  let copyError: Error | null = null;
   let bytesRead = 0;
+  let bomToSkip = file.bomLength;
   const pending: Buffer[] = [];
 
   const startCopy = async () => {
@@ -63,7 +81,7 @@ export async function loadFast(input: StagingLoadInput, opened: OpenedCsv): Prom
     const stream = await sql
       .unsafe(`copy ${input.table} (${["_rb_line", ...names].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull})`)
       .writable();
-    stream.on("error", (err: Error) => (copyFailed ??= err));
+    stream.on("error", (err: Error) => (copyError ??= err));
     copy = stream;
   };
 
@@ -75,45 +93,72 @@ export async function loadFast(input: StagingLoadInput, opened: OpenedCsv): Prom
       await startCopy();
       data = Buffer.concat(pending.splice(0));
     }
-    if (copyFailed) throw copyFailed;
-    if (data.length && !(copy as unknown as Writable).write(data)) {
-      await Promise.race([once(copy as unknown as Writable, "drain"), once(copy as unknown as Writable, "error")]);
-    }
+    const stream = copy as unknown as Writable;
+    if (copyError) throw copyError;
+    if (data.length && !stream.write(data)) await Promise.race([once(stream, "drain"), once(stream, "error")]);
+    if (copyError) throw copyError;
   };
 
-  try {
-    signal?.throwIfAborted();
-    for await (const chunk of whole) {
-      signal?.throwIfAborted();
-      bytesRead += (chunk as Buffer).length;
-      await write(scanner.push(chunk as Buffer));
-      input.onProgress({ bytesRead, rows: scanner.rows() });
-    }
-    await write(scanner.end());
-    // Only blank lines: no header, no columns, nothing to create.
-    if (!copy) throw emptyFileError();
-    const done = once(copy as Writable, "finish");
-    (copy as Writable).end();
-    await done;
-    if (copyFailed) throw copyFailed;
-  } catch (err) {
+  /** COPY's own complaint about the data: the exact parser will say what is wrong, and where. */
+  const translate = (err: unknown): unknown =>
+    isCopyDataError(err) ? new FastPathUnsupported(`COPY refused the data: ${(err as Error).message}`) : err;
+
+  const abort = () => {
     (copy as Writable | null)?.destroy();
-    whole.destroy();
-    if (isCopyDataError(err)) {
-      // COPY read something differently from the scanner: let the exact parser decide.
-      throw new FastPathUnsupported(`COPY refused the data: ${(err as Error).message}`);
-    }
-    throw err;
-  }
-  input.onProgress({ bytesRead, rows: scanner.rows() });
-
-  const cols = columns as unknown as NormalizedHeader[];
-  const types = inferrer?.result();
-  return {
-    columns: cols.map((c, i) => ({ ...c, inferredType: types?.[i] ?? "text" })),
-    rows: scanner.rows(),
-    skipped: [],
-    delimiter,
-    encoding: sniffed.encoding,
   };
+
+  return {
+    async push(chunk: Buffer) {
+      try {
+        signal?.throwIfAborted();
+        bytesRead += chunk.length;
+        if (bomToSkip > 0) {
+          const skip = Math.min(bomToSkip, chunk.length);
+          chunk = chunk.subarray(skip);
+          bomToSkip -= skip;
+        }
+        await write(scanner.push(chunk));
+        input.onProgress({ bytesRead, rows: scanner.rows() });
+      } catch (err) {
+        abort();
+        throw translate(err);
+      }
+    },
+    async finish() {
+      try {
+        await write(scanner.end());
+        // Only blank lines: no header, no columns, nothing to create.
+        if (!copy) throw emptyFileError();
+        const stream = copy as unknown as Writable;
+        const done = once(stream, "finish");
+        stream.end();
+        await done;
+        if (copyError) throw copyError;
+      } catch (err) {
+        abort();
+        throw translate(err);
+      }
+      input.onProgress({ bytesRead, rows: scanner.rows() });
+      const types = inferrer?.result();
+      return {
+        columns: (columns as unknown as NormalizedHeader[]).map((c, i) => ({ ...c, inferredType: types?.[i] ?? "text" })),
+        rows: scanner.rows(),
+        skipped: [],
+        delimiter,
+        encoding: file.encoding,
+      };
+    },
+    abort,
+  };
+}
+
+/** The fast path over a stored file. */
+export async function loadFast(input: StagingLoadInput, opened: OpenedCsv): Promise<StagingLoadResult> {
+  const loader = startFastLoad(input, { delimiter: opened.delimiter, encoding: opened.sniffed.encoding, bomLength: opened.sniffed.bomLength });
+  try {
+    for await (const chunk of opened.whole) await loader.push(chunk as Buffer);
+    return await loader.finish();
+  } finally {
+    opened.whole.destroy();
+  }
 }
