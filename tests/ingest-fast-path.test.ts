@@ -143,4 +143,52 @@ describe("fast path vs exact parser", () => {
     const rows = await getSql()`select height from staging.fp_awkward order by _rb_line`;
     expect(rows.map((r) => r.height)).toEqual(["5'11\"", "6'0\""]);
   });
+
+  it("loads while fetching; the load step then only applies what the fetch staged", async () => {
+    const ctx = { log: pino({ level: "silent" }), isLastAttempt: true };
+    const scratchExists = async (loadId: string) =>
+      (await getSql()`select to_regclass(${`staging._rb_load_${loadId.replace(/-/g, "").slice(0, 20)}`}) is not null as e`)[0]!.e;
+    host.files.set("/spec.csv", { body: "id,when\n1,2024-01-01\n2,2024-01-02\n" });
+    const { dataset, load } = await registerUrlDataset({ name: "spec", csvUrl: host.url("/spec.csv") }, actor);
+    await runDatasetLoad(load.id, { ...ctx, stage: "fetch" });
+    const fetched = (await getDatasetLoad(load.id))!;
+    expect(fetched.staged).toMatchObject({ versionNumber: 1, rows: 2, columns: [{ name: "id", inferredType: "bigint" }, { name: "when", inferredType: "date" }] });
+    expect(await scratchExists(load.id)).toBe(true);
+    await runDatasetLoad(load.id, { ...ctx, stage: "load" });
+    const loaded = (await getDatasetLoad(load.id))!;
+    expect(loaded.status).toBe("succeeded");
+    expect(loaded.rowsLoaded).toBe(2);
+    expect((await getSql()`select id, "when", _rb_line, _rb_version from staging.spec order by _rb_line`).map((r) => ({ ...r }))).toEqual([
+      { id: "1", when: "2024-01-01", _rb_line: "2", _rb_version: 1 },
+      { id: "2", when: "2024-01-02", _rb_line: "3", _rb_version: 1 },
+    ]);
+    expect((await getSql()`select "when"::text as w, pg_typeof("when")::text as t from warehouse.spec order by _rb_line`).map((r) => [r.w, r.t])).toEqual([
+      ["2024-01-01", "date"],
+      ["2024-01-02", "date"],
+    ]);
+
+    // The same bytes again: the same size, so nothing is staged, and the load is "unchanged".
+    const { requestDatasetLoad } = await import("@/lib/ingest/register");
+    const again = await requestDatasetLoad(dataset.id, {}, actor);
+    await runDatasetLoad(again.id, { ...ctx, stage: "fetch" });
+    expect((await getDatasetLoad(again.id))!).toMatchObject({ status: "unchanged", staged: null });
+    expect(await scratchExists(again.id)).toBe(false);
+
+    // Different content of the same size is not staged during the fetch but still loads.
+    host.files.set("/spec.csv", { body: "id,when\n3,2024-01-03\n4,2024-01-04\n" });
+    const changed = await requestDatasetLoad(dataset.id, {}, actor);
+    await runDatasetLoad(changed.id, { ...ctx, stage: "fetch" });
+    expect((await getDatasetLoad(changed.id))!.staged).toBeNull();
+    await runDatasetLoad(changed.id, { ...ctx, stage: "load" });
+    expect((await getSql()`select id, _rb_version from staging.spec order by _rb_line`).map((r) => [r.id, r._rb_version])).toEqual([["3", 2], ["4", 2]]);
+
+    // A file for the exact parser: the fetch stages nothing, the load step handles it.
+    host.files.set("/spec.csv", { body: 'id,height\n1,5\'11"\n' });
+    const awkward = await requestDatasetLoad(dataset.id, {}, actor);
+    await runDatasetLoad(awkward.id, { ...ctx, stage: "fetch" });
+    expect((await getDatasetLoad(awkward.id))!.staged).toBeNull();
+    await runDatasetLoad(awkward.id, { ...ctx, stage: "load" });
+    expect((await getDatasetLoad(awkward.id))!.status).toBe("succeeded");
+    expect((await getSql()`select height from staging.spec`).map((r) => r.height)).toEqual([`5'11"`]);
+  });
 });

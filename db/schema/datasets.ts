@@ -17,6 +17,15 @@ export type DatasetColumn = {
   overrideType?: ColumnType;
 };
 
+/** A scratch table filled while the file was fetched, and what the load learned doing it. */
+export type StagedScratch = {
+  versionNumber: number;
+  rows: number;
+  columns: { name: string; header: string; inferredType: ColumnType }[];
+  delimiter: string;
+  encoding: string;
+};
+
 export type DatasetOptions = {
   delimiter?: "," | ";" | "\t" | "|";
   encoding?: string;
@@ -95,6 +104,8 @@ export const datasetLoads = appSchema.table(
     skippedRows: jsonb("skipped_rows").$type<SkippedRow[]>().notNull().default([]),
     /** Milliseconds per phase (fetch, load, apply, typing), for the UI and the benchmark. */
     timings: jsonb("timings").$type<Record<string, number>>().notNull().default({}),
+    /** Set when the fetch also filled this load's scratch table (see lib/ingest/speculative-load.ts). */
+    staged: jsonb("staged").$type<StagedScratch>(),
     requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),

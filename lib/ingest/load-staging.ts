@@ -18,7 +18,7 @@ import { copyLine } from "@/lib/ingest/copy-text";
 import { readHead } from "@/lib/ingest/read-head";
 import { createByteCap } from "@/lib/ingest/byte-cap";
 
-const SNIFF_BYTES = 64 * 1024;
+export const SNIFF_BYTES = 64 * 1024;
 // COPY data is sent in batches of about this size: big enough to amortise write calls, small
 // enough that back-pressure from a slow server keeps memory flat.
 const COPY_BATCH_CHARS = 256 * 1024;
@@ -57,7 +57,7 @@ export type StagingLoadInput = {
 /** A sniffed file, ready to stream from its first byte (gzip already undone). */
 export type OpenedCsv = { head: Buffer; whole: Readable; sniffed: SniffResult; delimiter: string };
 
-const GZIP_MAGIC = [0x1f, 0x8b];
+export const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
  * The stored object, ready to sniff: an uploaded .csv.gz is decompressed here (URL sources were
@@ -71,7 +71,7 @@ async function openSource(source: Readable, maxBytes: number): Promise<{ head: B
 }
 
 /** A URL that answers with a web page (a login screen, an error page) is not a CSV. */
-function refuseHtml(head: Buffer): void {
+export function refuseHtml(head: Buffer): void {
   const start = head.subarray(0, 512).toString("utf8").replace(/^\uFEFF/, "").trimStart().toLowerCase();
   if (start.startsWith("<!doctype html") || start.startsWith("<html") || (start.startsWith("<head") && start.includes("<body"))) {
     throw new CsvFormatError("binary", "This is a web page (HTML), not a CSV file. If the URL needs a login or shows a preview page, use the file's direct download link.");

@@ -10,7 +10,7 @@ import {
   updateDatasetLoad,
   updateDatasetVersionRows,
 } from "@/db/queries/datasets";
-import type { Dataset, DatasetColumn, DatasetLoad, DatasetVersion, LoadError } from "@/db/schema/datasets";
+import type { ColumnType, Dataset, DatasetColumn, DatasetLoad, DatasetVersion, LoadError, StagedScratch } from "@/db/schema/datasets";
 import type { JobContext } from "@/jobs/define-job";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
@@ -21,7 +21,9 @@ import { applyScratchTable } from "@/lib/ingest/apply-load";
 import { buildTypedTable } from "@/lib/ingest/typed-table";
 import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
 import { createProgressReporter } from "@/lib/ingest/progress";
-import { scratchName, stagingTable } from "@/lib/ingest/staging-sql";
+import { createSpeculativeLoad, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
+import { relationExists, scratchName, stagingTable } from "@/lib/ingest/staging-sql";
+import type { SkippedRow } from "@/lib/csv/parse";
 import { mergeColumns } from "@/lib/ingest/columns";
 import { CsvFormatError } from "@/lib/csv/errors";
 import { rebuildViewsDownstreamOf } from "@/lib/transform/build";
@@ -116,11 +118,17 @@ async function fetchAndLoad(
 ): Promise<Outcome> {
   const timings: Record<string, number> = {};
   let version: DatasetVersion | null = load.versionId ? await getDatasetVersion(load.versionId) : null;
+  let staged: StagedScratch | null = load.staged ?? null;
   if (!version) {
     const fetchStarted = Date.now();
     if (!dataset.sourceUrl) throw new Error("dataset has no source URL and the load names no version");
     progress.update({ phase: "fetching" });
-    const fetched = await fetchToStorage(dataset, load, progress, signal);
+    const before = await getLatestDatasetVersion(dataset.id);
+    const fetched = await fetchToStorage(dataset, load, progress, (contentLength) =>
+      speculateWhileFetching(dataset, load, before, contentLength, progress, signal),
+    signal);
+    const speculation = fetched.speculation;
+    staged = (await speculation?.finish()) ?? null;
     timings.fetch = Date.now() - fetchStarted;
     const latest = await getLatestDatasetVersion(dataset.id);
     if (latest && latest.sha256 === fetched.sha256) {
@@ -129,6 +137,7 @@ async function fetchAndLoad(
       if (load.force) {
         version = latest;
       } else {
+        await speculation?.discard();
         await updateDatasetLoad(load.id, { versionId: latest.id, bytesRead: fetched.size, bytesTotal: fetched.size, timings });
         return { kind: "unchanged", versionId: latest.id };
       }
@@ -141,7 +150,13 @@ async function fetchAndLoad(
       source: dataset.sourceUrl,
       contentType: fetched.contentType,
     });
-    await updateDatasetLoad(load.id, { versionId: version.id, timings });
+    if (staged && staged.versionNumber !== version.version) {
+      // Another load took the version number the scratch table was stamped with.
+      staged = null;
+      await speculation?.discard();
+    }
+    if (speculation && !staged) getLogger().info({ loadId: load.id, reason: speculation.reason() }, "fetch: the file is loaded after the fetch");
+    await updateDatasetLoad(load.id, { versionId: version.id, timings, staged });
   }
   if (stage === "fetch") {
     await updateDatasetLoad(load.id, { phase: "fetched" });
@@ -149,39 +164,78 @@ async function fetchAndLoad(
   }
 
   progress.update({ phase: "loading", bytesRead: 0, bytesTotal: version.bytes, rows: 0 });
-  const rows = await loadVersion(dataset, load, version, progress, { ...load.timings, ...timings }, signal);
+  const rows = await loadVersion(dataset, load, version, staged, progress, { ...load.timings, ...timings }, signal);
   return { kind: "loaded", rows, versionId: version.id };
+}
+
+/**
+ * Starts loading while fetching (lib/ingest/speculative-load.ts), unless the file is probably
+ * the one already loaded: an unchanged source has the same size, and then the COPY would only
+ * be thrown away. (A changed file of the same size is simply loaded after the fetch.)
+ */
+function speculateWhileFetching(
+  dataset: Dataset,
+  load: DatasetLoad,
+  latest: DatasetVersion | null,
+  contentLength: number | null,
+  progress: ReturnType<typeof createProgressReporter>,
+  signal?: AbortSignal,
+): SpeculativeLoad | null {
+  if (latest && contentLength !== null && contentLength === latest.bytes) return null;
+  return createSpeculativeLoad(getSql(), {
+    table: stagingTable(scratchName(load.id)),
+    versionNumber: (latest?.version ?? 0) + 1,
+    options: dataset.options,
+    overrides: overridesOf(dataset),
+    signal,
+    maxBytes: getEnv().maxSourceBytes,
+    onProgress: ({ rows }) => progress.update({ rows }),
+  });
+}
+
+function overridesOf(dataset: Dataset): Map<string, ColumnType> {
+  return new Map(dataset.columns.filter((c) => c.overrideType).map((c) => [c.name, c.overrideType!] as const));
 }
 
 async function fetchToStorage(
   dataset: Dataset,
   load: DatasetLoad,
   progress: ReturnType<typeof createProgressReporter>,
+  speculate: (contentLength: number | null) => SpeculativeLoad | null,
   signal?: AbortSignal,
 ) {
   const response = await openStream(dataset.sourceUrl!, { maxBytes: getEnv().maxSourceBytes, signal });
   progress.update({ bytesTotal: response.contentLength ?? null, bytesRead: 0 });
+  const speculation = speculate(response.contentLength ?? null);
   let bytes = 0;
   // Counting inside transform() (not with a 'data' listener, which would start the flow before
-  // storage reads it and drop bytes).
+  // storage reads it and drop bytes). Each chunk also goes to the speculative load, and the
+  // next one is not taken before COPY has this one: storage and COPY share one pace.
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
       progress.update({ bytesRead: bytes });
-      done(null, chunk);
+      if (!speculation) return done(null, chunk);
+      speculation.push(chunk).then(() => done(null, chunk), done);
     },
   });
   const body = pipeline(response.body, counter, () => {});
   const key = versionStorageKey(dataset.id, load.id);
   const contentType = String(response.headers["content-type"] ?? "text/csv").slice(0, 200);
-  const put = await getObjectStore().put(key, body, { contentType, signal });
-  return { ...put, contentType };
+  try {
+    const put = await getObjectStore().put(key, body, { contentType, signal });
+    return { ...put, contentType, speculation };
+  } catch (err) {
+    await speculation?.discard();
+    throw err;
+  }
 }
 
 async function loadVersion(
   dataset: Dataset,
   load: DatasetLoad,
   version: DatasetVersion,
+  prestaged: StagedScratch | null,
   progress: ReturnType<typeof createProgressReporter>,
   timings: Record<string, number>,
   signal?: AbortSignal,
@@ -193,14 +247,18 @@ async function loadVersion(
   };
   const sql = getSql();
   const scratch = stagingTable(scratchName(load.id));
-  const overrides = new Map(
-    dataset.columns.filter((c) => c.overrideType).map((c) => [c.name, c.overrideType!] as const),
-  );
-  const reserved = await sql.reserve();
-  let staged;
+  const overrides = overridesOf(dataset);
+  let staged: { columns: StagedScratch["columns"]; rows: number; skipped: SkippedRow[] };
   let fallback: string | null = null;
-  try {
-    staged = await loadIntoScratchTable({
+  if (prestaged && prestaged.versionNumber === version.version && (await relationExists(sql, "staging", scratchName(load.id)))) {
+    // The fetch already filled the scratch table (speculative load).
+    staged = { ...prestaged, skipped: [] };
+  } else staged = await loadScratch();
+
+  async function loadScratch() {
+    const reserved = await sql.reserve();
+    try {
+      return await loadIntoScratchTable({
       sql: reserved,
       open: () => getObjectStore().get(version.storageKey),
       onFallback: (reason) => {
@@ -215,8 +273,9 @@ async function loadVersion(
       maxBytes: getEnv().maxSourceBytes,
       onProgress: ({ bytesRead, rows }) => progress.update({ bytesRead, rows }),
     });
-  } finally {
-    reserved.release();
+    } finally {
+      reserved.release();
+    }
   }
 
   endPhase("load");

@@ -1,0 +1,1 @@
+ALTER TABLE "relayboard"."dataset_loads" ADD COLUMN "staged" jsonb;
