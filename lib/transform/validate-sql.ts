@@ -1,4 +1,3 @@
-import { parse } from "libpg-query";
 
 /**
  * Checks compiled model SQL with the real PostgreSQL parser (libpg-query, WebAssembly) before it
@@ -96,6 +95,8 @@ function findProblem(node: unknown): SqlProblem | null {
 export async function validateModelSql(sql: string): Promise<SqlProblem | null> {
   let tree: { stmts?: { stmt: Record<string, unknown>; stmt_location?: number }[] };
   try {
+    // Loaded on first use: the parser's WebAssembly costs ~12 MiB in every process that imports it.
+    const { parse } = await import("libpg-query");
     tree = (await parse(sql)) as typeof tree;
   } catch (err) {
     const details = (err as { sqlDetails?: { cursorPosition?: number; message?: string } }).sqlDetails;
