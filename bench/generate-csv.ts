@@ -33,7 +33,7 @@ export const BENCH_COLUMNS: readonly BenchColumn[] = [
 export type GeneratedCsv = { path: string; rows: number; bytes: number; generatedNow: boolean; seconds: number };
 
 /** mulberry32: tiny, fast, and good enough to make data look varied. */
-function createRng(seed: number): () => number {
+export function createRng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

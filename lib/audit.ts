@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   "run.requested",
   "run.cancelled",
   "run.retried",
+  "sample_data.started",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

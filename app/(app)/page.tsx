@@ -17,6 +17,7 @@ import {
 import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { getServiceStatus, type CheckName } from "@/lib/health";
+import { getSampleDataState } from "@/lib/onboarding/sample-data";
 import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -24,6 +25,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { PageHeader } from "@/components/page-header";
 import { CheckQueueButton } from "./check-queue-button";
 import { DashboardRuns, DashboardRunsSkeleton } from "./dashboard-runs";
+import { SampleDataOffer, SampleNextSteps } from "./onboarding/sample-data-panel";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dashboard" };
@@ -44,9 +46,11 @@ const STEPS = [
 
 export default async function DashboardPage({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
-  const [status, params] = await Promise.all([getServiceStatus(), searchParams]);
+  // The status cards say when the database is down; the sample panel then just steps aside.
+  const [status, params, sample] = await Promise.all([getServiceStatus(), searchParams, getSampleDataState().catch(() => null)]);
   const forbidden = params.forbidden === "1";
   const canRunProbe = roleAtLeast(user.role, "editor");
+  const sampleInProgress = sample?.kind === "loaded" && !(sample.hasRealWebhook && sample.scheduled);
   const now = new Date();
 
   return (
@@ -60,6 +64,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
       ) : null}
 
       <PageHeader title="Dashboard" description={`Service status for Relayboard ${status.version}, recent runs, and where to start.`} />
+
+      {sample?.kind === "offer" ? <SampleDataOffer canEdit={canRunProbe} /> : null}
+      {sample?.kind === "loaded" && sampleInProgress ? <SampleNextSteps state={sample} /> : null}
 
       <section aria-labelledby="status-heading" className="flex flex-col gap-4">
         <div className="flex flex-wrap items-end justify-between gap-4">
@@ -123,34 +130,36 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         <DashboardRuns />
       </Suspense>
 
-      <section aria-labelledby="getting-started-heading" className="flex flex-col gap-4">
-        <h2 id="getting-started-heading" className="text-lg font-semibold">
-          Getting started
-        </h2>
-        <ol className="grid gap-4 md:grid-cols-3">
-          {STEPS.map((step, i) => (
-            <li key={step.href}>
-              <Card className="h-full gap-4">
-                <CardHeader>
-                  <CardDescription>Step {i + 1}</CardDescription>
-                  <CardTitle>
-                    <h3>{step.title}</h3>
-                  </CardTitle>
-                </CardHeader>
-                <CardContent className="flex flex-1 flex-col justify-between gap-4">
-                  <p className="text-muted-foreground text-sm">{step.text}</p>
-                  <Button asChild variant="outline" size="sm" className="self-start">
-                    <Link href={step.href}>
-                      {step.title}
-                      <ArrowRightIcon aria-hidden="true" />
-                    </Link>
-                  </Button>
-                </CardContent>
-              </Card>
-            </li>
-          ))}
-        </ol>
-      </section>
+      {sampleInProgress ? null : (
+        <section aria-labelledby="getting-started-heading" className="flex flex-col gap-4">
+          <h2 id="getting-started-heading" className="text-lg font-semibold">
+            {sample?.kind === "offer" ? "Or set it up yourself" : "Getting started"}
+          </h2>
+          <ol className="grid gap-4 md:grid-cols-3">
+            {STEPS.map((step, i) => (
+              <li key={step.href}>
+                <Card className="h-full gap-4">
+                  <CardHeader>
+                    <CardDescription>Step {i + 1}</CardDescription>
+                    <CardTitle>
+                      <h3>{step.title}</h3>
+                    </CardTitle>
+                  </CardHeader>
+                  <CardContent className="flex flex-1 flex-col justify-between gap-4">
+                    <p className="text-muted-foreground text-sm">{step.text}</p>
+                    <Button asChild variant="outline" size="sm" className="self-start">
+                      <Link href={step.href}>
+                        {step.title}
+                        <ArrowRightIcon aria-hidden="true" />
+                      </Link>
+                    </Button>
+                  </CardContent>
+                </Card>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
     </>
   );
 }

@@ -6,6 +6,7 @@ import { UserError } from "@/lib/errors";
 import type { SlackPayload } from "@/lib/slack/limits";
 import { clearDestinationFlag, flagDestination, revealWebhookUrl } from "@/lib/slack/destinations";
 import { postToWebhook, type SendOptions } from "@/lib/slack/send";
+import { recordSampleDelivery } from "@/lib/slack/sample-destination";
 
 export type DeliveryRequest = {
   /** Unique per message: the run id for pipeline deliveries, so a retried job finds its row. */
@@ -55,6 +56,13 @@ export async function deliver(req: DeliveryRequest): Promise<DeliveryOutcome> {
       await updateDelivery(delivery.id, { status: "skipped", skipReason: "The result has not changed since the last message" });
       return { status: "skipped", delivery: { ...delivery, status: "skipped" }, alreadySent: false };
     }
+  }
+
+  if (destination.kind === "sample") {
+    const recorded = await recordSampleDelivery(delivery, req.payload);
+    return recorded.status === "sent"
+      ? { status: "sent", delivery: recorded.delivery, alreadySent: false, slackResponse: recorded.response }
+      : { status: "failed", delivery: recorded.delivery, alreadySent: false, slackResponse: recorded.response, permanent: true };
   }
 
   const url = revealWebhookUrl(destination);

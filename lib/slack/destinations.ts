@@ -23,6 +23,8 @@ type Actor = { id: string };
 export type PublicDestination = {
   id: string;
   name: string;
+  /** "sample": records messages and posts nothing (see lib/slack/sample-destination.ts). */
+  kind: "webhook" | "sample";
   webhookUrlMasked: string;
   default: boolean;
   status: "ok" | "needs_attention";
@@ -34,7 +36,8 @@ export function toPublicDestination(d: Destination): PublicDestination {
   return {
     id: d.id,
     name: d.name,
-    webhookUrlMasked: maskWebhookUrl(d.webhookHost, d.webhookLast4),
+    kind: d.kind,
+    webhookUrlMasked: d.kind === "sample" ? "None: a sample destination posts nothing" : maskWebhookUrl(d.webhookHost, d.webhookLast4),
     default: d.isDefault,
     status: d.status,
     attentionReason: d.attentionReason,
@@ -88,7 +91,8 @@ export async function editDestination(raw: z.input<typeof updateDestinationInput
     if (input.name) values.name = input.name;
     if (input.webhookUrl) {
       // A new URL replaces the whole secret; its status starts fresh.
-      Object.assign(values, sealUrl(current.id, validateWebhookUrl(input.webhookUrl)), { status: "ok", attentionReason: null });
+      // A sample destination given a real URL becomes a real one.
+      Object.assign(values, sealUrl(current.id, validateWebhookUrl(input.webhookUrl)), { kind: "webhook", status: "ok", attentionReason: null });
     }
     if (input.default) {
       await clearDefaultDestination(tx);

@@ -15,6 +15,7 @@ import { datasetDisplayStatus, isActiveLoad, StatusBadge } from "@/components/da
 import { AutoRefresh } from "./auto-refresh";
 import { sourceLabel } from "./format";
 import { formatCount } from "@/lib/format";
+import { SampleDataButton } from "../onboarding/sample-data-button";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Datasets" };
@@ -62,17 +63,20 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Sea
         <EmptyState
           icon={DatabaseIcon}
           title="No datasets yet"
-          description="Register a CSV by URL or upload; Relayboard keeps every version and loads it into Postgres."
+          description="Register a CSV by URL or upload; Relayboard keeps every version and loads it into Postgres. Or look around first with 4,000 sample shop orders, a model on top and a message to a sample Slack channel."
         >
           {canEdit ? (
-            <Button asChild>
-              <Link href="/datasets/new">
-                <PlusIcon aria-hidden="true" />
-                Register a dataset
-              </Link>
-            </Button>
+            <>
+              <Button asChild>
+                <Link href="/datasets/new">
+                  <PlusIcon aria-hidden="true" />
+                  Register a dataset
+                </Link>
+              </Button>
+              <SampleDataButton variant="outline" />
+            </>
           ) : (
-            <p className="text-muted-foreground text-sm">Ask an editor or admin to register the first dataset.</p>
+            <p className="text-muted-foreground text-sm">Ask an editor or admin to register the first dataset or load the sample data.</p>
           )}
         </EmptyState>
       ) : (

@@ -14,6 +14,7 @@ import { PageHeader } from "@/components/page-header";
 import { DefaultBadge, DestinationStatus } from "@/components/destinations/destination-status";
 import { DestinationActions } from "../destination-actions";
 import { DeliveriesTable, type DeliveryView } from "./deliveries-table";
+import { SampleChannel } from "../../onboarding/sample-messages";
 
 export const dynamic = "force-dynamic";
 
@@ -83,7 +84,11 @@ export default async function DestinationPage({ params }: { params: Params }) {
       </div>
       <PageHeader
         title={destination.name}
-        description="A Slack incoming webhook. Its URL is stored encrypted; only the host and last four characters are shown."
+        description={
+          destination.kind === "sample"
+            ? "A sample destination: it records messages instead of posting them, so it needs no Slack. Give it a webhook URL to make it real."
+            : "A Slack incoming webhook. Its URL is stored encrypted; only the host and last four characters are shown."
+        }
         actions={
           canEdit ? (
             <Button asChild variant="outline">
@@ -132,6 +137,8 @@ export default async function DestinationPage({ params }: { params: Params }) {
           ) : null}
         </CardContent>
       </Card>
+
+      {destination.kind === "sample" ? <SampleChannel destinationId={destination.id} /> : null}
 
       <Card>
         <CardHeader>

@@ -10,6 +10,7 @@ import { listPublicDestinations } from "@/lib/slack/destinations";
 import { getDatasetById, listDatasetVersions } from "@/db/queries/datasets";
 import { getPipelineById } from "@/db/queries/pipelines";
 import { RunLive } from "./run-live";
+import { SampleRunMessages } from "../../onboarding/sample-messages";
 
 export const dynamic = "force-dynamic";
 
@@ -53,6 +54,7 @@ export default async function RunPage({ params }: { params: Params }) {
           renderedAt: new Date().toISOString(),
         }}
       />
+      <SampleRunMessages runId={id} />
     </>
   );
 }
