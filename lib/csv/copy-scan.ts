@@ -95,6 +95,9 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     throw new FastPathUnsupported(`delimiter ${JSON.stringify(opts.delimiter)}`);
   }
   const DELIM = opts.delimiter.charCodeAt(0);
+  // Bytes that end or break an unquoted field: one table load per byte in the hottest loop.
+  const SPECIAL = new Uint8Array(256);
+  for (const b of [DELIM, LF, CR, QUOTE]) SPECIAL[b] = 1;
   const { maxFieldBytes } = opts;
   const onValue = opts.onValue ?? (() => {});
   const wanted = opts.onValue ? (opts.wanted ?? NONE) : NONE;
@@ -302,11 +305,8 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
       }
       // An unquoted field: run to its end. A quote here is data to us but opens a quoted
       // section for COPY, so such a file takes the exact parser.
-      for (; i < n; i++) {
-        c = chunk[i]!;
-        if (c === DELIM || c === LF || c === CR) break;
-        if (c === QUOTE) throw new FastPathUnsupported("quote inside an unquoted field");
-      }
+      while (i < n && SPECIAL[chunk[i]!] === 0) i++;
+      if (i < n && chunk[i] === QUOTE) throw new FastPathUnsupported("quote inside an unquoted field");
     }
 
     // The chunk ends inside a field: keep what a later chunk needs.
