@@ -214,7 +214,7 @@ test.describe("signed in as each role", () => {
     if (row.auth === "session") {
       return who === "anonymous"
         ? { status: 401, error: { message: "Please sign in to continue" } }
-        : { status: 403, error: { message: `This needs the ${row.min} role; you are a ${who}. Ask an admin for access.` } };
+        : { status: 403, error: { message: `This needs the ${row.min} role; your role is ${who}. Ask an admin for access.` } };
     }
     return who === "anonymous"
       ? { status: 401, error: { code: "unauthorized", message: "Send an API token as: Authorization: Bearer rb_…" } }
@@ -225,7 +225,7 @@ test.describe("signed in as each role", () => {
     if (row.min === "public" || RANK[who] >= RANK[row.min]) return row.allowed === "ok" ? { http: 200, ok: true } : { http: 200, ok: false, status: row.allowed };
     return who === "anonymous"
       ? { http: 200, ok: false, status: 401, formError: "Please sign in to continue" }
-      : { http: 200, ok: false, status: 403, formError: `This needs the ${row.min} role; you are a ${who}. Ask an admin for access.` };
+      : { http: 200, ok: false, status: 403, formError: `This needs the ${row.min} role; your role is ${who}. Ask an admin for access.` };
   }
 
   test("every route and action answers each role as the table says", async () => {

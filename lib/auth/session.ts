@@ -45,7 +45,7 @@ export async function requireRole(role: Role): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) throw new AuthRequiredError();
   if (!roleAtLeast(user.role, role)) {
-    throw new ForbiddenError(`This needs the ${role} role; you are a ${user.role}. Ask an admin for access.`);
+    throw new ForbiddenError(`This needs the ${role} role; your role is ${user.role}. Ask an admin for access.`);
   }
   return user;
 }
