@@ -1,3 +1,4 @@
+import os from "node:os";
 import autocannon from "autocannon";
 import { readCpuSeconds, readMemory, sampleRss } from "@/bench/rss";
 import type { Target } from "@/bench/report";
@@ -36,6 +37,8 @@ export type EndpointLoad = {
   settleSeconds: number | null;
   /** The web process's CPU time from the start of the load to settled, per request sent (settle probes included). */
   webCpuMsPerRequest: number | null;
+  /** The machine's 1-minute load average when this endpoint's load ended (ours included): how shared the cores were. */
+  loadAverage: number;
   /** Answers that were not 2xx, including ones autocannon could not match to a status ("no status"). */
   non2xx: number;
   errors: number;
@@ -170,6 +173,7 @@ async function hammer(
     latencyMs: { p50: r.latency.p50, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max, mean: r.latency.mean },
     settleSeconds: null,
     webCpuMsPerRequest: null,
+    loadAverage: os.loadavg()[0]!,
     non2xx: Object.entries(statusCodes).reduce((n, [code, count]) => n + (/^2\d\d$/.test(code) ? 0 : count), 0),
     errors: r.errors,
     timeouts: r.timeouts,
@@ -332,15 +336,15 @@ export function webLoadLines(r: WebLoadResult): string[] {
     `Web process under load (\`next start\` on 127.0.0.1, 1 worker; ${r.runs.pipelines} pipelines of a 10,000-row dataset re-run back to back throughout; ` +
       `autocannon ${r.connections} connections × ${r.durationSeconds} s per endpoint, one endpoint after another, in the bench process on the same machine):`,
     "",
-    "| Endpoint | Auth | Answered / sent | Req/s | p50 ms | p97.5 ms | p99 ms | max ms | non-2xx | errors | settled after | web CPU ms/request |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| Endpoint | Auth | Answered / sent | Req/s | p50 ms | p97.5 ms | p99 ms | max ms | non-2xx | errors | settled after | web CPU ms/request | load avg |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const e of r.endpoints) {
     const codes = Object.entries(e.statusCodes).filter(([c]) => !c.startsWith("2")).map(([c, n]) => `${n}×${c}`).join(", ");
     out.push(
       `| ${e.name} | ${e.auth} | ${e.requests.toLocaleString("en-US")} / ${e.sent.toLocaleString("en-US")} | ${e.requestsPerSecond.toFixed(0)} | ${e.latencyMs.p50} | ${e.latencyMs.p97_5} | ` +
         `${e.latencyMs.p99} | ${e.latencyMs.max} | ${e.non2xx ? `**${e.non2xx}** (${codes})` : 0} | ${e.errors ? `**${e.errors}** (${e.timeouts} timeouts)` : 0} | ` +
-        `${e.settleSeconds === null ? "n/a" : `${e.settleSeconds.toFixed(1)} s`} | ${e.webCpuMsPerRequest === null ? "n/a" : e.webCpuMsPerRequest.toFixed(0)} |`,
+        `${e.settleSeconds === null ? "n/a" : `${e.settleSeconds.toFixed(1)} s`} | ${e.webCpuMsPerRequest === null ? "n/a" : e.webCpuMsPerRequest.toFixed(0)} | ${e.loadAverage.toFixed(1)} |`,
     );
   }
   const dash = p99Of(r, "/");
