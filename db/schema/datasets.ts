@@ -24,6 +24,8 @@ export type StagedScratch = {
   columns: { name: string; header: string; inferredType: ColumnType }[];
   delimiter: string;
   encoding: string;
+  /** The typed table built alongside, and the types it was declared with. */
+  twin?: { table: string; types: ColumnType[] } | null;
 };
 
 export type DatasetOptions = {

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
+import type { ReservedSql } from "postgres";
 import type { ColumnType } from "@/db/schema/datasets";
 import { createCopyScanner, FastPathUnsupported } from "@/lib/csv/copy-scan";
 import { MAX_FILE_COLUMNS, normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/headers";
@@ -18,6 +19,16 @@ function isCopyDataError(err: unknown): boolean {
 }
 
 export type FastLoadInput = Omit<StagingLoadInput, "open" | "parser" | "onFallback">;
+
+/**
+ * A second COPY of the same bytes, into a table declared with the types seen in the first chunk:
+ * when the whole file agrees with them (the usual case), it is the typed warehouse table, built
+ * at the same time as staging on the other core instead of by a CREATE TABLE AS afterwards.
+ * Anything unexpected (a later value that does not fit) just ends the twin; the typing step then
+ * builds the table the normal way.
+ */
+export type TwinTarget = { table: string; open: () => Promise<ReservedSql> };
+export type TwinResult = { table: string; types: ColumnType[] };
 
 /** A fast load fed chunk by chunk, so it can run while the file is still being fetched. */
 export type FastLoader = {
@@ -64,6 +75,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
   let columns: NormalizedHeader[] | null = null;
   let copy: Writable | null = null;
   let copyError: Error | null = null;
+  let twin: { sql: ReservedSql; stream: Writable | null; types: ColumnType[]; dead: boolean } | null = null;
   let bytesRead = 0;
   let bomToSkip = file.bomLength;
   const pending: Buffer[] = [];
@@ -83,6 +95,43 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
       .writable();
     stream.on("error", (err: Error) => (copyError ??= err));
     copy = stream;
+    if (input.twin) await startTwin(input.twin, names).catch(() => endTwin());
+  };
+
+  const startTwin = async (target: TwinTarget, names: string[]) => {
+    // The types of the values seen so far (at least the first chunk's): a guess the end checks.
+    const types = columns!.map((_, i) => (inferrer ? inferrer.result()[i]! : "text"));
+    const twinSql = await target.open();
+    twin = { sql: twinSql, stream: null, types, dead: false };
+    // Offset-less timestamptz values are read as UTC, as the inferrer and buildTypedTable assume.
+    await twinSql.unsafe(`set timezone = 'UTC'`);
+    await twinSql.unsafe(`drop table if exists ${target.table}`);
+    const defs = names.map((n, i) => `${n} ${types[i]}`).join(", ");
+    await twinSql.unsafe(
+      `create table ${target.table} (_rb_line bigint, ${defs}${names.length ? ", " : ""}` +
+        `_rb_version integer default ${Number(input.versionNumber)}, _rb_loaded_at timestamptz default now())`,
+    );
+    const forceNull = names.length ? `, force_null (${names.join(", ")})` : "";
+    const stream = await twinSql
+      .unsafe(`copy ${target.table} (${["_rb_line", ...names].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull})`)
+      .writable();
+    stream.on("error", () => endTwin());
+    twin.stream = stream;
+  };
+
+  /** The twin is over (it failed, or the file disagreed with it): the typing step builds the table. */
+  const endTwin = () => {
+    if (!twin || twin.dead) return;
+    twin.dead = true;
+    twin.stream?.destroy();
+  };
+
+  const releaseTwin = async () => {
+    if (!twin) return;
+    const t = twin;
+    twin = null;
+    await t.sql.unsafe(`reset timezone`).catch(() => {});
+    t.sql.release();
   };
 
   const write = async (data: Buffer) => {
@@ -95,7 +144,14 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
     }
     const stream = copy as unknown as Writable;
     if (copyError) throw copyError;
-    if (data.length && !stream.write(data)) await Promise.race([once(stream, "drain"), once(stream, "error")]);
+    if (data.length === 0) return;
+    const waits: Promise<unknown>[] = [];
+    if (!stream.write(data)) waits.push(Promise.race([once(stream, "drain"), once(stream, "error")]));
+    const t = twin as { stream: Writable | null; dead: boolean } | null;
+    if (t && !t.dead && t.stream && !t.stream.write(data)) {
+      waits.push(Promise.race([once(t.stream, "drain"), once(t.stream, "close")]).catch(() => {}));
+    }
+    if (waits.length) await Promise.all(waits);
     if (copyError) throw copyError;
   };
 
@@ -105,6 +161,28 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
 
   const abort = () => {
     (copy as Writable | null)?.destroy();
+    endTwin();
+    void releaseTwin();
+  };
+
+  /** Ends the twin's COPY; its table and types if it holds the whole file. */
+  const finishTwin = async (): Promise<TwinResult | null> => {
+    const t = twin as { sql: ReservedSql; stream: Writable | null; types: ColumnType[]; dead: boolean } | null;
+    if (!t || !input.twin) return null;
+    let ok = false;
+    try {
+      if (t.dead || !t.stream) return null;
+      const done = Promise.race([once(t.stream, "finish"), once(t.stream, "close")]);
+      t.stream.end();
+      await done;
+      ok = !t.dead;
+      return ok ? { table: input.twin.table, types: t.types } : null;
+    } catch {
+      return null;
+    } finally {
+      if (!ok) await t.sql.unsafe(`drop table if exists ${input.twin.table}`).catch(() => {});
+      await releaseTwin();
+    }
   };
 
   return {
@@ -139,6 +217,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         throw translate(err);
       }
       input.onProgress({ bytesRead, rows: scanner.rows() });
+      const twinResult = await finishTwin();
       const types = inferrer?.result();
       return {
         columns: (columns as unknown as NormalizedHeader[]).map((c, i) => ({ ...c, inferredType: types?.[i] ?? "text" })),
@@ -146,6 +225,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         skipped: [],
         delimiter,
         encoding: file.encoding,
+        twin: twinResult,
       };
     },
     abort,

@@ -93,7 +93,11 @@ export function createSpeculativeLoad(
     },
     async finish() {
       if (state === "sniffing") await start().catch((err: Error) => stop(err.message));
-      if (state !== "loading") return null;
+      if (state !== "loading") {
+        // A twin started before speculation stopped would linger in warehouse.
+        if (input.twin) await sql.unsafe(`drop table if exists ${input.twin.table}`).catch(() => {});
+        return null;
+      }
       try {
         const result = await loader!.finish();
         state = "done";
@@ -103,9 +107,11 @@ export function createSpeculativeLoad(
           columns: result.columns,
           delimiter: result.delimiter,
           encoding: result.encoding,
+          twin: result.twin ?? null,
         };
       } catch (err) {
         stop((err as Error).message);
+        if (input.twin) await sql.unsafe(`drop table if exists ${input.twin.table}`).catch(() => {});
         return null;
       } finally {
         release();
@@ -114,6 +120,7 @@ export function createSpeculativeLoad(
     async discard() {
       stop(why ?? "discarded");
       await sql.unsafe(`drop table if exists ${input.table}`).catch(() => {});
+      if (input.twin) await sql.unsafe(`drop table if exists ${input.twin.table}`).catch(() => {});
     },
     reason: () => why,
   };

@@ -39,3 +39,30 @@ export async function buildTypedTable(sql: Sql, datasetName: string, columns: re
     await tx.unsafe(`alter table warehouse.${quoteIdent(buildName)} rename to ${quoteIdent(datasetName)}`);
   });
 }
+
+/**
+ * Puts a typed table built alongside the load (lib/ingest/load-fast.ts) in place of
+ * warehouse."<dataset>", in one transaction, when it was declared with exactly the types the
+ * whole file turned out to have. Returns false (and drops it) otherwise.
+ */
+export async function swapInTwin(sql: Sql, datasetName: string, columns: readonly DatasetColumn[], twin: { table: string; types: ColumnType[] }): Promise<boolean> {
+  const wanted = columns.map(effectiveType);
+  const fits = wanted.length === twin.types.length && wanted.every((t, i) => t === twin.types[i]);
+  if (!fits) {
+    await sql.unsafe(`drop table if exists ${twin.table}`);
+    return false;
+  }
+  return sql.begin(async (tx) => {
+    const [row] = await tx`select to_regclass(${twin.table}) is not null as exists`;
+    if (!row?.exists) return false;
+    // Views built on the typed table go with it; the caller rebuilds them (rebuildViewsDownstreamOf).
+    await tx.unsafe(`drop table if exists ${warehouseTable(datasetName)} cascade`);
+    await tx.unsafe(`alter table ${twin.table} rename to ${quoteIdent(datasetName)}`);
+    return true;
+  });
+}
+
+/** Name of the typed table a load builds alongside (see swapInTwin). */
+export function twinTable(loadId: string): string {
+  return `warehouse.${quoteIdent(`_rb_twin_${loadId.replace(/-/g, "").slice(0, 20)}`)}`;
+}
