@@ -12,6 +12,34 @@ const MIB = 1024 * 1024;
 // Same limit as the exact parser's, so both paths refuse the same files.
 const MAX_FIELD_BYTES = 32 * MIB;
 
+/**
+ * How much may wait in a COPY stream's buffer before the load waits for it. Well above the
+ * stream's own 16 KiB mark, so the scanner, storage and PostgreSQL work at the same time
+ * instead of taking turns each chunk; small enough to keep memory flat (two streams at most).
+ */
+const COPY_WINDOW = 2 * MIB;
+
+/**
+ * Resolves at the stream's next 'drain' (rejects on 'error', resolves on 'close'), removing its
+ * listeners either way: a listener left behind per wait would pile up over a long load.
+ */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (err?: Error) => {
+      stream.off("drain", onDrain);
+      stream.off("error", onError);
+      stream.off("close", onDrain);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onError = (err: Error) => settle(err);
+    stream.on("drain", onDrain);
+    stream.on("error", onError);
+    stream.on("close", onDrain);
+  });
+}
+
 /** PostgreSQL SQLSTATE class 22 (data exception, incl. 22P04 bad COPY file format) from COPY. */
 function isCopyDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -145,11 +173,13 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
     const stream = copy as unknown as Writable;
     if (copyError) throw copyError;
     if (data.length === 0) return;
-    const waits: Promise<unknown>[] = [];
-    if (!stream.write(data)) waits.push(Promise.race([once(stream, "drain"), once(stream, "error")]));
+    const waits: Promise<void>[] = [];
+    stream.write(data);
+    if (stream.writableLength > COPY_WINDOW) waits.push(drained(stream));
     const t = twin as { stream: Writable | null; dead: boolean } | null;
-    if (t && !t.dead && t.stream && !t.stream.write(data)) {
-      waits.push(Promise.race([once(t.stream, "drain"), once(t.stream, "close")]).catch(() => {}));
+    if (t && !t.dead && t.stream) {
+      t.stream.write(data);
+      if (t.stream.writableLength > COPY_WINDOW) waits.push(drained(t.stream).catch(() => {}));
     }
     if (waits.length) await Promise.all(waits);
     if (copyError) throw copyError;
