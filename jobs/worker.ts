@@ -10,7 +10,8 @@ import { prepareDatabase } from "@/scripts/lib/prepare-database";
 import { jobRegistry } from "@/jobs/registry";
 import { ensureQueues } from "@/jobs/ensure-queues";
 import type { JobContext } from "@/jobs/define-job";
-import { reapStaleSteps } from "@/lib/pipeline/step-runner";
+import { WorkerMustRestartError } from "@/lib/pipeline/step-runner";
+import { reapOrphanedSteps, reapStaleSteps } from "@/lib/pipeline/reaper";
 import { fireDueSchedules } from "@/lib/pipeline/scheduler";
 
 const HEARTBEAT_MS = 5_000;
@@ -64,6 +65,12 @@ async function main(): Promise<void> {
         jobLog.info({ ms: Date.now() - started }, "job done");
       } catch (err) {
         jobLog.error({ err, ms: Date.now() - started }, "job failed");
+        if (err instanceof WorkerMustRestartError) {
+          // Its step is already handed on; a supervisor (compose, systemd, the launcher) starts a
+          // fresh worker, and anything else this one held is recovered as after a crash.
+          jobLog.fatal({ reason: err.message }, "exiting so that a fresh worker takes over");
+          process.exit(1);
+        }
         throw err;
       } finally {
         // A run's next step was just enqueued: fetch again now instead of after the poll interval.
@@ -73,12 +80,17 @@ async function main(): Promise<void> {
     });
     workerIds.set(job.name, id);
   }
-  // Housekeeping every few seconds: hand on steps of silent workers, fire due schedules. Every
-  // worker may do it; both operations are safe to run concurrently.
-  const housekeeping = setInterval(() => {
-    void reapStaleSteps(log).catch((err) => log.warn({ err: String(err) }, "reaper failed"));
+  // Housekeeping at start (a crashed predecessor's step comes back at once) and every few
+  // seconds: hand on steps of silent or dead workers, re-enqueue steps whose job was lost, fire
+  // due schedules. Every worker may do it; each operation is safe to run concurrently.
+  const housekeep = () => {
+    void reapStaleSteps(log, workerId)
+      .then(() => reapOrphanedSteps(log))
+      .catch((err) => log.warn({ err: String(err) }, "reaper failed"));
     void fireDueSchedules(log).catch((err) => log.warn({ err: String(err) }, "scheduler failed"));
-  }, HOUSEKEEPING_MS);
+  };
+  housekeep();
+  const housekeeping = setInterval(housekeep, HOUSEKEEPING_MS);
   log.info({ jobs: jobRegistry.map((j) => j.name) }, "worker ready");
 
   let stopping = false;

@@ -1,13 +1,14 @@
 import type { Logger } from "pino";
 import { getSql } from "@/db";
-import { getDatasetById, getDatasetLoad } from "@/db/queries/datasets";
+import { getDatasetById, getDatasetLoad, updateDataset, updateDatasetLoad } from "@/db/queries/datasets";
 import { getPipelineById, getRunStep } from "@/db/queries/pipelines";
 import { listBatchBuilds } from "@/db/queries/models";
 import type { Run, RunStep, StepCounts } from "@/db/schema/pipelines";
-import { runDatasetLoad } from "@/lib/ingest/run-load";
+import { runDatasetLoad, type LoadOutcome } from "@/lib/ingest/run-load";
 import { buildModels, loadProject } from "@/lib/transform/build";
 import { downstreamOf } from "@/lib/transform/dag";
 import { deliverRunMessages } from "@/lib/pipeline/deliveries";
+import { TransientStepError, describeFault, isTransientFault } from "@/lib/pipeline/faults";
 
 /** Whether another run of this pipeline already succeeded on this dataset version. */
 async function pipelineHandledVersion(pipelineId: string, runId: string, versionId: string): Promise<boolean> {
@@ -35,7 +36,28 @@ export type StepRuntime = {
   log: Logger;
   signal: AbortSignal;
   stepLog: (level: "info" | "warn" | "error", message: string) => Promise<void>;
+  /** 1 on the first try; the step runner tries again after transient failures. */
+  tryNumber: number;
+  isLastTry: boolean;
 };
+
+/**
+ * One half of the dataset load. A transient failure (storage, source or database away) is thrown
+ * for the step runner to try again; on the last try it ends the load, saying what was away.
+ */
+async function loadStage(run: Run, datasetId: string, stage: "fetch" | "load", rt: StepRuntime): Promise<LoadOutcome> {
+  try {
+    return await runDatasetLoad(run.loadId!, { log: rt.log, signal: rt.signal, stage, isLastAttempt: false });
+  } catch (err) {
+    if (rt.signal.aborted || !isTransientFault(err)) throw err;
+    const fault = describeFault(err);
+    if (!rt.isLastTry) throw new TransientStepError(fault, { cause: err });
+    const error = { ...fault, message: `${fault.message} (gave up after ${rt.tryNumber} tries)` };
+    await updateDatasetLoad(run.loadId!, { status: "failed", error, phase: null, finishedAt: new Date() });
+    await updateDataset(datasetId, { status: "failed" });
+    return { kind: "failed", error };
+  }
+}
 
 /** What each step does. Every step can run twice (a worker died) with the same result. */
 export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Promise<StepResult> {
@@ -43,7 +65,6 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
   if (!pipeline) return { status: "failed", error: { message: "The pipeline was deleted" } };
   const dataset = await getDatasetById(pipeline.datasetId);
   if (!dataset) return { status: "failed", error: { message: "The dataset was deleted" } };
-  const loadCtx = { log: rt.log, isLastAttempt: true, signal: rt.signal };
 
   switch (step.name) {
     case "fetch": {
@@ -51,7 +72,7 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
         await rt.stepLog("info", "Uploaded dataset: loading its current version");
         return { status: "succeeded", skipReason: "uploaded dataset: nothing to fetch" };
       }
-      const outcome = await runDatasetLoad(run.loadId!, { ...loadCtx, stage: "fetch" });
+      const outcome = await loadStage(run, dataset.id, "fetch", rt);
       const load = await getDatasetLoad(run.loadId!);
       if (outcome.kind === "failed") return { status: "failed", error: { message: outcome.error.message, detail: outcome.error.detail } };
       if (outcome.kind === "gone") return { status: "failed", error: { message: "The load record is gone" } };
@@ -69,10 +90,9 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
     case "load": {
       const load = await getDatasetLoad(run.loadId!);
       if (load && !load.versionId && !dataset.sourceUrl && dataset.currentVersionId) {
-        const { updateDatasetLoad } = await import("@/db/queries/datasets");
         await updateDatasetLoad(load.id, { versionId: dataset.currentVersionId });
       }
-      const outcome = await runDatasetLoad(run.loadId!, { ...loadCtx, stage: "load" });
+      const outcome = await loadStage(run, dataset.id, "load", rt);
       if (outcome.kind === "failed") return { status: "failed", error: { message: outcome.error.message, detail: outcome.error.detail } };
       if (outcome.kind !== "loaded" && outcome.kind !== "unchanged") return { status: "failed", error: { message: "Nothing was loaded" } };
       const after = await getDatasetLoad(run.loadId!);
