@@ -116,7 +116,9 @@ describe("a worker killed and restarted over and over", () => {
     ).catch(async (err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify(await statuses())}\n${supervisor!.output().slice(-20_000)}`);
     });
-    expect(ended).toEqual({ succeeded: RUNS });
+    const failures = await getSql()`select r.id, r.error, s.name, s.attempt, s.log from relayboard.runs r join relayboard.run_steps s on s.run_id = r.id
+      where r.id = any(${runIds}::uuid[]) and r.status <> 'succeeded' and s.status = 'failed'`;
+    expect(ended, JSON.stringify(failures, null, 1)).toEqual({ succeeded: RUNS });
     // The kills really happened, and at least one landed inside a step (handed on to a new attempt).
     expect(kills).toBeGreaterThanOrEqual(4);
     expect(supervisor.exits.filter((e) => e === "SIGKILL")).toHaveLength(kills);
