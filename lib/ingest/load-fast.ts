@@ -13,11 +13,11 @@ const MIB = 1024 * 1024;
 const MAX_FIELD_BYTES = 32 * MIB;
 
 /**
- * How much may wait in a COPY stream's buffer before the load waits for it. Well above the
- * stream's own 16 KiB mark, so the scanner, storage and PostgreSQL work at the same time
- * instead of taking turns each chunk; small enough to keep memory flat (two streams at most).
+ * How much may wait in a COPY stream's buffer before the load waits for it: a few chunks, so
+ * the scanner, storage and PostgreSQL work at the same time instead of taking turns each
+ * chunk. (Larger windows measured no faster and cost CPU; memory stays flat either way.)
  */
-const COPY_WINDOW = 2 * MIB;
+const COPY_WINDOW = 256 * 1024;
 
 /**
  * Resolves at the stream's next 'drain' (rejects on 'error', resolves on 'close'), removing its
