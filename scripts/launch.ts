@@ -62,11 +62,31 @@ async function main(): Promise<void> {
     process.exit(exitCode);
   };
 
-  for (const { name, proc } of children) {
-    proc.on("exit", (code, signal) => {
-      if (!stopping) void stopAll(`${name} exited (${signal ?? code})`, code === 0 ? 0 : 1);
+  // The worker exits on purpose when it loses its database mid-step (see jobs/worker.ts) and
+  // expects a supervisor to start it again: here the launcher is that supervisor. A worker that
+  // keeps dying (more than MAX_RESTARTS in RESTART_WINDOW_MS) stops everything instead.
+  const MAX_RESTARTS = 5;
+  const RESTART_WINDOW_MS = 60_000;
+  const restarts: number[] = [];
+  const watch = (child: { name: string; proc: ChildProcess }) => {
+    child.proc.on("exit", (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      while (restarts.length && now - restarts[0]! > RESTART_WINDOW_MS) restarts.shift();
+      if (child.name === "worker" && code !== 0 && restarts.length < MAX_RESTARTS) {
+        restarts.push(now);
+        log.warn({ code, signal, restartsInLastMinute: restarts.length }, "worker exited; starting it again");
+        setTimeout(() => {
+          if (stopping) return;
+          child.proc = run("jobs/worker.ts", [], childEnv, ["--import", "tsx"]);
+          watch(child);
+        }, 1_000);
+        return;
+      }
+      void stopAll(`${child.name} exited (${signal ?? code})`, code === 0 ? 0 : 1);
     });
-  }
+  };
+  children.forEach(watch);
   process.on("SIGINT", () => void stopAll("SIGINT", 0));
   process.on("SIGTERM", () => void stopAll("SIGTERM", 0));
 }

@@ -265,6 +265,29 @@ describe("versions and load modes", () => {
     expect(changed.dataset.rowCount).toBe(2);
   });
 
+  it("a version stored but never loaded is loaded by the next fetch, not reported unchanged", async () => {
+    const first = await ingest("stored_only", "id\n1\n");
+    host.files.set("/stored_only.csv", { body: "id\n1\n2\n" });
+    // A worker dies after storing the new version but before the load records it.
+    const load = await requestDatasetLoad(first.dataset.id, {}, actor);
+    await runDatasetLoad(load.id, { ...ctx, stage: "fetch" });
+    await getSql()`update relayboard.dataset_loads set version_id = null, status = 'queued' where id = ${load.id}`;
+    await runDatasetLoad(load.id, ctx);
+    const retried = (await getDatasetLoad(load.id))!;
+    expect(retried.status).toBe("succeeded");
+    expect(retried.rowsLoaded).toBe(2);
+    expect(await listDatasetVersions(first.dataset.id)).toHaveLength(2);
+    // A load that fails after storing its version leaves the dataset on the old one; the next
+    // fetch of the same bytes loads it instead of calling it unchanged.
+    await getSql()`update relayboard.datasets set current_version_id = (select id from relayboard.dataset_versions where dataset_id = ${first.dataset.id} and version = 1) where id = ${first.dataset.id}`;
+    const next = await reload(first.dataset.id, "id\n1\n2\n", "/stored_only.csv");
+    expect(next.load.status).toBe("succeeded");
+    expect(next.dataset.rowCount).toBe(2);
+    expect(await listDatasetVersions(first.dataset.id)).toHaveLength(2);
+    // Then it is unchanged.
+    expect((await reload(first.dataset.id, "id\n1\n2\n", "/stored_only.csv")).load.status).toBe("unchanged");
+  });
+
   it("append adds rows once per version, even when the load runs twice", async () => {
     const first = await ingest("appended", "id,v\n1,a\n", { loadMode: "append" });
     const second = await reload(first.dataset.id, "id,v\n2,b\n3,c\n", "/appended.csv");

@@ -10,7 +10,13 @@ import {
   OutboundTooLargeError,
 } from "@/lib/net/errors";
 
-const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "57P01", "57P02", "57P03", "40001", "40P01"]);
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN",
+  // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, serialization, deadlock
+  "57P01", "57P02", "57P03", "40001", "40P01",
+  // postgres.js: the connection went away under the query
+  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+]);
 
 /** Worth another try: the network or the database hiccuped, not the file or the request. */
 export function isTransientLoadError(err: unknown): boolean {
@@ -18,7 +24,10 @@ export function isTransientLoadError(err: unknown): boolean {
   if (err instanceof OutboundHttpError) return err.statusCode >= 500 || err.statusCode === 429;
   if (err instanceof UserError || err instanceof CsvFormatError) return false;
   const code = (err as { code?: string })?.code;
-  return Boolean(code && (TRANSIENT_CODES.has(code) || code.startsWith("08")));
+  if (code && (TRANSIENT_CODES.has(code) || code.startsWith("08"))) return true;
+  // Object storage answering 5xx (S3 SDK errors carry the HTTP status in $metadata).
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return typeof status === "number" && status >= 500;
 }
 
 /** What the UI shows about a failed load: a specific message, and where in the file when known. */

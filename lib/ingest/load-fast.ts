@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { finished } from "node:stream/promises";
 import type { Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
 import type { ColumnType } from "@/db/schema/datasets";
@@ -238,9 +239,9 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         // Only blank lines: no header, no columns, nothing to create.
         if (!copy) throw emptyFileError();
         const stream = copy as unknown as Writable;
-        const done = once(stream, "finish");
         stream.end();
-        await done;
+        // Settles on finish, error or a close without either (a connection that went away).
+        await finished(stream);
         if (copyError) throw copyError;
       } catch (err) {
         abort();

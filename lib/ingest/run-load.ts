@@ -132,9 +132,13 @@ async function fetchAndLoad(
     timings.fetch = Date.now() - fetchStarted;
     const latest = await getLatestDatasetVersion(dataset.id);
     if (latest && latest.sha256 === fetched.sha256) {
-      // Identical content is never stored twice; a forced load reloads the existing version.
-      await getObjectStore().delete(fetched.key);
-      if (load.force) {
+      // Identical content is never stored twice. It is "unchanged" only if that version is the
+      // one loaded: a version stored by an attempt that died before loading it (this load's own
+      // first try, or a load that failed afterwards) still has to be loaded. A forced load
+      // reloads it anyway.
+      const ownObject = latest.storageKey === fetched.key;
+      if (!ownObject) await getObjectStore().delete(fetched.key);
+      if (load.force || ownObject || dataset.currentVersionId !== latest.id) {
         version = latest;
       } else {
         await speculation?.discard();
