@@ -1,5 +1,4 @@
 import { once } from "node:events";
-import { finished } from "node:stream/promises";
 import type { Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
 import type { ColumnType } from "@/db/schema/datasets";
@@ -39,6 +38,42 @@ function drained(stream: Writable): Promise<void> {
     stream.on("error", onError);
     stream.on("close", onDrain);
   });
+}
+
+/**
+ * Ends a COPY and tells whether the server accepted it. postgres.js (3.4) resolves a COPY query
+ * with its stream as soon as the COPY starts, so an error the server raises later reaches nobody
+ * (and the stream's 'finish' then comes with the next query's completion, as if all were well).
+ * A COPY is all or nothing, so a query sent after the stream's CopyDone settles it: once the
+ * COPY is over, the table has rows if and only if the COPY succeeded. The query must not go out
+ * before CopyDone (the server would take it as a broken COPY), hence the wait for _final, the
+ * Writable hook postgres.js writes CopyDone from.
+ */
+async function endCopy(conn: ReservedSql, stream: Writable, table: string, rows: number): Promise<boolean> {
+  let failed = false;
+  const onError = () => (failed = true);
+  stream.on("error", onError);
+  try {
+    const internal = stream as Writable & { _final?: (cb: (err?: Error | null) => void) => void };
+    const original = internal._final?.bind(stream);
+    if (stream.destroyed) return false;
+    await new Promise<void>((resolve) => {
+      if (!original) return resolve();
+      stream.once("close", () => resolve()); // destroyed on the way: _final never comes
+      internal._final = (cb) => {
+        original(cb);
+        resolve();
+      };
+      stream.end();
+    });
+    if (!original) stream.end();
+    const [row] = await conn.unsafe(`select exists (select 1 from ${table}) as loaded`);
+    return !failed && (rows === 0 || Boolean(row?.loaded));
+  } catch {
+    return false;
+  } finally {
+    stream.off("error", onError);
+  }
 }
 
 /** PostgreSQL SQLSTATE class 22 (data exception, incl. 22P04 bad COPY file format) from COPY. */
@@ -203,10 +238,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
     let ok = false;
     try {
       if (t.dead || !t.stream) return null;
-      const done = Promise.race([once(t.stream, "finish"), once(t.stream, "close")]);
-      t.stream.end();
-      await done;
-      ok = !t.dead;
+      ok = (await endCopy(t.sql, t.stream, input.twin.table, scanner.rows())) && !t.dead;
       return ok ? { table: input.twin.table, types: t.types } : null;
     } catch {
       return null;
@@ -239,9 +271,11 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         // Only blank lines: no header, no columns, nothing to create.
         if (!copy) throw emptyFileError();
         const stream = copy as unknown as Writable;
-        stream.end();
-        // Settles on finish, error or a close without either (a connection that went away).
-        await finished(stream);
+        if (!(await endCopy(sql, stream, input.table, scanner.rows())) && !copyError) {
+          // postgres.js does not pass on an error that ends a COPY after its stream has been
+          // handed out (the query promise already resolved); the data was refused either way.
+          throw new FastPathUnsupported("COPY refused the data");
+        }
         if (copyError) throw copyError;
       } catch (err) {
         abort();

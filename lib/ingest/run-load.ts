@@ -194,17 +194,22 @@ function speculateWhileFetching(
     signal,
     maxBytes: getEnv().maxSourceBytes,
     onProgress: ({ rows }) => progress.update({ rows }),
-    twin: twinTarget(dataset, load),
+    twin: twinTarget(dataset, load, contentLength),
   });
 }
+
+const TWIN_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
  * A replace load of a dataset without chosen types builds its typed table alongside staging
  * (lib/ingest/load-fast.ts). Append and upsert keep earlier rows, so their typed table is
  * rebuilt from the whole staging table instead.
  */
-function twinTarget(dataset: Dataset, load: DatasetLoad) {
+function twinTarget(dataset: Dataset, load: DatasetLoad, bytes: number | null) {
   if (dataset.options.loadMode !== "replace" || overridesOf(dataset).size > 0) return undefined;
+  // For a small file a CREATE TABLE AS afterwards takes milliseconds, less than the second
+  // connection and COPY cost; the twin pays off only where copying the data takes a while.
+  if (bytes === null || bytes < TWIN_MIN_BYTES) return undefined;
   return { table: twinTable(load.id), open: () => getSql().reserve() };
 }
 
@@ -287,7 +292,7 @@ async function loadVersion(
       signal,
       maxBytes: getEnv().maxSourceBytes,
       onProgress: ({ bytesRead, rows }) => progress.update({ bytesRead, rows }),
-      twin: twinTarget(dataset, load),
+      twin: twinTarget(dataset, load, version.bytes),
     });
     } finally {
       reserved.release();
