@@ -1,4 +1,4 @@
-import { audit, type AuditActor } from "@/lib/audit";
+import { audit } from "@/lib/audit";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getEnv } from "@/lib/env";

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
 import type { ColumnType } from "@/db/schema/datasets";
@@ -74,6 +73,12 @@ async function endCopy(conn: ReservedSql, stream: Writable, table: string, rows:
   } finally {
     stream.off("error", onError);
   }
+}
+
+/** `COPY … FROM STDIN` of a CSV whose records start with the line number (see copy-scan.ts). */
+function copyCsvSql(table: string, columns: readonly string[], delimiter: string): string {
+  const forceNull = columns.length ? `, force_null (${columns.join(", ")})` : "";
+  return `copy ${table} (${["_rb_line", ...columns].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull})`;
 }
 
 /** PostgreSQL SQLSTATE class 22 (data exception, incl. 22P04 bad COPY file format) from COPY. */
@@ -153,10 +158,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
     });
     await createScratchTable(sql, input.table, columns, input.versionNumber);
     const names = columns.map((h) => quoteIdent(h.name));
-    const forceNull = names.length ? `, force_null (${names.join(", ")})` : "";
-    const stream = await sql
-      .unsafe(`copy ${input.table} (${["_rb_line", ...names].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull})`)
-      .writable();
+    const stream = await sql.unsafe(copyCsvSql(input.table, names, delimiter)).writable();
     stream.on("error", (err: Error) => (copyError ??= err));
     copy = stream;
     if (input.twin) await startTwin(input.twin, names).catch(() => endTwin());
@@ -164,7 +166,8 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
 
   const startTwin = async (target: TwinTarget, names: string[]) => {
     // The types of the values seen so far (at least the first chunk's): a guess the end checks.
-    const types = columns!.map((_, i) => (inferrer ? inferrer.result()[i]! : "text"));
+    const seen = inferrer?.result();
+    const types = columns!.map((_, i): ColumnType => seen?.[i] ?? "text");
     const twinSql = await target.open();
     twin = { sql: twinSql, stream: null, types, dead: false };
     // Offset-less timestamptz values are read as UTC, as the inferrer and buildTypedTable assume.
@@ -175,10 +178,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
       `create table ${target.table} (_rb_line bigint, ${defs}${names.length ? ", " : ""}` +
         `_rb_version integer default ${Number(input.versionNumber)}, _rb_loaded_at timestamptz default now())`,
     );
-    const forceNull = names.length ? `, force_null (${names.join(", ")})` : "";
-    const stream = await twinSql
-      .unsafe(`copy ${target.table} (${["_rb_line", ...names].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull})`)
-      .writable();
+    const stream = await twinSql.unsafe(copyCsvSql(target.table, names, delimiter)).writable();
     stream.on("error", () => endTwin());
     twin.stream = stream;
   };

@@ -13,7 +13,6 @@ import { normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/h
 import { createTypeInferrer, castCheck, type TypeInferrer } from "@/lib/csv/infer";
 import { parseCsvStream, type SkippedRow } from "@/lib/csv/parse";
 import { CsvFormatError } from "@/lib/csv/errors";
-import { UserError } from "@/lib/errors";
 import { copyLine } from "@/lib/ingest/copy-text";
 import { readHead } from "@/lib/ingest/read-head";
 import { createByteCap } from "@/lib/ingest/byte-cap";
@@ -61,7 +60,11 @@ export type StagingLoadInput = {
 /** A sniffed file, ready to stream from its first byte (gzip already undone). */
 export type OpenedCsv = { head: Buffer; whole: Readable; sniffed: SniffResult; delimiter: string };
 
-export const GZIP_MAGIC = [0x1f, 0x8b];
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export function isGzip(head: Buffer): boolean {
+  return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
 
 /**
  * The stored object, ready to sniff: an uploaded .csv.gz is decompressed here (URL sources were
@@ -69,13 +72,13 @@ export const GZIP_MAGIC = [0x1f, 0x8b];
  */
 async function openSource(source: Readable, maxBytes: number): Promise<{ head: Buffer; whole: Readable }> {
   const first = await readHead(source, SNIFF_BYTES);
-  if (first.head[0] !== GZIP_MAGIC[0] || first.head[1] !== GZIP_MAGIC[1]) return first;
+  if (!isGzip(first.head)) return first;
   const inflated = pipeline(first.whole, zlib.createGunzip(), createByteCap(maxBytes), () => {});
   return readHead(inflated, SNIFF_BYTES);
 }
 
 /** A URL that answers with a web page (a login screen, an error page) is not a CSV. */
-export function refuseHtml(head: Buffer): void {
+function refuseHtml(head: Buffer): void {
   const start = head.subarray(0, 512).toString("utf8").replace(/^\uFEFF/, "").trimStart().toLowerCase();
   if (start.startsWith("<!doctype html") || start.startsWith("<html") || (start.startsWith("<head") && start.includes("<body"))) {
     throw new CsvFormatError("binary", "This is a web page (HTML), not a CSV file. If the URL needs a login or shows a preview page, use the file's direct download link.");
@@ -93,7 +96,7 @@ export function refuseHtml(head: Buffer): void {
  */
 export async function loadIntoScratchTable(input: StagingLoadInput): Promise<StagingLoadResult> {
   const opened = await openCsv(input);
-  if (input.parser !== "exact" && isUtf8Label(resolveEncodingLabel(opened.sniffed.encoding))) {
+  if (input.parser !== "exact" && suitsFastPath(opened.sniffed)) {
     try {
       return await loadFast(input, opened);
     } catch (err) {
@@ -106,6 +109,18 @@ export async function loadIntoScratchTable(input: StagingLoadInput): Promise<Sta
   return loadExact(input, opened);
 }
 
+/** How to read a file, from its first bytes (refuses web pages and binary files). */
+export function sniffHead(head: Buffer, options: DatasetOptions): { sniffed: SniffResult; delimiter: string } {
+  refuseHtml(head);
+  const sniffed = sniffBytes(head, { encoding: options.encoding });
+  return { sniffed, delimiter: options.delimiter ?? sniffed.delimiter };
+}
+
+/** The fast path reads UTF-8 only; other encodings go to the exact parser. */
+export function suitsFastPath(sniffed: SniffResult): boolean {
+  return isUtf8Label(resolveEncodingLabel(sniffed.encoding));
+}
+
 export async function openCsv(input: Pick<StagingLoadInput, "open" | "maxBytes" | "options">): Promise<OpenedCsv> {
   const { head, whole } = await openSource(await input.open(), input.maxBytes);
   if (head.length === 0) {
@@ -113,9 +128,7 @@ export async function openCsv(input: Pick<StagingLoadInput, "open" | "maxBytes" 
     throw emptyFileError();
   }
   try {
-    refuseHtml(head);
-    const sniffed = sniffBytes(head, { encoding: input.options.encoding });
-    return { head, whole, sniffed, delimiter: input.options.delimiter ?? sniffed.delimiter };
+    return { head, whole, ...sniffHead(head, input.options) };
   } catch (err) {
     whole.destroy();
     throw err;

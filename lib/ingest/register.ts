@@ -1,4 +1,4 @@
-import { audit, type AuditActor } from "@/lib/audit";
+import { audit } from "@/lib/audit";
 import { z } from "zod";
 import type { Dataset, DatasetLoad, DatasetOptions } from "@/db/schema/datasets";
 import type { Run } from "@/db/schema/pipelines";

@@ -18,11 +18,11 @@ import { openStream } from "@/lib/net/outbound";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntoScratchTable } from "@/lib/ingest/load-staging";
 import { applyScratchTable } from "@/lib/ingest/apply-load";
-import { buildTypedTable, swapInTwin, twinTable } from "@/lib/ingest/typed-table";
+import { buildTypedTable, swapInTwin } from "@/lib/ingest/typed-table";
 import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
 import { createProgressReporter } from "@/lib/ingest/progress";
 import { createSpeculativeLoad, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
-import { relationExists, scratchName, stagingTable } from "@/lib/ingest/staging-sql";
+import { relationExists, scratchName, stagingTable, twinTable } from "@/lib/ingest/staging-sql";
 import type { SkippedRow } from "@/lib/csv/parse";
 import { mergeColumns } from "@/lib/ingest/columns";
 import { CsvFormatError } from "@/lib/csv/errors";
@@ -273,27 +273,25 @@ async function loadVersion(
   if (prestaged && prestaged.versionNumber === version.version && (await relationExists(sql, "staging", scratchName(load.id)))) {
     // The fetch already filled the scratch table (speculative load).
     staged = { ...prestaged, skipped: [] };
-  } else staged = await loadScratch();
-
-  async function loadScratch() {
+  } else {
     const reserved = await sql.reserve();
     try {
-      return await loadIntoScratchTable({
-      sql: reserved,
-      open: () => getObjectStore().get(version.storageKey),
-      onFallback: (reason) => {
-        fallback = reason;
-        getLogger().info({ loadId: load.id, reason }, "load: exact parser instead of the fast path");
-      },
-      table: scratch,
-      versionNumber: version.version,
-      options: dataset.options,
-      overrides,
-      signal,
-      maxBytes: getEnv().maxSourceBytes,
-      onProgress: ({ bytesRead, rows }) => progress.update({ bytesRead, rows }),
-      twin: twinTarget(dataset, load, version.bytes),
-    });
+      staged = await loadIntoScratchTable({
+        sql: reserved,
+        open: () => getObjectStore().get(version.storageKey),
+        onFallback: (reason) => {
+          fallback = reason;
+          getLogger().info({ loadId: load.id, reason }, "load: exact parser instead of the fast path");
+        },
+        table: scratch,
+        versionNumber: version.version,
+        options: dataset.options,
+        overrides,
+        signal,
+        maxBytes: getEnv().maxSourceBytes,
+        onProgress: ({ bytesRead, rows }) => progress.update({ bytesRead, rows }),
+        twin: twinTarget(dataset, load, version.bytes),
+      });
     } finally {
       reserved.release();
     }

@@ -1,9 +1,7 @@
 import type { ReservedSql, Sql } from "postgres";
 import type { StagedScratch } from "@/db/schema/datasets";
-import { isUtf8Label, resolveEncodingLabel } from "@/lib/csv/encoding";
-import { sniffBytes } from "@/lib/csv/sniff";
 import { startFastLoad, type FastLoader, type FastLoadInput } from "@/lib/ingest/load-fast";
-import { GZIP_MAGIC, refuseHtml, SNIFF_BYTES } from "@/lib/ingest/load-staging";
+import { isGzip, sniffHead, SNIFF_BYTES, suitsFastPath } from "@/lib/ingest/load-staging";
 
 /**
  * Loads the file into its scratch table while it is being fetched, so that fetching and loading
@@ -56,21 +54,18 @@ export function createSpeculativeLoad(
   async function start(): Promise<void> {
     const first = Buffer.concat(head.splice(0));
     if (first.length === 0) return stop("empty file");
-    if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) return stop("gzip file");
-    let sniffed;
+    if (isGzip(first)) return stop("gzip file");
+    let file;
     try {
-      refuseHtml(first);
-      sniffed = sniffBytes(first, { encoding: input.options.encoding });
+      file = sniffHead(first, input.options);
     } catch (err) {
       // The load step reports it properly.
       return stop(`sniff: ${(err as Error).message}`);
     }
-    if (!isUtf8Label(resolveEncodingLabel(sniffed.encoding))) return stop(`encoding ${sniffed.encoding}`);
+    const { sniffed, delimiter } = file;
+    if (!suitsFastPath(sniffed)) return stop(`encoding ${sniffed.encoding}`);
     reserved = await sql.reserve();
-    loader = startFastLoad(
-      { ...input, sql: reserved },
-      { delimiter: input.options.delimiter ?? sniffed.delimiter, encoding: sniffed.encoding, bomLength: sniffed.bomLength },
-    );
+    loader = startFastLoad({ ...input, sql: reserved }, { delimiter, encoding: sniffed.encoding, bomLength: sniffed.bomLength });
     state = "loading";
     await feed(first);
   }

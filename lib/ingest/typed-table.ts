@@ -61,8 +61,3 @@ export async function swapInTwin(sql: Sql, datasetName: string, columns: readonl
     return true;
   });
 }
-
-/** Name of the typed table a load builds alongside (see swapInTwin). */
-export function twinTable(loadId: string): string {
-  return `warehouse.${quoteIdent(`_rb_twin_${loadId.replace(/-/g, "").slice(0, 20)}`)}`;
-}

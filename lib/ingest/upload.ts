@@ -1,4 +1,4 @@
-import { audit, type AuditActor } from "@/lib/audit";
+import { audit } from "@/lib/audit";
 import crypto from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
 import type { z } from "zod";
