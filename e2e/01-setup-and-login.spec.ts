@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { shown } from "./locators";
 import { ADMIN, logout } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
@@ -29,7 +30,7 @@ test("first visit → setup → logout → wrong password → login → dashboar
   await page.getByLabel("Confirm password").fill(ADMIN.password);
   await page.getByRole("button", { name: /create admin/i }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
-  await expect(page.getByTestId("service-database")).toContainText(/ok|healthy|operational/i);
+  await expect(shown(page, "service-database")).toContainText(/ok|healthy|operational/i);
 
   // Setup is closed once an admin exists.
   await page.goto("/setup");
@@ -46,7 +47,7 @@ test("first visit → setup → logout → wrong password → login → dashboar
   await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
-  await expect(page.getByTestId("workers-online")).toContainText("1");
+  await expect(shown(page, "workers-online")).toContainText("1");
 });
 
 test("pages need a session", async ({ browser }) => {

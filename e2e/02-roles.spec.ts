@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { shown } from "./locators";
 import { login, runAdmin, VIEWER } from "./helpers";
 
 test("a viewer is refused an editor-only action by the server (403)", async ({ page }) => {
@@ -11,7 +12,7 @@ test("a viewer is refused an editor-only action by the server (403)", async ({ p
   // The UI hides the action from viewers; the server must refuse it on its own.
   await button.evaluate((el) => el.removeAttribute("disabled"));
   await button.click();
-  await expect(page.getByTestId("action-error")).toContainText(/editor role|viewer/i);
+  await expect(shown(page, "action-error")).toContainText(/editor role|viewer/i);
 
   // Admin pages send a viewer away.
   await page.goto("/settings/users");

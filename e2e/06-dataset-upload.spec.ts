@@ -1,5 +1,6 @@
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { shown } from "./locators";
 import { ADMIN, login } from "./helpers";
 
 test("upload a CSV in the browser: preview before upload, progress, inferred schema, rows", async ({ page }) => {
@@ -10,22 +11,22 @@ test("upload a CSV in the browser: preview before upload, progress, inferred sch
   await page.locator('input[type="file"]').setInputFiles(path.join(__dirname, "fixtures", "weather.csv"));
 
   // Parsed in the browser at once: delimiter, columns and first rows.
-  const preview = page.getByTestId("file-preview");
+  const preview = shown(page, "file-preview");
   await expect(preview).toBeVisible();
-  await expect(page.getByTestId("preview-delimiter")).toContainText(/comma|,/i);
-  await expect(page.getByTestId("file-preview-table")).toContainText("Zürich");
-  await expect(page.getByTestId("file-preview-table")).toContainText("a note, with a comma 2");
+  await expect(shown(page, "preview-delimiter")).toContainText(/comma|,/i);
+  await expect(shown(page, "file-preview-table")).toContainText("Zürich");
+  await expect(shown(page, "file-preview-table")).toContainText("a note, with a comma 2");
 
   await page.getByLabel("Name", { exact: true }).fill("weather_upload");
   await page.getByRole("button", { name: "Upload and load" }).click();
   await expect(page).toHaveURL(/\/datasets\/weather_upload$/, { timeout: 30_000 });
 
-  await expect(page.getByTestId("load-status")).toContainText(/succeeded|loaded|ready/i, { timeout: 45_000 });
-  const schema = page.getByTestId("schema-table");
+  await expect(shown(page, "load-status")).toContainText(/succeeded|loaded|ready/i, { timeout: 45_000 });
+  const schema = shown(page, "schema-table");
   await expect(schema).toContainText("temperature");
   await expect(schema).toContainText("bigint");
   await expect(schema).toContainText("timestamptz");
-  const rows = page.getByTestId("preview-table");
+  const rows = shown(page, "preview-table");
   await expect(rows).toContainText("Nairobi");
   await expect(rows).toContainText("a note, with a comma 4");
 });

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { shown } from "./locators";
 import { ADMIN, login } from "./helpers";
 
 async function typeSql(page: Page, sql: string) {
@@ -18,14 +19,14 @@ test("write a model with a ref, compile, preview, build, see it in the lineage, 
   await typeSql(page, "select region, count(*) as orders\nfrom {{ ref('api_flow_sale') }}\ngroup by region");
 
   await page.getByRole("button", { name: "Compile" }).click();
-  await expect(page.getByTestId("compile-error")).toContainText("did you mean 'api_flow_sales'");
+  await expect(shown(page, "compile-error")).toContainText("did you mean 'api_flow_sales'");
 
   await typeSql(page, "select region, count(*) as orders\nfrom {{ ref('api_flow_sales') }}\ngroup by region\norder by region");
   await page.getByRole("button", { name: "Compile" }).click();
-  await expect(page.getByTestId("compiled-sql")).toContainText('warehouse."api_flow_sales"');
+  await expect(shown(page, "compiled-sql")).toContainText('warehouse."api_flow_sales"');
 
   await page.getByRole("button", { name: "Preview" }).click();
-  const preview = page.getByTestId("preview-table");
+  const preview = shown(page, "preview-table");
   await expect(preview).toContainText("north");
   await expect(preview).toContainText("15");
 
@@ -33,15 +34,15 @@ test("write a model with a ref, compile, preview, build, see it in the lineage, 
   await expect(page).toHaveURL(/\/models\/sales_by_region/, { timeout: 15_000 });
 
   await page.getByRole("button", { name: "Build", exact: true }).click();
-  await expect(page.getByTestId("build-status")).toContainText(/succeeded/i, { timeout: 45_000 });
+  await expect(shown(page, "build-status")).toContainText(/succeeded/i, { timeout: 45_000 });
 
   // A second revision, then restore the first.
   await typeSql(page, "select region from {{ ref('api_flow_sales') }} group by region");
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByTestId("revisions")).toContainText("2");
+  await expect(shown(page, "revisions")).toContainText("2");
   await page.getByRole("button", { name: /Restore revision 1/ }).first().click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Restore revision 1" }).click();
-  await expect(page.getByTestId("revisions")).toContainText("3");
+  await expect(shown(page, "revisions")).toContainText("3");
   await expect(page.locator(".cm-content").first()).toContainText("count(*) as orders");
 
   await page.goto("/models/lineage");

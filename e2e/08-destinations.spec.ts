@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { shown } from "./locators";
 import { ADMIN, login, sinkMessages, SLACK_SINK } from "./helpers";
 
 test("create a destination, see it masked, preview a message, send a test message to the stand-in", async ({ page }) => {
@@ -10,7 +11,7 @@ test("create a destination, see it masked, preview a message, send a test messag
   await page.getByLabel("Name (optional)").fill("ui alerts");
   await page.getByRole("button", { name: "Add destination" }).click();
 
-  const row = page.getByTestId("destination-row").filter({ hasText: "ui alerts" });
+  const row = shown(page, "destination-row").filter({ hasText: "ui alerts" });
   await expect(row).toBeVisible();
   await expect(row.getByTestId("destination-url")).toHaveText(/…\/l9Z$|…\/9Z$|…\/il9Z$|…\/ail9Z$|\/…\/l9Z/);
   await expect(row.getByTestId("destination-url")).not.toContainText("uiSecret");
@@ -19,7 +20,7 @@ test("create a destination, see it masked, preview a message, send a test messag
   await page.goto("/destinations/preview");
   await page.getByLabel("Header (optional)").fill("Daily {{dataset.name}}");
   await page.getByLabel("Text", { exact: true }).fill("*{{run.rows}}* rows <!channel> & more");
-  const preview = page.getByTestId("message-preview");
+  const preview = shown(page, "message-preview");
   await expect(preview).toContainText("Daily orders", { timeout: 10_000 });
   await expect(preview).toContainText("1234");
   await page.getByLabel("Text", { exact: true }).fill("{{run.nope}}");
@@ -27,8 +28,8 @@ test("create a destination, see it masked, preview a message, send a test messag
 
   await page.goto("/destinations");
   const before = (await sinkMessages()).filter((m) => m.path === secretPath).length;
-  await page.getByTestId("destination-row").filter({ hasText: "ui alerts" }).getByRole("button", { name: "Send test message" }).click();
-  await expect(page.getByTestId("test-result").first()).toContainText("ok");
+  await shown(page, "destination-row").filter({ hasText: "ui alerts" }).getByRole("button", { name: "Send test message" }).click();
+  await expect(shown(page, "test-result").first()).toContainText("ok");
   const after = (await sinkMessages()).filter((m) => m.path === secretPath);
   expect(after.length).toBe(before + 1);
   expect(JSON.stringify(after.at(-1)!.body)).toContain("test message");

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { shown } from "./locators";
 import { ADMIN, CSV_HOST, login, runAdmin, sinkMessages } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
@@ -17,27 +18,27 @@ test("create a scheduled pipeline, run it now, watch it live, see the message at
   await page.getByLabel("Name", { exact: true }).fill("pipe sales hourly");
   await page.getByLabel("Dataset").selectOption({ label: "pipe_sales" });
   await page.getByLabel("Cron expression (optional)").fill("0 * * * *");
-  await expect(page.getByTestId("schedule-next-runs").first().locator("li")).toHaveCount(3);
+  await expect(shown(page, "schedule-next-runs").first().locator("li")).toHaveCount(3);
   await page.getByRole("button", { name: "Add a message" }).click();
-  const delivery = page.getByTestId("delivery").first().last();
+  const delivery = shown(page, "delivery").first().last();
   await delivery.getByLabel("Text").fill("Pipeline *{{pipeline.name}}* loaded {{run.rows}} rows");
   await page.getByRole("button", { name: "Create pipeline" }).click();
   await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/, { timeout: 15_000 });
   await expect(page.getByText(/Every hour|At 0 minutes past the hour|minute 0/i).first()).toBeVisible();
 
   // Forced: the file is unchanged since the dataset's own pipeline loaded it.
-  await page.getByTestId("run-now-force").first().click();
+  await shown(page, "run-now-force").first().click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 15_000 });
   const runId = page.url().split("/").at(-1)!;
   // Live: the steps turn green without a reload.
   for (const step of ["fetch", "load", "transform", "test", "deliver"]) {
-    await expect(page.getByTestId(`step-${step}`).first()).toHaveAttribute("data-status", /succeeded|skipped/, { timeout: 60_000 });
+    await expect(shown(page, `step-${step}`).first()).toHaveAttribute("data-status", /succeeded|skipped/, { timeout: 60_000 });
   }
-  await expect(page.getByTestId("run-status").first()).toContainText(/succeeded/i);
-  await expect(page.getByTestId("step-load").first()).toHaveAttribute("data-status", "succeeded");
+  await expect(shown(page, "run-status").first()).toContainText(/succeeded/i);
+  await expect(shown(page, "step-load").first()).toHaveAttribute("data-status", "succeeded");
   // The load's progress bar is there and full.
-  await expect(page.getByTestId("run-progress").first()).toBeVisible();
-  await expect(page.getByTestId("run-load-status").first()).toContainText(/60|rows|loaded/i);
+  await expect(shown(page, "run-progress").first()).toBeVisible();
+  await expect(shown(page, "run-load-status").first()).toContainText(/60|rows|loaded/i);
   const messages = (await sinkMessages()).filter((m) => JSON.stringify(m.body).includes(runId));
   expect(messages.length).toBeGreaterThanOrEqual(1);
   expect(JSON.stringify(messages)).toContain("pipe sales hourly");
@@ -57,15 +58,15 @@ test("a failed run shows its error, and Retry from failed step completes it", as
 
   await login(page, ADMIN);
   await page.goto(`/runs/${run.id}`);
-  await expect(page.getByTestId("run-status").first()).toContainText(/failed/i, { timeout: 60_000 });
-  await expect(page.getByTestId("step-transform").first()).toHaveAttribute("data-status", "failed");
+  await expect(shown(page, "run-status").first()).toContainText(/failed/i, { timeout: 60_000 });
+  await expect(shown(page, "step-transform").first()).toHaveAttribute("data-status", "failed");
   await expect(page.getByRole("alert").filter({ hasText: /division by zero|pipe_ratio/ }).first()).toBeVisible();
 
   // Fix the model, then retry from the failed step.
   const fixed = await request.put("/v1/models/pipe_ratio", { headers, data: { sql: "select order_id, amount / order_id as ratio from {{ ref('pipe_sales') }}" } });
   expect(fixed.status()).toBe(200);
   // The button appears in the header and beside the error; either does the same.
-  await page.getByTestId("retry-failed-step").first().click();
-  await expect(page.getByTestId("run-status").first()).toContainText(/succeeded/i, { timeout: 60_000 });
-  await expect(page.getByTestId("step-transform").first()).toHaveAttribute("data-status", "succeeded");
+  await shown(page, "retry-failed-step").first().click();
+  await expect(shown(page, "run-status").first()).toContainText(/succeeded/i, { timeout: 60_000 });
+  await expect(shown(page, "step-transform").first()).toHaveAttribute("data-status", "succeeded");
 });

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { shown } from "./locators";
 import { ADMIN, CSV_HOST } from "./helpers";
 
 /** One flow end to end with the keyboard alone: sign in, register a dataset by URL, open it. */
@@ -26,5 +27,5 @@ test("keyboard only: sign in, register a dataset by URL, see it load", async ({ 
   await page.keyboard.type("keyboard_sales");
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/datasets\/keyboard_sales$/, { timeout: 30_000 });
-  await expect(page.getByTestId("load-status")).toContainText(/succeeded|loaded|ready/i, { timeout: 45_000 });
+  await expect(shown(page, "load-status")).toContainText(/succeeded|loaded|ready/i, { timeout: 45_000 });
 });

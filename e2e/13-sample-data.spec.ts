@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { shown } from "./locators";
 import { signUpFirstAdmin, startFreshApp, type FreshApp } from "./fresh-app";
 
 /**
@@ -42,22 +43,22 @@ test("from an empty install, one click ends in a succeeded run and the message t
   violations.push(...(await axeViolations(page, "/datasets (empty)")));
 
   await page.goto(`${url}/`);
-  const offer = page.getByTestId("sample-data-offer");
+  const offer = shown(page, "sample-data-offer");
   await expect(offer).toBeVisible();
   violations.push(...(await axeViolations(page, "/ (offer)")));
 
   const clickedAt = Date.now();
   await offer.getByRole("button", { name: "Try it with sample data" }).click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 45_000 });
-  await expect(page.getByTestId("run-status").first()).toContainText(/succeeded/i, { timeout: Math.max(1_000, 60_000 - (Date.now() - clickedAt)) });
+  await expect(shown(page, "run-status").first()).toContainText(/succeeded/i, { timeout: Math.max(1_000, 60_000 - (Date.now() - clickedAt)) });
   expect(Date.now() - clickedAt).toBeLessThan(60_000);
   for (const step of ["load", "transform", "test", "deliver"]) {
-    await expect(page.getByTestId(`step-${step}`).first()).toHaveAttribute("data-status", "succeeded");
+    await expect(shown(page, `step-${step}`).first()).toHaveAttribute("data-status", "succeeded");
   }
-  await expect(page.getByTestId("run-delivery").first()).toHaveAttribute("data-status", "sent");
+  await expect(shown(page, "run-delivery").first()).toHaveAttribute("data-status", "sent");
 
   // The delivered message, as the channel would show it, without any Slack.
-  const message = page.getByTestId("sample-run-messages").getByTestId("sample-message");
+  const message = shown(page, "sample-run-messages").getByTestId("sample-message");
   await expect(message).toHaveCount(1);
   await expect(message).toContainText("Weekly revenue by region");
   await expect(message).toContainText("4000");
@@ -67,9 +68,9 @@ test("from an empty install, one click ends in a succeeded run and the message t
 
   // The dashboard now explains what to do next, with links.
   await page.goto(`${url}/`);
-  const next = page.getByTestId("sample-next-steps");
+  const next = shown(page, "sample-next-steps");
   await expect(next).toBeVisible();
-  await expect(page.getByTestId("sample-data-offer")).toHaveCount(0);
+  await expect(shown(page, "sample-data-offer")).toHaveCount(0);
   await expect(next.getByRole("link", { name: "Add a Slack webhook" })).toHaveAttribute("href", /\/destinations\/[0-9a-f-]{36}$/);
   await expect(next.getByRole("link", { name: "Set a schedule" })).toHaveAttribute("href", /\/pipelines\/[0-9a-f-]{36}#edit$/);
   await expect(next.getByRole("link", { name: "Open the run" })).toHaveAttribute("href", new URL(runUrl).pathname);
@@ -78,13 +79,13 @@ test("from an empty install, one click ends in a succeeded run and the message t
   // The sample channel's own page shows the same message.
   await next.getByRole("link", { name: "Open the Sample channel" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Sample channel" })).toBeVisible();
-  await expect(page.getByTestId("sample-channel").getByTestId("sample-message").first()).toContainText("Weekly revenue by region");
-  await expect(page.getByTestId("destination-url")).toContainText("posts nothing");
+  await expect(shown(page, "sample-channel").getByTestId("sample-message").first()).toContainText("Weekly revenue by region");
+  await expect(shown(page, "destination-url")).toContainText("posts nothing");
   violations.push(...(await axeViolations(page, "/destinations/[id] (sample)")));
 
   // The model built on top, and the loaded dataset.
   await page.goto(`${url}/datasets`);
-  await expect(page.getByTestId("dataset-row").filter({ hasText: "sample_orders" })).toContainText("4,000");
+  await expect(shown(page, "dataset-row").filter({ hasText: "sample_orders" })).toContainText("4,000");
   await page.goto(`${url}/models/sample_weekly_revenue`);
   await expect(page.getByRole("heading", { level: 1, name: "sample_weekly_revenue" })).toBeVisible();
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, type Page } from "@playwright/test";
+import { shown } from "./locators";
 
 /**
  * A second, fresh install beside the shared e2e app: its own port and DATA_DIR (so its own
@@ -61,6 +62,6 @@ export async function signUpFirstAdmin(page: Page, url: string, admin: { name: s
   // The worker starts beside the web process; the sample needs it, as a person would find.
   await expect(async () => {
     await page.reload();
-    await expect(page.getByTestId("workers-online")).toContainText("1", { timeout: 1_000 });
+    await expect(shown(page, "workers-online")).toContainText("1", { timeout: 1_000 });
   }).toPass({ timeout: 60_000 });
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
+import { shown } from "./locators";
 
 export const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(__dirname, "..", ".test-data", "e2e");
 export const ADMIN = { email: "admin@example.com", password: "Adm1n-password-e2e", name: "Ada Admin" };
@@ -27,7 +28,7 @@ export async function login(page: Page, user: { email: string; password: string 
 }
 
 export async function logout(page: Page): Promise<void> {
-  await page.getByTestId("user-menu").click();
+  await shown(page, "user-menu").click();
   await page.getByRole("menuitem", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
 }
