@@ -18,7 +18,15 @@ export type WorkerHandle = {
   stop: (graceMs?: number) => Promise<void>;
 };
 
-export type WorkerEnv = { repoRoot: string; databaseUrl: string; dataDir: string; allowHosts: string; verbose: boolean };
+export type WorkerEnv = {
+  repoRoot: string;
+  databaseUrl: string;
+  dataDir: string;
+  allowHosts: string;
+  verbose: boolean;
+  /** Where each worker writes a V8 CPU profile (`--cpu-prof`), or null for none. */
+  cpuProfileDir: string | null;
+};
 
 const TAIL_LINES = 40;
 
@@ -31,7 +39,8 @@ export async function startWorker(
   onSpawn: (stop: () => Promise<void>) => void,
   readyTimeoutMs = 120_000,
 ): Promise<WorkerHandle> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "jobs/worker.ts"], {
+  const profile = env.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${env.cpuProfileDir}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", "jobs/worker.ts"], {
     cwd: env.repoRoot,
     env: {
       ...process.env,

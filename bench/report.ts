@@ -29,7 +29,7 @@ export type BenchReport = {
   startedAt: string;
   mode: "full" | "quick";
   /** `--only=web`: the web-load part alone. */
-  only?: "web";
+  only?: "web" | "ingest";
   machine: MachineInfo;
   /** The main file; null when the ingest parts did not run (`--only=web`). */
   file: FileInfo | null;

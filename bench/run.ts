@@ -19,7 +19,7 @@ import { getEnv, resetEnvForTests } from "@/lib/env";
 import { startSlackSink } from "@/lib/slack/sink";
 
 /**
- * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web] [-- --timeout-min=15] [-- --verbose]`
+ * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
  * Loads a generated CSV through Relayboard's real job path and compares it with psql \copy of the
  * same file on the same database, in the same run; then the typed-model build against a
  * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
@@ -41,19 +41,22 @@ const WEB_SECONDS = 20;
 const QUICK_WEB_SECONDS = 5;
 const WEB_MAX_RUNS = 300;
 
-type Flags = { quick: boolean; skipBig: boolean; webOnly: boolean; timeoutMs: number; verbose: boolean };
+type Flags = { quick: boolean; skipBig: boolean; webOnly: boolean; ingestOnly: boolean; cpuProfile: boolean; timeoutMs: number; verbose: boolean };
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, skipBig: false, webOnly: false, timeoutMs: 15 * 60_000, verbose: false };
+  const flags: Flags = { quick: false, skipBig: false, webOnly: false, ingestOnly: false, cpuProfile: false, timeoutMs: 15 * 60_000, verbose: false };
   for (const arg of argv) {
     if (arg === "--quick") flags.quick = true;
     else if (arg === "--skip-1g") flags.skipBig = true;
     else if (arg === "--only=web") flags.webOnly = true;
+    else if (arg === "--only=ingest") flags.ingestOnly = true;
     else if (arg === "--verbose") flags.verbose = true;
+    else if (arg === "--cpu-prof") flags.cpuProfile = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
-    else throw new Error(`unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --timeout-min=N, --verbose`);
+    else throw new Error(`unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --timeout-min=N, --verbose, --cpu-prof`);
   }
-  if (flags.quick || flags.webOnly) flags.skipBig = true;
+  if (flags.webOnly && flags.ingestOnly) throw new Error("--only=web and --only=ingest exclude each other");
+  if (flags.quick || flags.webOnly || flags.ingestOnly) flags.skipBig = true;
   return flags;
 }
 
@@ -179,7 +182,14 @@ async function main(): Promise<boolean> {
     password: crypto.randomBytes(18).toString("base64url"),
     role: "editor",
   });
-  const workerEnv: WorkerEnv = { repoRoot: REPO_ROOT, databaseUrl: dbUrl, dataDir, allowHosts, verbose: flags.verbose };
+  const workerEnv: WorkerEnv = {
+    repoRoot: REPO_ROOT,
+    databaseUrl: dbUrl,
+    dataDir,
+    allowHosts,
+    verbose: flags.verbose,
+    cpuProfileDir: flags.cpuProfile ? path.join(CACHE_DIR, "profiles") : null,
+  };
 
   const mainName = flags.quick ? "bench_100k" : "bench_1m";
   const ingest = mainCsv ? await ingestWithFreshWorker(workerEnv, mainName, server.host("/bench-main.csv", mainCsv.path), actor, flags) : null;
@@ -189,7 +199,7 @@ async function main(): Promise<boolean> {
 
   // The typed model is timed on the main load's staging table, before the big load replaces it.
   let typedModel: TypedModelResult | null = null;
-  if (ingest?.status === "succeeded" && !interrupted) {
+  if (ingest?.status === "succeeded" && !interrupted && !flags.ingestOnly) {
     log("typed model vs hand-written CTAS");
     typedModel = await measureTypedModel({ databaseUrl: dbUrl, datasetName: mainName, runs: 2, timeoutMs: flags.timeoutMs, log });
     if (typedModel.error) log(`typed model: ${typedModel.error}`);
@@ -197,7 +207,7 @@ async function main(): Promise<boolean> {
 
   let bigFile: FileInfo | null = null;
   let bigIngest: IngestResult | null = null;
-  const bigSkipped = flags.webOnly ? "skipped (--only=web)" : flags.quick ? "skipped (--quick)" : flags.skipBig ? "skipped (--skip-1g)" : undefined;
+  const bigSkipped = flags.webOnly ? "skipped (--only=web)" : flags.ingestOnly ? "skipped (--only=ingest)" : flags.quick ? "skipped (--quick)" : flags.skipBig ? "skipped (--skip-1g)" : undefined;
   if (!bigSkipped) {
     // The main load's tables are not needed any more; give the space back before the big one.
     await getSql().unsafe(`drop table if exists staging."${mainName}", warehouse."${mainName}"`).catch(() => {});
@@ -207,7 +217,7 @@ async function main(): Promise<boolean> {
   }
 
   const latencyCsv = await prepareCsv(LATENCY_ROWS);
-  const runLatency = interrupted || flags.webOnly
+  const runLatency = interrupted || flags.webOnly || flags.ingestOnly
     ? null
     : await withWorkers(workerEnv, "latency", 1, (alive) =>
         measureRunLatency({
@@ -226,7 +236,7 @@ async function main(): Promise<boolean> {
 
   const tinyCsv = await ensureCsv(CACHE_DIR, THROUGHPUT_ROWS);
   const pipelines = flags.quick ? 20 : 200;
-  const throughput = interrupted || flags.webOnly
+  const throughput = interrupted || flags.webOnly || flags.ingestOnly
     ? null
     : await withWorkers(workerEnv, "throughput", 2, (alive) =>
         measureThroughput({
@@ -244,7 +254,7 @@ async function main(): Promise<boolean> {
 
   const webSeconds = flags.quick ? QUICK_WEB_SECONDS : WEB_SECONDS;
   const secrets = getEnv();
-  const webLoad = interrupted
+  const webLoad = interrupted || flags.ingestOnly
     ? null
     : await withWorkers(workerEnv, "web load", 1, (alive) =>
         measureWebLoad({
@@ -305,7 +315,7 @@ async function main(): Promise<boolean> {
       loadAverage: loadAverageAtStart,
     },
     file: mainCsv ? fileInfo(mainCsv) : null,
-    only: flags.webOnly ? "web" : undefined,
+    only: flags.webOnly ? "web" : flags.ingestOnly ? "ingest" : undefined,
     baselines,
     ingest,
     bigFile,

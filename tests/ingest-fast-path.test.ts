@@ -158,8 +158,6 @@ describe("fast path vs exact parser", () => {
     const loaded = (await getDatasetLoad(load.id))!;
     expect(loaded.status).toBe("succeeded");
     expect(loaded.rowsLoaded).toBe(2);
-    // A small file: its typed table comes from a CREATE TABLE AS, not from a twin COPY.
-    expect(loaded.timings.typed_alongside).toBeUndefined();
     expect((await getSql()`select id, "when", _rb_line, _rb_version from staging.spec order by _rb_line`).map((r) => ({ ...r }))).toEqual([
       { id: "1", when: "2024-01-01", _rb_line: "2", _rb_version: 1 },
       { id: "2", when: "2024-01-02", _rb_line: "3", _rb_version: 1 },
@@ -194,37 +192,38 @@ describe("fast path vs exact parser", () => {
     expect((await getSql()`select height from staging.spec`).map((r) => r.height)).toEqual([`5'11"`]);
   });
 
-  it("builds the typed table alongside only when the whole file agrees with the first chunk's types", async () => {
+  it("loads a large file over two COPYs and types it in two halves, every line once, as one CREATE TABLE AS would", async () => {
     const ctx = { log: pino({ level: "silent" }), isLastAttempt: true };
     const leftovers = async () => (await getSql()`select schemaname || '.' || tablename as t from pg_tables where tablename like '\\_rb\\_%'`).map((r) => r.t);
-    const rows = (n: number, last: string) => Array.from({ length: n }, (_, i) => `${i},,${i % 2 ? "t" : "f"}`).join("\n") + `\n${last}\n`;
-    // Files over the twin's 4 MiB threshold. Column a turns text on the very last line, b gets its first value there: the twin's
-    // guess (bigint, text, boolean) is wrong twice, so the typed table is built from staging.
-    host.files.set("/late.csv", { body: "a,b,c\n" + rows(600_000, "abc,7,t") });
-    const { dataset, load } = await registerUrlDataset({ name: "late", csvUrl: host.url("/late.csv") }, actor);
+    // Over 4 MiB (a second COPY lane) and over 32 MiB of staging pages (two typing halves);
+    // a quoted line break now and then moves the physical line numbers.
+    const n = 800_000;
+    const body =
+      "a,b,c\n" + Array.from({ length: n }, (_, i) => (i % 1000 === 7 ? `${i},"x\ny",${i % 2 ? "t" : "f"}` : `${i},,${i % 2 ? "t" : "f"}`)).join("\n") + "\n";
+    host.files.set("/big.csv", { body });
+    const { load } = await registerUrlDataset({ name: "big", csvUrl: host.url("/big.csv") }, actor);
     await runDatasetLoad(load.id, { ...ctx, stage: "fetch" });
     await runDatasetLoad(load.id, { ...ctx, stage: "load" });
     const after = (await getDatasetLoad(load.id))!;
     expect(after.status).toBe("succeeded");
-    expect(after.timings.typed_alongside).toBeUndefined();
-    const types = await getSql()`select column_name, data_type from information_schema.columns where table_schema = 'warehouse' and table_name = 'late' and column_name in ('a', 'b', 'c') order by column_name`;
-    expect(types.map((r) => r.data_type)).toEqual(["text", "bigint", "boolean"]);
-    expect((await getSql()`select count(*)::int as n from warehouse.late`)[0]!.n).toBe(600_001);
-
-    // The same shape where the guess holds: the twin becomes the typed table, with the same
-    // rows and values a CREATE TABLE AS from staging gives.
-    const { requestDatasetLoad } = await import("@/lib/ingest/register");
-    host.files.set("/late.csv", { body: "a,b,c\n" + rows(600_000, "5,,f") });
-    const good = await requestDatasetLoad(dataset.id, {}, actor);
-    await runDatasetLoad(good.id, { ...ctx, stage: "fetch" });
-    await runDatasetLoad(good.id, { ...ctx, stage: "load" });
-    expect((await getDatasetLoad(good.id))!.timings.typed_alongside).toBe(1);
+    expect(after.timings.exact_parser).toBeUndefined();
+    expect(after.timings).toMatchObject({ copy_lanes: 2, typing_parts: 2 });
+    expect(after.rowsLoaded).toBe(n);
+    const [lines] = await getSql()`
+      select count(*)::int as rows, count(distinct _rb_line)::int as lines, min(_rb_line)::int as first, max(_rb_line)::int as last,
+             count(*) filter (where a::int % 1000 = 7 and b = e'x\ny')::int as quoted,
+             count(*) filter (where _rb_line <> a::int + 2 + (a::int + 992) / 1000)::int as misnumbered
+      from staging.big`;
+    expect(lines).toEqual({ rows: n, lines: n, first: 2, last: n + 1 + n / 1000, quoted: n / 1000, misnumbered: 0 });
+    const types = await getSql()`select column_name, data_type from information_schema.columns where table_schema = 'warehouse' and table_name = 'big' and column_name in ('a', 'b', 'c') order by column_name`;
+    expect(types.map((r) => r.data_type)).toEqual(["bigint", "text", "boolean"]);
     const [diff] = await getSql()`
       select count(*)::int as n from (
-        (select _rb_line, a, b, c from warehouse.late except select _rb_line, btrim(a)::bigint, b, btrim(c)::boolean from staging.late)
+        (select _rb_line, a, b, c from warehouse.big except select _rb_line, btrim(a)::bigint, b, btrim(c)::boolean from staging.big)
         union all
-        (select _rb_line, btrim(a)::bigint, b, btrim(c)::boolean from staging.late except select _rb_line, a, b, c from warehouse.late)) d`;
+        (select _rb_line, btrim(a)::bigint, b, btrim(c)::boolean from staging.big except select _rb_line, a, b, c from warehouse.big)) d`;
     expect(diff!.n).toBe(0);
+    expect((await getSql()`select count(*)::int as n from warehouse.big`)[0]!.n).toBe(n);
     expect(await leftovers()).toEqual([]);
   });
 });

@@ -24,8 +24,8 @@ export type StagedScratch = {
   columns: { name: string; header: string; inferredType: ColumnType }[];
   delimiter: string;
   encoding: string;
-  /** The typed table built alongside, and the types it was declared with. */
-  twin?: { table: string; types: ColumnType[] } | null;
+  /** How many COPYs shared the rows. */
+  lanes?: number;
 };
 
 export type DatasetOptions = {

@@ -48,6 +48,27 @@ describe("createCopyScanner", () => {
     expect(whole.types).toEqual(["bigint", "text", "date"]);
   });
 
+  it("says where the last whole record ends in each output, so records can go to different COPYs", () => {
+    const text = 'a,b\n1,"x\ny"\n\n2,z\r\n3,"q""r"\n4,w';
+    for (const size of [1, 2, 3, 5, 8, 64]) {
+      const scanner = createCopyScanner({ delimiter: ",", header: true, maxFieldBytes: 1024 });
+      const pieces: string[] = [];
+      let pending = "";
+      const take = (out: Buffer) => {
+        const end = scanner.recordEnd();
+        if (end < 0) return void (pending += out.toString());
+        pieces.push(pending + out.subarray(0, end).toString());
+        pending = out.subarray(end).toString();
+      };
+      for (let i = 0; i < text.length; i += size) take(scanner.push(Buffer.from(text.slice(i, i + size))));
+      take(scanner.end());
+      expect(pending).toBe("");
+      // Each piece alone reads as whole records: none was cut inside a record.
+      expect(pieces.flatMap((p) => copyRecords(p))).toEqual(copyRecords(pieces.join("")));
+      expect(copyRecords(pieces.join(""))).toEqual([["2", "1", "x\ny"], ["5", "2", "z"], ["6", "3", 'q"r'], ["7", "4", "w"]]);
+    }
+  });
+
   it("normalises CR, CRLF and mixed endings to LF and counts lines across them", () => {
     const r = scan("a,b\r1,2\r\n3,4\n\n5,6\r");
     expect(r.copy).toBe("2,1,2\n3,3,4\n5,5,6\n");

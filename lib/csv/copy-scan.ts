@@ -64,6 +64,11 @@ export interface CopyScanner {
   columnCount(): number;
   /** Data records emitted so far. */
   rows(): number;
+  /**
+   * Where the last record that ended in the buffer just returned by push() or end() ends in it
+   * (the offset after its LF), or -1 if none did: what comes before can go to COPY on its own.
+   */
+  recordEnd(): number;
 }
 
 // Longest value worth classifying across a chunk boundary: longer ones are text or a
@@ -90,6 +95,11 @@ type ScanState = {
   fieldCarryBytes: number; // bytes of the current field in earlier chunks
 };
 
+function indexOrEnd(chunk: Buffer, byte: number, from: number): number {
+  const at = chunk.indexOf(byte, from);
+  return at === -1 ? chunk.length : at;
+}
+
 export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   if (opts.delimiter.length !== 1 || /["\r\n]/.test(opts.delimiter)) {
     throw new FastPathUnsupported(`delimiter ${JSON.stringify(opts.delimiter)}`);
@@ -113,6 +123,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   let headerValues: string[] | null = null;
   let fieldCarry: Buffer[] = []; // bytes of the current field from earlier chunks, if wanted
   let utf8Carry: Buffer | null = null;
+  let recordEndOut = -1;
 
   /** A wanted value that began in an earlier chunk. */
   function carriedValue(column: number, chunk: Buffer, end: number, quoted: boolean): void {
@@ -160,6 +171,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     // records needs more.
     let out = Buffer.allocUnsafe(n + (n >> 2) + 64);
     let pos = 0;
+    recordEndOut = -1;
     const grow = (need: number) => {
       const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, pos + need));
       out.copy(bigger, 0, 0, pos);
@@ -170,6 +182,11 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     let cut = 0; // next byte of this chunk not yet copied out (or dropped)
     let fieldStart = 0;
     let i = 0;
+    // Where the next LF, quote and CR of this chunk are (n: none left), found by indexOf
+    // (memchr) and refreshed only once passed: they tell a plain record at a glance.
+    let nextLF = -1;
+    let nextQuote = -1;
+    let nextCR = -1;
 
     while (i < n) {
       let c = chunk[i]!;
@@ -250,6 +267,71 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
             out[b] = t;
           }
           out[pos++] = DELIM;
+
+          // The record fast path: a record that ends with LF in this chunk and has no CR
+          // outside quotes — most records of most files — is walked field by field, with
+          // indexOf (memchr) finding quotes and line breaks, and goes out byte for byte. Anything
+          // else (the record runs past the chunk, a CR ending, a stray quote) leaves the block
+          // with `break fast` and the byte-by-byte state machine below takes the record from
+          // its first byte. Values shown to onValue before such a break are shown again; that
+          // is harmless, as seeing a value twice tells inference nothing new.
+          fast: {
+            let k = i;
+            let f = 0;
+            let breaks = 0; // line breaks inside quoted values
+            for (;;) {
+              let e: number; // the byte after the field
+              if (chunk[k] === QUOTE) {
+                let s = k + 1;
+                let escaped = false;
+                let q: number;
+                for (;;) {
+                  if (nextQuote < s) nextQuote = indexOrEnd(chunk, QUOTE, s);
+                  q = nextQuote;
+                  if (q + 1 >= n) break fast;
+                  if (nextLF < s) nextLF = indexOrEnd(chunk, LF, s);
+                  while (nextLF < q) {
+                    if (!(nextLF > s && chunk[nextLF - 1] === CR)) breaks++;
+                    nextLF = indexOrEnd(chunk, LF, nextLF + 1);
+                  }
+                  if (nextCR < s) nextCR = indexOrEnd(chunk, CR, s);
+                  while (nextCR < q) {
+                    breaks++;
+                    nextCR = indexOrEnd(chunk, CR, nextCR + 1);
+                  }
+                  if (chunk[q + 1] !== QUOTE) break;
+                  escaped = true;
+                  s = q + 2;
+                }
+                e = q + 1;
+                if (q - k > maxFieldBytes) break fast;
+                if (f < wanted.length && wanted[f] === 1) {
+                  if (escaped) onValue(f, A_QUOTE, 0, 1);
+                  else if (q > k + 1) onValue(f, chunk, k + 1, q);
+                }
+              } else {
+                e = k;
+                while (e < n && SPECIAL[chunk[e]!] === 0) e++;
+                if (e >= n || e - k > maxFieldBytes) break fast;
+                if (e > k && f < wanted.length && wanted[f] === 1) onValue(f, chunk, k, e);
+              }
+              f++;
+              const t = chunk[e];
+              if (t === DELIM) {
+                k = e + 1;
+                continue;
+              }
+              if (t !== LF) break fast; // CR ending, or text after a closing quote
+              endRecord(f);
+              line += 1 + breaks;
+              i = e + 1;
+              recordEndOut = pos + (i - cut); // its bytes go out as they are, from cut on
+              fieldStart = i;
+              atRecordStart = true;
+              break;
+            }
+            continue;
+          }
         }
       }
       prevCR = false;
@@ -285,6 +367,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
           chunk.copy(out, pos, cut, i);
           pos += i - cut;
           out[pos++] = LF;
+          recordEndOut = pos;
         }
         endRecord(field + 1);
         field = 0;
@@ -332,11 +415,13 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   return {
     push(chunk: Buffer): Buffer {
       const data = checkUtf8(chunk);
+      recordEndOut = -1;
       return data.length ? scan(data) : Buffer.alloc(0);
     },
     end(): Buffer {
       if (utf8Carry) throw new FastPathUnsupported("file ends inside a UTF-8 character");
       if (st.inQuotes) throw new FastPathUnsupported("unterminated quote");
+      recordEndOut = -1;
       if (st.atRecordStart) return Buffer.alloc(0);
       // The last record has no terminator: end it as if it had one.
       const wasHeader = inHeader;
@@ -346,5 +431,6 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     header: () => headerValues,
     columnCount: () => expected,
     rows: () => rows,
+    recordEnd: () => recordEndOut,
   };
 }

@@ -40,15 +40,11 @@ function drained(stream: Writable): Promise<void> {
 }
 
 /**
- * Ends a COPY and tells whether the server accepted it. postgres.js (3.4) resolves a COPY query
- * with its stream as soon as the COPY starts, so an error the server raises later reaches nobody
- * (and the stream's 'finish' then comes with the next query's completion, as if all were well).
- * A COPY is all or nothing, so a query sent after the stream's CopyDone settles it: once the
- * COPY is over, the table has rows if and only if the COPY succeeded. The query must not go out
- * before CopyDone (the server would take it as a broken COPY), hence the wait for _final, the
- * Writable hook postgres.js writes CopyDone from.
+ * Ends a COPY stream; resolves once its CopyDone is on the way (true), or false if the stream
+ * failed or was destroyed first. postgres.js writes CopyDone from the Writable's _final hook,
+ * so that hook is what is waited for: a query sent before it would break the COPY.
  */
-async function endCopy(conn: ReservedSql, stream: Writable, table: string, rows: number): Promise<boolean> {
+async function copyDone(stream: Writable): Promise<boolean> {
   let failed = false;
   const onError = () => (failed = true);
   stream.on("error", onError);
@@ -66,6 +62,26 @@ async function endCopy(conn: ReservedSql, stream: Writable, table: string, rows:
       stream.end();
     });
     if (!original) stream.end();
+    return !failed;
+  } finally {
+    stream.off("error", onError);
+  }
+}
+
+/**
+ * Ends a COPY and tells whether the server accepted it. postgres.js (3.4) resolves a COPY query
+ * with its stream as soon as the COPY starts, so an error the server raises later reaches nobody
+ * (and the stream's 'finish' then comes with the next query's completion, as if all were well).
+ * A COPY is all or nothing, so a query sent after the stream's CopyDone settles it: once the
+ * COPY is over, the table has rows (its own: other COPYs into it have not committed yet) if and
+ * only if the COPY succeeded.
+ */
+async function endCopy(conn: ReservedSql, stream: Writable, table: string, rows: number): Promise<boolean> {
+  let failed = false;
+  const onError = () => (failed = true);
+  stream.on("error", onError);
+  try {
+    if (!(await copyDone(stream))) return false;
     const [row] = await conn.unsafe(`select exists (select 1 from ${table}) as loaded`);
     return !failed && (rows === 0 || Boolean(row?.loaded));
   } catch {
@@ -90,14 +106,56 @@ function isCopyDataError(err: unknown): boolean {
 export type FastLoadInput = Omit<StagingLoadInput, "open" | "parser" | "onFallback">;
 
 /**
- * A second COPY of the same bytes, into a table declared with the types seen in the first chunk:
- * when the whole file agrees with them (the usual case), it is the typed warehouse table, built
- * at the same time as staging on the other core instead of by a CREATE TABLE AS afterwards.
- * Anything unexpected (a later value that does not fit) just ends the twin; the typing step then
- * builds the table the normal way.
+ * Past this many bytes the load opens a second connection and the records go to two COPYs, a
+ * chunk each in turn. PostgreSQL parses and writes one COPY on one core; this process scans on
+ * the other and spends much of its time waiting for that COPY. Two COPYs keep both cores busy
+ * and load a large file in about two thirds of the time. Small files never pay for the
+ * connection.
  */
-export type TwinTarget = { table: string; open: () => Promise<ReservedSql> };
-export type TwinResult = { table: string; types: ColumnType[] };
+const SECOND_LANE_AFTER_BYTES = 4 * MIB;
+
+/**
+ * A COPY on a connection of its own (the second lane), inside a transaction: its rows stay
+ * invisible until it commits, and the COMMIT's answer ("ROLLBACK" after a failed COPY) says
+ * whether the server took all of them.
+ */
+type Lane = { sql: ReservedSql; stream: Writable; error: Error | null };
+
+async function openLane(open: () => Promise<ReservedSql>, sql: string): Promise<Lane> {
+  const conn = await open();
+  try {
+    await conn.unsafe("begin");
+    const stream = await conn.unsafe(sql).writable();
+    const lane: Lane = { sql: conn, stream, error: null };
+    stream.on("error", (err: Error) => (lane.error ??= err));
+    return lane;
+  } catch (err) {
+    await conn.unsafe("rollback").catch(() => {});
+    conn.release();
+    throw err;
+  }
+}
+
+/** Ends a lane's COPY and commits it; true if the server took every row. Releases the connection. */
+async function commitLane(lane: Lane): Promise<boolean> {
+  try {
+    if (!(await copyDone(lane.stream))) return false;
+    const result = await lane.sql.unsafe("commit");
+    return lane.error === null && (result as unknown as { command?: string }).command === "COMMIT";
+  } finally {
+    await lane.sql.unsafe("rollback").catch(() => {}); // a no-op after COMMIT; ends a broken one
+    lane.sql.release();
+  }
+}
+
+/** Stops a lane's COPY and gives its connection back clean. */
+function dropLane(lane: Lane): void {
+  lane.stream.destroy();
+  void lane.sql
+    .unsafe("rollback")
+    .catch(() => {})
+    .finally(() => lane.sql.release());
+}
 
 /** A fast load fed chunk by chunk, so it can run while the file is still being fetched. */
 export type FastLoader = {
@@ -142,12 +200,16 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
   });
 
   let columns: NormalizedHeader[] | null = null;
-  let copy: Writable | null = null;
+  let copySql = "";
+  let copy: Writable | null = null; // the first lane: the load's own connection, no transaction
   let copyError: Error | null = null;
-  let twin: { sql: ReservedSql; stream: Writable | null; types: ColumnType[]; dead: boolean } | null = null;
+  let second: Lane | null = null;
+  let turn = 0; // which lane gets the next records
+  let lanes = 1;
   let bytesRead = 0;
   let bomToSkip = file.bomLength;
-  const pending: Buffer[] = [];
+  // Output after the last whole record: a record must go to one COPY in one piece.
+  let partial: Buffer[] = [];
 
   const startCopy = async () => {
     const raw = options.header ? scanner.header()! : Array.from({ length: scanner.columnCount() }, (_, i) => `column_${i + 1}`);
@@ -157,67 +219,42 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
       return type && type !== "text" ? type : undefined;
     });
     await createScratchTable(sql, input.table, columns, input.versionNumber);
-    const names = columns.map((h) => quoteIdent(h.name));
-    const stream = await sql.unsafe(copyCsvSql(input.table, names, delimiter)).writable();
+    copySql = copyCsvSql(input.table, columns.map((h) => quoteIdent(h.name)), delimiter);
+    const stream = await sql.unsafe(copySql).writable();
     stream.on("error", (err: Error) => (copyError ??= err));
     copy = stream;
-    if (input.twin) await startTwin(input.twin, names).catch(() => endTwin());
   };
 
-  const startTwin = async (target: TwinTarget, names: string[]) => {
-    // The types of the values seen so far (at least the first chunk's): a guess the end checks.
-    const seen = inferrer?.result();
-    const types = columns!.map((_, i): ColumnType => seen?.[i] ?? "text");
-    const twinSql = await target.open();
-    twin = { sql: twinSql, stream: null, types, dead: false };
-    // Offset-less timestamptz values are read as UTC, as the inferrer and buildTypedTable assume.
-    await twinSql.unsafe(`set timezone = 'UTC'`);
-    await twinSql.unsafe(`drop table if exists ${target.table}`);
-    const defs = names.map((n, i) => `${n} ${types[i]}`).join(", ");
-    await twinSql.unsafe(
-      `create table ${target.table} (_rb_line bigint, ${defs}${names.length ? ", " : ""}` +
-        `_rb_version integer default ${Number(input.versionNumber)}, _rb_loaded_at timestamptz default now())`,
-    );
-    const stream = await twinSql.unsafe(copyCsvSql(target.table, names, delimiter)).writable();
-    stream.on("error", () => endTwin());
-    twin.stream = stream;
-  };
-
-  /** The twin is over (it failed, or the file disagreed with it): the typing step builds the table. */
-  const endTwin = () => {
-    if (!twin || twin.dead) return;
-    twin.dead = true;
-    twin.stream?.destroy();
-  };
-
-  const releaseTwin = async () => {
-    if (!twin) return;
-    const t = twin;
-    twin = null;
-    await t.sql.unsafe(`reset timezone`).catch(() => {});
-    t.sql.release();
+  const send = async (stream: Writable, data: Buffer) => {
+    stream.write(data);
+    if (stream.writableLength > COPY_WINDOW) await drained(stream);
   };
 
   const write = async (data: Buffer) => {
+    const end = scanner.recordEnd();
     if (!copy) {
       // Nothing can be sent before the first record says how many columns there are.
-      if (data.length) pending.push(data);
-      if (scanner.columnCount() < 0) return;
+      if (scanner.columnCount() < 0) {
+        if (data.length) partial.push(data);
+        return;
+      }
       await startCopy();
-      data = Buffer.concat(pending.splice(0));
     }
-    const stream = copy as unknown as Writable;
+    if (end < 0) {
+      if (data.length) partial.push(data);
+      return;
+    }
+    const whole = partial.length ? Buffer.concat([...partial, data.subarray(0, end)]) : data.subarray(0, end);
+    partial = end < data.length ? [data.subarray(end)] : [];
     if (copyError) throw copyError;
-    if (data.length === 0) return;
-    const waits: Promise<void>[] = [];
-    stream.write(data);
-    if (stream.writableLength > COPY_WINDOW) waits.push(drained(stream));
-    const t = twin as { stream: Writable | null; dead: boolean } | null;
-    if (t && !t.dead && t.stream) {
-      t.stream.write(data);
-      if (t.stream.writableLength > COPY_WINDOW) waits.push(drained(t.stream).catch(() => {}));
+    if (!second && input.extraConnection && bytesRead > SECOND_LANE_AFTER_BYTES) {
+      second = await openLane(input.extraConnection, copySql);
     }
-    if (waits.length) await Promise.all(waits);
+    const lane = second && turn++ % 2 === 1 ? second : null;
+    if (lane) {
+      await send(lane.stream, whole);
+      if (lane.error) throw lane.error;
+    } else await send(copy as unknown as Writable, whole);
     if (copyError) throw copyError;
   };
 
@@ -227,25 +264,8 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
 
   const abort = () => {
     (copy as Writable | null)?.destroy();
-    endTwin();
-    void releaseTwin();
-  };
-
-  /** Ends the twin's COPY; its table and types if it holds the whole file. */
-  const finishTwin = async (): Promise<TwinResult | null> => {
-    const t = twin as { sql: ReservedSql; stream: Writable | null; types: ColumnType[]; dead: boolean } | null;
-    if (!t || !input.twin) return null;
-    let ok = false;
-    try {
-      if (t.dead || !t.stream) return null;
-      ok = (await endCopy(t.sql, t.stream, input.twin.table, scanner.rows())) && !t.dead;
-      return ok ? { table: input.twin.table, types: t.types } : null;
-    } catch {
-      return null;
-    } finally {
-      if (!ok) await t.sql.unsafe(`drop table if exists ${input.twin.table}`).catch(() => {});
-      await releaseTwin();
-    }
+    if (second) dropLane(second);
+    second = null;
   };
 
   return {
@@ -270,19 +290,24 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         await write(scanner.end());
         // Only blank lines: no header, no columns, nothing to create.
         if (!copy) throw emptyFileError();
-        const stream = copy as unknown as Writable;
-        if (!(await endCopy(sql, stream, input.table, scanner.rows())) && !copyError) {
+        // The first lane is checked before the second commits, while its rows are the only
+        // ones the table shows (see endCopy).
+        const firstOk = await endCopy(sql, copy as unknown as Writable, input.table, scanner.rows());
+        const lane = second as Lane | null;
+        second = null;
+        if (lane) lanes = 2;
+        const secondOk = lane ? await commitLane(lane) : true;
+        if (copyError) throw copyError;
+        if (!firstOk || !secondOk) {
           // postgres.js does not pass on an error that ends a COPY after its stream has been
           // handed out (the query promise already resolved); the data was refused either way.
           throw new FastPathUnsupported("COPY refused the data");
         }
-        if (copyError) throw copyError;
       } catch (err) {
         abort();
         throw translate(err);
       }
       input.onProgress({ bytesRead, rows: scanner.rows() });
-      const twinResult = await finishTwin();
       const types = inferrer?.result();
       return {
         columns: (columns as unknown as NormalizedHeader[]).map((c, i) => ({ ...c, inferredType: types?.[i] ?? "text" })),
@@ -290,7 +315,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         skipped: [],
         delimiter,
         encoding: file.encoding,
-        twin: twinResult,
+        lanes,
       };
     },
     abort,

@@ -6,7 +6,7 @@ import type { ColumnType, DatasetOptions } from "@/db/schema/datasets";
 import { sniffBytes, type SniffResult } from "@/lib/csv/sniff";
 import { isUtf8Label, resolveEncodingLabel } from "@/lib/csv/encoding";
 import { FastPathUnsupported } from "@/lib/csv/copy-scan";
-import { loadFast, type TwinResult, type TwinTarget } from "@/lib/ingest/load-fast";
+import { loadFast } from "@/lib/ingest/load-fast";
 import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
 import { createDecoderStream } from "@/lib/csv/decode";
 import { normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/headers";
@@ -30,8 +30,8 @@ export type StagingLoadResult = {
   skipped: SkippedRow[];
   delimiter: string;
   encoding: string;
-  /** The typed table the fast path built alongside, if it holds the whole file (see load-fast.ts). */
-  twin?: TwinResult | null;
+  /** How many COPYs shared the rows (the fast path uses two for large files). */
+  lanes?: number;
 };
 
 export type StagingLoadInput = {
@@ -49,8 +49,8 @@ export type StagingLoadInput = {
   signal?: AbortSignal;
   /** Cap on the decompressed size of a gzip upload (MAX_SOURCE_BYTES). */
   maxBytes: number;
-  /** Build the typed table alongside on the fast path (replace loads without chosen types). */
-  twin?: TwinTarget;
+  /** A second connection for large files on the fast path: two COPYs share the records. */
+  extraConnection?: () => Promise<ReservedSql>;
   /** "exact" skips the fast path (tests compare the two). Default "auto". */
   parser?: "auto" | "exact";
   /** Told when a file leaves the fast path, and why (for the load's log). */
@@ -102,7 +102,6 @@ export async function loadIntoScratchTable(input: StagingLoadInput): Promise<Sta
     } catch (err) {
       if (!(err instanceof FastPathUnsupported) || input.signal?.aborted) throw err;
       input.onFallback?.(err.reason);
-      if (input.twin) await input.sql.unsafe(`drop table if exists ${input.twin.table}`);
       return loadExact(input, await openCsv(input));
     }
   }

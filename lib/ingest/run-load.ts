@@ -18,11 +18,11 @@ import { openStream } from "@/lib/net/outbound";
 import { getObjectStore } from "@/lib/storage";
 import { loadIntoScratchTable } from "@/lib/ingest/load-staging";
 import { applyScratchTable } from "@/lib/ingest/apply-load";
-import { buildTypedTable, swapInTwin } from "@/lib/ingest/typed-table";
+import { buildTypedTable } from "@/lib/ingest/typed-table";
 import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
 import { createProgressReporter } from "@/lib/ingest/progress";
 import { createSpeculativeLoad, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
-import { relationExists, scratchName, stagingTable, twinTable } from "@/lib/ingest/staging-sql";
+import { relationExists, scratchName, stagingTable } from "@/lib/ingest/staging-sql";
 import type { SkippedRow } from "@/lib/csv/parse";
 import { mergeColumns } from "@/lib/ingest/columns";
 import { CsvFormatError } from "@/lib/csv/errors";
@@ -78,7 +78,7 @@ export async function runDatasetLoad(
   } catch (err) {
     await progress.flush().catch(() => {});
     await getSql()
-      .unsafe(`drop table if exists ${stagingTable(scratchName(loadId))}, ${twinTable(loadId)}`)
+      .unsafe(`drop table if exists ${stagingTable(scratchName(loadId))}`)
       .catch(() => {});
     if (ctx.signal?.aborted) {
       // Cancelled (the run was cancelled): the previous tables are untouched.
@@ -194,23 +194,7 @@ function speculateWhileFetching(
     signal,
     maxBytes: getEnv().maxSourceBytes,
     onProgress: ({ rows }) => progress.update({ rows }),
-    twin: twinTarget(dataset, load, contentLength),
   });
-}
-
-const TWIN_MIN_BYTES = 4 * 1024 * 1024;
-
-/**
- * A replace load of a dataset without chosen types builds its typed table alongside staging
- * (lib/ingest/load-fast.ts). Append and upsert keep earlier rows, so their typed table is
- * rebuilt from the whole staging table instead.
- */
-function twinTarget(dataset: Dataset, load: DatasetLoad, bytes: number | null) {
-  if (dataset.options.loadMode !== "replace" || overridesOf(dataset).size > 0) return undefined;
-  // For a small file a CREATE TABLE AS afterwards takes milliseconds, less than the second
-  // connection and COPY cost; the twin pays off only where copying the data takes a while.
-  if (bytes === null || bytes < TWIN_MIN_BYTES) return undefined;
-  return { table: twinTable(load.id), open: () => getSql().reserve() };
 }
 
 function overridesOf(dataset: Dataset): Map<string, ColumnType> {
@@ -268,7 +252,7 @@ async function loadVersion(
   const sql = getSql();
   const scratch = stagingTable(scratchName(load.id));
   const overrides = overridesOf(dataset);
-  let staged: { columns: StagedScratch["columns"]; rows: number; skipped: SkippedRow[]; twin?: StagedScratch["twin"] };
+  let staged: { columns: StagedScratch["columns"]; rows: number; skipped: SkippedRow[]; lanes?: number };
   let fallback: string | null = null;
   if (prestaged && prestaged.versionNumber === version.version && (await relationExists(sql, "staging", scratchName(load.id)))) {
     // The fetch already filled the scratch table (speculative load).
@@ -290,7 +274,7 @@ async function loadVersion(
         signal,
         maxBytes: getEnv().maxSourceBytes,
         onProgress: ({ bytesRead, rows }) => progress.update({ bytesRead, rows }),
-        twin: twinTarget(dataset, load, version.bytes),
+        extraConnection: () => sql.reserve(),
       });
     } finally {
       reserved.release();
@@ -300,6 +284,8 @@ async function loadVersion(
   endPhase("load");
   // Marks a load the fast path handed to the exact parser (the bench and support look for it).
   if (fallback) timings.exact_parser = 1;
+  // How many COPYs and typing statements shared the work, when more than one (bench, tests).
+  if ((staged.lanes ?? 1) > 1) timings.copy_lanes = staged.lanes!;
   progress.update({ phase: "applying", rows: staged.rows });
   const columns: DatasetColumn[] = mergeColumns(dataset.columns, staged.columns, dataset.options.loadMode);
   await applyScratchTable(sql, {
@@ -313,12 +299,10 @@ async function loadVersion(
 
   endPhase("apply");
   progress.update({ phase: "typing" });
-  const twinUsed = staged.twin ? await swapInTwin(sql, dataset.name, columns, staged.twin) : false;
-  if (!twinUsed) await buildTypedTable(sql, dataset.name, columns);
+  const typingParts = await buildTypedTable(sql, dataset.name, columns);
   await rebuildViewsDownstreamOf([dataset.name]);
   endPhase("typing");
-  // Marks a load whose typed table was built alongside staging (the bench and tests look for it).
-  if (twinUsed) timings.typed_alongside = 1;
+  if (typingParts > 1) timings.typing_parts = typingParts;
 
   let rowCount = staged.rows;
   if (dataset.options.loadMode !== "replace") {

@@ -65,7 +65,7 @@ export function createSpeculativeLoad(
     const { sniffed, delimiter } = file;
     if (!suitsFastPath(sniffed)) return stop(`encoding ${sniffed.encoding}`);
     reserved = await sql.reserve();
-    loader = startFastLoad({ ...input, sql: reserved }, { delimiter, encoding: sniffed.encoding, bomLength: sniffed.bomLength });
+    loader = startFastLoad({ ...input, sql: reserved, extraConnection: () => sql.reserve() }, { delimiter, encoding: sniffed.encoding, bomLength: sniffed.bomLength });
     state = "loading";
     await feed(first);
   }
@@ -88,11 +88,7 @@ export function createSpeculativeLoad(
     },
     async finish() {
       if (state === "sniffing") await start().catch((err: Error) => stop(err.message));
-      if (state !== "loading") {
-        // A twin started before speculation stopped would linger in warehouse.
-        if (input.twin) await sql.unsafe(`drop table if exists ${input.twin.table}`).catch(() => {});
-        return null;
-      }
+      if (state !== "loading") return null;
       try {
         const result = await loader!.finish();
         state = "done";
@@ -102,11 +98,10 @@ export function createSpeculativeLoad(
           columns: result.columns,
           delimiter: result.delimiter,
           encoding: result.encoding,
-          twin: result.twin ?? null,
+          lanes: result.lanes,
         };
       } catch (err) {
         stop((err as Error).message);
-        if (input.twin) await sql.unsafe(`drop table if exists ${input.twin.table}`).catch(() => {});
         return null;
       } finally {
         release();
@@ -115,7 +110,6 @@ export function createSpeculativeLoad(
     async discard() {
       stop(why ?? "discarded");
       await sql.unsafe(`drop table if exists ${input.table}`).catch(() => {});
-      if (input.twin) await sql.unsafe(`drop table if exists ${input.twin.table}`).catch(() => {});
     },
     reason: () => why,
   };

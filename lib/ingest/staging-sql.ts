@@ -10,18 +10,9 @@ export function warehouseTable(name: string): string {
   return `warehouse.${quoteIdent(name)}`;
 }
 
-function loadToken(loadId: string): string {
-  return loadId.replace(/-/g, "").slice(0, 20);
-}
-
 /** Per-load scratch table: derived from the load id so a retried job finds and replaces its own. */
 export function scratchName(loadId: string): string {
-  return `_rb_load_${loadToken(loadId)}`;
-}
-
-/** The typed table a load builds alongside staging (see swapInTwin), named like its scratch table. */
-export function twinTable(loadId: string): string {
-  return warehouseTable(`_rb_twin_${loadToken(loadId)}`);
+  return `_rb_load_${loadId.replace(/-/g, "").slice(0, 20)}`;
 }
 
 export async function relationExists(sql: Sql, schema: string, name: string): Promise<boolean> {
