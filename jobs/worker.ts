@@ -4,7 +4,8 @@ import PgBoss from "pg-boss";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { bossOptions } from "@/lib/queue/boss";
-import { closeDb } from "@/db";
+import { listenForJobs } from "@/lib/queue/wake";
+import { closeDb, getSql } from "@/db";
 import { upsertWorkerHeartbeat, updateWorkerStopped } from "@/db/queries/system";
 import { prepareDatabase } from "@/scripts/lib/prepare-database";
 import { jobRegistry } from "@/jobs/registry";
@@ -80,6 +81,11 @@ async function main(): Promise<void> {
     });
     workerIds.set(job.name, id);
   }
+  // Jobs enqueued elsewhere (the web process, other workers) are announced: fetch at once.
+  await listenForJobs(getSql(), (queue) => {
+    const id = workerIds.get(queue);
+    if (id) boss.notifyWorker(id);
+  }).catch((err) => log.warn({ err: String(err) }, "cannot listen for new jobs; polling only"));
   // Housekeeping at start (a crashed predecessor's step comes back at once) and every few
   // seconds: hand on steps of silent or dead workers, re-enqueue steps whose job was lost, fire
   // due schedules. Every worker may do it; each operation is safe to run concurrently.

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import type PgBoss from "pg-boss";
 import type { JobDefinition } from "@/jobs/define-job";
+import { getSql } from "@/db";
 import { getBoss } from "@/lib/queue/boss";
+import { announceJob } from "@/lib/queue/wake";
 
 /** Validates the payload against the job's schema before it reaches the queue. */
 export async function sendJob<S extends z.ZodType>(
@@ -12,5 +14,7 @@ export async function sendJob<S extends z.ZodType>(
 ): Promise<string | null> {
   const data = job.schema.parse(payload) as object;
   const target = boss ?? (await getBoss());
-  return target.send(job.name, data, options);
+  const id = await target.send(job.name, data, options);
+  if (id) await announceJob(getSql(), job.name);
+  return id;
 }

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type PgBoss from "pg-boss";
 import { getDb, type DbOrTx } from "@/db";
 import { getBoss } from "@/lib/queue/boss";
+import { announceJob } from "@/lib/queue/wake";
 import type { JobDefinition } from "@/jobs/define-job";
 
 export type SendInTransaction = <S extends z.ZodType>(
@@ -12,12 +13,15 @@ export type SendInTransaction = <S extends z.ZodType>(
 ) => Promise<string | null>;
 
 /**
- * pg-boss runs its INSERT through this adapter on the transaction's own connection. drizzle keeps
- * that connection (postgres.js's TransactionSql) on the transaction's session; it has no public
- * accessor, hence the narrow cast.
+ * The transaction's own connection: drizzle keeps it (postgres.js's TransactionSql) on the
+ * transaction's session; it has no public accessor, hence the narrow cast.
  */
-function bossAdapter(tx: DbOrTx): PgBoss.Db {
-  const client = (tx as unknown as { session: { client: TransactionSql } }).session.client;
+function transactionClient(tx: DbOrTx): TransactionSql {
+  return (tx as unknown as { session: { client: TransactionSql } }).session.client;
+}
+
+/** pg-boss runs its INSERT through this adapter, on the transaction's connection. */
+function bossAdapter(client: TransactionSql): PgBoss.Db {
   return {
     executeSql: async (text, values) => ({ rows: await client.unsafe(text, (values ?? []).map(asPgParameter) as never[]) }),
   };
@@ -39,9 +43,13 @@ function asPgParameter(value: unknown): unknown {
 export async function withTransaction<T>(fn: (tx: DbOrTx, send: SendInTransaction) => Promise<T>): Promise<T> {
   const boss = await getBoss();
   return getDb().transaction(async (tx) => {
-    const db = bossAdapter(tx);
-    const send: SendInTransaction = (job, payload, options = {}) =>
-      boss.send(job.name, job.schema.parse(payload) as object, { ...options, db });
+    const client = transactionClient(tx);
+    const db = bossAdapter(client);
+    const send: SendInTransaction = async (job, payload, options = {}) => {
+      const id = await boss.send(job.name, job.schema.parse(payload) as object, { ...options, db });
+      if (id) await announceJob(client, job.name); // delivered when the transaction commits
+      return id;
+    };
     return fn(tx, send);
   });
 }
