@@ -10,7 +10,7 @@ import { measureTypedModel, type TypedModelResult } from "@/bench/typed-model";
 import { failedLatency, measureRunLatency } from "@/bench/run-latency";
 import { failedThroughput, measureThroughput } from "@/bench/throughput";
 import { emptyWebLoad, measureWebLoad, webLoadOk } from "@/bench/web-load";
-import { computeTargets, renderReport, writeReportJson, type BenchReport, type FileInfo } from "@/bench/report";
+import { computeTargets, renderReport, stagingSeconds, writeReportJson, type BenchReport, type FileInfo } from "@/bench/report";
 import { createFreshDatabase } from "@/tests/helpers/test-database";
 import { ensureEmbeddedPostgres } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
@@ -61,6 +61,13 @@ function parseFlags(argv: string[]): Flags {
 }
 
 const startedAt = Date.now();
+const MAIN_INGEST_RUNS = 2;
+
+/** The succeeded run with the shortest total, else the first (failed) one. */
+function bestIngest(runs: IngestResult[]): IngestResult | null {
+  const ok = runs.filter((r) => r.status === "succeeded").sort((a, b) => a.totalSeconds - b.totalSeconds);
+  return ok[0] ?? runs[0] ?? null;
+}
 let interrupted = false;
 const loadAverageAtStart = os.loadavg()[0];
 function log(msg: string): void {
@@ -192,7 +199,24 @@ async function main(): Promise<boolean> {
   };
 
   const mainName = flags.quick ? "bench_100k" : "bench_1m";
-  const ingest = mainCsv ? await ingestWithFreshWorker(workerEnv, mainName, server.host("/bench-main.csv", mainCsv.path), actor, flags) : null;
+  // Best of 2, as for the psql baselines: on a shared machine one run can be slowed by a
+  // neighbour. Each run is a new dataset (the same file again would be "unchanged") on a fresh
+  // worker; the first keeps its tables for the typed-model part.
+  const ingestRuns: IngestResult[] = [];
+  for (let run = 1; mainCsv && run <= (flags.quick ? 1 : MAIN_INGEST_RUNS) && !interrupted; run++) {
+    const name = run === 1 ? mainName : `${mainName}_run${run}`;
+    const url = server.host(`/bench-main-${run}.csv`, mainCsv.path);
+    ingestRuns.push(await ingestWithFreshWorker(workerEnv, name, url, actor, flags));
+    if (run > 1) await getSql().unsafe(`drop table if exists staging."${name}", warehouse."${name}" cascade`).catch(() => {});
+  }
+  const ingest = bestIngest(ingestRuns);
+  if (ingestRuns.length > 1) {
+    notes.push(
+      `Relayboard ingest: best of ${ingestRuns.length} runs by total (as the psql baselines are best of 2); every run, staging / total: ` +
+        ingestRuns.map((r) => `${r.status === "succeeded" ? `${stagingSeconds(r).toFixed(2)} s / ${r.totalSeconds.toFixed(2)} s` : r.status}`).join(", ") +
+        ".",
+    );
+  }
   if (mainCsv && ingest?.status === "succeeded" && ingest.rowsLoaded !== mainCsv.rows) {
     notes.push(`Relayboard loaded ${ingest.rowsLoaded} rows, expected ${mainCsv.rows}`);
   }

@@ -95,6 +95,26 @@ type ScanState = {
   fieldCarryBytes: number; // bytes of the current field in earlier chunks
 };
 
+/**
+ * `out` with room for `need` more bytes after `pos`. A plain function, not a closure in scan():
+ * a closure over `out` and `pos` would move them out of registers for the whole hot loop.
+ */
+function grown(out: Buffer, pos: number, need: number): Buffer {
+  if (pos + need <= out.length) return out;
+  const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, pos + need));
+  out.copy(bigger, 0, 0, pos);
+  return bigger;
+}
+
+/** Digits of a line number (comparisons: no division). */
+function decimalDigits(v: number): number {
+  if (v < 1e4) return v < 10 ? 1 : v < 100 ? 2 : v < 1e3 ? 3 : 4;
+  if (v < 1e8) return v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : 8;
+  let d = 9;
+  for (let p = 1e9; v >= p; p *= 10) d++;
+  return d;
+}
+
 function indexOrEnd(chunk: Buffer, byte: number, from: number): number {
   const at = chunk.indexOf(byte, from);
   return at === -1 ? chunk.length : at;
@@ -169,14 +189,9 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     const n = chunk.length;
     // Room for the chunk plus a line-number prefix per record; grown if a chunk of tiny
     // records needs more.
-    let out = Buffer.allocUnsafe(n + (n >> 2) + 64);
+    let out: Buffer = Buffer.allocUnsafe(n + (n >> 2) + 64);
     let pos = 0;
     recordEndOut = -1;
-    const grow = (need: number) => {
-      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, pos + need));
-      out.copy(bigger, 0, 0, pos);
-      out = bigger;
-    };
 
     let { line, prevCR, inQuotes, afterQuote, atRecordStart, atFieldStart, fieldQuoted, fieldEscapedQuote, field, fieldCarryBytes } = st;
     let cut = 0; // next byte of this chunk not yet copied out (or dropped)
@@ -239,7 +254,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
           line++;
           prevCR = c === CR;
           if (cut < i) {
-            if (pos + (i - cut) > out.length) grow(i - cut);
+            if (pos + (i - cut) > out.length) out = grown(out, pos, i - cut);
             chunk.copy(out, pos, cut, i);
             pos += i - cut;
           }
@@ -249,22 +264,19 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
         atRecordStart = false;
         if (!inHeader) {
           // Splice in "<line><delimiter>": the _rb_line column.
-          if (pos + (i - cut) + 24 > out.length) grow(i - cut + 24);
+          if (pos + (i - cut) + 24 > out.length) out = grown(out, pos, i - cut + 24);
           if (cut < i) {
             chunk.copy(out, pos, cut, i);
             pos += i - cut;
           }
           cut = i;
           let digits = line;
-          const start = pos;
-          do {
-            out[pos++] = ZERO + (digits % 10);
-            digits = (digits - (digits % 10)) / 10;
-          } while (digits > 0);
-          for (let a = start, b = pos - 1; a < b; a++, b--) {
-            const t = out[a]!;
-            out[a] = out[b]!;
-            out[b] = t;
+          pos += decimalDigits(line);
+          for (let d = pos - 1; ; d--) {
+            const rest = Math.floor(digits / 10);
+            out[d] = ZERO + digits - rest * 10;
+            digits = rest;
+            if (digits === 0) break;
           }
           out[pos++] = DELIM;
 
@@ -363,7 +375,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
         if (inHeader) {
           if (i > cut) headerBytes.push(Buffer.from(chunk.subarray(cut, i)));
         } else {
-          if (pos + (i - cut) + 1 > out.length) grow(i - cut + 1);
+          if (pos + (i - cut) + 1 > out.length) out = grown(out, pos, i - cut + 1);
           chunk.copy(out, pos, cut, i);
           pos += i - cut;
           out[pos++] = LF;
@@ -404,7 +416,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     if (inHeader) {
       if (n > cut) headerBytes.push(Buffer.from(chunk.subarray(cut, n)));
     } else if (n > cut) {
-      if (pos + (n - cut) > out.length) grow(n - cut);
+      if (pos + (n - cut) > out.length) out = grown(out, pos, n - cut);
       chunk.copy(out, pos, cut, n);
       pos += n - cut;
     }

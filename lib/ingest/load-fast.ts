@@ -183,20 +183,25 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
   // record), then only those whose type is still open or that have a user's type to check.
   const wanted = new Uint8Array(MAX_FILE_COLUMNS).fill(inferrer || anyOverride ? 1 : 0);
 
+  const inferOnly = (i: number, bytes: Buffer, s: number, e: number) => {
+    if (!inferrer!.observeBytes(i, bytes, s, e)) wanted[i] = 0;
+  };
+  const checkAndInfer = (i: number, bytes: Buffer, s: number, e: number) => {
+    const forced = overrideTypes[i];
+    // A value the user's type rejects: the exact parser reports it with its line and column.
+    if (forced && !castCheck(bytes.toString("utf8", s, e), forced)) throw new FastPathUnsupported("value does not fit a chosen type");
+    if (inferrer) {
+      inferrer.observeBytes(i, bytes, s, e);
+      if (!forced && !inferrer.isOpen(i)) wanted[i] = 0;
+    } else if (!forced) wanted[i] = 0;
+  };
   const scanner = createCopyScanner({
     delimiter,
     header: options.header,
     maxFieldBytes: MAX_FIELD_BYTES,
     wanted,
-    onValue: (i, bytes, s, e) => {
-      const forced = overrideTypes[i];
-      // A value the user's type rejects: the exact parser reports it with its line and column.
-      if (forced && !castCheck(bytes.toString("utf8", s, e), forced)) throw new FastPathUnsupported("value does not fit a chosen type");
-      if (inferrer) {
-        inferrer.observeBytes(i, bytes, s, e);
-        if (!forced && !inferrer.isOpen(i)) wanted[i] = 0;
-      } else if (!forced) wanted[i] = 0;
-    },
+    // The usual case, no chosen types, costs one call per value.
+    onValue: inferrer && !anyOverride ? inferOnly : checkAndInfer,
   });
 
   let columns: NormalizedHeader[] | null = null;
@@ -244,17 +249,19 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
       if (data.length) partial.push(data);
       return;
     }
-    const whole = partial.length ? Buffer.concat([...partial, data.subarray(0, end)]) : data.subarray(0, end);
+    // The records' bytes, from the start of the first (kept from earlier chunks) to the end of
+    // the last: written piece by piece, as COPY does not care where its messages break.
+    const head = partial;
     partial = end < data.length ? [data.subarray(end)] : [];
     if (copyError) throw copyError;
     if (!second && input.extraConnection && bytesRead > SECOND_LANE_AFTER_BYTES) {
       second = await openLane(input.extraConnection, copySql);
     }
     const lane = second && turn++ % 2 === 1 ? second : null;
-    if (lane) {
-      await send(lane.stream, whole);
-      if (lane.error) throw lane.error;
-    } else await send(copy as unknown as Writable, whole);
+    const stream = lane ? lane.stream : (copy as unknown as Writable);
+    for (const piece of head) stream.write(piece);
+    await send(stream, data.subarray(0, end));
+    if (lane?.error) throw lane.error;
     if (copyError) throw copyError;
   };
 
