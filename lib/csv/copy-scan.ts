@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import Papa from "papaparse";
 import { incompleteUtf8Tail } from "./encoding";
+import { nativeScanRecords } from "./native-scan";
 
 /**
  * The fast path of a load: UTF-8 bytes in, bytes for `COPY … (FORMAT csv)` out, in one pass.
@@ -51,6 +52,13 @@ export interface CopyScanOptions {
    * A quoted value that contains a quote comes as the single byte `"` (never a typed value).
    */
   onValue?: (column: number, v: Buffer, s: number, e: number) => void;
+  /**
+   * Set when values are wanted for type inference only (no other checks): the inferrer's
+   * per-column kinds (TypeInferrer.masks). The native record scanner, where it is built, then
+   * classifies values itself, adding to these kinds and clearing `wanted` for a column that
+   * became text, exactly as onValue with observeBytes does.
+   */
+  inferenceMasks?: Uint8Array;
 }
 
 export interface CopyScanner {
@@ -131,6 +139,9 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   const { maxFieldBytes } = opts;
   const onValue = opts.onValue ?? (() => {});
   const wanted = opts.onValue ? (opts.wanted ?? NONE) : NONE;
+  const native = opts.inferenceMasks || !opts.onValue ? nativeScanRecords() : null;
+  const masks = opts.inferenceMasks ?? NONE;
+  const nativeState = new Float64Array(6);
 
   const st: ScanState = {
     line: 1, prevCR: false, inQuotes: false, afterQuote: false, atRecordStart: true, atFieldStart: true,
@@ -202,6 +213,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     let nextLF = -1;
     let nextQuote = -1;
     let nextCR = -1;
+    let nativeOn = native !== null;
 
     while (i < n) {
       let c = chunk[i]!;
@@ -247,6 +259,29 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
         if (cut === i) cut = i + 1;
         i++;
         continue;
+      }
+      if (atRecordStart && nativeOn && !inHeader && !prevCR && expected > 0) {
+        // The native scanner takes as many records from here as it can (see copy_scan.c).
+        const state = nativeState;
+        state[0] = i;
+        state[1] = cut;
+        state[2] = pos;
+        state[3] = line;
+        native!(chunk, out, wanted, masks, state, DELIM, expected, maxFieldBytes);
+        if (state[0] === i) {
+          // Not even one: a file of records it does not take (CRLF endings, say); TypeScript
+          // does the rest of this chunk rather than asking again at every record.
+          nativeOn = false;
+        } else {
+          i = state[0]!;
+          cut = state[1]!;
+          pos = state[2]!;
+          line = state[3]!;
+          rows += state[4]!;
+          if (state[5]! >= 0) recordEndOut = state[5]!;
+          if (i >= n) break;
+          c = chunk[i]!;
+        }
       }
       if (atRecordStart) {
         if (c === LF || c === CR) {

@@ -227,6 +227,11 @@ export interface TypeInferrer {
   isOpen(i: number): boolean;
   /** Types so far; can be called at any time, e.g. after a sample, and again at the end. */
   result(): ColumnType[];
+  /**
+   * The kinds seen per column, as bits: the native scanner (native/copy_scan.c) adds to them
+   * directly, as observeBytes would.
+   */
+  readonly masks: Uint8Array;
 }
 
 /**
@@ -268,6 +273,7 @@ export function createTypeInferrer(columnCount: number): TypeInferrer {
     result(): ColumnType[] {
       return Array.from(masks, typeOf);
     },
+    masks,
   };
 }
 

@@ -200,8 +200,9 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
     header: options.header,
     maxFieldBytes: MAX_FIELD_BYTES,
     wanted,
-    // The usual case, no chosen types, costs one call per value.
+    // The usual case, no chosen types, costs one call per value (or none: see inferenceMasks).
     onValue: inferrer && !anyOverride ? inferOnly : checkAndInfer,
+    inferenceMasks: anyOverride ? undefined : (inferrer?.masks ?? new Uint8Array(0)),
   });
 
   let columns: NormalizedHeader[] | null = null;
