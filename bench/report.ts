@@ -130,10 +130,18 @@ function ingestRows(label: string, r: IngestResult, file: FileInfo, text: Baseli
   const vs = (a: number, b: BaselineResult | null, name: string) => (b ? `${(a / b.seconds).toFixed(2)} × ${name}` : "");
   return [
     throughput(`${label}: raw file stored + staging loaded (fetch+load+apply)`, stage, file, vs(stage, text, "psql-text")),
-    throughput(`  · fetch: HTTP → object storage (sha256, fsync)${t.load !== undefined && t.load < 100 ? ", loading alongside" : ""}`, (t.fetch ?? 0) / 1000, file),
+    throughput(
+      `  · fetch: HTTP → object storage (sha256, fsync)${t.load !== undefined && t.load < 100 ? `, loading alongside${t.copy_lanes ? ` (${t.copy_lanes} COPYs)` : ""}` : ""}`,
+      (t.fetch ?? 0) / 1000,
+      file,
+    ),
     throughput(`  · load: scan + infer types + COPY into scratch${t.exact_parser ? " (exact parser)" : ""}`, (t.load ?? 0) / 1000, file),
     throughput(`  · apply: swap scratch into staging`, (t.apply ?? 0) / 1000, file),
-    throughput(`${label}: typed table built${t.typed_alongside ? " (built alongside the load; swapped in)" : " (CREATE TABLE AS)"}`, (t.typing ?? 0) / 1000, file),
+    throughput(
+      `${label}: typed table built (${t.typing_parts ? `${t.typing_parts} INSERT … SELECTs at once` : "CREATE TABLE AS"})`,
+      (t.typing ?? 0) / 1000,
+      file,
+    ),
     row([`  · queue pickup, count(*), bookkeeping`, fmt(r.totalSeconds - stage - (t.typing ?? 0) / 1000), "", "", ""]),
     throughput(`${label}: **total, request → succeeded**`, r.totalSeconds, file, vs(r.totalSeconds, typed, "psql-typed")),
   ];
