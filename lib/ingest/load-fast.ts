@@ -224,7 +224,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
       const type = input.overrides.get(h.name);
       return type && type !== "text" ? type : undefined;
     });
-    await createScratchTable(sql, input.table, columns, input.versionNumber);
+    await createScratchTable(sql, input.table, columns);
     copySql = copyCsvSql(input.table, columns.map((h) => quoteIdent(h.name)), delimiter);
     const stream = await sql.unsafe(copySql).writable();
     stream.on("error", (err: Error) => (copyError ??= err));

@@ -168,7 +168,7 @@ async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<St
       const type = input.overrides.get(h.name);
       if (type && type !== "text") overrideChecks.push({ index, type, name: h.name, header: h.header });
     });
-    await createScratchTable(sql, input.table, headers, input.versionNumber);
+    await createScratchTable(sql, input.table, headers);
     const columnList = ["_rb_line", ...headers.map((h) => quoteIdent(h.name))].join(", ");
     copy = await sql.unsafe(`copy ${input.table} (${columnList}) from stdin`).writable();
     copyDone = once(copy, "finish");

@@ -23,6 +23,7 @@ import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-error
 import { createProgressReporter } from "@/lib/ingest/progress";
 import { createSpeculativeLoad, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
 import { relationExists, scratchName, stagingTable } from "@/lib/ingest/staging-sql";
+import { stampScratchTable } from "@/lib/ingest/scratch-table";
 import type { SkippedRow } from "@/lib/csv/parse";
 import { mergeColumns } from "@/lib/ingest/columns";
 import { CsvFormatError } from "@/lib/csv/errors";
@@ -315,6 +316,7 @@ async function loadVersion(
     }
   }
 
+  await stampScratchTable(sql, scratch, version.version);
   endPhase("load");
   // Marks a load the fast path handed to the exact parser (the bench and support look for it).
   if (fallback) timings.exact_parser = 1;
