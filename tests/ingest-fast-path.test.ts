@@ -228,4 +228,33 @@ describe("fast path vs exact parser", () => {
     expect((await getSql()`select count(*)::int as n from warehouse.big`)[0]!.n).toBe(n);
     expect(await leftovers()).toEqual([]);
   });
+
+  it("loses no rows when one of the two COPYs dies mid-load: the file is loaded again after the fetch", async () => {
+    const ctx = { log: pino({ level: "silent" }), isLastAttempt: true };
+    const n = 800_000;
+    host.files.set("/lanes.csv", { body: "a,b\n" + Array.from({ length: n }, (_, i) => `${i},x${i % 7}`).join("\n") + "\n" });
+    const { load } = await registerUrlDataset({ name: "lanes", csvUrl: host.url("/lanes.csv") }, actor);
+    const fetching = runDatasetLoad(load.id, { ...ctx, stage: "fetch" });
+    // Wait (bounded) until both COPYs run, then end one of their backends.
+    let terminated = false;
+    for (let tries = 0; tries < 500 && !terminated; tries++) {
+      const copies = await getSql()`
+        select pid from pg_stat_activity where datname = current_database() and query ilike 'copy staging."\_rb\_load\_%' and state = 'active' order by pid`;
+      if (copies.length === 2) {
+        await getSql()`select pg_terminate_backend(${copies[1]!.pid}::int)`;
+        terminated = true;
+      } else await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(terminated).toBe(true);
+    await fetching;
+    // The fetch itself succeeded (the file is stored); it staged nothing, so the load step loads it.
+    const fetched = (await getDatasetLoad(load.id))!;
+    expect(fetched.staged).toBeNull();
+    await runDatasetLoad(load.id, { ...ctx, stage: "load" });
+    const after = (await getDatasetLoad(load.id))!;
+    expect(after.status).toBe("succeeded");
+    expect(after.rowsLoaded).toBe(n);
+    const [lines] = await getSql()`select count(*)::int as rows, count(distinct _rb_line)::int as lines, max(_rb_line)::int as last from staging.lanes`;
+    expect(lines).toEqual({ rows: n, lines: n, last: n + 1 });
+  });
 });
