@@ -5,6 +5,7 @@ import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { bossOptions } from "@/lib/queue/boss";
 import { listenForJobs } from "@/lib/queue/wake";
+import { nativeScanRecords } from "@/lib/csv/native-scan";
 import { closeDb, getSql } from "@/db";
 import { upsertWorkerHeartbeat, updateWorkerStopped } from "@/db/queries/system";
 import { prepareDatabase } from "@/scripts/lib/prepare-database";
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   };
   housekeep();
   const housekeeping = setInterval(housekeep, HOUSEKEEPING_MS);
-  log.info({ jobs: jobRegistry.map((j) => j.name) }, "worker ready");
+  log.info({ jobs: jobRegistry.map((j) => j.name), nativeCsvScanner: nativeScanRecords() !== null }, "worker ready");
 
   let stopping = false;
   const shutdown = async (signal: string) => {

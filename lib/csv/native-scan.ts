@@ -23,13 +23,19 @@ let loaded: ScanRecords | null | undefined;
 export function nativeScanRecords(): ScanRecords | null {
   if (process.env.RELAYBOARD_NATIVE_SCAN === "0") return null;
   if (loaded !== undefined) return loaded;
-  try {
-    // Paths built at run time from the app's directory, so that no bundler tries to follow them.
-    const root = process.cwd();
-    const file = path.join(root, "native", "build", "Release", "copy_scan.node");
-    loaded = (createRequire(path.join(root, "package.json"))(file) as { scanRecords: ScanRecords }).scanRecords;
-  } catch {
-    loaded = null;
+  loaded = null;
+  // Beside this file's folder (lib/csv), else under the working directory; paths built at run
+  // time, so that no bundler tries to follow them.
+  const roots = [typeof __dirname === "string" ? path.join(__dirname, "..", "..") : null, process.cwd()];
+  for (const root of roots) {
+    if (!root) continue;
+    try {
+      const file = path.join(root, "native", "build", "Release", "copy_scan.node");
+      loaded = (createRequire(path.join(root, "package.json"))(file) as { scanRecords: ScanRecords }).scanRecords;
+      break;
+    } catch {
+      // not built there
+    }
   }
   return loaded;
 }
