@@ -108,9 +108,8 @@ export type FastLoadInput = Omit<StagingLoadInput, "open" | "parser" | "onFallba
 /**
  * Past this many bytes the load opens a second connection and the records go to two COPYs, a
  * chunk each in turn. PostgreSQL parses and writes one COPY on one core; this process scans on
- * the other and spends much of its time waiting for that COPY. Two COPYs keep both cores busy
- * and load a large file in about two thirds of the time. Small files never pay for the
- * connection.
+ * the other and spends much of its time waiting for that COPY; two COPYs keep both cores
+ * busy. Small files never pay for the connection.
  */
 const SECOND_LANE_AFTER_BYTES = 4 * MIB;
 
@@ -138,12 +137,15 @@ async function openLane(open: () => Promise<ReservedSql>, sql: string): Promise<
 
 /** Ends a lane's COPY and commits it; true if the server took every row. Releases the connection. */
 async function commitLane(lane: Lane): Promise<boolean> {
+  let ended = false;
   try {
     if (!(await copyDone(lane.stream))) return false;
     const result = await lane.sql.unsafe("commit");
+    ended = true; // committed, or rolled back by the server after a failed COPY
     return lane.error === null && (result as unknown as { command?: string }).command === "COMMIT";
   } finally {
-    await lane.sql.unsafe("rollback").catch(() => {}); // a no-op after COMMIT; ends a broken one
+    // The connection goes back to the pool outside any transaction.
+    if (!ended) await lane.sql.unsafe("rollback").catch(() => {});
     lane.sql.release();
   }
 }
