@@ -249,6 +249,7 @@ static napi_value ScanRecords(napi_env env, napi_callback_info info) {
     double breaks = 0;
     int ok = 0;
     for (;;) {
+      if (k >= n) break; /* the chunk ends right after a delimiter */
       if (chunk[k] == QUOTE) {
         size_t s = k + 1, q;
         int escaped = 0, closed = 0;

@@ -229,32 +229,43 @@ describe("fast path vs exact parser", () => {
     expect(await leftovers()).toEqual([]);
   });
 
-  it("loses no rows when one of the two COPYs dies mid-load: the file is loaded again after the fetch", async () => {
-    const ctx = { log: pino({ level: "silent" }), isLastAttempt: true };
-    const n = 800_000;
-    host.files.set("/lanes.csv", { body: "a,b\n" + Array.from({ length: n }, (_, i) => `${i},x${i % 7}`).join("\n") + "\n" });
-    const { load } = await registerUrlDataset({ name: "lanes", csvUrl: host.url("/lanes.csv") }, actor);
-    const fetching = runDatasetLoad(load.id, { ...ctx, stage: "fetch" });
-    // Wait (bounded) until both COPYs run, then end one of their backends.
-    let terminated = false;
-    for (let tries = 0; tries < 500 && !terminated; tries++) {
-      const copies = await getSql()`
-        select pid from pg_stat_activity where datname = current_database() and query ilike 'copy staging."\_rb\_load\_%' and state = 'active' order by pid`;
-      if (copies.length === 2) {
-        await getSql()`select pg_terminate_backend(${copies[1]!.pid}::int)`;
-        terminated = true;
-      } else await new Promise((r) => setTimeout(r, 10));
+  it("fails the whole load, keeping no rows, when the second COPY fails midway; both connections come back clean", async () => {
+    const n = 1_500_000; // about 19 MB: the second COPY gets over 7 MB, far more than 50 ms of work
+    const csv = "a,b\n" + Array.from({ length: n }, (_, i) => `${i},x${i % 7}`).join("\n") + "\n";
+    const sql = await getSql().reserve();
+    const second: { pid?: number } = {};
+    try {
+      // The second lane's connection cancels its own COPY after 50 ms: a failure in the middle
+      // of the stream, on a connection that stays up. (Chunks of 1 MiB, as the fetch feeds them.)
+      const chunks = Array.from({ length: Math.ceil(csv.length / 2 ** 20) }, (_, i) => Buffer.from(csv.slice(i * 2 ** 20, (i + 1) * 2 ** 20)));
+      const load = loadIntoScratchTable({
+        sql,
+        open: async () => Readable.from(chunks),
+        table: `staging."lane_fails"`,
+        versionNumber: 1,
+        options: OPTIONS,
+        overrides: new Map(),
+        onProgress: () => {},
+        maxBytes: 1e9,
+        extraConnection: async () => {
+          const conn = await getSql().reserve();
+          second.pid = (await conn`select pg_backend_pid() as pid`)[0]!.pid as number;
+          await conn`set statement_timeout = '50ms'`;
+          return conn;
+        },
+      });
+      await expect(load).rejects.toThrow(/statement timeout/);
+      expect(second.pid).toBeTypeOf("number");
+      // Nothing of the refused load is visible, and no connection was left inside a transaction.
+      expect((await sql`select count(*)::int as n from staging."lane_fails"`)[0]!.n).toBe(0);
+      await expect
+        // Asked on this test's own connection: a pooled one could be that very connection.
+        .poll(async () => (await sql`select state from pg_stat_activity where pid = ${second.pid!}`)[0]?.state ?? "gone", { timeout: 5_000 })
+        .toMatch(/^(idle|gone)$/);
+      expect((await sql`select pg_current_xact_id_if_assigned() is null as clean`)[0]!.clean).toBe(true);
+    } finally {
+      await getSql().unsafe(`drop table if exists staging."lane_fails"`);
+      sql.release();
     }
-    expect(terminated).toBe(true);
-    await fetching;
-    // The fetch itself succeeded (the file is stored); it staged nothing, so the load step loads it.
-    const fetched = (await getDatasetLoad(load.id))!;
-    expect(fetched.staged).toBeNull();
-    await runDatasetLoad(load.id, { ...ctx, stage: "load" });
-    const after = (await getDatasetLoad(load.id))!;
-    expect(after.status).toBe("succeeded");
-    expect(after.rowsLoaded).toBe(n);
-    const [lines] = await getSql()`select count(*)::int as rows, count(distinct _rb_line)::int as lines, max(_rb_line)::int as last from staging.lanes`;
-    expect(lines).toEqual({ rows: n, lines: n, last: n + 1 });
   });
 });

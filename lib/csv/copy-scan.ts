@@ -277,6 +277,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
           cut = state[1]!;
           pos = state[2]!;
           line = state[3]!;
+          fieldStart = i;
           rows += state[4]!;
           if (state[5]! >= 0) recordEndOut = state[5]!;
           if (i >= n) break;

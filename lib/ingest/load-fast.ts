@@ -6,6 +6,7 @@ import { MAX_FILE_COLUMNS, normalizeHeaders, quoteIdent, type NormalizedHeader }
 import { castCheck, createTypeInferrer } from "@/lib/csv/infer";
 import type { OpenedCsv, StagingLoadInput, StagingLoadResult } from "@/lib/ingest/load-staging";
 import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
+import { isDatabaseConnectionError } from "@/lib/pipeline/faults";
 
 const MIB = 1024 * 1024;
 // Same limit as the exact parser's, so both paths refuse the same files.
@@ -139,6 +140,10 @@ async function openLane(open: () => Promise<ReservedSql>, sql: string): Promise<
 async function commitLane(lane: Lane): Promise<boolean> {
   let ended = false;
   try {
+    if (connectionLost(lane.error)) {
+      ended = true;
+      return false;
+    }
     if (!(await copyDone(lane.stream))) return false;
     const result = await lane.sql.unsafe("commit");
     ended = true; // committed, or rolled back by the server after a failed COPY
@@ -150,8 +155,17 @@ async function commitLane(lane: Lane): Promise<boolean> {
   }
 }
 
+/**
+ * A COPY whose connection is gone gets nothing more written to it: postgres.js 3.4 throws an
+ * uncatchable TypeError when a queued write meets the closed socket (upstream #1154).
+ */
+function connectionLost(err: Error | null): boolean {
+  return err !== null && isDatabaseConnectionError(err);
+}
+
 /** Stops a lane's COPY and gives its connection back clean. */
 function dropLane(lane: Lane): void {
+  if (connectionLost(lane.error)) return lane.sql.release();
   lane.stream.destroy();
   void lane.sql
     .unsafe("rollback")
@@ -214,6 +228,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
   let second: Lane | null = null;
   let turn = 0; // which lane gets the next records
   let lanes = 1;
+  let aborted = false;
   let bytesRead = 0;
   let bomToSkip = file.bomLength;
   // Output after the last whole record: a record must go to one COPY in one piece.
@@ -239,6 +254,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
   };
 
   const write = async (data: Buffer) => {
+    if (aborted) throw new Error("the load was stopped");
     const end = scanner.recordEnd();
     if (!copy) {
       // Nothing can be sent before the first record says how many columns there are.
@@ -247,6 +263,11 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         return;
       }
       await startCopy();
+      // Stopped while the COPY was starting: abort() found no stream to stop then.
+      if (aborted) {
+        (copy as Writable | null)?.destroy();
+        throw new Error("the load was stopped");
+      }
     }
     if (end < 0) {
       if (data.length) partial.push(data);
@@ -258,7 +279,13 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
     partial = end < data.length ? [data.subarray(end)] : [];
     if (copyError) throw copyError;
     if (!second && input.extraConnection && bytesRead > SECOND_LANE_AFTER_BYTES) {
-      second = await openLane(input.extraConnection, copySql);
+      const opened = await openLane(input.extraConnection, copySql);
+      if (aborted) {
+        // Stopped while the lane was opening: it must not hold its connection and a lock.
+        dropLane(opened);
+        throw new Error("the load was stopped");
+      }
+      second = opened;
     }
     const lane = second && turn++ % 2 === 1 ? second : null;
     const stream = lane ? lane.stream : (copy as unknown as Writable);
@@ -273,7 +300,8 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
     isCopyDataError(err) ? new FastPathUnsupported(`COPY refused the data: ${(err as Error).message}`) : err;
 
   const abort = () => {
-    (copy as Writable | null)?.destroy();
+    aborted = true;
+    if (!connectionLost(copyError)) (copy as Writable | null)?.destroy();
     if (second) dropLane(second);
     second = null;
   };
@@ -306,7 +334,10 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         const lane = second as Lane | null;
         second = null;
         if (lane) lanes = 2;
-        const secondOk = lane ? await commitLane(lane) : true;
+        // The second lane commits only if the first one holds: no rows of a refused load stay.
+        let secondOk = true;
+        if (lane && firstOk) secondOk = await commitLane(lane);
+        else if (lane) dropLane(lane);
         if (copyError) throw copyError;
         if (!firstOk || !secondOk) {
           // postgres.js does not pass on an error that ends a COPY after its stream has been

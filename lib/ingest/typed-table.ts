@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from "postgres";
+import type { ReservedSql, Sql } from "postgres";
 import type { ColumnType, DatasetColumn } from "@/db/schema/datasets";
 import { quoteIdent } from "@/lib/csv/headers";
 import { stagingTable, warehouseTable } from "@/lib/ingest/staging-sql";
@@ -43,37 +43,57 @@ const PARALLEL_BUILD_BYTES = 32 * MIB;
  * Returns how many statements filled it.
  */
 export async function buildTypedTable(sql: Sql, datasetName: string, columns: readonly DatasetColumn[]): Promise<number> {
+  // One build per dataset at a time, and no load swapping a new staging table in meanwhile (the
+  // key applyScratchTable takes too): the two halves below run in two transactions and must see
+  // the same staging rows. A session lock, as the build spans transactions.
+  const holder = await sql.reserve();
+  const key = `staging.${datasetName}`;
+  try {
+    await holder`select pg_advisory_lock(hashtext(${key}))`;
+    try {
+      return await buildLocked(holder, sql, datasetName, columns);
+    } finally {
+      await holder`select pg_advisory_unlock(hashtext(${key}))`.catch(() => {});
+    }
+  } finally {
+    holder.release();
+  }
+}
+
+async function buildLocked(holder: ReservedSql, sql: Sql, datasetName: string, columns: readonly DatasetColumn[]): Promise<number> {
   const build = `warehouse.${quoteIdent(`_rb_typed_${datasetName}`.slice(0, 63))}`;
   const select = typedSelectSql(datasetName, columns);
-  const pages = await stagingPages(sql, datasetName);
+  const pages = await stagingPages(holder, datasetName);
   const blockSize = 8192;
   if (pages * blockSize < PARALLEL_BUILD_BYTES) {
-    await sql.begin(async (tx) => {
+    await inTransaction(holder, async () => {
       // Casting timestamptz values without an offset reads them as UTC, as the inferrer assumed.
-      await tx.unsafe(`set local timezone = 'UTC'`);
-      await tx.unsafe(`drop table if exists ${build}`);
-      await tx.unsafe(`create table ${build} as ${select}`);
-      await swapIn(tx, build, datasetName);
+      await holder.unsafe(`set local timezone = 'UTC'`);
+      await holder.unsafe(`drop table if exists ${build}`);
+      await holder.unsafe(`create table ${build} as ${select}`);
+      await swapIn(holder, build, datasetName);
     });
     return 1;
   }
-  await sql.unsafe(`drop table if exists ${build}`);
-  await sql.unsafe(`create table ${build} as ${select} with no data`);
+  await holder.unsafe(`drop table if exists ${build}`);
+  await holder.unsafe(`create table ${build} as ${select} with no data`);
   try {
-    // Two halves by page (TID range scans), on two connections of the pool.
+    // Two halves by page (TID range scans): one on the lock holder's connection, one on another.
     const half = Math.floor(pages / 2);
-    const parts = [`ctid < '(${half},0)'::tid`, `ctid >= '(${half},0)'::tid`].map((range) =>
-      sql.begin(async (tx) => {
-        await tx.unsafe(`set local timezone = 'UTC'`);
-        await tx.unsafe(`insert into ${build} ${select} where ${range}`);
-      }),
-    );
+    const fill = async (tx: Runner, range: string) => {
+      await tx.unsafe(`set local timezone = 'UTC'`);
+      await tx.unsafe(`insert into ${build} ${select} where ${range}`);
+    };
+    const parts = [
+      inTransaction(holder, () => fill(holder, `ctid < '(${half},0)'::tid`)),
+      sql.begin((tx) => fill(tx, `ctid >= '(${half},0)'::tid`)),
+    ];
     const failed = (await Promise.allSettled(parts)).find((p): p is PromiseRejectedResult => p.status === "rejected");
     if (failed) throw failed.reason;
-    await sql.begin((tx) => swapIn(tx, build, datasetName));
+    await inTransaction(holder, () => swapIn(holder, build, datasetName));
     return parts.length;
   } catch (err) {
-    await sql.unsafe(`drop table if exists ${build}`).catch(() => {});
+    await holder.unsafe(`drop table if exists ${build}`).catch(() => {});
     throw err;
   }
 }
@@ -83,7 +103,23 @@ async function stagingPages(sql: Sql, datasetName: string): Promise<number> {
   return Number(row?.pages ?? 0);
 }
 
-async function swapIn(tx: TransactionSql, build: string, datasetName: string): Promise<void> {
+/** What the build's statements need from a connection or transaction. */
+type Runner = Pick<Sql, "unsafe">;
+
+/** postgres.js has no begin() on a reserved connection; plain BEGIN/COMMIT are allowed there. */
+async function inTransaction<T>(conn: ReservedSql, fn: () => Promise<T>): Promise<T> {
+  await conn.unsafe("begin");
+  try {
+    const result = await fn();
+    await conn.unsafe("commit");
+    return result;
+  } catch (err) {
+    await conn.unsafe("rollback").catch(() => {});
+    throw err;
+  }
+}
+
+async function swapIn(tx: Runner, build: string, datasetName: string): Promise<void> {
   // Views built on the typed table go with it; the caller rebuilds them (rebuildViewsDownstreamOf).
   await tx.unsafe(`drop table if exists ${warehouseTable(datasetName)} cascade`);
   await tx.unsafe(`alter table ${build} rename to ${quoteIdent(datasetName)}`);

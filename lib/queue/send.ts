@@ -15,6 +15,7 @@ export async function sendJob<S extends z.ZodType>(
   const data = job.schema.parse(payload) as object;
   const target = boss ?? (await getBoss());
   const id = await target.send(job.name, data, options);
-  if (id) await announceJob(getSql(), job.name);
+  // The job is stored either way; a lost wake-up only means the next 0.5 s poll finds it.
+  if (id) await announceJob(getSql(), job.name).catch(() => {});
   return id;
 }
