@@ -10,6 +10,7 @@ import { runDatasetLoad } from "@/lib/ingest/run-load";
 import { loadIntoScratchTable, type StagingLoadResult } from "@/lib/ingest/load-staging";
 import type { DatasetOptions } from "@/db/schema/datasets";
 import { startCsvHost } from "./helpers/csv-host";
+import { createRng } from "@/bench/generate-csv";
 
 /**
  * The fast path (raw bytes into COPY … FORMAT csv, lib/ingest/load-fast.ts) must load exactly
@@ -33,16 +34,6 @@ afterAll(async () => {
   await host.close();
   await closeDb();
 });
-
-/** mulberry32: the same files on every run. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES = [
   "1", "-42", "00501", "3.14", "1e5", "", "true", "F", "2024-02-29", "2024-02-30", "2023-01-01 10:00:00",
@@ -102,7 +93,7 @@ async function loadWith(parser: "auto" | "exact", table: string, csv: string, de
 
 describe("fast path vs exact parser", () => {
   it("loads generated awkward files to the same rows, line numbers and types", async () => {
-    const rand = prng(20261128);
+    const rand = createRng(20261128); // the same files on every run
     let fast = 0;
     let handedOver = 0;
     for (let i = 0; i < 60; i++) {

@@ -2,23 +2,13 @@ import { describe, expect, it } from "vitest";
 import { createCopyScanner, FastPathUnsupported } from "./copy-scan";
 import { createTypeInferrer } from "./infer";
 import { nativeScanRecords } from "./native-scan";
+import { createRng } from "@/bench/generate-csv";
 
 /**
  * The native record scanner must change nothing but speed: the same files through the
  * TypeScript scanner alone and with the native one give the same COPY bytes, record ends,
  * rows, header, inferred types and refusals, whatever the chunk size.
  */
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES = [
   "", "0", "7", "-12", "+3", "00501", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "12345678901234567890",
@@ -39,7 +29,7 @@ function field(r: () => number, delimiter: string): string {
 
 /** A file of `rows` records of `cols` fields; some files have CRLF or CR endings, blank lines, a ragged row or a stray quote. */
 function makeFile(seed: number): { text: string; delimiter: string } {
-  const r = rng(seed);
+  const r = createRng(seed);
   const delimiter = [",", ";", "\t", "|"][Math.floor(r() * 4)]!;
   const cols = 1 + Math.floor(r() * 6);
   const rows = 1 + Math.floor(r() * 60);

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parseCsvStream } from "./parse";
+import { createRng } from "@/bench/generate-csv";
 
 /*
  * Round trip: random tables, written the RFC 4180 way with random line endings (quoting only
@@ -8,16 +9,6 @@ import { parseCsvStream } from "./parse";
  * physical line numbers must come back exactly. Catches chunk-boundary bugs no hand-picked
  * case would.
  */
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ["a", "b", "1", " ", '"', ",", ";", "\t", "|", "\n", "\r", "\r\n", "é", "😀", "ß"];
 const ENDINGS = ["\n", "\r\n", "\r"];
@@ -34,7 +25,7 @@ function countBreaks(s: string): number {
 
 describe("parseCsvStream round trip", () => {
   it("returns what was written, with line numbers, for 300 random files", async () => {
-    const rand = mulberry32(42);
+    const rand = createRng(42);
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
     for (let file = 0; file < 300; file++) {
       const delimiter = pick([",", ";", "\t", "|"]);

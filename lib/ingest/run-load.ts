@@ -234,8 +234,8 @@ async function fetchToStorage(
     }, done);
   };
   // Counting inside transform() (not with a 'data' listener, which would start the flow before
-  // storage reads it and drop bytes). Each chunk also goes to the speculative load, and the
-  // next one is not taken before COPY has this one: storage and COPY share one pace.
+  // storage reads it and drop bytes). Each 1 MiB piece goes to the speculative load first and
+  // on to storage once COPY has it: storage and COPY share one pace.
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;

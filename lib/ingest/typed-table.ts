@@ -63,9 +63,8 @@ export async function buildTypedTable(sql: Sql, datasetName: string, columns: re
 async function buildLocked(holder: ReservedSql, sql: Sql, datasetName: string, columns: readonly DatasetColumn[]): Promise<number> {
   const build = `warehouse.${quoteIdent(`_rb_typed_${datasetName}`.slice(0, 63))}`;
   const select = typedSelectSql(datasetName, columns);
-  const pages = await stagingPages(holder, datasetName);
-  const blockSize = 8192;
-  if (pages * blockSize < PARALLEL_BUILD_BYTES) {
+  const { bytes, pages } = await stagingSize(holder, datasetName);
+  if (bytes < PARALLEL_BUILD_BYTES) {
     await inTransaction(holder, async () => {
       // Casting timestamptz values without an offset reads them as UTC, as the inferrer assumed.
       await holder.unsafe(`set local timezone = 'UTC'`);
@@ -98,9 +97,11 @@ async function buildLocked(holder: ReservedSql, sql: Sql, datasetName: string, c
   }
 }
 
-async function stagingPages(sql: Sql, datasetName: string): Promise<number> {
-  const [row] = await sql`select pg_relation_size(${stagingTable(datasetName)}::regclass) / current_setting('block_size')::bigint as pages`;
-  return Number(row?.pages ?? 0);
+async function stagingSize(sql: Sql, datasetName: string): Promise<{ bytes: number; pages: number }> {
+  const [row] = await sql`
+    select size as bytes, size / current_setting('block_size')::bigint as pages
+    from pg_relation_size(${stagingTable(datasetName)}::regclass) as size`;
+  return { bytes: Number(row?.bytes ?? 0), pages: Number(row?.pages ?? 0) };
 }
 
 /** What the build's statements need from a connection or transaction. */
