@@ -2,6 +2,8 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import crypto from "node:crypto";
+import postgres from "postgres";
+import { APP_ROLE, deriveSandboxPassword, provisionRoles } from "@/db/roles";
 
 /**
  * The embedded PostgreSQL used when DATABASE_URL is unset. One process (the launcher, the worker
@@ -10,7 +12,8 @@ import crypto from "node:crypto";
  * process and the worker share one server.
  */
 
-export type EmbeddedState = { port: number; password: string; ownerPid: number };
+/** `password` is the bootstrap superuser's, used only at start; the app logs in as APP_ROLE. */
+export type EmbeddedState = { port: number; password: string; appPassword: string; ownerPid: number; ready?: boolean };
 
 const DATABASE_NAME = "relayboard";
 
@@ -22,8 +25,14 @@ function pgDataDir(dataDir: string): string {
   return path.join(dataDir, "postgres");
 }
 
-export function embeddedUrl(state: Pick<EmbeddedState, "port" | "password">): string {
-  return `postgres://postgres:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${DATABASE_NAME}`;
+/** The app's own connection: the non-superuser APP_ROLE. */
+export function embeddedUrl(state: Pick<EmbeddedState, "port" | "appPassword">): string {
+  return `postgres://${APP_ROLE}:${encodeURIComponent(state.appPassword)}@127.0.0.1:${state.port}/${DATABASE_NAME}`;
+}
+
+/** The bootstrap superuser's connection: role creation at start, and test set-up; never the app's. */
+export function embeddedAdminUrl(state: Pick<EmbeddedState, "port" | "password">, database = DATABASE_NAME): string {
+  return `postgres://postgres:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${database}`;
 }
 
 function processAlive(pid: number): boolean {
@@ -48,7 +57,17 @@ function runningServerPid(dataDir: string): number | null {
 
 function readState(dataDir: string): EmbeddedState | null {
   try {
-    return JSON.parse(fs.readFileSync(statePath(dataDir), "utf8")) as EmbeddedState;
+    const state = JSON.parse(fs.readFileSync(statePath(dataDir), "utf8")) as EmbeddedState;
+    // Not ready: the server is starting and its roles may not exist yet.
+    return state.ready && state.appPassword ? state : null;
+  } catch {
+    return null;
+  }
+}
+
+function readPreviousState(dataDir: string): Partial<EmbeddedState> | null {
+  try {
+    return JSON.parse(fs.readFileSync(statePath(dataDir), "utf8")) as Partial<EmbeddedState>;
   } catch {
     return null;
   }
@@ -117,7 +136,8 @@ function makeReachableForPostgresUser(dataDir: string): void {
   }
 }
 
-export type EmbeddedHandle = { url: string; owned: boolean; stop: () => Promise<void> };
+/** `adminUrl` (the superuser) is set only for the process that started the server. */
+export type EmbeddedHandle = { url: string; adminUrl?: string; owned: boolean; stop: () => Promise<void> };
 
 type Logger = { info: (obj: object, msg?: string) => void; warn: (obj: object, msg?: string) => void };
 
@@ -127,15 +147,16 @@ type Logger = { info: (obj: object, msg?: string) => void; warn: (obj: object, m
  */
 export async function ensureEmbeddedPostgres(
   dataDir: string,
-  opts: { port?: number; log?: Logger } = {},
+  opts: { port?: number; log?: Logger; statementTimeoutMs?: number } = {},
 ): Promise<EmbeddedHandle> {
   const existing = findRunningEmbedded(dataDir);
   if (existing) return { url: existing, owned: false, stop: async () => {} };
 
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const databaseDir = pgDataDir(dataDir);
-  const previous = readState(dataDir);
+  const previous = readPreviousState(dataDir);
   const password = previous?.password ?? crypto.randomBytes(24).toString("base64url");
+  const appPassword = previous?.appPassword ?? crypto.randomBytes(24).toString("base64url");
   const port = await freePort(opts.port ?? previous?.port ?? 54329);
   const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const initialised = fs.existsSync(path.join(databaseDir, "PG_VERSION"));
@@ -159,13 +180,16 @@ export async function ensureEmbeddedPostgres(
   });
 
   fs.mkdirSync(dataDir, { recursive: true });
+  // Passwords are kept from the first moment; `ready` tells other processes the roles exist.
+  const writeState = (ready: boolean) =>
+    fs.writeFileSync(statePath(dataDir), JSON.stringify({ port, password, appPassword, ownerPid: process.pid, ready }), { mode: 0o600 });
+  writeState(false);
   if (asRoot) makeReachableForPostgresUser(dataDir);
   if (!initialised) {
     opts.log?.info({ databaseDir }, "initialising embedded postgres");
     await pg.initialise();
   }
   await pg.start();
-  fs.writeFileSync(statePath(dataDir), JSON.stringify({ port, password, ownerPid: process.pid }), { mode: 0o600 });
 
   const client = pg.getPgClient("postgres", "127.0.0.1");
   await client.connect();
@@ -175,11 +199,26 @@ export async function ensureEmbeddedPostgres(
   } finally {
     await client.end();
   }
+  const adminUrl = embeddedAdminUrl({ port, password });
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const { skipped } = await provisionRoles(admin, {
+      appRole: APP_ROLE,
+      appPassword,
+      sandboxPassword: deriveSandboxPassword(appPassword),
+      statementTimeoutMs: opts.statementTimeoutMs ?? 300_000,
+    });
+    if (skipped.length) opts.log?.warn({ skipped }, "embedded postgres: some privileges could not be set");
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  writeState(true);
   opts.log?.info({ port }, "embedded postgres started");
 
   let stopped = false;
   return {
-    url: embeddedUrl({ port, password }),
+    url: embeddedUrl({ port, appPassword }),
+    adminUrl,
     owned: true,
     stop: async () => {
       if (stopped) return;

@@ -4,19 +4,35 @@ import PgBoss from "pg-boss";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { bossOptions } from "@/lib/queue/boss";
+import { describeConnectionRole, provisionRoles, type ConnectionRole } from "@/db/roles";
 
 // Any fixed 64-bit number: web, worker and CLI starting together take turns on it.
 const MIGRATION_LOCK_KEY = 7_238_001_115n;
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 
+export type ProvisionRequest = {
+  /** A superuser (or CREATEROLE) login for the same server; its database is replaced by the app's. */
+  adminUrl?: string;
+  sandboxPassword: string;
+  statementTimeoutMs: number;
+};
+
+export type MigrationReport = { role: ConnectionRole; provisioningSkipped: string[] };
+
 /**
- * Applies drizzle migrations and installs pg-boss's schema, under one advisory lock; `withBoss`
- * runs against the freshly installed queue (entrypoints create their job queues there).
+ * Provisions the roles (db/roles.ts) with the admin login, or with the app's own when it may,
+ * then applies drizzle migrations and installs pg-boss's schema, under one advisory lock;
+ * `withBoss` runs against the freshly installed queue (entrypoints create their job queues there).
  */
-export async function migrateDatabase(url: string, opts: { withBoss?: (boss: PgBoss) => Promise<void> } = {}): Promise<void> {
+export async function migrateDatabase(
+  url: string,
+  opts: { withBoss?: (boss: PgBoss) => Promise<void>; provision?: ProvisionRequest } = {},
+): Promise<MigrationReport> {
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
+    const role = await describeConnectionRole(sql);
+    const provisioningSkipped = opts.provision ? await provision(url, role, sql, opts.provision) : [];
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
     try {
       await migrate(drizzle(sql), {
@@ -32,7 +48,27 @@ export async function migrateDatabase(url: string, opts: { withBoss?: (boss: PgB
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
     }
+    return { role, provisioningSkipped };
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+async function provision(url: string, role: ConnectionRole, appSql: postgres.Sql, request: ProvisionRequest): Promise<string[]> {
+  const base = { appRole: role.name, sandboxPassword: request.sandboxPassword, statementTimeoutMs: request.statementTimeoutMs };
+  if (request.adminUrl) {
+    const adminUrl = new URL(request.adminUrl);
+    adminUrl.pathname = new URL(url).pathname;
+    const admin = postgres(adminUrl.toString(), { max: 1, onnotice: () => {}, connect_timeout: 10 });
+    try {
+      const appPassword = decodeURIComponent(new URL(url).password) || undefined;
+      return (await provisionRoles(admin, { ...base, appPassword })).skipped;
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+  }
+  if (role.superuser || role.createRole) return (await provisionRoles(appSql, base)).skipped;
+  return [
+    `the app's role ${role.name} may not create roles: the sandbox role's login is not managed here; set SANDBOX_DATABASE_URL, or ADMIN_DATABASE_URL once (docs/security.md)`,
+  ];
 }

@@ -3,6 +3,7 @@ import { countOnlineWorkers, getLatestProcessedProbe, insertQueueProbe } from "@
 import { getObjectStore } from "@/lib/storage";
 import { getBoss } from "@/lib/queue/boss";
 import { APP_VERSION } from "@/lib/env";
+import { databaseRoleWarning } from "@/lib/db-role-warning";
 import { queueProbe } from "@/jobs/definitions/queue-probe";
 
 export type CheckName = "database" | "storage" | "queue";
@@ -71,6 +72,8 @@ export async function runHealthChecks(): Promise<HealthReport> {
 }
 
 export type ServiceStatus = HealthReport & {
+  /** Set when the app's database login is a superuser (lib/db-role-warning.ts). */
+  databaseRoleWarning: string | null;
   workersOnline: number | null;
   lastQueueRoundTrip: { at: Date; latencyMs: number } | null;
 };
@@ -78,10 +81,11 @@ export type ServiceStatus = HealthReport & {
 /** What the dashboard shows: the same checks as /health, plus workers and the last queue round-trip. */
 export async function getServiceStatus(): Promise<ServiceStatus> {
   const report = await runHealthChecks();
-  if (report.checks.database !== "ok") return { ...report, workersOnline: null, lastQueueRoundTrip: null };
-  const [workersOnline, probe] = await Promise.all([countOnlineWorkers(), getLatestProcessedProbe()]);
+  if (report.checks.database !== "ok") return { ...report, databaseRoleWarning: null, workersOnline: null, lastQueueRoundTrip: null };
+  const [workersOnline, probe, roleWarning] = await Promise.all([countOnlineWorkers(), getLatestProcessedProbe(), databaseRoleWarning()]);
   return {
     ...report,
+    databaseRoleWarning: roleWarning,
     workersOnline,
     lastQueueRoundTrip: probe
       ? { at: probe.processedAt, latencyMs: probe.processedAt.getTime() - probe.sentAt.getTime() }

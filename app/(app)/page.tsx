@@ -112,6 +112,16 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           </StatusCard>
         </div>
 
+        {status.databaseRoleWarning && roleAtLeast(user.role, "admin") ? (
+          <Alert data-testid="database-role-warning" className="border-amber-500/50 text-amber-900 dark:text-amber-200 bg-amber-50 dark:bg-amber-950/30">
+            <TriangleAlertIcon aria-hidden="true" />
+            <AlertTitle>The database login is a superuser</AlertTitle>
+            <AlertDescription className="text-amber-900/90 dark:text-amber-200/90">
+              <p>{status.databaseRoleWarning}</p>
+            </AlertDescription>
+          </Alert>
+        ) : null}
+
         {status.workersOnline === 0 ? (
           <Alert className="border-amber-500/50 text-amber-900 dark:text-amber-200 bg-amber-50 dark:bg-amber-950/30">
             <TriangleAlertIcon aria-hidden="true" />

@@ -1,4 +1,4 @@
--- User SQL (models, previews, data tests) runs under this role via SET LOCAL ROLE: it reads
+-- User SQL (models, previews, data tests) runs on connections that log in as this role: it reads
 -- staging, reads and writes warehouse, and reaches nothing else (app tables, secrets, pg-boss).
 -- Roles are cluster-wide, so creation tolerates an existing role (another install, a test database).
 DO $$
@@ -10,10 +10,13 @@ EXCEPTION WHEN duplicate_object OR unique_violation THEN
   NULL;
 END $$;
 --> statement-breakpoint
--- The app's own role must be a member to SET ROLE to it (a superuser already may).
+-- The app's own role is a member so that it can drop and replace what the sandbox built (a
+-- superuser already may). Provisioning (db/roles.ts) grants it first when it can; a second GRANT
+-- would need ADMIN OPTION, which the app's role does not have.
 DO $$
 BEGIN
-  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+     AND NOT pg_has_role(current_user, 'relayboard_sandbox', 'MEMBER') THEN
     EXECUTE format('GRANT relayboard_sandbox TO %I', current_user);
   END IF;
 END $$;

@@ -2,6 +2,7 @@ import type { Sql, TransactionSql } from "postgres";
 import type { Materialization } from "@/db/schema/models";
 import { quoteIdent } from "@/lib/csv/headers";
 import { UserError } from "@/lib/errors";
+import { runUserSql } from "@/lib/transform/sandbox";
 
 export type MaterializeInput = {
   name: string;
@@ -37,12 +38,12 @@ export async function materialize(tx: TransactionSql, input: MaterializeInput): 
     const sql = await input.compile(false);
     if (existing === "table") await dropRelation(tx, input.name, "table");
     try {
-      await tx.savepoint((sp) => sp.unsafe(`create or replace view ${relation(input.name)} as ${sql}`));
+      await tx.savepoint((sp) => runUserSql(sp, `create or replace view ${relation(input.name)} as ${sql}`));
     } catch (err) {
       // 42P16: the view's columns changed in a way CREATE OR REPLACE cannot express.
       if ((err as { code?: string }).code !== "42P16") throw err;
       await dropRelation(tx, input.name, "view");
-      await tx.unsafe(`create view ${relation(input.name)} as ${sql}`);
+      await runUserSql(tx, `create view ${relation(input.name)} as ${sql}`);
     }
     return { compiledSql: sql };
   }
@@ -56,7 +57,7 @@ export async function materialize(tx: TransactionSql, input: MaterializeInput): 
   const sql = await input.compile(false);
   const buildName = `_rb_build_${input.name}`.slice(0, 63);
   await tx.unsafe(`drop table if exists ${relation(buildName)}`);
-  await tx.unsafe(`create table ${relation(buildName)} as ${sql}`);
+  await runUserSql(tx, `create table ${relation(buildName)} as ${sql}`);
   if (existing) await dropRelation(tx, input.name, existing);
   await tx.unsafe(`alter table ${relation(buildName)} rename to ${quoteIdent(input.name)}`);
   if (input.materialization === "incremental") await ensureUniqueKey(tx, input);
@@ -83,7 +84,8 @@ async function mergeIncrement(tx: TransactionSql, input: MaterializeInput, sql: 
     .filter((c) => !input.uniqueKey.includes(c))
     .map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`)
     .join(", ");
-  await tx.unsafe(
+  await runUserSql(
+    tx,
     `insert into ${relation(input.name)} (${list}) select ${list} from (
 ${sql}
 ) as increment ` +

@@ -1,4 +1,4 @@
-import { inSandbox } from "@/lib/transform/sandbox";
+import { inSandbox, runUserSql } from "@/lib/transform/sandbox";
 import { compileForModel } from "@/lib/transform/models";
 
 export const PREVIEW_ROWS = 100;
@@ -17,7 +17,7 @@ export async function previewModel(name: string, sql: string, opts: { timeoutMs?
   const compiled = await compileForModel(name, sql);
   return inSandbox(
     async (tx) => {
-      const result = await tx.unsafe(`select * from (
+      const result = await runUserSql(tx, `select * from (
 ${compiled.sql}
 ) as preview limit ${PREVIEW_ROWS}`);
       const columns = result.columns.map((c) => c.name);

@@ -3,27 +3,33 @@ import postgres from "postgres";
 
 /**
  * A fresh database per test run on the given server, so runs never see each other's rows and
- * can be repeated. Returns its URL and a drop function.
+ * can be repeated. `adminUrl` may create databases; with `as`, the database belongs to the app's
+ * role and the returned URL logs in as that role (the embedded server's app is no superuser).
  */
 export async function createFreshDatabase(
-  serverUrl: string,
+  adminUrl: string,
   prefix = "rb_test",
   template?: string,
-): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  as?: { owner: string; appUrl: string },
+): Promise<{ url: string; adminUrl: string; name: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${Date.now().toString(36)}_${crypto.randomBytes(3).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database "${name}"${template ? ` template "${template}"` : ""}`);
+    await admin.unsafe(`create database "${name}"${template ? ` template "${template}"` : ""}${as ? ` owner "${as.owner}"` : ""}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const withDatabase = (base: string) => {
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
   return {
     name,
-    url: url.toString(),
+    url: withDatabase(as?.appUrl ?? adminUrl),
+    adminUrl: withDatabase(adminUrl),
     drop: async () => {
-      const conn = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      const conn = postgres(adminUrl, { max: 1, onnotice: () => {} });
       try {
         await conn.unsafe(`drop database if exists "${name}" with (force)`);
       } finally {

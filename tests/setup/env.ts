@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, inject } from "vitest";
 import { closeDb } from "@/db";
 import { resetEnvForTests } from "@/lib/env";
+import { APP_ROLE } from "@/db/roles";
 import { createFreshDatabase } from "../helpers/test-database";
 
 /**
@@ -14,7 +15,13 @@ process.env.DATABASE_URL = inject("databaseUrl");
 let database: Awaited<ReturnType<typeof createFreshDatabase>> | undefined;
 
 beforeAll(async () => {
-  database = await createFreshDatabase(inject("serverUrl"), "rb_test", inject("templateDatabase"));
+  const appServerUrl = inject("appServerUrl");
+  database = await createFreshDatabase(
+    inject("serverUrl"),
+    "rb_test",
+    inject("templateDatabase"),
+    appServerUrl ? { owner: APP_ROLE, appUrl: appServerUrl } : undefined,
+  );
   process.env.DATABASE_URL = database.url;
   resetEnvForTests();
 });
