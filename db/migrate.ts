@@ -4,7 +4,7 @@ import PgBoss from "pg-boss";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { bossOptions } from "@/lib/queue/boss";
-import { describeConnectionRole, provisionRoles, type ConnectionRole } from "@/db/roles";
+import { describeConnectionRole, provisionRoles, SANDBOX_ROLE, type ConnectionRole } from "@/db/roles";
 
 // Any fixed 64-bit number: web, worker and CLI starting together take turns on it.
 const MIGRATION_LOCK_KEY = 7_238_001_115n;
@@ -68,6 +68,12 @@ async function provision(url: string, role: ConnectionRole, appSql: postgres.Sql
     }
   }
   if (role.superuser || role.createRole) return (await provisionRoles(appSql, base)).skipped;
+  // Provisioned already (by ADMIN_DATABASE_URL in an earlier start, or by hand): nothing to say.
+  const [ready] = await appSql`select exists (select 1 from pg_roles where rolname = ${SANDBOX_ROLE} and rolcanlogin) as login,
+    not has_function_privilege(${SANDBOX_ROLE}, 'pg_catalog.set_config(text, text, boolean)', 'EXECUTE') as revoked`.catch(() => [
+    { login: false, revoked: false },
+  ]);
+  if (ready?.login && ready.revoked) return [];
   return [
     `the app's role ${role.name} may not create roles: the sandbox role's login is not managed here; set SANDBOX_DATABASE_URL, or ADMIN_DATABASE_URL once (docs/security.md)`,
   ];

@@ -122,7 +122,9 @@ export async function provisionRoles(admin: Sql, opts: ProvisionOptions): Promis
       execute format('revoke %I from %I', r.rolname, ${literal(SANDBOX_ROLE)});
     end loop; end $$`);
   for (const [name, value] of Object.entries(sandboxRoleSettings(opts.statementTimeoutMs))) {
-    await attempt(admin, `alter role ${ident(SANDBOX_ROLE)} set ${name} = ${literal(value)}`, skipped, `sandbox role ${name}`);
+    // search_path is a list: each name its own identifier, not one quoted string.
+    const sqlValue = name === "search_path" ? value.split(",").map((v) => ident(v.trim())).join(", ") : literal(value);
+    await attempt(admin, `alter role ${ident(SANDBOX_ROLE)} set ${name} = ${sqlValue}`, skipped, `sandbox role ${name}`);
   }
 
   if (!appIsAdmin) {

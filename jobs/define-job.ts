@@ -24,6 +24,8 @@ export type JobDefinition<S extends z.ZodType> = {
   name: string;
   schema: S;
   queue: QueueOptions;
+  /** Jobs of this name one worker process runs at once (default 1). */
+  slots?: number;
   handle: (payload: z.infer<S>, ctx: JobContext) => Promise<unknown>;
 };
 

@@ -42,8 +42,11 @@ async function main(): Promise<void> {
   await beat();
   const heartbeat = setInterval(beat, HEARTBEAT_MS);
 
-  const workerIds = new Map<string, string>();
-  for (const job of jobRegistry) {
+  const workerIds = new Map<string, string[]>();
+  const notifyWorkers = (queue: string) => {
+    for (const id of workerIds.get(queue) ?? []) boss.notifyWorker(id);
+  };
+  for (const job of jobRegistry.flatMap((j) => Array.from({ length: j.slots ?? 1 }, () => j))) {
     const id = await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([item]) => {
       if (!item) return;
       const jobLog = log.child({ job: job.name, jobId: item.id });
@@ -76,17 +79,13 @@ async function main(): Promise<void> {
         throw err;
       } finally {
         // A run's next step was just enqueued: fetch again now instead of after the poll interval.
-        const self = workerIds.get(job.name);
-        if (self) boss.notifyWorker(self);
+        notifyWorkers(job.name);
       }
     });
-    workerIds.set(job.name, id);
+    workerIds.set(job.name, [...(workerIds.get(job.name) ?? []), id]);
   }
   // Jobs enqueued elsewhere (the web process, other workers) are announced: fetch at once.
-  await listenForJobs(getSql(), (queue) => {
-    const id = workerIds.get(queue);
-    if (id) boss.notifyWorker(id);
-  }).catch((err) => log.warn({ err: String(err) }, "cannot listen for new jobs; polling only"));
+  await listenForJobs(getSql(), notifyWorkers).catch((err) => log.warn({ err: String(err) }, "cannot listen for new jobs; polling only"));
   // Housekeeping at start (a crashed predecessor's step comes back at once) and every few
   // seconds: hand on steps of silent or dead workers, re-enqueue steps whose job was lost, fire
   // due schedules. Every worker may do it; each operation is safe to run concurrently.

@@ -20,6 +20,12 @@ npx vitest run --project unit
 if [ -n "${DATABASE_URL:-}" ]; then db_kind="the server in DATABASE_URL"; else db_kind="embedded Postgres"; fi
 echo "== integration tests (real Postgres: $db_kind)"
 npx vitest run --project integration
+if [ -n "${DATABASE_URL:-}" ]; then
+  # The sandbox must hold on both database paths: the embedded server (non-superuser app role)
+  # as well as the server in DATABASE_URL.
+  echo "== sandbox suites again on the embedded Postgres"
+  env -u DATABASE_URL npx vitest run --project integration tests/sandbox-escape.test.ts tests/sandbox-grants.test.ts
+fi
 echo "== production build"
 npx next build > .next-build.log 2>&1 || { cat .next-build.log; exit 1; }
 tail -n 3 .next-build.log

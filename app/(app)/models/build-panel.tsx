@@ -106,16 +106,24 @@ export function BuildPanel({
   batch,
   awaitingWorker,
   slow,
+  timeoutSeconds,
 }: {
   name: string;
   build: BuildView | null;
   batch: BuildView[];
   awaitingWorker: boolean;
   slow: boolean;
+  /** The server's per-statement limit for builds, previews and tests. */
+  timeoutSeconds?: number;
 }) {
   const others = batch.filter((b) => b.modelName !== name);
   return (
     <div className="flex flex-col gap-4">
+      {timeoutSeconds ? (
+        <p className="text-muted-foreground text-xs" data-testid="build-timeout">
+          A build, preview or test stops after {formatTimeout(timeoutSeconds)} (MODEL_STATEMENT_TIMEOUT_SECONDS); two builds run at once.
+        </p>
+      ) : null}
       {awaitingWorker ? (
         <div className="flex flex-col gap-2">
           <div>
@@ -152,4 +160,10 @@ export function BuildPanel({
       ) : null}
     </div>
   );
+}
+
+function formatTimeout(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }

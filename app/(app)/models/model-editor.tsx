@@ -67,7 +67,9 @@ export function ModelEditor({
   latestBuild = null,
   latestBatch = [],
   modelColumns = [],
+  timeoutSeconds,
 }: {
+  timeoutSeconds?: number;
   model: SavedModel | null;
   canEdit: boolean;
   completion: CompletionData;
@@ -438,7 +440,7 @@ export function ModelEditor({
             <CardDescription>Builds run on the worker: the view or table is replaced, then the data tests run.</CardDescription>
           </CardHeader>
           <CardContent>
-            <BuildPanel name={model.name} build={live.build} batch={live.batch} awaitingWorker={live.awaitingWorker} slow={live.slow} />
+            <BuildPanel name={model.name} build={live.build} batch={live.batch} awaitingWorker={live.awaitingWorker} slow={live.slow} timeoutSeconds={timeoutSeconds} />
           </CardContent>
         </Card>
       )}
