@@ -5,6 +5,7 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { shown } from "./locators";
 import { createFreshDatabase } from "../tests/helpers/test-database";
+import { APP_ROLE } from "../db/roles";
 import { startS3Server } from "../tests/helpers/s3-server";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "../db/embedded";
 
@@ -31,9 +32,10 @@ test.beforeAll(async () => {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     separateServer = await ensureEmbeddedPostgres(fs.mkdtempSync(path.join(os.tmpdir(), "rb-e2e-external-")));
-    serverUrl = separateServer.url;
+    serverUrl = separateServer.adminUrl!;
   }
-  database = await createFreshDatabase(serverUrl, "rb_e2e");
+  // On the embedded server the database belongs to its (non-superuser) app role, as in production.
+  database = await createFreshDatabase(serverUrl, "rb_e2e", undefined, separateServer ? { owner: APP_ROLE, appUrl: separateServer.url } : undefined);
   s3 = await startS3Server("relayboard-e2e");
   env = {
     ...process.env,
