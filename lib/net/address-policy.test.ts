@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkAddress, EMPTY_ALLOW_LIST, isHostAllowed, parseAllowList } from "@/lib/net/address-policy";
+import { checkAddress, EMPTY_ALLOW_LIST, isCoveredByAllowList, isHostAllowed, parseAllowList } from "@/lib/net/address-policy";
 
 const none = EMPTY_ALLOW_LIST;
 
@@ -84,6 +84,66 @@ describe("checkAddress without an allow list", () => {
       expect(checkAddress(ip, none)).toEqual({ allowed: true });
     },
   );
+});
+
+describe("IPv6 forms that embed an IPv4 address, and deprecated IPv6 space", () => {
+  it.each([
+    ["::127.0.0.1", "IPv4-compatible (127.0.0.1, loopback)"],
+    ["::7f00:1", "IPv4-compatible (127.0.0.1, loopback)"],
+    ["::10.0.0.1", "IPv4-compatible (10.0.0.1, private)"],
+    ["::169.254.169.254", "IPv4-compatible (169.254.169.254, link-local)"],
+    ["::8.8.8.8", "IPv4-compatible (8.8.8.8)"],
+    ["::0.1.2.3", "IPv4-compatible"],
+    ["::ffff:0:0", "IPv4-mapped"],
+    ["::ffff:0:127.0.0.1", "IPv4-translated (127.0.0.1, loopback)"],
+    ["::ffff:0:8.8.8.8", "IPv4-translated (8.8.8.8)"],
+    ["64:ff9b::127.0.0.1", "NAT64 (127.0.0.1, loopback)"],
+    ["64:ff9b::8.8.8.8", "NAT64 (8.8.8.8)"],
+    ["64:ff9b:1::1", "NAT64"],
+    ["64:ff9b:1:ffff::7f00:1", "NAT64"],
+    ["2002:a00:1::1", "6to4 (10.0.0.1, private)"],
+    ["2002:808:808::1", "6to4 (8.8.8.8)"],
+    // Teredo: server 65.54.227.120, client 127.0.0.1 stored inverted (0x80ff:0xfffe).
+    ["2001:0:4136:e378:8000:63bf:80ff:fffe", "Teredo (127.0.0.1, loopback; 65.54.227.120)"],
+    ["2001:0:4136:e378::1", "Teredo"],
+    ["2606:4700:4700::5efe:127.0.0.1", "ISATAP (127.0.0.1, loopback)"],
+    ["2606:4700:4700::200:5efe:10.1.2.3", "ISATAP (10.1.2.3, private)"],
+    ["fec0::1", "site-local"],
+    ["feff:ffff::1", "site-local"],
+    ["::1:0:0:1", "reserved"],
+    ["0:1::1", "reserved"],
+    ["100::1", "discard-only"],
+    ["4000::1", "reserved"],
+    ["5f00::1", "special-purpose"],
+    ["2001:10::1", "special-purpose"],
+    ["3fff::1", "reserved"],
+  ])("refuses %s as %s", (ip, label) => {
+    expect(reasonFor(ip)).toContain(label);
+  });
+
+  it("refuses every embedded form of the metadata endpoint, even under a broad allow list", () => {
+    const broad = parseAllowList(["::/0", "0.0.0.0/0"]);
+    for (const ip of ["::ffff:169.254.169.254", "::169.254.169.254", "::ffff:0:169.254.169.254", "64:ff9b::169.254.169.254", "2002:a9fe:a9fe::1", "2001:db8::5efe:169.254.169.254"]) {
+      expect(checkAddress(ip, broad).allowed, ip).toBe(false);
+      expect(isCoveredByAllowList(ip, broad), ip).toBe(false);
+    }
+  });
+
+  it("judges an allow-listed embedded form by the IPv4 address it leads to", () => {
+    const nat64 = parseAllowList(["64:ff9b::/96"]);
+    expect(checkAddress("64:ff9b::8.8.8.8", nat64)).toEqual({ allowed: true });
+    expect(isCoveredByAllowList("64:ff9b::8.8.8.8", nat64)).toBe(true);
+    expect(reasonFor("64:ff9b::127.0.0.1", nat64)).toContain("its IPv4 address is not allowed");
+    expect(isCoveredByAllowList("64:ff9b::127.0.0.1", nat64)).toBe(false);
+    expect(checkAddress("64:ff9b::10.0.0.1", parseAllowList(["64:ff9b::/96", "10.0.0.0/8"]))).toEqual({ allowed: true });
+    expect(checkAddress("::ffff:224.0.0.1", parseAllowList(["::ffff:0:0/96"])).allowed).toBe(false);
+  });
+
+  it("still allows ordinary global unicast IPv6", () => {
+    expect(checkAddress("2606:4700:4700::1111", none)).toEqual({ allowed: true });
+    expect(checkAddress("2a00:1450:4001:82b::200e", none)).toEqual({ allowed: true });
+    expect(checkAddress("2001:4860:4860::8888", none)).toEqual({ allowed: true });
+  });
 });
 
 describe("the WHATWG URL parser", () => {

@@ -48,7 +48,7 @@ const RANGE_LABELS: Record<string, string> = {
   rfc6052: "NAT64",
   "6to4": "6to4",
   teredo: "Teredo",
-  deprecatedSiteLocal: "site-local",
+  deprecatedSiteLocal: "site-local (fec0::/10, deprecated)",
   discard: "discard-only",
 };
 
@@ -70,6 +70,13 @@ function parseAddress(ip: string): Address | undefined {
   // ipaddr.parse also accepts the legacy numeric forms (2130706433, 0x7f.1, 0177.0.0.1), which
   // is what we want: whatever the resolver or URL parser might turn into 127.0.0.1 is checked as such.
   if (!ipaddr.isValid(text)) return undefined;
+  // ipaddr.js reads "::a.b.c.d" as the IPv4-mapped "::ffff:a.b.c.d"; the socket layer reads it as
+  // the IPv4-compatible ::a.b.c.d (what `new URL` and DNS give as "::7f00:1"). Read it that way too.
+  const compat = /^::([0-9a-fx.]+\.[0-9a-fx]+)(%.*)?$/i.exec(text);
+  if (compat && ipaddr.IPv4.isValid(compat[1]!)) {
+    const [a, b, c, d] = ipaddr.IPv4.parse(compat[1]!).octets as [number, number, number, number];
+    return ipaddr.parse(`::${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}${compat[2] ?? ""}`);
+  }
   return ipaddr.parse(text);
 }
 
@@ -79,15 +86,64 @@ export function isHostAllowed(allow: AllowList, host: string, port: number): boo
 }
 
 /**
+ * IPv6 forms that carry an IPv4 address, which some hop (the kernel's dual-stack socket, a NAT64
+ * gateway, a 6to4 / Teredo relay, an ISATAP tunnel) turns into an IPv4 connection. Each is refused
+ * unless the allow list covers the IPv6 address, and even then it is judged again by the IPv4
+ * address it leads to: allow-listing, say, 64:ff9b::/96 for an IPv6-only host with DNS64 opens the
+ * public IPv4 internet through NAT64, not 127.0.0.1 or the metadata endpoint through it.
+ * 64:ff9b:1::/48 (local-use NAT64, RFC 8215) is not listed: where it puts the IPv4 address depends
+ * on the operator's prefix length, so it cannot be judged by it and is plain non-public space.
+ */
+type EmbeddedIPv4 = { label: string; inner: ipaddr.IPv4[] };
+
+function ipv4At(words: number[], at: number, xor = 0): ipaddr.IPv4 {
+  const hi = words[at]! ^ xor;
+  const lo = words[at + 1]! ^ xor;
+  return new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+}
+
+function embeddedIPv4(addr: Address): EmbeddedIPv4 | undefined {
+  if (addr.kind() !== "ipv6") return undefined;
+  const v6 = addr as ipaddr.IPv6;
+  const w = v6.parts;
+  const zeros = (from: number, to: number) => w.slice(from, to).every((x) => x === 0);
+  const range = v6.range();
+  if (range === "ipv4Mapped") return { label: "IPv4-mapped", inner: [ipv4At(w, 6)] }; // ::ffff:0:0/96
+  if (range === "rfc6145") return { label: "IPv4-translated", inner: [ipv4At(w, 6)] }; // ::ffff:0:0:0/96
+  // ::/96 minus :: and ::1 (refused by their own ranges): IPv4-compatible, deprecated by RFC 4291.
+  if (zeros(0, 6) && range !== "unspecified" && range !== "loopback") return { label: "IPv4-compatible", inner: [ipv4At(w, 6)] };
+  if (w[0] === 0x64 && w[1] === 0xff9b && zeros(2, 6)) return { label: "NAT64", inner: [ipv4At(w, 6)] }; // 64:ff9b::/96
+  if (w[0] === 0x2002) return { label: "6to4", inner: [ipv4At(w, 1)] }; // 2002:V4ADDR::/48
+  // Teredo 2001:0::/32: the server's IPv4 address, then the client's, stored inverted (RFC 4380).
+  if (w[0] === 0x2001 && w[1] === 0) return { label: "Teredo", inner: [ipv4At(w, 6, 0xffff), ipv4At(w, 2)] };
+  // ISATAP interface identifiers ::0:5efe:V4ADDR / ::200:5efe:V4ADDR (RFC 5214) under any prefix,
+  // public ones included: the tunnel delivers to the IPv4 address.
+  if ((w[4]! & 0xfcff) === 0 && w[5] === 0x5efe) return { label: "ISATAP", inner: [ipv4At(w, 6)] };
+  return undefined;
+}
+
+/** ipaddr.js's range, except that IPv6 outside global unicast 2000::/3 is never "unicast". */
+function rangeOf(addr: Address): string {
+  const range = addr.range();
+  if (range === "unicast" && addr.kind() === "ipv6" && ((addr as ipaddr.IPv6).parts[0]! & 0xe000) !== 0x2000) return "reserved";
+  return range;
+}
+
+/**
  * Decides whether a connection to `ip` is allowed. Unspecified, broadcast and multicast are
  * refused whatever the allow list says; metadata endpoints open only to a range naming exactly
- * that address (a broad CIDR like 169.254.0.0/16 must not open them by accident); any other
- * address is allowed when it is public unicast or the allow list covers it.
+ * that address (a broad CIDR like 169.254.0.0/16 must not open them by accident); IPv6 forms
+ * embedding an IPv4 address are refused unless allowed both as themselves and by that IPv4
+ * address; any other address is allowed when it is public unicast or the allow list covers it.
  */
 export function checkAddress(ip: string, allow: AllowList, target?: ConnectTarget): AddressDecision {
   const addr = parseAddress(ip);
   if (!addr) return { allowed: false, reason: `"${ip}" is not an IP address` };
-  const range = addr.range();
+  return decide(addr, ip, allow, target);
+}
+
+function decide(addr: Address, ip: string, allow: AllowList, target: ConnectTarget | undefined): AddressDecision {
+  const range = rangeOf(addr);
 
   if (NEVER_ALLOWED.has(range)) {
     return { allowed: false, reason: `address ${ip} is ${rangeLabel(range)} and never allowed` };
@@ -97,14 +153,24 @@ export function checkAddress(ip: string, allow: AllowList, target?: ConnectTarge
       ? { allowed: true }
       : { allowed: false, reason: `address ${ip} is a cloud metadata endpoint and not allowed` };
   }
-  if (range === "unicast" || coveredBy(addr, allow, target)) return { allowed: true };
-
-  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
-    const inner = (addr as ipaddr.IPv6).toIPv4Address();
-    const innerRange = inner.range();
-    const what = innerRange === "unicast" ? "" : `, ${rangeLabel(innerRange)}`;
-    return { allowed: false, reason: `address ${ip} is IPv4-mapped (${inner.toString()}${what}) and not allowed` };
+  const embedded = embeddedIPv4(addr);
+  if (embedded) {
+    const inner = embedded.inner.map((v4) => ({ v4, decision: decide(v4, v4.toString(), allow, target) }));
+    const describe = inner
+      .map(({ v4 }) => {
+        const innerRange = rangeOf(v4);
+        return `${v4.toString()}${innerRange === "unicast" ? "" : `, ${rangeLabel(innerRange)}`}`;
+      })
+      .join("; ");
+    if (!coveredBy(addr, allow, target)) {
+      return { allowed: false, reason: `address ${ip} is ${embedded.label} (${describe}) and not allowed` };
+    }
+    const refused = inner.find((i) => !i.decision.allowed);
+    return refused
+      ? { allowed: false, reason: `address ${ip} is ${embedded.label} (${describe}) and its IPv4 address is not allowed` }
+      : { allowed: true };
   }
+  if (range === "unicast" || coveredBy(addr, allow, target)) return { allowed: true };
   return { allowed: false, reason: `address ${ip} is ${rangeLabel(range)} and not allowed` };
 }
 
@@ -115,7 +181,9 @@ export function checkAddress(ip: string, allow: AllowList, target?: ConnectTarge
  */
 export function isCoveredByAllowList(ip: string, allow: AllowList, target?: ConnectTarget): boolean {
   const addr = parseAddress(ip);
-  return addr !== undefined && !NEVER_ALLOWED.has(addr.range()) && coveredBy(addr, allow, target);
+  if (addr === undefined || NEVER_ALLOWED.has(rangeOf(addr)) || !coveredBy(addr, allow, target)) return false;
+  // An embedded-IPv4 form is opened only where the IPv4 address it leads to is allowed too.
+  return embeddedIPv4(addr) === undefined || checkAddress(ip, allow, target).allowed;
 }
 
 function coveredBy(addr: Address, allow: AllowList, target: ConnectTarget | undefined): boolean {
