@@ -1,10 +1,11 @@
-import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
+import { strFromU8, strToU8, zipSync } from "fflate";
 import YAML from "yaml";
 import { listModels } from "@/db/queries/models";
 import type { Materialization, Model, ModelTest } from "@/db/schema/models";
 import { UserError } from "@/lib/errors";
 import { topologicalOrder } from "@/lib/transform/dag";
 import { saveModel } from "@/lib/transform/models";
+import { unzipCapped } from "@/lib/transform/unzip-capped";
 import { referencedNames } from "@/lib/transform/template";
 import type { ModelInput } from "@/lib/validation/models";
 
@@ -17,6 +18,21 @@ import type { ModelInput } from "@/lib/validation/models";
  *   tests/<model>__<name>.sql   singular tests (Relayboard's custom SQL tests)
  */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+/**
+ * Unpacked, the files an import reads (models' SQL and YAML, singular tests) may hold at most
+ * 20 MiB together and 8 MiB each, and the zip may list at most 10,000 entries: enforced while
+ * inflating, so a small zip that inflates to gigabytes is refused after a few MiB of work.
+ */
+export const MAX_IMPORT_UNPACKED_BYTES = 20 * 1024 * 1024;
+export const MAX_IMPORT_FILE_BYTES = 8 * 1024 * 1024;
+export const MAX_IMPORT_ENTRIES = 10_000;
+
+const IN_MODELS = /(^|\/)models\//;
+const IN_TESTS = /(^|\/)tests\//;
+
+function isImportedPath(path: string): boolean {
+  return IN_MODELS.test(path) ? /\.(sql|ya?ml)$/.test(path) : IN_TESTS.test(path) && path.endsWith(".sql");
+}
 
 type DbtColumnTest =
   | "not_null"
@@ -128,23 +144,27 @@ export type ImportResult = { imported: string[]; errors: { model: string; messag
  */
 export async function importDbtProject(zip: Uint8Array, actor: { id: string }): Promise<ImportResult> {
   if (zip.byteLength > MAX_IMPORT_BYTES) throw new UserError("The zip is larger than 10 MiB", 413);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(zip);
-  } catch {
-    throw new UserError("This is not a readable zip file", 400);
-  }
+  const files = unzipCapped(zip, isImportedPath, {
+    maxFileBytes: MAX_IMPORT_FILE_BYTES,
+    maxTotalBytes: MAX_IMPORT_UNPACKED_BYTES,
+    maxEntries: MAX_IMPORT_ENTRIES,
+  });
   const entries = new Map<string, DbtModelEntry>();
   const sqlByModel = new Map<string, string>();
   const customTests = new Map<string, ModelTest[]>();
-  for (const [path, bytes] of Object.entries(files)) {
+  for (const [path, bytes] of files) {
     const name = path.split("/").pop()!;
-    const inModels = /(^|\/)models\//.test(path);
+    const inModels = IN_MODELS.test(path);
     if (inModels && name.endsWith(".sql")) sqlByModel.set(name.slice(0, -4), strFromU8(bytes));
     else if (inModels && /\.ya?ml$/.test(name)) {
-      const doc = YAML.parse(strFromU8(bytes)) as { models?: DbtModelEntry[] } | null;
-      for (const entry of doc?.models ?? []) if (entry?.name) entries.set(entry.name, entry);
-    } else if (/(^|\/)tests\//.test(path) && name.endsWith(".sql")) {
+      let doc: { models?: DbtModelEntry[] } | null;
+      try {
+        doc = YAML.parse(strFromU8(bytes)) as typeof doc;
+      } catch {
+        throw new UserError(`${path} is not valid YAML`, 400);
+      }
+      for (const entry of Array.isArray(doc?.models) ? doc.models : []) if (typeof entry?.name === "string") entries.set(entry.name, entry);
+    } else if (IN_TESTS.test(path) && name.endsWith(".sql")) {
       const [model, test] = name.slice(0, -4).split("__");
       if (model && test) (customTests.get(model) ?? customTests.set(model, []).get(model)!).push({ type: "custom_sql", name: test, sql: strFromU8(bytes).trim() });
     }
