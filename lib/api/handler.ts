@@ -5,13 +5,14 @@ import { roleAtLeast } from "@/lib/auth/roles";
 import { UserError } from "@/lib/errors";
 import { getLogger } from "@/lib/log";
 import { authenticateBearer, type ApiPrincipal } from "@/lib/api/tokens";
+import { readJsonBody } from "@/lib/api/body";
 
 /**
  * Every /v1 route goes through here: Bearer authentication, the per-token rate limit, the role
  * check, JSON parsing with a size cap, zod validation (unknown fields rejected), and one error
  * shape — { error: { code, message, details? } } — with no stack trace or SQL in any answer.
  */
-export const MAX_JSON_BYTES = 1024 * 1024;
+export { MAX_JSON_BYTES } from "@/lib/api/body";
 
 export type ApiErrorCode =
   | "invalid_request"
@@ -65,37 +66,10 @@ type JsonRoute<B, P> = {
   route: string;
   role: Role;
   body?: z.ZodType<B>;
+  /** Path params, checked before the handler (and so before any query) sees them; see lib/validation/path-params. */
+  params?: z.ZodType<P>;
   handle: (input: { body: B } & ApiContext<P>) => Promise<Response>;
 };
-
-async function readJson(request: Request): Promise<unknown> {
-  const type = (request.headers.get("content-type") ?? "").toLowerCase();
-  if (!type.startsWith("application/json")) throw new UserError("Send the body as application/json", 415);
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_JSON_BYTES) throw new UserError(`The body is larger than ${MAX_JSON_BYTES} bytes`, 413);
-  const reader = request.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_JSON_BYTES) {
-        await reader.cancel();
-        throw new UserError(`The body is larger than ${MAX_JSON_BYTES} bytes`, 413);
-      }
-      chunks.push(value);
-    }
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UserError("The body is not valid JSON", 400);
-  }
-}
 
 export async function authorize(request: Request, role: Role): Promise<ApiPrincipal | NextResponse> {
   const auth = await authenticateBearer(request.headers.get("authorization"));
@@ -114,8 +88,9 @@ export function jsonRoute<B = undefined, P = Record<string, string>>(def: JsonRo
     try {
       const principal = await authorize(request, def.role);
       if (principal instanceof NextResponse) return principal;
-      const params = (await ctx.params) ?? ({} as P);
-      const body = def.body ? def.body.parse(await readJson(request)) : (undefined as B);
+      const raw = (await ctx.params) ?? ({} as P);
+      const params = def.params ? def.params.parse(raw) : raw;
+      const body = def.body ? def.body.parse(await readJsonBody(request)) : (undefined as B);
       return await def.handle({ body, principal, params, request });
     } catch (err) {
       return errorToResponse(err, def.route);

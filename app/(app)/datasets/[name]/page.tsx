@@ -9,6 +9,7 @@ import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { readDatasetRows, type DatasetRows } from "@/lib/ingest/preview";
 import { getDatasetByName, listDatasetLoads, listDatasetVersions } from "@/db/queries/datasets";
+import { nameFromPathSegment } from "@/lib/validation/path-params";
 import type { Dataset } from "@/db/schema/datasets";
 import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
@@ -33,16 +34,8 @@ const RECENT_LOADS = 10;
 type Params = Promise<{ name: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-function decodeName(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: decodeName((await params).name) };
+  return { title: nameFromPathSegment((await params).name) ?? "Dataset" };
 }
 
 function pageNumber(raw: string | string[] | undefined): number {
@@ -53,7 +46,9 @@ function pageNumber(raw: string | string[] | undefined): number {
 export default async function DatasetPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const user = await requireUser();
   const [{ name: rawName }, query] = await Promise.all([params, searchParams]);
-  const dataset = await getDatasetByName(decodeName(rawName));
+  // A segment that cannot be a name (NUL, malformed escapes) is a plain 404, never a failed query.
+  const name = nameFromPathSegment(rawName);
+  const dataset = name === null ? null : await getDatasetByName(name);
   if (!dataset) notFound();
 
   const canEdit = roleAtLeast(user.role, "editor");

@@ -1,3 +1,4 @@
+import { getEnv } from "@/lib/env";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -7,6 +8,7 @@ import { roleAtLeast } from "@/lib/auth/roles";
 import { getDatasetByName } from "@/db/queries/datasets";
 import { getModelByName, listBatchBuilds, listLatestBuilds, listModelRevisions } from "@/db/queries/models";
 import { listUsers } from "@/db/queries/users";
+import { nameFromPathSegment } from "@/lib/validation/path-params";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/page-header";
 import { toBuildView } from "@/components/models/build-view";
@@ -20,23 +22,17 @@ export const dynamic = "force-dynamic";
 
 type Params = Promise<{ name: string }>;
 
-function decodeName(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: decodeName((await params).name) };
+  return { title: nameFromPathSegment((await params).name) ?? "Model" };
 }
 
 const MATERIALIZATION_TEXT = { view: "a view", table: "a table", incremental: "an incremental table" } as const;
 
 export default async function ModelPage({ params }: { params: Params }) {
   const user = await requireUser();
-  const name = decodeName((await params).name);
+  // A segment that cannot be a name (NUL, malformed escapes) is a plain 404, never a failed query.
+  const name = nameFromPathSegment((await params).name);
+  if (name === null) notFound();
   const model = await getModelByName(name);
   if (!model) {
     // No model by that name: a dataset's generated typed model, read-only.
@@ -92,6 +88,7 @@ export default async function ModelPage({ params }: { params: Params }) {
         }
       />
       <ModelEditor
+        timeoutSeconds={getEnv().modelStatementTimeoutMs / 1000}
         model={{
           name: model.name,
           revision: model.revision,

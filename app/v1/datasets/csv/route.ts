@@ -1,12 +1,12 @@
 import { NextResponse } from "next/server";
 import { authorize, errorToResponse, json } from "@/lib/api/handler";
+import { readJsonBody } from "@/lib/api/body";
 import { datasetView } from "@/lib/api/views";
 import { UserError } from "@/lib/errors";
 import { readMultipartUpload } from "@/lib/ingest/multipart";
 import { registerUrlDataset } from "@/lib/ingest/register";
 import { registerUploadedDataset } from "@/lib/ingest/upload";
 import { datasetOptionsInput, registerUrlDatasetInput } from "@/lib/validation/datasets";
-import { MAX_JSON_BYTES } from "@/lib/api/handler";
 
 export const dynamic = "force-dynamic";
 
@@ -39,14 +39,7 @@ export async function POST(request: Request) {
       return json(201, { dataset: await datasetView(dataset) });
     }
     if (!type.startsWith("application/json")) throw new UserError("Send application/json or multipart/form-data", 415);
-    if (Number(request.headers.get("content-length") ?? 0) > MAX_JSON_BYTES) throw new UserError("The body is too large", 413);
-    let body: unknown;
-    try {
-      body = JSON.parse(await request.text());
-    } catch {
-      throw new UserError("The body is not valid JSON", 400);
-    }
-    const input = registerUrlDatasetInput.parse(body);
+    const input = registerUrlDatasetInput.parse(await readJsonBody(request));
     const { dataset } = await registerUrlDataset(input, actor, "api");
     return json(201, { dataset: await datasetView(dataset) });
   } catch (err) {

@@ -5,12 +5,17 @@ import { modelViews } from "@/lib/api/model-view";
 import { UserError } from "@/lib/errors";
 import { removeModel, saveModel } from "@/lib/transform/models";
 import { modelBodyInput } from "@/lib/validation/models";
+import { z } from "zod";
+import { pathName } from "@/lib/validation/path-params";
 
 export const dynamic = "force-dynamic";
+
+const nameParams = z.object({ name: pathName });
 
 export const GET = jsonRoute<undefined, { name: string }>({
   route: "GET /v1/models/{name}",
   role: "viewer",
+  params: nameParams,
   handle: async ({ params }) => {
     const model = await getModelByName(params.name);
     if (!model) throw new UserError(`No model named ${params.name}`, 404);
@@ -24,8 +29,9 @@ export const PUT = jsonRoute({
   route: "PUT /v1/models/{name}",
   role: "editor",
   body: modelBodyInput,
+  params: nameParams,
   handle: async ({ body, params, principal }) => {
-    const { name } = params as { name: string };
+    const { name } = params;
     const existing = await getModelByName(name);
     const model = await saveModel(
       {
@@ -47,6 +53,7 @@ export const PUT = jsonRoute({
 export const DELETE = jsonRoute<undefined, { name: string }>({
   route: "DELETE /v1/models/{name}",
   role: "editor",
+  params: nameParams,
   handle: async ({ params, principal }) => {
     await removeModel(params.name, { id: principal.userId, email: principal.email });
     return new NextResponse(null, { status: 204 });

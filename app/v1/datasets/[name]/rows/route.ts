@@ -1,6 +1,8 @@
 import { json, jsonRoute } from "@/lib/api/handler";
 import { rowsQuery } from "@/lib/api/schemas";
 import { readDatasetRows } from "@/lib/ingest/preview";
+import { z } from "zod";
+import { pathName } from "@/lib/validation/path-params";
 
 export const dynamic = "force-dynamic";
 
@@ -8,6 +10,7 @@ export const dynamic = "force-dynamic";
 export const GET = jsonRoute<undefined, { name: string }>({
   route: "GET /v1/datasets/{name}/rows",
   role: "viewer",
+  params: z.object({ name: pathName }),
   handle: async ({ params, request }) => {
     const query = rowsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
     return json(200, await readDatasetRows(params.name, query));
