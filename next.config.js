@@ -1,32 +1,31 @@
-const isDev = process.env.NODE_ENV !== "production";
-
-// Inline scripts stay allowed because Next.js inlines its bootstrap; eval only in development
-// (React Refresh needs it). Nothing may frame the app.
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  `connect-src 'self'${isDev ? " ws: wss:" : ""}`,
+// Pages get a per-request nonce policy from proxy.ts (lib/csp.ts): no inline script runs without
+// the nonce. The paths the proxy leaves out are route handlers (JSON, CSV, next-auth's redirects):
+// they may run no script at all.
+const routeHandlerPolicy = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data:",
   "frame-ancestors 'none'",
-  "base-uri 'self'",
+  "base-uri 'none'",
   "form-action 'self'",
-  "object-src 'none'",
 ].join("; ");
 
 const securityHeaders = [
-  { key: "Content-Security-Policy", value: contentSecurityPolicy },
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
 ];
 
+const routeHandlerPaths = ["/api/:path*", "/v1/:path*", "/health", "/metrics"];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      ...routeHandlerPaths.map((source) => ({ source, headers: [{ key: "Content-Security-Policy", value: routeHandlerPolicy }] })),
+    ];
   },
   poweredByHeader: false,
   // Dev only: let the browser reach the dev server by IP as well as by name.

@@ -1,6 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { headers } from "next/headers";
 import { Providers } from "@/app/providers";
+import { NONCE_HEADER } from "@/lib/csp";
 import "./globals.css";
 
 const FAVICON_SVG =
@@ -23,12 +25,15 @@ export const viewport: Viewport = {
   ],
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Reading the request's nonce (proxy.ts) renders every page per request, which is how Next.js
+  // puts the nonce on its scripts; the theme script needs it too.
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     // next-themes sets the class on <html> before hydration; React would otherwise warn about it.
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-svh font-sans antialiased">
-        <Providers>{children}</Providers>
+        <Providers nonce={nonce}>{children}</Providers>
       </body>
     </html>
   );

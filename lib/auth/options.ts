@@ -7,6 +7,7 @@ import { dummyPasswordHash, verifyPassword } from "@/lib/auth/passwords";
 import { clientIpFromHeaders, recordLoginAttempt } from "@/lib/auth/login-limit";
 import { loginInput } from "@/lib/validation/users";
 import { childLogger } from "@/lib/log";
+import { shouldUseSecureCookies } from "@/lib/auth/secure-cookies";
 
 // next-auth v4 reads its origin from process.env itself. With no APP_URL we trust the Host
 // header, so the app works at whatever address the operator opens it on.
@@ -17,10 +18,25 @@ function configureNextAuthOrigin(appUrlExplicit: boolean, appUrl: string): void 
 
 let options: NextAuthOptions | undefined;
 
+function explicitAppUrl(): string | undefined {
+  const env = getEnv();
+  return env.appUrl !== `http://localhost:${env.port}` ? env.appUrl : undefined;
+}
+
+/**
+ * The options for one request: cookies are Secure when the app is served over HTTPS (see
+ * shouldUseSecureCookies). The auth route and every session lookup use this, so the cookie's
+ * name is the same where it is set and where it is read.
+ */
+export function getAuthOptionsFor(requestHeaders: { get(name: string): string | null }): NextAuthOptions {
+  const useSecureCookies = shouldUseSecureCookies({ appUrl: explicitAppUrl(), forwardedProto: requestHeaders.get("x-forwarded-proto") });
+  return { ...getAuthOptions(), useSecureCookies };
+}
+
 export function getAuthOptions(): NextAuthOptions {
   if (options) return options;
   const env = getEnv();
-  configureNextAuthOrigin(env.appUrl !== `http://localhost:${env.port}`, env.appUrl);
+  configureNextAuthOrigin(explicitAppUrl() !== undefined, env.appUrl);
   const log = childLogger({ module: "auth" });
   options = {
     secret: env.authSecret,

@@ -1,9 +1,10 @@
 import { cache } from "react";
 import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { Role } from "@/db/schema/users";
 import { getUserById, type PublicUser } from "@/db/queries/users";
-import { getAuthOptions } from "@/lib/auth/options";
+import { getAuthOptionsFor } from "@/lib/auth/options";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { AuthRequiredError, ForbiddenError } from "@/lib/errors";
 import { isSetupComplete } from "@/lib/auth/users";
@@ -15,7 +16,7 @@ export type SessionUser = Pick<PublicUser, "id" | "email" | "name" | "role">;
  * whose role or password changed (session version bumped), loses access on the next request.
  */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await getServerSession(getAuthOptions());
+  const session = await getServerSession(getAuthOptionsFor(await headers()));
   const claims = session?.user as { id?: string; sv?: number } | undefined;
   if (!claims?.id) return null;
   const user = await getUserById(claims.id);

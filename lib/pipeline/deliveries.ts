@@ -7,6 +7,7 @@ import { getEnv } from "@/lib/env";
 import { deliver, hashContent } from "@/lib/slack/deliver";
 import { renderMessage, type ResultTable, type TemplateValues } from "@/lib/slack/render";
 import { loadResultTable } from "@/lib/slack/result-table";
+import { clipErrorText } from "@/lib/transform/error-text";
 
 export function runUrl(runId: string): string {
   return `${getEnv().appUrl}/runs/${runId}`;
@@ -121,7 +122,8 @@ export async function sendFailureAlert(runId: string): Promise<void> {
     kind: "failure_alert",
     payload: renderMessage(
       { header: "Pipeline {{pipeline.name}} failed", text: `The *${step}* step failed: {{run.status}}` },
-      { "pipeline.name": pipeline.name, "run.status": run.error?.message ?? "failed" },
+      // The error may quote a failing value (user data): the alert carries only its head.
+      { "pipeline.name": pipeline.name, "run.status": run.error?.message ? clipErrorText(run.error.message) : "failed" },
       undefined,
       { runUrl: url, runId: run.id },
     ),

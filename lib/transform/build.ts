@@ -7,6 +7,7 @@ import type { Model, ModelBuild, TestResult } from "@/db/schema/models";
 import { quoteIdent } from "@/lib/csv/headers";
 import { buildTypedTable } from "@/lib/ingest/typed-table";
 import { compileModel, CompileError } from "@/lib/transform/compile";
+import { clipErrorText, clipOptionalErrorText } from "@/lib/transform/error-text";
 import { downstreamOf, topologicalOrder, type GraphNode } from "@/lib/transform/dag";
 import { runDataTest } from "@/lib/transform/data-tests";
 import { materialize } from "@/lib/transform/materialize";
@@ -155,15 +156,20 @@ export async function runModelTests(p: Project, model: Model): Promise<TestResul
   );
 }
 
+/**
+ * A failed build's error as stored and shown. Postgres quotes the failing value in its message
+ * and detail; only the head of that value is kept (see clipErrorText), whatever its size.
+ */
 export function describeBuildError(err: unknown): { message: string; line?: number; column?: number; detail?: string } {
-  if (err instanceof CompileError) return { message: err.message, line: err.line, column: err.column };
+  if (err instanceof CompileError) return { message: clipErrorText(err.message), line: err.line, column: err.column };
   const pg = err as { code?: string; message?: string; detail?: string; hint?: string };
-  if (pg?.code === "57014") return { message: "The model ran past its statement timeout and was cancelled", detail: pg.message };
-  if (pg?.code === "42501") return { message: `Permission denied: ${pg.message}. Models can read staging and warehouse only.` };
+  if (pg?.code === "57014") return { message: "The model ran past its statement timeout and was cancelled", detail: clipOptionalErrorText(pg.message) };
+  if (pg?.code === "42501") return { message: `Permission denied: ${clipErrorText(pg.message ?? "")}. Models can read staging and warehouse only.` };
   if (pg?.code && /^[0-9A-Z]{5}$/.test(pg.code)) {
-    return { message: pg.message ?? "The database refused the model", detail: [pg.detail, pg.hint].filter(Boolean).join(" ") || undefined };
+    const detail = [pg.detail, pg.hint].filter((t): t is string => Boolean(t)).map(clipErrorText).join(" ");
+    return { message: clipErrorText(pg.message ?? "The database refused the model"), detail: detail || undefined };
   }
-  return { message: err instanceof Error ? err.message : String(err) };
+  return { message: clipErrorText(err instanceof Error ? err.message : String(err)) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TransactionSql } from "postgres";
 import type { ModelTest, TestResult } from "@/db/schema/models";
 import { quoteIdent } from "@/lib/csv/headers";
+import { clipErrorText } from "@/lib/transform/error-text";
 
 export const FAILING_ROW_SAMPLE = 20;
 
@@ -79,6 +80,6 @@ ${sql}
       : [];
     return { name, type: test.type, status: failingRows ? "failed" : "passed", failingRows, sample };
   } catch (err) {
-    return { name, type: test.type, status: "error", failingRows: 0, sample: [], error: (err as Error).message.slice(0, 500) };
+    return { name, type: test.type, status: "error", failingRows: 0, sample: [], error: clipErrorText((err as Error).message) };
   }
 }

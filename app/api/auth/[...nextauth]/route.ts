@@ -1,12 +1,12 @@
 import NextAuth from "next-auth";
 import { NextResponse, type NextRequest } from "next/server";
-import { getAuthOptions } from "@/lib/auth/options";
+import { getAuthOptionsFor } from "@/lib/auth/options";
 import { clientIpFromHeaders, isLoginLimited, LOGIN_LIMITED_MESSAGE, LOGIN_LIMIT } from "@/lib/auth/login-limit";
 
 type RouteContext = { params: Promise<{ nextauth: string[] }> };
 
 function handler(req: NextRequest, ctx: RouteContext) {
-  return NextAuth(req as never, ctx as never, getAuthOptions()) as Promise<Response>;
+  return NextAuth(req as never, ctx as never, getAuthOptionsFor(req.headers)) as Promise<Response>;
 }
 
 export const GET = handler;
