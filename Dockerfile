@@ -70,8 +70,11 @@ RUN npm prune --omit=dev
 
 # ---------------------------------------------------------------------------------------------
 FROM base AS runtime
+# HOST: the launcher binds 127.0.0.1 by default; inside a container the published port must reach
+# it. First-run setup from outside the container then asks for the token in `docker compose logs web`.
 ENV NODE_ENV=production \
     PORT=3000 \
+    HOST=0.0.0.0 \
     DATA_DIR=/data
 
 # Code and dependencies are owned by root and read-only for the app user; only .next (Next's

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnv } from "@/lib/env";
+import { ConfigError, parseEnv, resolveListenHost } from "@/lib/env";
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "rb-env-"));
@@ -60,5 +60,25 @@ describe("parseEnv", () => {
       DATA_DIR: dir,
     });
     expect(env.s3).toMatchObject({ bucket: "b", region: "us-east-1", forcePathStyle: true });
+  });
+
+  it("listens on 127.0.0.1 unless HOST says otherwise", () => {
+    expect(resolveListenHost({})).toBe("127.0.0.1");
+    expect(resolveListenHost({ HOST: "  " })).toBe("127.0.0.1");
+    expect(resolveListenHost({ HOST: "0.0.0.0" })).toBe("0.0.0.0");
+    const dir = tempDir();
+    expect(parseEnv({ DATA_DIR: dir }).host).toBe("127.0.0.1");
+    expect(parseEnv({ DATA_DIR: dir, HOST: "" }).host).toBe("127.0.0.1");
+    expect(parseEnv({ DATA_DIR: dir, HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+    expect(parseEnv({ DATA_DIR: dir, HOST: "::" }).host).toBe("::");
+    expect(() => parseEnv({ DATA_DIR: dir, HOST: "http://x" })).toThrow(/HOST/);
+  });
+
+  it("trusts no proxy unless TRUST_PROXY lists it", () => {
+    const dir = tempDir();
+    expect(parseEnv({ DATA_DIR: dir }).trustProxy).toEqual([]);
+    expect(parseEnv({ DATA_DIR: dir, TRUST_PROXY: " Loopback, 10.0.0.0/8 ,::1,192.0.2.7" }).trustProxy).toEqual(["loopback", "10.0.0.0/8", "::1", "192.0.2.7"]);
+    expect(() => parseEnv({ DATA_DIR: dir, TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY/);
+    expect(() => parseEnv({ DATA_DIR: dir, TRUST_PROXY: "10.0.0.0/33" })).toThrow(/TRUST_PROXY/);
   });
 });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
+import net from "node:net";
 import { z } from "zod";
 
 /**
@@ -27,6 +28,17 @@ const rawEnvSchema = z.object({
   ),
   DATA_DIR: z.string().min(1).default("./.data"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: optionalNonEmpty.pipe(
+    z
+      .string()
+      .regex(/^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)$/, "must be an IP address or a host name, such as 0.0.0.0")
+      .optional(),
+  ),
+  TRUST_PROXY: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
+    .refine((entries) => entries.every(isTrustProxyEntry), "must be a comma-separated list of IP addresses, CIDR ranges or the word loopback"),
   APP_URL: optionalNonEmpty.pipe(z.string().url().optional()),
   AUTH_SECRET: optionalNonEmpty,
   ENCRYPTION_KEY: optionalNonEmpty,
@@ -60,6 +72,13 @@ export type AppEnv = {
   databaseUrl?: string;
   dataDir: string;
   port: number;
+  /** The address the launcher's web server listens on (HOST); 127.0.0.1 unless set. */
+  host: string;
+  /**
+   * Proxies whose X-Forwarded-For is believed (TRUST_PROXY): IPs, CIDRs or "loopback". Empty:
+   * the header is ignored and the client is the connection's own peer.
+   */
+  trustProxy: string[];
   appUrl: string;
   authSecret: string;
   encryptionKey: Buffer;
@@ -74,6 +93,23 @@ export type AppEnv = {
   /** GET /metrics is served only when set, to callers presenting it as a Bearer token. */
   metricsToken?: string;
 };
+
+/** Where the web server listens when HOST is unset: this machine only, never every interface. */
+export const DEFAULT_LISTEN_HOST = "127.0.0.1";
+
+export function resolveListenHost(env: { HOST?: string | undefined }): string {
+  const host = env.HOST?.trim();
+  return host ? host : DEFAULT_LISTEN_HOST;
+}
+
+function isTrustProxyEntry(entry: string): boolean {
+  if (entry === "loopback") return true;
+  const [address, prefix, ...rest] = entry.split("/");
+  const family = net.isIP(address ?? "");
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -175,6 +211,8 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     databaseUrl: raw.DATABASE_URL,
     dataDir,
     port: raw.PORT,
+    host: resolveListenHost(raw),
+    trustProxy: raw.TRUST_PROXY,
     appUrl: (raw.APP_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ""),
     authSecret,
     encryptionKey,

@@ -3,11 +3,14 @@ import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { getEnv, ConfigError } from "@/lib/env";
 import { getLogger } from "@/lib/log";
+import { prepareSetupToken } from "@/lib/auth/setup-token";
+import { closeDb } from "@/db";
 import { prepareDatabase } from "@/scripts/lib/prepare-database";
 
 /**
  * `npm run dev` / `npm start` / `npm run web`: one command that prepares the database (the embedded
- * one when DATABASE_URL is unset), then runs the web app and, except for `web`, the worker.
+ * one when DATABASE_URL is unset), then runs the web app (scripts/web-server.ts, on HOST, by default
+ * 127.0.0.1 only) and, except for `web`, the worker.
  */
 type Mode = "dev" | "start" | "web";
 
@@ -16,6 +19,27 @@ const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin",
 
 function hasBuild(): boolean {
   return fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
+}
+
+function displayHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/**
+ * The one place the setup token is shown: this console, not the JSON log (log shippers keep those).
+ * Deleted once the first admin exists.
+ */
+function printSetupBanner(url: string, token: string): void {
+  const lines = [
+    "",
+    "  First run: create the admin account at " + `${url}/setup`,
+    "  From this machine no token is needed. From any other, enter this setup token:",
+    "",
+    `      ${token}`,
+    "",
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
@@ -38,12 +62,17 @@ async function main(): Promise<void> {
     if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
   }
 
-  const childEnv = { ...process.env, NODE_ENV: nodeEnv, PORT: String(env.port) };
+  // A fresh install (no user yet) gets a one-time token for /setup from other machines.
+  const setupToken = await prepareSetupToken(env.dataDir);
+  await closeDb();
+
+  const childEnv = { ...process.env, NODE_ENV: nodeEnv, PORT: String(env.port), HOST: env.host };
   const children: { name: string; proc: ChildProcess }[] = [];
-  const nextArgs = mode === "dev" ? ["dev", "-p", String(env.port)] : ["start", "-p", String(env.port)];
-  children.push({ name: "web", proc: run(NEXT_BIN, nextArgs, childEnv) });
+  children.push({ name: "web", proc: run("scripts/web-server.ts", [mode === "dev" ? "dev" : "start"], childEnv, ["--import", "tsx"]) });
   if (mode !== "web") children.push({ name: "worker", proc: run("jobs/worker.ts", [], childEnv, ["--import", "tsx"]) });
-  log.info({ url: `http://localhost:${env.port}`, processes: children.map((c) => c.name) }, "relayboard starting");
+  const url = `http://${displayHost(env.host)}:${env.port}`;
+  log.info({ url, host: env.host, processes: children.map((c) => c.name) }, "relayboard starting");
+  if (setupToken) printSetupBanner(url, setupToken);
 
   let stopping = false;
   const stopAll = async (reason: string, exitCode: number) => {

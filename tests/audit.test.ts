@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db";
-import { resetEnvForTests } from "@/lib/env";
+import { getEnv, resetEnvForTests } from "@/lib/env";
+import { stampPeer } from "@/lib/auth/client-address";
 import { changeUserRole, createUser, setUserActive } from "@/lib/auth/users";
 import { createApiToken, revokeToken } from "@/lib/api/tokens";
 import { getAuthOptions } from "@/lib/auth/options";
@@ -40,7 +41,9 @@ describe("audit log", () => {
 
     // Sign-ins go through the credentials provider's authorize().
     const provider = getAuthOptions().providers[0] as unknown as { options: { authorize: (c: unknown, r: unknown) => Promise<unknown> } };
-    const req = { headers: { "x-forwarded-for": "203.0.113.5" } };
+    // The launcher's web server stamps the connection's peer; X-Forwarded-For alone is not believed.
+    const req = { headers: {} as Record<string, string | string[] | undefined> };
+    stampPeer(req.headers, "203.0.113.5", getEnv().authSecret);
     expect(await provider.options.authorize({ email: "bob@example.com", password: "wrong password!" }, req)).toBeNull();
     expect(await provider.options.authorize({ email: "bob@example.com", password: "long enough pw" }, req)).toBeTruthy();
 

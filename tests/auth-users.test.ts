@@ -5,7 +5,6 @@ import { createFreshDatabase } from "./helpers/test-database";
 import { closeDb } from "@/db";
 import { getUserByEmail, listUsers } from "@/db/queries/users";
 import { createFirstAdmin, createUser, changeUserRole, setUserActive } from "@/lib/auth/users";
-import { isLoginLimited, recordLoginAttempt, LOGIN_LIMIT } from "@/lib/auth/login-limit";
 import { verifyPassword } from "@/lib/auth/passwords";
 import { UserError } from "@/lib/errors";
 
@@ -59,28 +58,5 @@ describe("users", () => {
     const deactivated = await setUserActive(owner.id, other.id, false);
     expect(deactivated.active).toBe(false);
     expect(deactivated.sessionVersion).toBe(2);
-  });
-});
-
-describe("login limit", () => {
-  it(`limits after ${LOGIN_LIMIT.maxFailures} failures per email and IP, counted in Postgres`, async () => {
-    const key = { email: "victim@example.com", ip: "203.0.113.9" };
-    for (let i = 0; i < LOGIN_LIMIT.maxFailures - 1; i++) await recordLoginAttempt(key, false);
-    expect(await isLoginLimited(key)).toBe(false);
-    await recordLoginAttempt(key, true); // successes don't count toward the limit
-    expect(await isLoginLimited(key)).toBe(false);
-    await recordLoginAttempt(key, false);
-    expect(await isLoginLimited(key)).toBe(true);
-    // Another address for the same email, and another email from the same address, are still free.
-    expect(await isLoginLimited({ ...key, ip: "198.51.100.7" })).toBe(false);
-    expect(await isLoginLimited({ ...key, email: "colleague@example.com" })).toBe(false);
-    // The window slides: 16 minutes later the failures have aged out.
-    expect(await isLoginLimited(key, new Date(Date.now() + 16 * 60_000))).toBe(false);
-  });
-
-  it("caps one address spraying many emails", async () => {
-    const ip = "192.0.2.44";
-    for (let i = 0; i < LOGIN_LIMIT.maxFailuresPerIp; i++) await recordLoginAttempt({ email: `spray${i}@example.com`, ip }, false);
-    expect(await isLoginLimited({ email: "fresh@example.com", ip })).toBe(true);
   });
 });

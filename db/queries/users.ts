@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gte, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
-import { loginAttempts, users, type Role, type User } from "@/db/schema/users";
+import { loginAttempts, loginThrottle, users, type Role, type User } from "@/db/schema/users";
 
 export type PublicUser = Omit<User, "passwordHash">;
 
@@ -79,26 +79,41 @@ export async function insertLoginAttempt(
   await tx.insert(loginAttempts).values(values);
 }
 
-/** Failed attempts since `since`: for one (email, IP) pair, and for the IP across all emails. */
-export async function countLoginFailures(
-  key: { email: string; ip: string },
+/**
+ * Checks and records a failed-attempt slot under each key in one statement. A key that already
+ * holds `max` failures after `since` is left as it is; every other key gets `at` appended (older
+ * entries pruned). The upsert locks each row, so parallel attempts queue on it and see each
+ * other's slots. Rows are locked in key order, the same in every call. Returns the keys that
+ * got a slot.
+ */
+export async function reserveLoginFailures(
+  limits: { key: string; max: number }[],
+  at: Date,
   since: Date,
   tx: DbOrTx = getDb(),
-): Promise<{ byPair: number; byIp: number }> {
-  const [byPair] = await tx
-    .select({ n: count() })
-    .from(loginAttempts)
-    .where(
-      and(
-        eq(loginAttempts.email, key.email),
-        eq(loginAttempts.ip, key.ip),
-        eq(loginAttempts.succeeded, false),
-        gte(loginAttempts.attemptedAt, since),
-      ),
-    );
-  const [byIp] = await tx
-    .select({ n: count() })
-    .from(loginAttempts)
-    .where(and(eq(loginAttempts.ip, key.ip), eq(loginAttempts.succeeded, false), gte(loginAttempts.attemptedAt, since)));
-  return { byPair: byPair?.n ?? 0, byIp: byIp?.n ?? 0 };
+): Promise<Set<string>> {
+  if (limits.length === 0) return new Set();
+  const values = sql.join(
+    limits.map((l) => sql`(${l.key}::text, ${l.max}::int)`),
+    sql`, `,
+  );
+  const sinceAt = sql`${since.toISOString()}::timestamptz`;
+  const rows = await tx.execute<{ key: string }>(sql`
+    with limits(key, max) as (values ${values})
+    insert into ${loginThrottle} as t (key, failures)
+    select key, array[${at.toISOString()}::timestamptz] from limits order by key
+    on conflict (key) do update
+      set failures = array(select f from unnest(t.failures) as f where f > ${sinceAt} order by f) || excluded.failures
+      where (select count(*) from unnest(t.failures) as f where f > ${sinceAt}) < (select l.max from limits l where l.key = t.key)
+    returning t.key`);
+  return new Set(rows.map((r) => r.key));
+}
+
+/** Gives back one slot taken at `at` (the attempt succeeded, or another key refused it). */
+export async function releaseLoginFailure(key: string, at: Date, tx: DbOrTx = getDb()): Promise<void> {
+  const ts = sql`${at.toISOString()}::timestamptz`;
+  await tx.execute(sql`
+    update ${loginThrottle}
+    set failures = failures[:array_position(failures, ${ts}) - 1] || failures[array_position(failures, ${ts}) + 1:]
+    where key = ${key} and ${ts} = any(failures)`);
 }

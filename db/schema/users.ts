@@ -40,4 +40,13 @@ export const loginAttempts = appSchema.table(
   ],
 );
 
+/**
+ * Failed sign-ins still inside the window, one row per limit key ("email:…", "ip:…"). A row lock
+ * makes checking and recording one step: parallel attempts cannot all see room for one more.
+ */
+export const loginThrottle = appSchema.table("login_throttle", {
+  key: text("key").primaryKey(),
+  failures: timestamp("failures", { withTimezone: true }).array().notNull().default(sql`'{}'`),
+});
+
 export type User = typeof users.$inferSelect;

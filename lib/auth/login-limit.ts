@@ -1,43 +1,48 @@
-import { countLoginFailures, insertLoginAttempt } from "@/db/queries/users";
+import { insertLoginAttempt, releaseLoginFailure, reserveLoginFailures } from "@/db/queries/users";
 
 /**
- * Failures are counted per (email, IP) pair, so one attacker cannot lock a colleague out from
- * elsewhere, plus a wider per-IP ceiling against spraying many emails from one address.
+ * Failed sign-ins are limited per account, whatever the address (rotating addresses buys nothing),
+ * and per client address across accounts (spraying). A colleague can therefore lock an account for
+ * one window; that is the price of a guess limit that holds against many addresses.
  */
 export const LOGIN_LIMIT = { maxFailures: 10, maxFailuresPerIp: 100, windowMinutes: 15 } as const;
 
-export type LoginLimitKey = { email: string; ip: string };
-
-/** Counted in Postgres, so the limit holds across web processes and restarts. */
-export async function isLoginLimited(key: LoginLimitKey, now = new Date()): Promise<boolean> {
-  const since = new Date(now.getTime() - LOGIN_LIMIT.windowMinutes * 60_000);
-  const { byPair, byIp } = await countLoginFailures(normalizeKey(key), since);
-  return byPair >= LOGIN_LIMIT.maxFailures || byIp >= LOGIN_LIMIT.maxFailuresPerIp;
-}
-
-export async function recordLoginAttempt(key: LoginLimitKey, succeeded: boolean): Promise<void> {
-  await insertLoginAttempt({ ...normalizeKey(key), succeeded });
-}
+/** The error code next-auth carries back to the client (and the route answers 429 for). */
+export const LOGIN_LIMITED_ERROR = "RateLimited";
 
 export const LOGIN_LIMITED_MESSAGE = `Too many failed sign-in attempts. Try again in ${LOGIN_LIMIT.windowMinutes} minutes.`;
 
-function normalizeKey(key: LoginLimitKey): LoginLimitKey {
-  return { email: key.email.trim().toLowerCase().slice(0, 254), ip: key.ip.slice(0, 64) };
-}
+/** `ip` is null when the client's address cannot be known (see lib/auth/client-address.ts). */
+export type LoginLimitKey = { email: string; ip: string | null };
+
+export type LoginOutcome = "limited" | "succeeded" | "failed";
 
 /**
- * The client address as the reverse proxy (or Next's own server, which sets it) reports it.
- * Only the first hop is taken; a spoofed value can only split one attacker across keys,
- * and the per-email limit still holds.
+ * Takes a failure slot under every key in one statement (db/queries/users.ts) before `check` runs,
+ * so parallel guesses cannot all slip in under the limit: with 10 slots left, at most 10 passwords
+ * are ever checked. A success gives its slots back; a refused attempt checks nothing.
+ * Counted in Postgres, so the limit holds across web processes and restarts.
  */
-export function clientIpFromHeaders(headers: { get(name: string): string | null } | Record<string, unknown>): string {
-  const read = (name: string): string | undefined => {
-    if (typeof (headers as { get?: unknown }).get === "function") {
-      return (headers as { get(name: string): string | null }).get(name) ?? undefined;
-    }
-    const value = (headers as Record<string, unknown>)[name];
-    return Array.isArray(value) ? String(value[0]) : typeof value === "string" ? value : undefined;
-  };
-  const forwarded = read("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || read("x-real-ip")?.trim() || "unknown";
+export async function attemptLogin(key: LoginLimitKey, check: () => Promise<boolean>, now = new Date()): Promise<LoginOutcome> {
+  const { email, ip } = normalizeKey(key);
+  const limits: { key: string; max: number }[] = [{ key: `email:${email}`, max: LOGIN_LIMIT.maxFailures }];
+  // With no known address only the account limit applies: one shared "unknown" bucket would let
+  // anyone lock everybody out.
+  if (ip) limits.push({ key: `ip:${ip}`, max: LOGIN_LIMIT.maxFailuresPerIp });
+  const since = new Date(now.getTime() - LOGIN_LIMIT.windowMinutes * 60_000);
+  const granted = await reserveLoginFailures(limits, now, since);
+  if (granted.size < limits.length) {
+    // Refused by one key: the slots the others gave are returned (one at a time, one row lock each).
+    for (const k of granted) await releaseLoginFailure(k, now);
+    return "limited";
+  }
+  // If check throws, the slots stay taken: an error counts as a failure, never as a free try.
+  const succeeded = await check();
+  if (succeeded) for (const limit of limits) await releaseLoginFailure(limit.key, now);
+  await insertLoginAttempt({ email, ip: ip ?? "unknown", succeeded });
+  return succeeded ? "succeeded" : "failed";
+}
+
+function normalizeKey(key: LoginLimitKey): LoginLimitKey {
+  return { email: key.email.trim().toLowerCase().slice(0, 254), ip: key.ip ? key.ip.slice(0, 64) : null };
 }

@@ -4,7 +4,8 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { getEnv } from "@/lib/env";
 import { getUserByEmail } from "@/db/queries/users";
 import { dummyPasswordHash, verifyPassword } from "@/lib/auth/passwords";
-import { clientIpFromHeaders, recordLoginAttempt } from "@/lib/auth/login-limit";
+import { attemptLogin, LOGIN_LIMITED_ERROR } from "@/lib/auth/login-limit";
+import { clientFromHeaders } from "@/lib/auth/client-address";
 import { loginInput } from "@/lib/validation/users";
 import { childLogger } from "@/lib/log";
 import { shouldUseSecureCookies } from "@/lib/auth/secure-cookies";
@@ -56,12 +57,20 @@ export function getAuthOptions(): NextAuthOptions {
           const parsed = loginInput.safeParse(credentials ?? {});
           if (!parsed.success) return null;
           const { email, password } = parsed.data;
-          const ip = clientIpFromHeaders((req?.headers ?? {}) as Record<string, unknown>);
+          // The launcher's server stamps the peer; X-Forwarded-For counts only from TRUST_PROXY.
+          const ip = clientFromHeaders((req?.headers ?? {}) as Record<string, unknown>).address;
           const user = await getUserByEmail(email);
-          // Verify against a dummy hash for unknown emails so response time does not reveal them.
-          const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-          const succeeded = Boolean(user && user.active && passwordOk);
-          await recordLoginAttempt({ email, ip }, succeeded);
+          // The limit takes its slot before the password is checked (see attemptLogin).
+          const outcome = await attemptLogin({ email, ip }, async () => {
+            // Verify against a dummy hash for unknown emails so response time does not reveal them.
+            const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+            return Boolean(user && user.active && passwordOk);
+          });
+          if (outcome === "limited") {
+            log.info({ event: "login_limited", ip }, "sign-in refused: too many failures");
+            throw new Error(LOGIN_LIMITED_ERROR);
+          }
+          const succeeded = outcome === "succeeded";
           if (!user || !succeeded) {
             log.info({ event: "login_failed", ip }, "failed sign-in");
             await audit("login.failed", { id: user?.id ?? null, email }, { type: "user", id: user?.id ?? null, name: email }, user && !user.active ? { reason: "deactivated" } : {}, ip);

@@ -12,6 +12,8 @@ import {
   type PublicUser,
 } from "@/db/queries/users";
 import { hashPassword } from "@/lib/auth/passwords";
+import { deleteSetupToken } from "@/lib/auth/setup-token";
+import { getEnv } from "@/lib/env";
 import { UserError } from "@/lib/errors";
 import { createUserInput, type CreateUserInput } from "@/lib/validation/users";
 
@@ -20,6 +22,8 @@ export async function createUser(input: CreateUserInput, actor?: AuditActor): Pr
   const passwordHash = await hashPassword(data.password);
   const user = await insertUser({ email: data.email, name: data.name, passwordHash, role: data.role });
   if (!user) throw new UserError(`A user with the email ${data.email} already exists`, 409, { email: ["This email is already registered"] });
+  // Any user closes first-run setup (the admin CLI can create the first one), so its token goes too.
+  deleteSetupToken(getEnv().dataDir);
   await audit("user.created", actor ?? { email: "cli" }, { type: "user", id: user.id, name: user.email }, { role: user.role });
   return user;
 }
@@ -37,6 +41,8 @@ export async function createFirstAdmin(input: { email: string; name?: string; pa
     if (!user) throw new UserError("Setup is already complete; sign in instead", 409);
     return user;
   }).then(async (user) => {
+    // Setup is closed for good: the one-time token has done its job.
+    deleteSetupToken(getEnv().dataDir);
     await audit("user.created", { id: user.id, email: user.email }, { type: "user", id: user.id, name: user.email }, { role: "admin", firstRun: true });
     return user;
   });

@@ -43,6 +43,9 @@ export const setupInput = z
     message: "Passwords do not match",
   });
 
+/** First-run setup from another machine (lib/auth/setup-token.ts); absent for loopback clients. */
+export const setupTokenField = z.preprocess((v) => (typeof v === "string" ? v : undefined), z.string().trim().max(256).optional());
+
 export const loginInput = z.object({
   email: emailField,
   password: z.string().min(1, "Enter your password").max(256),

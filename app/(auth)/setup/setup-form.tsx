@@ -16,7 +16,7 @@ type SetupState = ActionResult<{ email: string }> & { values?: { email: string; 
 // Not lib/action-result's initialActionState: that module pulls the server logger into the bundle.
 const initialState: SetupState = { ok: false };
 
-export function SetupForm({ minPasswordLength }: { minPasswordLength: number }) {
+export function SetupForm({ minPasswordLength, needsSetupToken }: { minPasswordLength: number; needsSetupToken: boolean }) {
   const router = useRouter();
   const [state, formAction, pending] = useActionState(async (prev: SetupState, form: FormData): Promise<SetupState> => {
     const values = { email: String(form.get("email") ?? ""), name: String(form.get("name") ?? "") };
@@ -41,6 +41,17 @@ export function SetupForm({ minPasswordLength }: { minPasswordLength: number }) 
             Go to sign in
           </Link>
         </p>
+      ) : null}
+      {needsSetupToken || fieldErrors?.setupToken ? (
+        <TextField
+          id="setupToken"
+          label="Setup token"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          hint="You are not on the machine running Relayboard: enter the setup token it printed when it started."
+          errors={fieldErrors?.setupToken}
+        />
       ) : null}
       <TextField id="name" label="Name (optional)" autoComplete="name" defaultValue={state.values?.name} errors={fieldErrors?.name} />
       <TextField
