@@ -13,7 +13,7 @@
 #
 # Build: docker build -t relayboard .        Run: see docker-compose.yml
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS base

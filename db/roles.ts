@@ -14,7 +14,10 @@ import type { Sql } from "postgres";
 export const APP_ROLE = "relayboard_app";
 export const SANDBOX_ROLE = "relayboard_sandbox";
 
-/** Server functions that have side effects or reach outside the sandbox's own transaction. */
+/**
+ * Server functions that have side effects or reach outside the sandbox's own transaction.
+ * pg_sleep stays: it holds nothing but its own build slot, which the statement timeout bounds.
+ */
 const REVOKED_FUNCTION_PATTERNS = [
   "lo\\_%", // large objects outlive the session that made them
   "loread",
@@ -24,9 +27,6 @@ const REVOKED_FUNCTION_PATTERNS = [
   "set_config", // could change the session's role or timeouts from inside a SELECT
   "pg_terminate_backend",
   "pg_cancel_backend",
-  "pg_sleep",
-  "pg_sleep_for",
-  "pg_sleep_until",
   "pg_read_file",
   "pg_read_binary_file",
   "pg_ls\\_%",

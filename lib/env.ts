@@ -26,6 +26,18 @@ const rawEnvSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
   ),
+  SANDBOX_DATABASE_URL: optionalNonEmpty.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  ADMIN_DATABASE_URL: optionalNonEmpty.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
   DATA_DIR: z.string().min(1).default("./.data"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: optionalNonEmpty.pipe(
@@ -70,6 +82,10 @@ export type S3Config = {
 export type AppEnv = {
   nodeEnv: "development" | "production" | "test";
   databaseUrl?: string;
+  /** The sandbox role's own login for user SQL; derived from databaseUrl when unset. */
+  sandboxDatabaseUrl?: string;
+  /** A superuser (or CREATEROLE) login used only at start to provision roles; never by the app. */
+  adminDatabaseUrl?: string;
   dataDir: string;
   port: number;
   /** The address the launcher's web server listens on (HOST); 127.0.0.1 unless set. */
@@ -209,6 +225,8 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
   return {
     nodeEnv: raw.NODE_ENV,
     databaseUrl: raw.DATABASE_URL,
+    sandboxDatabaseUrl: raw.SANDBOX_DATABASE_URL,
+    adminDatabaseUrl: raw.ADMIN_DATABASE_URL,
     dataDir,
     port: raw.PORT,
     host: resolveListenHost(raw),

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import type { Sql, TransactionSql } from "postgres";
 import { getSql } from "@/db";
 import { listDatasets } from "@/db/queries/datasets";
 import { insertModelBuilds, listBatchBuilds, listModels, updateModelBuild } from "@/db/queries/models";
@@ -114,23 +115,29 @@ async function buildOne(p: Project, name: string, build: ModelBuild): Promise<"s
   const model = p.models.find((m) => m.name === name);
   try {
     let compiledSql: string;
+    let rows: number;
+    const countRows = async (sql: Sql | TransactionSql) =>
+      Number((await sql.unsafe<[{ n: string }]>(`select count(*)::bigint as n from warehouse.${quoteIdent(name)}`))[0].n);
     if (!model) {
       const dataset = p.datasets.find((d) => d.name === name)!;
       await buildTypedTable(getSql(), dataset.name, dataset.columns);
       compiledSql = "-- generated typed model";
+      rows = await countRows(getSql());
     } else {
-      ({ compiledSql } = await inSandbox((tx) =>
-        materialize(tx, {
+      // Counted inside the sandbox's transaction: a view runs its functions as whoever reads it,
+      // so the app's own connection never reads a relation that user SQL defined.
+      ({ compiledSql, rows } = await inSandbox(async (tx) => {
+        const built = await materialize(tx, {
           name: model.name,
           materialization: model.materialization,
           uniqueKey: model.uniqueKey,
           compile: async (isIncremental) => (await compileModel(model.sql, { modelName: model.name, catalog: p.catalog, isIncremental })).sql,
-        }),
-      ));
+        });
+        return { ...built, rows: await countRows(tx) };
+      }));
     }
-    const [{ n }] = (await getSql().unsafe(`select count(*)::bigint as n from warehouse.${quoteIdent(name)}`)) as unknown as [{ n: string }];
     const testResults = model ? await runModelTests(p, model) : [];
-    await updateModelBuild(build.id, { status: "succeeded", compiledSql, rows: Number(n), testResults, finishedAt: new Date() });
+    await updateModelBuild(build.id, { status: "succeeded", compiledSql, rows, testResults, finishedAt: new Date() });
     return "succeeded";
   } catch (err) {
     await updateModelBuild(build.id, { status: "failed", error: describeBuildError(err), finishedAt: new Date() });

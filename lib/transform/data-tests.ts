@@ -2,6 +2,7 @@ import type { TransactionSql } from "postgres";
 import type { ModelTest, TestResult } from "@/db/schema/models";
 import { quoteIdent } from "@/lib/csv/headers";
 import { clipErrorText } from "@/lib/transform/error-text";
+import { runUserSql } from "@/lib/transform/sandbox";
 
 export const FAILING_ROW_SAMPLE = 20;
 
@@ -67,16 +68,16 @@ export async function runDataTest(tx: TransactionSql, model: string, test: Model
   const name = testName(test);
   const { sql, params } = failingRowsSql(model, test, compiledCustomSql);
   try {
-    const [{ n }] = (await tx.savepoint((sp) => sp.unsafe(`select count(*)::bigint as n from (
+    const [{ n }] = (await tx.savepoint((sp) => runUserSql(sp, `select count(*)::bigint as n from (
 ${sql}
-) as failing`, params as never[]))) as unknown as [
+) as failing`, params))) as unknown as [
       { n: string },
     ];
     const failingRows = Number(n);
     const sample = failingRows
-      ? ((await tx.unsafe(`select * from (
+      ? ((await runUserSql(tx, `select * from (
 ${sql}
-) as failing limit ${FAILING_ROW_SAMPLE}`, params as never[])) as unknown as Record<string, unknown>[]).map(plain)
+) as failing limit ${FAILING_ROW_SAMPLE}`, params)) as unknown as Record<string, unknown>[]).map(plain)
       : [];
     return { name, type: test.type, status: failingRows ? "failed" : "passed", failingRows, sample };
   } catch (err) {
