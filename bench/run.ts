@@ -14,7 +14,7 @@ import { computeTargets, renderReport, stagingSeconds, writeReportJson, type Ben
 import { createFreshDatabase } from "@/tests/helpers/test-database";
 import { ensureEmbeddedPostgres } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
-import { ensureQueues } from "@/jobs/ensure-queues";
+import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { getEnv, resetEnvForTests } from "@/lib/env";
 import { startSlackSink } from "@/lib/slack/sink";
 import { nativeScanRecords } from "@/lib/csv/native-scan";

@@ -1,34 +1,13 @@
 import type { z } from "zod";
-import type { Logger } from "pino";
+import type { JobContext, JobContract } from "@/lib/queue/contract";
 
-export type QueueOptions = {
-  retryLimit?: number;
-  retryDelay?: number;
-  retryBackoff?: boolean;
-  expireInSeconds?: number;
-  retentionSeconds?: number;
-  policy?: "standard" | "short" | "singleton" | "stately";
-};
+export type { JobContext } from "@/lib/queue/contract";
 
-export type JobContext = {
-  jobId: string;
-  workerId: string;
-  log: Logger;
-  signal: AbortSignal;
-  /** 0 on the first run; a handler may give up on transient errors once this is the last try. */
-  retryCount: number;
-  isLastAttempt: boolean;
-};
-
-export type JobDefinition<S extends z.ZodType> = {
-  name: string;
-  schema: S;
-  queue: QueueOptions;
-  /** Jobs of this name one worker process runs at once (default 1). */
-  slots?: number;
+/** A job contract (lib/queue/jobs.ts) with the handler this worker runs for it. */
+export type JobDefinition<S extends z.ZodType> = JobContract<S> & {
   handle: (payload: z.infer<S>, ctx: JobContext) => Promise<unknown>;
 };
 
-export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
-  return def;
+export function defineJob<S extends z.ZodType>(contract: JobContract<S>, handle: JobDefinition<S>["handle"]): JobDefinition<S> {
+  return { ...contract, handle };
 }

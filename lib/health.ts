@@ -4,7 +4,7 @@ import { getObjectStore } from "@/lib/storage";
 import { getBoss } from "@/lib/queue/boss";
 import { APP_VERSION } from "@/lib/env";
 import { databaseRoleWarning } from "@/lib/db-role-warning";
-import { queueProbe } from "@/jobs/definitions/queue-probe";
+import { queueProbeJob } from "@/lib/queue/jobs";
 
 export type CheckName = "database" | "storage" | "queue";
 export type HealthReport = {
@@ -52,11 +52,11 @@ let lastProbeSentAt = 0;
 /** Proves pg-boss answers and, every 30 s, sends a round-trip probe for a worker to stamp. */
 async function checkQueue(): Promise<void> {
   const boss = await getBoss();
-  await boss.getQueueSize(queueProbe.name);
+  await boss.getQueueSize(queueProbeJob.name);
   if (Date.now() - lastProbeSentAt > PROBE_INTERVAL_MS) {
     lastProbeSentAt = Date.now();
     const probeId = await insertQueueProbe();
-    await boss.send(queueProbe.name, { probeId });
+    await boss.send(queueProbeJob.name, { probeId });
   }
 }
 

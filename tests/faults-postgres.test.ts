@@ -10,7 +10,7 @@ import { migrateDatabase } from "@/db/migrate";
 import { getDatasetById, getDatasetLoad, listDatasetVersions } from "@/db/queries/datasets";
 import { listRunSteps } from "@/db/queries/pipelines";
 import type { Run, RunStep, StepName } from "@/db/schema/pipelines";
-import { ensureQueues } from "@/jobs/ensure-queues";
+import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { createUser } from "@/lib/auth/users";
 import { resetEnvForTests } from "@/lib/env";
 import { registerUrlDataset } from "@/lib/ingest/register";

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import PgBoss from "pg-boss";
 import { closeDb } from "@/db";
 import { getLatestProcessedProbe, insertQueueProbe } from "@/db/queries/system";
-import { queueProbe } from "@/jobs/definitions/queue-probe";
+import { queueProbeJob } from "@/lib/queue/jobs";
 import { bossOptions } from "@/lib/queue/boss";
 import { cleanEnv, startTs, waitFor } from "./helpers/processes";
 
@@ -19,7 +19,7 @@ describe("npm run worker", () => {
       const boss = new PgBoss(bossOptions(url, "web"));
       await boss.start();
       const probeId = await insertQueueProbe();
-      await boss.send(queueProbe.name, { probeId });
+      await boss.send(queueProbeJob.name, { probeId });
       await boss.stop({ graceful: false, close: true });
 
       const processed = await waitFor(

@@ -14,7 +14,7 @@ import {
   lockDataset,
 } from "@/db/queries/datasets";
 import { getModelByName } from "@/db/queries/models";
-import { ingestDataset } from "@/jobs/definitions/ingest-dataset";
+import { ingestDatasetJob } from "@/lib/queue/jobs";
 import { UserError } from "@/lib/errors";
 import { defaultAllowList, validateOutboundUrl } from "@/lib/net/outbound";
 import { OutboundBlockedError } from "@/lib/net/errors";
@@ -105,7 +105,7 @@ export async function requestDatasetLoad(
       { datasetId: dataset.id, requestedBy: actor.id, force: Boolean(opts.force || opts.versionId), versionId: opts.versionId ?? null },
       tx,
     );
-    await send(ingestDataset, { loadId: load.id });
+    await send(ingestDatasetJob, { loadId: load.id });
     return load;
   });
 }

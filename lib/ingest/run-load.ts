@@ -11,7 +11,7 @@ import {
   updateDatasetVersionRows,
 } from "@/db/queries/datasets";
 import type { ColumnType, Dataset, DatasetColumn, DatasetLoad, DatasetVersion, LoadError, StagedScratch } from "@/db/schema/datasets";
-import type { JobContext } from "@/jobs/define-job";
+import type { JobContext } from "@/lib/queue/contract";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { openStream } from "@/lib/net/outbound";

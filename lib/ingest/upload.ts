@@ -18,7 +18,7 @@ import {
   insertDatasetVersion,
   lockDataset,
 } from "@/db/queries/datasets";
-import { ingestDataset } from "@/jobs/definitions/ingest-dataset";
+import { ingestDatasetJob } from "@/lib/queue/jobs";
 import { getEnv } from "@/lib/env";
 import { UserError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
@@ -119,7 +119,7 @@ export async function uploadDatasetVersion(
         tx,
       );
       const created = await insertDatasetLoad({ id: loadId, datasetId: dataset.id, versionId: version.id, requestedBy: actor.id }, tx);
-      await send(ingestDataset, { loadId });
+      await send(ingestDatasetJob, { loadId });
       return created;
     });
     return { load, unchanged: false };

@@ -13,7 +13,7 @@ import {
   updateRunStep,
 } from "@/db/queries/pipelines";
 import { stepNames, type Run, type StepName } from "@/db/schema/pipelines";
-import { runStep } from "@/jobs/definitions/run-step";
+import { runStepJob } from "@/lib/queue/jobs";
 import { UserError } from "@/lib/errors";
 import type { DbOrTx } from "@/db";
 import { withTransaction, type SendInTransaction } from "@/lib/queue/transaction";
@@ -22,7 +22,7 @@ type Actor = { id: string } | null;
 
 export async function enqueueStep(send: SendInTransaction, runId: string, step: StepName): Promise<void> {
   // The step row's own attempt counter decides who may finish it; the job only says "go".
-  await send(runStep, { runId, step }, { expireInSeconds: 23 * 3600, retryLimit: 0 });
+  await send(runStepJob, { runId, step }, { expireInSeconds: 23 * 3600, retryLimit: 0 });
 }
 
 /** Turns a queued run into a running one: its steps are created and the first is enqueued. */

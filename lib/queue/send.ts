@@ -1,13 +1,13 @@
 import type { z } from "zod";
 import type PgBoss from "pg-boss";
-import type { JobDefinition } from "@/jobs/define-job";
+import type { JobContract } from "@/lib/queue/contract";
 import { getSql } from "@/db";
 import { getBoss } from "@/lib/queue/boss";
 import { announceJob } from "@/lib/queue/wake";
 
 /** Validates the payload against the job's schema before it reaches the queue. */
 export async function sendJob<S extends z.ZodType>(
-  job: JobDefinition<S>,
+  job: JobContract<S>,
   payload: z.infer<S>,
   options: PgBoss.SendOptions = {},
   boss?: PgBoss,

@@ -4,10 +4,10 @@ import type PgBoss from "pg-boss";
 import { getDb, type DbOrTx } from "@/db";
 import { getBoss } from "@/lib/queue/boss";
 import { announceJob } from "@/lib/queue/wake";
-import type { JobDefinition } from "@/jobs/define-job";
+import type { JobContract } from "@/lib/queue/contract";
 
 export type SendInTransaction = <S extends z.ZodType>(
-  job: JobDefinition<S>,
+  job: JobContract<S>,
   payload: z.infer<S>,
   options?: PgBoss.SendOptions,
 ) => Promise<string | null>;

@@ -19,7 +19,7 @@ import { existingKind } from "@/lib/transform/materialize";
 import { referencedNames } from "@/lib/transform/template";
 import { modelInput, type ModelInput } from "@/lib/validation/models";
 import { sendJob } from "@/lib/queue/send";
-import { buildModelsJob } from "@/jobs/definitions/build-models";
+import { buildModelsJob } from "@/lib/queue/jobs";
 
 type Actor = { id: string };
 

@@ -7,7 +7,7 @@ import { migrateDatabase } from "@/db/migrate";
 import { APP_ROLE } from "@/db/roles";
 import { getEnv, resetEnvForTests } from "@/lib/env";
 import { sandboxDatabaseUrl } from "@/lib/transform/sandbox";
-import { ensureQueues } from "@/jobs/ensure-queues";
+import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { createFreshDatabase } from "../helpers/test-database";
 
 /**

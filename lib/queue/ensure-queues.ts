@@ -1,9 +1,9 @@
 import type PgBoss from "pg-boss";
-import { jobRegistry } from "@/jobs/registry";
+import { jobContracts } from "@/lib/queue/jobs";
 
 /** Creates every job's queue and applies its current options; idempotent, safe from many processes. */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
-  for (const job of jobRegistry) {
+  for (const job of jobContracts) {
     const options = { name: job.name, ...job.queue };
     await boss.createQueue(job.name, options);
     await boss.updateQueue(job.name, options);
