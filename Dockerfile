@@ -82,7 +82,7 @@ ENV NODE_ENV=production \
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json /app/tsconfig.json /app/next.config.js ./
 # Sources that tsx runs: the worker, launcher, migrations and admin CLI (db/ includes
-# db/migrations, which db/migrate.ts reads from the working directory). Add any new top-level
+# db/migrations, which lib/database/migrate.ts reads from the working directory). Add any new top-level
 # source folder that jobs/ or scripts/ import here.
 COPY --from=build /app/lib ./lib
 COPY --from=build /app/db ./db

@@ -13,7 +13,7 @@ import { emptyWebLoad, measureWebLoad, webLoadOk } from "@/bench/web-load";
 import { computeTargets, renderReport, stagingSeconds, writeReportJson, type BenchReport, type FileInfo } from "@/bench/report";
 import { createFreshDatabase } from "@/tests/helpers/test-database";
 import { ensureEmbeddedPostgres } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/database/migrate";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { getEnv, resetEnvForTests } from "@/lib/env";
 import { startSlackSink } from "@/lib/slack/sink";

@@ -8,7 +8,7 @@ import { listenForJobs } from "@/lib/queue/wake";
 import { nativeScanRecords } from "@/lib/csv/native-scan";
 import { closeDb, getSql } from "@/db";
 import { upsertWorkerHeartbeat, updateWorkerStopped } from "@/db/queries/system";
-import { prepareDatabase } from "@/scripts/lib/prepare-database";
+import { prepareDatabase } from "@/lib/database/prepare";
 import { jobRegistry } from "@/jobs/registry";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
 import type { JobContext } from "@/lib/queue/contract";

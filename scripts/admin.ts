@@ -8,7 +8,7 @@ import { createUser } from "@/lib/auth/users";
 import { UserError } from "@/lib/errors";
 import { createUserInput, roleField } from "@/lib/validation/users";
 import { createApiTokenForEmail } from "@/lib/api/tokens";
-import { prepareDatabase } from "@/scripts/lib/prepare-database";
+import { prepareDatabase } from "@/lib/database/prepare";
 
 /**
  * Operator CLI: `npm run admin -- user create --email E --password P --role R`, `npm run admin -- user list`.

@@ -5,7 +5,7 @@ import { getEnv, ConfigError } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { prepareSetupToken } from "@/lib/auth/setup-token";
 import { closeDb } from "@/db";
-import { prepareDatabase } from "@/scripts/lib/prepare-database";
+import { prepareDatabase } from "@/lib/database/prepare";
 
 /**
  * `npm run dev` / `npm start` / `npm run web`: one command that prepares the database (the embedded

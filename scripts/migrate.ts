@@ -1,6 +1,6 @@
 import { getEnv } from "@/lib/env";
 import { getLogger, redactUrl } from "@/lib/log";
-import { prepareDatabase } from "@/scripts/lib/prepare-database";
+import { prepareDatabase } from "@/lib/database/prepare";
 
 async function main() {
   const log = getLogger();

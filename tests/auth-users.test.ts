@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/database/migrate";
 import { resetEnvForTests } from "@/lib/env";
 import { createFreshDatabase } from "./helpers/test-database";
 import { closeDb } from "@/db";

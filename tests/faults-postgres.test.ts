@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/database/migrate";
 import { getDatasetById, getDatasetLoad, listDatasetVersions } from "@/db/queries/datasets";
 import { listRunSteps } from "@/db/queries/pipelines";
 import type { Run, RunStep, StepName } from "@/db/schema/pipelines";

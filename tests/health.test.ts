@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/database/migrate";
 import { resetEnvForTests } from "@/lib/env";
 
 /**

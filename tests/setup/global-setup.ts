@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/database/migrate";
 import { APP_ROLE } from "@/db/roles";
 import { getEnv, resetEnvForTests } from "@/lib/env";
 import { sandboxDatabaseUrl } from "@/lib/transform/sandbox";

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { getEnv } from "@/lib/env";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/database/migrate";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { sandboxDatabaseUrl } from "@/lib/transform/sandbox";
 import { superuserWarning } from "@/lib/db-role-warning";
