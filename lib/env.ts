@@ -3,6 +3,7 @@ import path from "node:path";
 import crypto from "node:crypto";
 import net from "node:net";
 import { z } from "zod";
+import { setDatabaseSettingsSource } from "@/db/settings";
 
 /**
  * The one place that reads process.env. Everything else asks getEnv().
@@ -259,6 +260,13 @@ export function getEnv(): AppEnv {
 export function resetEnvForTests(): void {
   cached = undefined;
 }
+
+// db/ never imports lib/: it learns where its database is through this hand-over, made as soon as
+// any module of the process loads the configuration.
+setDatabaseSettingsSource(() => {
+  const env = getEnv();
+  return { databaseUrl: env.databaseUrl, dataDir: env.dataDir };
+});
 
 export const APP_VERSION: string = (() => {
   try {
