@@ -20,7 +20,12 @@ export const ingestDatasetJob = defineJobContract({
 /** Builds the named models (optionally with everything downstream), recording each build. */
 export const buildModelsJob = defineJobContract({
   name: "models.build",
-  schema: z.object({ names: z.array(z.string().min(1)).min(1), withDownstream: z.boolean().default(false) }),
+  // batchId is made when the build is requested, so the API can answer with it before a worker starts.
+  schema: z.object({
+    names: z.array(z.string().min(1)).min(1),
+    withDownstream: z.boolean().default(false),
+    batchId: z.string().uuid().optional(),
+  }),
   queue: { retryLimit: 1, retryDelay: 10, expireInSeconds: 6 * 3600 },
   // Two at once: one long build (bounded by MODEL_STATEMENT_TIMEOUT_SECONDS) never holds up every other.
   slots: 2,

@@ -62,20 +62,12 @@ function selectNames(project: Project, selection: BuildSelection): Set<string> {
  * whose upstream failed is skipped (with the reason); upstream results stay in place. Each build
  * runs its data tests afterwards. Every step is recorded in model_builds.
  */
-export async function buildModels(selection: BuildSelection, project?: Project): Promise<BuildSummary> {
+export async function buildModels(selection: BuildSelection, project?: Project, opts: { batchId?: string } = {}): Promise<BuildSummary> {
   const p = project ?? (await loadProject());
   const chosen = selectNames(p, selection);
   const order = topologicalOrder(p.graph).filter((n) => chosen.has(n));
-  const batchId = crypto.randomUUID();
-  const builds = await insertModelBuilds(
-    order.map((name) => ({
-      batchId,
-      modelName: name,
-      modelId: p.models.find((m) => m.name === name)?.id ?? null,
-      status: "queued" as const,
-    })),
-  );
-  const byName = new Map(builds.map((b) => [b.modelName, b]));
+  const batchId = opts.batchId ?? crypto.randomUUID();
+  const byName = await batchRows(batchId, order, p);
   const outcome = new Map<string, "succeeded" | "failed" | "skipped">();
   const depsOf = new Map(p.graph.map((n) => [n.name, n.dependsOn]));
 
@@ -108,6 +100,36 @@ export async function buildModels(selection: BuildSelection, project?: Project):
   }
   const final = await listBatchBuilds(batchId);
   return { batchId, builds: final.sort((a, b) => order.indexOf(a.modelName) - order.indexOf(b.modelName)) };
+}
+
+/**
+ * The batch's build rows, one per model in `order`. A batch id given in advance may already have
+ * rows: the one the request made (so the API can show the build as queued at once) or those of an
+ * earlier attempt of the same job (a retry, a killed worker). They are reset and reused, so a
+ * second run leaves one row per model; a requested row whose model is gone by now is skipped.
+ */
+async function batchRows(batchId: string, order: string[], p: Project): Promise<Map<string, ModelBuild>> {
+  const existing = new Map((await listBatchBuilds(batchId)).map((b) => [b.modelName, b]));
+  for (const [name, build] of existing) {
+    if (order.includes(name)) {
+      await updateModelBuild(build.id, { status: "queued", error: null, skippedBecause: null, rows: null, compiledSql: null, testResults: [], startedAt: null, finishedAt: null });
+    } else if (build.status === "queued" || build.status === "running") {
+      await updateModelBuild(build.id, { status: "skipped", skippedBecause: `${name} no longer exists`, finishedAt: new Date() });
+    }
+  }
+  const inserted = await insertModelBuilds(
+    order
+      .filter((name) => !existing.has(name))
+      .map((name) => ({
+        batchId,
+        modelName: name,
+        modelId: p.models.find((m) => m.name === name)?.id ?? null,
+        status: "queued" as const,
+      })),
+  );
+  const rows = new Map<string, ModelBuild>();
+  for (const name of order) rows.set(name, existing.get(name) ?? inserted.find((b) => b.modelName === name)!);
+  return rows;
 }
 
 async function buildOne(p: Project, name: string, build: ModelBuild): Promise<"succeeded" | "failed"> {

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { audit, type AuditActor } from "@/lib/audit";
 import { getDatasetByName } from "@/db/queries/datasets";
 import {
@@ -5,6 +6,7 @@ import {
   getModelByName,
   getModelRevision,
   insertModel,
+  insertModelBuilds,
   insertModelRevision,
   updateModel,
 } from "@/db/queries/models";
@@ -18,7 +20,7 @@ import { loadProject } from "@/lib/transform/build";
 import { existingKind } from "@/lib/transform/materialize";
 import { referencedNames } from "@/lib/transform/template";
 import { modelInput, type ModelInput } from "@/lib/validation/models";
-import { sendJob } from "@/lib/queue/send";
+import { withTransaction } from "@/lib/queue/transaction";
 import { buildModelsJob } from "@/lib/queue/jobs";
 
 type Actor = { id: string };
@@ -121,8 +123,18 @@ export async function removeModel(name: string, actor?: AuditActor): Promise<voi
   await audit("model.deleted", actor, { type: "model", id: model.id, name });
 }
 
-/** Queues a build of one model (or with its downstream) for the worker. */
-export async function requestModelBuild(name: string, withDownstream: boolean): Promise<void> {
-  if (!(await getModelByName(name)) && !(await getDatasetByName(name))) throw new UserError(`No model named ${name}`, 404);
-  await sendJob(buildModelsJob, { names: [name], withDownstream });
+/**
+ * Queues a build of one model (or with its downstream) for the worker. The batch id is made here
+ * and its first row (this model, queued) written in the same transaction as the job, so the caller
+ * can follow the build at once; the worker adds the downstream models' rows to the same batch.
+ */
+export async function requestModelBuild(name: string, withDownstream: boolean): Promise<{ batchId: string }> {
+  const model = await getModelByName(name);
+  if (!model && !(await getDatasetByName(name))) throw new UserError(`No model named ${name}`, 404);
+  const batchId = crypto.randomUUID();
+  await withTransaction(async (tx, send) => {
+    await insertModelBuilds([{ batchId, modelName: name, modelId: model?.id ?? null, status: "queued" }], tx);
+    await send(buildModelsJob, { names: [name], withDownstream, batchId });
+  });
+  return { batchId };
 }
