@@ -103,6 +103,21 @@ async function attempt(sql: Sql, statement: string, skipped: string[], what: str
  * start runs it. Returns what could not be done, for a loud warning.
  */
 export async function provisionRoles(admin: Sql, opts: ProvisionOptions): Promise<{ skipped: string[] }> {
+  // Roles are cluster-wide and advisory locks are per database: processes provisioning other
+  // databases on the same server at the same moment can collide on the same catalog rows.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await provisionOnce(admin, opts);
+    } catch (err) {
+      const { code, message } = err as { code?: string; message?: string };
+      const collided = (code === "XX000" && /concurrently/.test(message ?? "")) || code === "23505" || code === "40P01";
+      if (!collided || attempt >= 6) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+  }
+}
+
+async function provisionOnce(admin: Sql, opts: ProvisionOptions): Promise<{ skipped: string[] }> {
   const me = await describeConnectionRole(admin);
   const skipped: string[] = [];
   const app = opts.appRole;

@@ -32,9 +32,11 @@ export async function migrateDatabase(
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
     const role = await describeConnectionRole(sql);
-    const provisioningSkipped = opts.provision ? await provision(url, role, sql, opts.provision) : [];
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+    let provisioningSkipped: string[] = [];
     try {
+      // Under the lock: web, worker and CLI starting together would otherwise race on the grants.
+      if (opts.provision) provisioningSkipped = await provision(url, role, sql, opts.provision);
       await migrate(drizzle(sql), {
         migrationsFolder: MIGRATIONS_FOLDER,
         migrationsSchema: "relayboard",
