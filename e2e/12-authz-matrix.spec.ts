@@ -21,7 +21,7 @@ const RANK: Record<Who, number> = { anonymous: -1, viewer: 0, editor: 1, admin: 
 type RouteRow = {
   /** "METHOD /pattern" as discovered from app/**\/route.ts */
   route: string;
-  /** session: the next-auth cookie (/api/*); token: an API bearer token (/v1); public: anyone */
+  /** session: the next-auth cookie only (/api/*); token: an API bearer token, or the session cookie from this origin (/v1); public: anyone */
   auth: "session" | "token" | "public";
   /** The least role allowed (session and token rows) */
   min?: Role;
@@ -52,10 +52,8 @@ const ROUTES: RouteRow[] = [
   { route: "POST /api/auth/[...nextauth]", auth: "public", url: "/api/auth/callback/credentials", allowed: 302, why: "without a CSRF token next-auth sends everyone back to sign in" },
   { route: "GET /api/datasets/[id]/loads/latest", auth: "session", min: "viewer", url: `/api/datasets/${NO_ID}/loads/latest`, allowed: 404 },
   { route: "GET /api/datasets/[id]/versions/[versionId]/download", auth: "session", min: "viewer", url: `/api/datasets/${NO_ID}/versions/${NO_ID}/download`, allowed: 404 },
-  { route: "POST /api/datasets/upload", auth: "session", min: "editor", url: "/api/datasets/upload", allowed: 415 },
   { route: "GET /api/models/[name]/latest-build", auth: "session", min: "viewer", url: "/api/models/authz_matrix_none/latest-build", allowed: 200 },
   { route: "GET /api/models/export", auth: "session", min: "viewer", url: "/api/models/export", allowed: 200 },
-  { route: "POST /api/models/import", auth: "session", min: "editor", url: "/api/models/import", allowed: 415 },
   { route: "GET /api/runs/[id]", auth: "session", min: "viewer", url: `/api/runs/${NO_ID}`, allowed: 404 },
   { route: "GET /health", auth: "public", url: "/health", allowed: 200 },
   { route: "GET /metrics", auth: "public", url: "/metrics", allowed: 404, why: "guarded by its own METRICS_TOKEN (tests/metrics.test.ts); unset here, so off for everyone" },
@@ -63,6 +61,7 @@ const ROUTES: RouteRow[] = [
   { route: "POST /v1/datasets/csv", auth: "token", min: "editor", url: "/v1/datasets/csv", body: { json: {} }, allowed: 400 },
   { route: "GET /v1/datasets/[name]", auth: "token", min: "viewer", url: "/v1/datasets/authz_matrix_none", allowed: 404 },
   { route: "GET /v1/datasets/[name]/rows", auth: "token", min: "viewer", url: "/v1/datasets/authz_matrix_none/rows", allowed: 404 },
+  { route: "POST /v1/datasets/[name]/versions", auth: "token", min: "editor", url: "/v1/datasets/authz_matrix_none/versions", allowed: 404 },
   { route: "POST /v1/destinations/slack", auth: "token", min: "editor", url: "/v1/destinations/slack", body: { json: {} }, allowed: 400 },
   { route: "GET /v1/models", auth: "token", min: "viewer", url: "/v1/models", allowed: 200 },
   { route: "POST /v1/models/import", auth: "token", min: "editor", url: "/v1/models/import", body: { text: "not a zip" }, allowed: 415 },
@@ -70,6 +69,7 @@ const ROUTES: RouteRow[] = [
   { route: "PUT /v1/models/[name]", auth: "token", min: "editor", url: "/v1/models/authz_matrix_none", body: { json: {} }, allowed: 400 },
   { route: "DELETE /v1/models/[name]", auth: "token", min: "editor", url: "/v1/models/authz_matrix_none", allowed: 404 },
   { route: "POST /v1/models/[name]/build", auth: "token", min: "editor", url: "/v1/models/authz_matrix_none/build", body: { json: { unknownField: 1 } }, allowed: 400 },
+  { route: "GET /v1/models/[name]/builds/[id]", auth: "token", min: "viewer", url: `/v1/models/authz_matrix_none/builds/${NO_ID}`, allowed: 404 },
   { route: "GET /v1/openapi.json", auth: "token", min: "viewer", url: "/v1/openapi.json", allowed: 200 },
   { route: "GET /v1/pipelines", auth: "token", min: "viewer", url: "/v1/pipelines", allowed: 200 },
   { route: "POST /v1/pipelines/run", auth: "token", min: "editor", url: "/v1/pipelines/run", body: { json: {} }, allowed: 400 },
@@ -211,14 +211,17 @@ test.describe("signed in as each role", () => {
   /** What the row says a caller gets: the status, and for refusals the exact error. */
   function expectedForRoute(row: RouteRow, who: Who): { status: number; error?: { code?: string; message?: string } } {
     if (row.auth === "public" || RANK[who] >= RANK[row.min!]) return { status: row.allowed };
-    if (row.auth === "session") {
-      return who === "anonymous"
-        ? { status: 401, error: { message: "Please sign in to continue" } }
-        : { status: 403, error: { message: `This needs the ${row.min} role; your role is ${who}. Ask an admin for access.` } };
-    }
+    if (row.auth === "session") return sessionRefusal(row, who);
     return who === "anonymous"
       ? { status: 401, error: { code: "unauthorized", message: "Send an API token as: Authorization: Bearer rb_…" } }
       : { status: 403, error: { code: "forbidden", message: `This needs the ${row.min} role; the token has ${who}` } };
+  }
+
+  /** What a caller signed in by cookie gets when refused (every route answers errors in the /v1 shape). */
+  function sessionRefusal(row: RouteRow, who: Who): { status: number; error: { code: string; message: string } } {
+    return who === "anonymous"
+      ? { status: 401, error: { code: "unauthorized", message: "Please sign in to continue" } }
+      : { status: 403, error: { code: "forbidden", message: `This needs the ${row.min} role; your role is ${who}. Ask an admin for access.` } };
   }
 
   function expectedForAction(row: ActionRow, who: Who): Record<string, unknown> {
@@ -247,11 +250,23 @@ test.describe("signed in as each role", () => {
         }
         check(`${row.route} as ${who}`, expected, expected.error ? got : { status: got.status });
       }
-      // Each API takes only its own credential: a session cookie opens no /v1 route, a token no /api route.
       if (row.auth === "token") {
-        const got = await callRoute(row, sessions.admin);
-        check(`${row.route} with the admin's session cookie and no token`, 401, got.status);
+        // The app's pages call /v1 with the session cookie: the same roles apply, and a write must
+        // carry this site's Origin (browsers always send it on POST/PUT/DELETE).
+        const write = row.route.split(" ")[0] !== "GET";
+        for (const who of ["viewer", "editor", "admin"] as const) {
+          const expected: { status: number; error?: unknown } = RANK[who] >= RANK[row.min!] ? { status: row.allowed } : sessionRefusal(row, who);
+          const got = await callRoute(row, sessions[who], write ? { origin } : {});
+          check(`${row.route} with the ${who}'s session cookie`, expected, expected.error ? got : { status: got.status });
+        }
+        if (write) {
+          const noOrigin = await callRoute(row, sessions.admin);
+          check(`${row.route} with the admin's session cookie and no Origin`, 403, noOrigin.status);
+          const foreign = await callRoute(row, sessions.admin, { origin: "http://evil.example" });
+          check(`${row.route} with the admin's session cookie from a foreign Origin`, 403, foreign.status);
+        }
       } else if (row.auth === "session") {
+        // A token opens no /api route: those are the pages' own, session only.
         const got = await callRoute(row, sessions.anonymous, { authorization: `Bearer ${tokens.admin}` });
         check(`${row.route} with an admin token and no session`, 401, got.status);
       }

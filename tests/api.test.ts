@@ -8,6 +8,10 @@ import { createUser, setUserActive } from "@/lib/auth/users";
 import { createApiToken, RATE_LIMIT_PER_MINUTE } from "@/lib/api/tokens";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
 import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
+import { getLogger } from "@/lib/log";
+import { getBoss } from "@/lib/queue/boss";
+import { buildModelsJob } from "@/lib/queue/jobs";
+import { buildModelsHandler } from "@/jobs/definitions/build-models";
 import { startCsvHost } from "./helpers/csv-host";
 import { REPO_ROOT } from "./helpers/processes";
 
@@ -31,6 +35,8 @@ const routes = {
   models: () => import("@/app/v1/models/route"),
   model: () => import("@/app/v1/models/[name]/route"),
   build: () => import("@/app/v1/models/[name]/build/route"),
+  buildById: () => import("@/app/v1/models/[name]/builds/[id]/route"),
+  versions: () => import("@/app/v1/datasets/[name]/versions/route"),
   importModels: () => import("@/app/v1/models/import/route"),
   openapi: () => import("@/app/v1/openapi.json/route"),
 };
@@ -206,6 +212,117 @@ describe("endpoints", () => {
     expect(await imported.json()).toEqual({ imported: ["api_imported"], errors: [] });
     expect((await call("model", "DELETE", { params: { name: "api_imported" } })).status).toBe(204);
     expectError(await call("model", "DELETE", { params: { name: "api_imported" } }), 404, "not_found");
+  });
+});
+
+/** Runs the queued model builds the way the worker does: the payload as sent, through the job's handler. */
+async function runQueuedBuilds(): Promise<number> {
+  const boss = await getBoss();
+  const jobs = (await boss.fetch<unknown>(buildModelsJob.name, { batchSize: 50 })) ?? [];
+  for (const job of jobs) {
+    const ctx = { jobId: job.id, workerId: "api-test", log: getLogger(), signal: new AbortController().signal, retryCount: 0, isLastAttempt: false };
+    await buildModelsHandler.handle(buildModelsJob.schema.parse(job.data), ctx);
+    await boss.complete(buildModelsJob.name, job.id);
+  }
+  return jobs.length;
+}
+
+describe("uploads", () => {
+  const form = (content: string, name?: string) => {
+    const fd = new FormData();
+    if (name) fd.append("name", name);
+    fd.append("file", new Blob([content], { type: "text/csv" }), "v.csv");
+    return fd;
+  };
+  const send = async (route: "datasetsCsv" | "versions", body: FormData, name?: string, token = tokens.editor) => {
+    const mod = (await routes[route]()) as unknown as Record<string, Handler>;
+    const res = await mod.POST!(new Request("http://127.0.0.1:3000/v1/x", { method: "POST", headers: { authorization: `Bearer ${token}` }, body }), {
+      params: Promise.resolve<Record<string, string>>(name ? { name } : {}),
+    });
+    return { status: res.status, json: await res.json() };
+  };
+
+  it("registers an uploaded dataset and takes a new version of its file (the UI's upload forms use these)", async () => {
+    const created = await send("datasetsCsv", form("a,b\n1,2\n", "api_versions"));
+    expect(created.status).toBe(201);
+    expect(created.json.dataset).toMatchObject({ name: "api_versions", latestRunId: expect.any(String) });
+    expect(await send("versions", form("a,b\n1,2\n"), "api_versions")).toEqual({ status: 200, json: { version: { unchanged: true, loadId: null } } });
+    const changed = await send("versions", form("a,b\n3,4\n"), "api_versions");
+    // No worker here: the first load may still be waiting, and then a second one is refused.
+    if (changed.status === 409) expectError(changed, 409, "conflict");
+    else expect(changed).toEqual({ status: 202, json: { version: { unchanged: false, loadId: expect.any(String) } } });
+    expectError(await send("versions", form("a\n1\n"), "api_versions_none"), 404, "not_found");
+    expectError(await send("versions", form("a\n1\n"), "api_versions", tokens.viewer), 403, "forbidden");
+  });
+});
+
+describe("POSTs that need no body, and following a build", () => {
+  const url = "http://127.0.0.1:3000/v1/models/api_nobody/build";
+  const post = async (headers: Record<string, string>, body?: string) => {
+    const mod = (await routes.build()) as unknown as Record<string, Handler>;
+    const res = await mod.POST!(new Request(url, { method: "POST", headers: { authorization: `Bearer ${tokens.editor}`, ...headers }, body }), {
+      params: Promise.resolve({ name: "api_nobody" }),
+    });
+    return { status: res.status, json: await res.json() };
+  };
+
+  it("queues a build with no body, with or without a Content-Type, and answers its id and poll URL (202)", async () => {
+    expect((await call("model", "PUT", { params: { name: "api_nobody" }, body: { sql: "select 1 as one" } })).status).toBe(201);
+    for (const [headers, body] of [[{}, undefined], [{ "content-type": "application/json" }, undefined], [{ "content-type": "application/json" }, ""], [{ "content-type": "text/plain" }, ""]] as const) {
+      const res = await post(headers, body);
+      expect(res.status, JSON.stringify(headers)).toBe(202);
+      expect(res.json).toEqual({
+        build: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), model: "api_nobody", withDownstream: false, status: "queued", url: `/v1/models/api_nobody/builds/${res.json.build.id}` },
+      });
+    }
+    // A body is still read when one is sent, and must still be JSON.
+    expect((await post({ "content-type": "application/json" }, JSON.stringify({ withDownstream: true }))).json.build.withDownstream).toBe(true);
+    expectError(await post({}, "withDownstream=true"), 415, "unsupported_media_type");
+    // Other POSTs without a body: cancel takes none; run needs a pipeline, so that is a 400, not a 415.
+    expectError(await call("run", "POST", {}), 400, "invalid_request");
+    await runQueuedBuilds();
+  });
+
+  it("follows a build from queued to succeeded, with test results, and a failing one to failed, with the error", async () => {
+    await call("model", "PUT", { params: { name: "api_follow" }, body: { sql: "select 1 as one", materialization: "table", tests: [{ type: "not_null", column: "one" }] } });
+    await call("model", "PUT", { params: { name: "api_broken" }, body: { sql: "select 1 / (select count(*) from (select 1 where false) z) as boom", materialization: "table" } });
+    const ok = await call("build", "POST", { params: { name: "api_follow" } });
+    const bad = await call("build", "POST", { params: { name: "api_broken" } });
+    expect([ok.status, bad.status]).toEqual([202, 202]);
+    const poll = async (build: { id: string; url: string }, model: string, token = tokens.viewer) => {
+      expect(build.url).toBe(`/v1/models/${model}/builds/${build.id}`);
+      return call("buildById", "GET", { token, params: { name: model, id: build.id } });
+    };
+
+    const queued = await poll(ok.json.build, "api_follow");
+    expect(queued.status).toBe(200);
+    expect(queued.json.build).toMatchObject({ id: ok.json.build.id, model: "api_follow", status: "queued", builds: [{ model: "api_follow", status: "queued" }] });
+
+    expect(await runQueuedBuilds()).toBeGreaterThanOrEqual(2);
+
+    const done = await poll(ok.json.build, "api_follow");
+    expect(done.json.build).toMatchObject({
+      status: "succeeded",
+      tests: { passed: 1, failed: 0 },
+      builds: [{ model: "api_follow", status: "succeeded", rows: 1, error: null, testResults: [expect.objectContaining({ type: "not_null", status: "passed" })] }],
+    });
+    const failed = await poll(bad.json.build, "api_broken");
+    expect(failed.json.build).toMatchObject({ status: "failed", builds: [{ model: "api_broken", status: "failed", error: { message: expect.stringMatching(/division by zero/) } }] });
+
+    // A second run of the same job (a retry, a killed worker) reuses the batch's rows.
+    await buildModelsHandler.handle(
+      { names: ["api_follow"], withDownstream: false, batchId: ok.json.build.id },
+      { jobId: "again", workerId: "api-test", log: getLogger(), signal: new AbortController().signal, retryCount: 1, isLastAttempt: true },
+    );
+    expect((await poll(ok.json.build, "api_follow")).json.build).toMatchObject({ status: "succeeded", builds: [{ model: "api_follow" }] });
+    expect((await getSql()`select count(*)::int as n from relayboard.model_builds where batch_id = ${ok.json.build.id}`)[0]!.n).toBe(1);
+
+    // The id belongs to one model; unknown ids and names are 404s, and a viewer may read but not build.
+    expectError(await call("buildById", "GET", { params: { name: "api_broken", id: ok.json.build.id } }), 404, "not_found");
+    expectError(await call("buildById", "GET", { params: { name: "api_follow", id: "00000000-0000-4000-8000-000000000000" } }), 404, "not_found");
+    expectError(await call("buildById", "GET", { params: { name: "api_follow", id: "nope" } }), 400, "invalid_request");
+    expectError(await call("buildById", "GET", { token: null, params: { name: "api_follow", id: ok.json.build.id } }), 401, "unauthorized");
+    expectError(await call("build", "POST", { token: tokens.viewer, params: { name: "api_follow" } }), 403, "forbidden");
   });
 });
 

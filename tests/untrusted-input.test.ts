@@ -49,6 +49,15 @@ function v1Request(method: string, body?: BodyInit, headers: Record<string, stri
   } as RequestInit);
 }
 
+/** As the app's own pages call /v1: the session cookie (read by the stub above) and this site's Origin. */
+function sessionRequest(method: string, body?: BodyInit, headers: Record<string, string> = {}): Request {
+  return new Request("http://127.0.0.1:3000/v1/x", {
+    method,
+    headers: { cookie: "next-auth.session-token=stub", origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000", ...headers },
+    body,
+  });
+}
+
 /** A body with no Content-Length, sent in 64 KiB chunks, like `Transfer-Encoding: chunked`. */
 function chunked(text: string | Uint8Array): ReadableStream<Uint8Array> {
   const bytes = typeof text === "string" ? strToU8(text) : text;
@@ -124,28 +133,23 @@ describe("dbt zip import: a zip bomb", () => {
     expect(await getSql()`select name from relayboard.models where name in ('bomb', 'fine')`).toEqual([]);
   });
 
-  it("is refused by the UI's POST /api/models/import with 413 in that route's error shape", async () => {
-    const post = await handler("@/app/api/models/import/route", "POST");
+  it("is refused the same way when the UI posts it with its session cookie (multipart)", async () => {
+    const post = await handler("@/app/v1/models/import/route", "POST");
     const form = multipart("project.zip", bomb());
     const before = memory();
-    const res = await answer(
-      await post(new Request("http://127.0.0.1:3000/api/models/import", { method: "POST", headers: { "content-type": form.type }, body: form.body }), {
-        params: Promise.resolve({}),
-      }),
-    );
+    const res = await answer(await post(sessionRequest("POST", form.body, { "content-type": form.type }), { params: Promise.resolve({}) }));
     expectBounded(before, memory());
-    expect(res.status).toBe(413);
-    expect(res.json).toEqual({ error: { message: expect.stringMatching(/too large once unpacked/), fieldErrors: { file: [expect.any(String)] } } });
+    expectV1Error(res, 413, "payload_too_large");
+    expect(res.json.error.details).toEqual([{ path: "file", message: expect.any(String) }]);
   });
 
-  it("still imports an ordinary project zip through both routes", async () => {
+  it("still imports an ordinary project zip, with a token or with the UI's session", async () => {
     const v1 = await handler("@/app/v1/models/import/route", "POST");
     const zip = zipSync({ "models/plain_import.sql": strToU8("select 1 as one") });
     const res = await answer(await v1(v1Request("POST", chunked(zip), { "content-type": "application/zip" }), { params: Promise.resolve({}) }));
     expect(res).toEqual({ status: 200, json: { imported: ["plain_import"], errors: [] } });
-    const ui = await handler("@/app/api/models/import/route", "POST");
     const form = multipart("p.zip", zipSync({ "proj/models/plain_import_ui.sql": strToU8("select 2 as two") }));
-    const viaUi = await answer(await ui(new Request("http://127.0.0.1:3000/api/models/import", { method: "POST", headers: { "content-type": form.type }, body: form.body }), { params: Promise.resolve({}) }));
+    const viaUi = await answer(await v1(sessionRequest("POST", form.body, { "content-type": form.type }), { params: Promise.resolve({}) }));
     expect(viaUi).toEqual({ status: 200, json: { imported: ["plain_import_ui"], errors: [] } });
   });
 });

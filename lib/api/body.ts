@@ -48,18 +48,24 @@ function declaredLength(request: Request): number | undefined {
 }
 
 /**
- * The one way a route reads a JSON body: application/json only (415), at most MAX_JSON_BYTES
- * whether declared or streamed (413), valid JSON (400); an empty body reads as {}. Errors are
- * UserErrors, so each route answers them in its own error shape.
+ * The one way a route reads a JSON body: at most MAX_JSON_BYTES whether declared or streamed (413),
+ * valid JSON (400). An empty body reads as {}, whatever its Content-Type (or none: `curl -X POST`
+ * sends none), so a POST whose fields are all optional needs no body. A body that is not empty
+ * must be application/json (415). Errors are UserErrors, which classify() turns into answers.
  */
 export async function readJsonBody(request: Request, maxBytes = MAX_JSON_BYTES): Promise<unknown> {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
-  if (!type.startsWith("application/json")) throw new UserError("Send the body as application/json", 415);
+  const declared = declaredLength(request);
+  const isJson = type.startsWith("application/json");
+  const wrongType = () => new UserError("Send the body as application/json", 415);
+  if (!isJson && declared !== undefined && declared > 0) throw wrongType();
   const tooLarge = () => new UserError(`The body is larger than ${maxBytes} bytes`, 413);
-  if ((declaredLength(request) ?? 0) > maxBytes) throw tooLarge();
-  const bytes = await readBodyCapped(request.body, maxBytes, tooLarge);
+  if ((declared ?? 0) > maxBytes) throw tooLarge();
+  // Not JSON and no length declared: read only far enough to tell an empty body from one in the wrong type.
+  const bytes = await readBodyCapped(request.body, isJson ? maxBytes : 0, isJson ? tooLarge : wrongType);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   if (!text.trim()) return {};
+  if (!isJson) throw wrongType();
   try {
     return JSON.parse(text);
   } catch {

@@ -68,6 +68,26 @@ const modelSchema = z.object({
     .object({ status: z.string(), rows: z.number().nullable(), error: z.string().nullable(), startedAt: z.string().nullable(), finishedAt: z.string().nullable() })
     .nullable(),
 });
+const buildSchema = z.object({
+  model: z.string(),
+  status: z.enum(["queued", "running", "succeeded", "failed", "skipped"]),
+  rows: z.number().int().nullable(),
+  error: z.object({ message: z.string(), line: z.number().int().optional(), column: z.number().int().optional(), detail: z.string().optional() }).nullable(),
+  skippedBecause: z.string().nullable(),
+  testResults: z.array(
+    z.object({ name: z.string(), type: z.string(), status: z.enum(["passed", "failed", "error"]), failingRows: z.number().int(), sample: z.array(z.record(z.string(), z.unknown())), error: z.string().optional() }),
+  ),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+const buildBatchSchema = z.object({
+  id: z.string().uuid(),
+  model: z.string(),
+  status: z.enum(["queued", "running", "succeeded", "failed"]),
+  url: z.string(),
+  tests: z.object({ passed: z.number().int(), failed: z.number().int() }),
+  builds: z.array(buildSchema),
+});
 const pipelineSchema = z.object({
   id: z.string().uuid(),
   name: z.string(),
@@ -91,7 +111,7 @@ const errors = (...codes: number[]) =>
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request (malformed JSON or a field that failed validation; details name each field)",
   401: "Missing, invalid, expired or revoked token",
-  403: "The token's role is too low",
+  403: "The caller's role is too low",
   404: "Not found",
   409: "Conflict (name taken, or a run is already waiting)",
   413: "Body too large",
@@ -114,7 +134,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
       title: "Relayboard REST API",
       version: APP_VERSION,
       description:
-        "CSV datasets → Postgres → SQL models → Slack. Every endpoint except GET /health needs `Authorization: Bearer <token>` (create tokens in Settings or with `npm run admin -- token create`). Errors share one shape.",
+        "CSV datasets → Postgres → SQL models → Slack. Every endpoint except GET /health needs `Authorization: Bearer <token>` (create tokens in Settings or with `npm run admin -- token create`); the app's own pages call it with their session cookie (writes from the same origin only). Errors share one shape. A POST whose fields are all optional takes no body.",
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ bearerAuth: [] }],
@@ -127,6 +147,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
         Destination: schema(destinationSchema, "output"),
         Model: schema(modelSchema, "output"),
         Pipeline: schema(pipelineSchema, "output"),
+        BuildBatch: schema(buildBatchSchema, "output"),
         Health: schema(healthSchema, "output"),
         RegisterCsvDataset: schema(registerUrlDatasetInput),
         CreateSlackDestination: schema(createDestinationInput),
@@ -152,6 +173,18 @@ export function buildOpenApiDocument(serverUrl?: string) {
             },
           },
           responses: { ...ok(201, "Registered", obj({ dataset: ref("Dataset") })), ...errors(400, 409, 413, 415, ...common) },
+        },
+      },
+      "/v1/datasets/{name}/versions": {
+        post: {
+          summary: "Upload a new version of a dataset's file (loaded with the dataset's options)",
+          parameters: [pathParam("name")],
+          requestBody: { required: true, content: { "multipart/form-data": { schema: obj({ file: { type: "string", format: "binary" } }) } } },
+          responses: {
+            ...ok(200, "Same content as the latest version: nothing loaded", obj({ version: obj({ unchanged: { type: "boolean" }, loadId: { type: ["string", "null"] } }) })),
+            ...ok(202, "Stored; a load started", obj({ version: obj({ unchanged: { type: "boolean" }, loadId: { type: ["string", "null"] } }) })),
+            ...errors(400, 404, 409, 413, 415, ...common),
+          },
         },
       },
       "/v1/datasets": { get: { summary: "List datasets", responses: { ...ok(200, "Datasets", obj({ datasets: { type: "array", items: ref("Dataset") } })), ...errors(...common) } } },
@@ -207,10 +240,26 @@ export function buildOpenApiDocument(serverUrl?: string) {
       },
       "/v1/models/{name}/build": {
         post: {
-          summary: "Queue a build of the model (optionally with its downstream)",
+          summary: "Queue a build of the model (optionally with its downstream); no body needed. Poll the answer's url.",
           parameters: [pathParam("name")],
           requestBody: { required: false, content: jsonContent(ref("BuildModel")) },
-          responses: { ...ok(202, "Queued", obj({ run: obj({ model: { type: "string" }, withDownstream: { type: "boolean" }, status: { type: "string" } }) })), ...errors(400, 404, 415, ...common) },
+          responses: {
+            ...ok(
+              202,
+              "Queued",
+              obj({
+                build: obj({ id: { type: "string", format: "uuid" }, model: { type: "string" }, withDownstream: { type: "boolean" }, status: { const: "queued" }, url: { type: "string" } }),
+              }),
+            ),
+            ...errors(400, 404, 413, 415, ...common),
+          },
+        },
+      },
+      "/v1/models/{name}/builds/{id}": {
+        get: {
+          summary: "One requested build: its status and every model built in it, with errors and data test results",
+          parameters: [pathParam("name"), pathParam("id")],
+          responses: { ...ok(200, "The build", obj({ build: ref("BuildBatch") })), ...errors(400, 404, ...common) },
         },
       },
       "/v1/models/import": {

@@ -51,7 +51,7 @@ export async function revokeToken(id: string, ownerId: string | null, actor?: Au
   await audit("token.revoked", actor ?? (ownerId ? { id: ownerId } : null), { type: "token", id });
 }
 
-export type ApiPrincipal = { tokenId: string; userId: string; email: string; role: Role };
+export type ApiPrincipal = { tokenId: string | null; userId: string; email: string; role: Role };
 
 /**
  * Authenticates a Bearer token: unknown, revoked, expired and deactivated-owner tokens are 401;

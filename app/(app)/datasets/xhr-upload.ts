@@ -1,5 +1,7 @@
 // XMLHttpRequest rather than fetch: fetch reports no upload progress.
 
+import { readApiError } from "@/lib/api/error-answer";
+
 export type UploadProgress = { loaded: number; total: number };
 
 export type UploadAnswer<T> =
@@ -15,7 +17,7 @@ const STATUS_MESSAGES: Record<number, string> = {
 
 /**
  * POSTs multipart form data to `url`, reporting bytes sent. Resolves (never rejects) with the
- * route's JSON answer, or a message for network failures and cancellation via `signal`.
+ * route's JSON answer (errors in the /v1 shape), or a message for network failures and cancellation via `signal`.
  */
 export function uploadWithProgress<T>(
   url: string,
@@ -43,12 +45,12 @@ export function uploadWithProgress<T>(
         resolve({ ok: true, status: xhr.status, data: json as T });
         return;
       }
-      const error = (json as { error?: { message?: string; fieldErrors?: Record<string, string[]> } } | null)?.error;
+      const error = readApiError(json);
       resolve({
         ok: false,
         status: xhr.status,
-        message: error?.message ?? STATUS_MESSAGES[xhr.status] ?? `The upload failed (HTTP ${xhr.status}).`,
-        fieldErrors: error?.fieldErrors,
+        message: error.message ?? STATUS_MESSAGES[xhr.status] ?? `The upload failed (HTTP ${xhr.status}).`,
+        fieldErrors: error.fieldErrors,
       });
     };
     xhr.onerror = () =>

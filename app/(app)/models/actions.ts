@@ -104,14 +104,14 @@ export async function saveModelAction(raw: unknown): Promise<ActionResult<SavedM
   });
 }
 
-export async function buildModelAction(raw: unknown): Promise<ActionResult<{ previousBuildId: string | null }>> {
+export async function buildModelAction(raw: unknown): Promise<ActionResult<{ previousBuildId: string | null; batchId: string }>> {
   return runAction("buildModel", async () => {
     await requireRole("editor");
     const { name, withDownstream } = buildInput.parse(raw);
-    // The worker creates the build row when it starts; the page waits for a newer one than this.
+    // The request writes the new (queued) build row; the page waits for a newer one than this.
     const [previous] = await listLatestBuilds([name]);
-    await requestModelBuild(name, withDownstream);
-    return { previousBuildId: previous?.id ?? null };
+    const { batchId } = await requestModelBuild(name, withDownstream);
+    return { previousBuildId: previous?.id ?? null, batchId };
   });
 }
 

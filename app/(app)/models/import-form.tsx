@@ -10,13 +10,13 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { describedBy, FieldErrors, FormError } from "@/components/form-messages";
+import { readApiError } from "@/lib/api/error-answer";
 
 type ImportResult = { imported: string[]; errors: { model: string; message: string }[] };
-type ErrorBody = { error?: { message?: string; fieldErrors?: Record<string, string[]> } };
 
 const MAX_BYTES = 10 * 1024 * 1024;
 
-/** Posts a dbt project zip to /api/models/import (field `file`) and lists what came in and what did not. */
+/** Posts a dbt project zip to /v1/models/import (field `file`) and lists what came in and what did not. */
 export function ImportForm() {
   const router = useRouter();
   const [result, setResult] = useState<ImportResult | null>(null);
@@ -43,11 +43,12 @@ export function ImportForm() {
     body.append("file", file);
     startTransition(async () => {
       try {
-        const res = await fetch("/api/models/import", { method: "POST", body });
-        const json = (await res.json().catch(() => ({}))) as ImportResult & ErrorBody;
+        const res = await fetch("/v1/models/import", { method: "POST", body });
+        const json = (await res.json().catch(() => ({}))) as Partial<ImportResult>;
         if (!res.ok) {
-          setError(json.error?.message ?? `The import failed (HTTP ${res.status})`);
-          setFileError(json.error?.fieldErrors?.file);
+          const problem = readApiError(json);
+          setError(problem.message ?? `The import failed (HTTP ${res.status})`);
+          setFileError(problem.fieldErrors?.file);
           return;
         }
         setResult({ imported: json.imported ?? [], errors: json.errors ?? [] });

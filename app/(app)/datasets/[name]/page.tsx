@@ -176,7 +176,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
           />
           {canEdit && dataset.sourceType === "upload" ? (
             <div className="border-t px-6 pt-6">
-              <UploadVersionForm datasetId={dataset.id} busy={busy} maxUploadBytes={getEnv().maxSourceBytes} />
+              <UploadVersionForm datasetName={dataset.name} busy={busy} maxUploadBytes={getEnv().maxSourceBytes} />
             </div>
           ) : null}
         </CardContent>

@@ -11,15 +11,15 @@ import { formatBytes } from "@/lib/format";
 import { UploadProgressBar } from "../upload-progress";
 import { uploadWithProgress, type UploadProgress } from "../xhr-upload";
 
-type Accepted = { unchanged: boolean; loadId: string | null };
+type Accepted = { version: { unchanged: boolean; loadId: string | null } };
 
 /** A new file for an uploaded dataset: streamed with progress; identical content is reported unchanged. */
 export function UploadVersionForm({
-  datasetId,
+  datasetName,
   busy,
   maxUploadBytes,
 }: {
-  datasetId: string;
+  datasetName: string;
   busy: boolean;
   maxUploadBytes?: number;
 }) {
@@ -40,18 +40,17 @@ export function UploadVersionForm({
     if (maxUploadBytes && file.size > maxUploadBytes) return setError({ file: [`The file is larger than the ${formatBytes(maxUploadBytes)} limit`] });
 
     const body = new FormData();
-    body.append("datasetId", datasetId);
     body.append("file", file, file.name);
     const controller = new AbortController();
     abortRef.current = controller;
     setError(null);
     setProgress({ loaded: 0, total: file.size });
-    const answer = await uploadWithProgress<Accepted>("/api/datasets/upload", body, setProgress, controller.signal);
+    const answer = await uploadWithProgress<Accepted>(`/v1/datasets/${encodeURIComponent(datasetName)}/versions`, body, setProgress, controller.signal);
     abortRef.current = null;
     setProgress(null);
     if (answer.ok) {
       setFile(null);
-      if (answer.data?.unchanged) toast.info("Same content as the latest version: nothing new to load.");
+      if (answer.data?.version?.unchanged) toast.info("Same content as the latest version: nothing new to load.");
       else toast.success("New version uploaded; loading it now.");
       router.refresh();
       return;

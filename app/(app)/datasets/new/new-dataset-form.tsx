@@ -22,7 +22,7 @@ import { datasetNameProblem, nameSourceFromUrl, suggestDatasetName } from "./sug
 
 type Source = "url" | "upload";
 type Errors = { formError?: string; fieldErrors: Record<string, string[]> };
-type UploadCreated = { datasetId: string; name: string; loadId: string };
+type UploadCreated = { dataset: { id: string; name: string } };
 
 const KNOWN_FIELDS = ["name", "csvUrl", "file", ...OPTION_FIELDS];
 const ACCEPT = ".csv,.tsv,.txt,.psv,text/csv,text/plain,text/tab-separated-values";
@@ -135,10 +135,10 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
     abortRef.current = controller;
     setUploadErrors(null);
     setProgress({ loaded: 0, total: file.size });
-    const answer = await uploadWithProgress<UploadCreated>("/api/datasets/upload", body, setProgress, controller.signal);
+    const answer = await uploadWithProgress<UploadCreated>("/v1/datasets/csv", body, setProgress, controller.signal);
     abortRef.current = null;
-    if (answer.ok && answer.data?.name) {
-      router.push(`/datasets/${encodeURIComponent(answer.data.name)}`);
+    if (answer.ok && answer.data?.dataset?.name) {
+      router.push(`/datasets/${encodeURIComponent(answer.data.dataset.name)}`);
       return; // keep the finished bar on screen while the next page loads
     }
     setProgress(null);

@@ -1,5 +1,5 @@
 import { requireRole } from "@/lib/auth/session";
-import { routeError } from "@/lib/api/route-errors";
+import { errorToResponse } from "@/lib/api/handler";
 import { exportDbtProject } from "@/lib/transform/dbt-interop";
 
 export const dynamic = "force-dynamic";
@@ -19,6 +19,6 @@ export async function GET() {
       },
     });
   } catch (err) {
-    return routeError(err, "models/export");
+    return errorToResponse(err, "GET /api/models/export");
   }
 }

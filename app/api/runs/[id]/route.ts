@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/session";
-import { routeError } from "@/lib/api/route-errors";
+import { errorToResponse } from "@/lib/api/handler";
 import { UserError } from "@/lib/errors";
 import { getRunDetail } from "@/lib/pipeline/run-view";
 
@@ -16,6 +16,6 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
     if (!detail) throw new UserError("Run not found", 404);
     return NextResponse.json(detail, { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
-    return routeError(err, "runs/detail");
+    return errorToResponse(err, "GET /api/runs/detail");
   }
 }

@@ -1,4 +1,3 @@
-import { NextResponse } from "next/server";
 import { authorize, errorToResponse, json } from "@/lib/api/handler";
 import { readJsonBody } from "@/lib/api/body";
 import { datasetView } from "@/lib/api/views";
@@ -18,9 +17,10 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request) {
   try {
     const principal = await authorize(request, "editor");
-    if (principal instanceof NextResponse) return principal;
     const type = (request.headers.get("content-type") ?? "").toLowerCase();
-    const actor = { id: principal.userId };
+    const actor = { id: principal.userId, email: principal.email };
+    // The app's own upload form calls this with its session: that first run is a manual one.
+    const trigger = principal.tokenId ? "api" : "manual";
     if (type.startsWith("multipart/form-data")) {
       const { fields, file, fileName } = await readMultipartUpload(request);
       let options: unknown = {};
@@ -35,12 +35,12 @@ export async function POST(request: Request) {
         file.resume();
         throw parsed.error;
       }
-      const { dataset } = await registerUploadedDataset({ name: fields.name ?? "", options: parsed.data, fileName }, file, actor, "api");
+      const { dataset } = await registerUploadedDataset({ name: fields.name ?? "", options: parsed.data, fileName }, file, actor, trigger);
       return json(201, { dataset: await datasetView(dataset) });
     }
     if (!type.startsWith("application/json")) throw new UserError("Send application/json or multipart/form-data", 415);
     const input = registerUrlDatasetInput.parse(await readJsonBody(request));
-    const { dataset } = await registerUrlDataset(input, actor, "api");
+    const { dataset } = await registerUrlDataset(input, actor, trigger);
     return json(201, { dataset: await datasetView(dataset) });
   } catch (err) {
     return errorToResponse(err, "POST /v1/datasets/csv");

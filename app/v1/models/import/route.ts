@@ -1,4 +1,3 @@
-import { NextResponse } from "next/server";
 import { authorize, errorToResponse, json } from "@/lib/api/handler";
 import { importDbtProject } from "@/lib/transform/dbt-interop";
 import { readImportZip } from "@/lib/transform/dbt-upload";
@@ -12,7 +11,6 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request) {
   try {
     const principal = await authorize(request, "editor");
-    if (principal instanceof NextResponse) return principal;
     const result = await importDbtProject(await readImportZip(request), { id: principal.userId });
     return json(200, result);
   } catch (err) {

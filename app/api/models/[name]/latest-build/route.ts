@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { requireRole } from "@/lib/auth/session";
-import { routeError } from "@/lib/api/route-errors";
+import { errorToResponse } from "@/lib/api/handler";
 import { listBatchBuilds, listLatestBuilds } from "@/db/queries/models";
 import { modelNameField } from "@/lib/validation/models";
 import { toBuildView } from "@/components/models/build-view";
@@ -29,6 +29,6 @@ export async function GET(_request: Request, ctx: { params: Promise<{ name: stri
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (err) {
-    return routeError(err, "models/latest-build");
+    return errorToResponse(err, "GET /api/models/latest-build");
   }
 }

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/session";
 import { listDatasetLoads, getDatasetById } from "@/db/queries/datasets";
-import { routeError } from "@/lib/api/route-errors";
+import { errorToResponse } from "@/lib/api/handler";
 import { UserError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
@@ -23,6 +23,6 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (err) {
-    return routeError(err, "datasets/loads/latest");
+    return errorToResponse(err, "GET /api/datasets/loads/latest");
   }
 }

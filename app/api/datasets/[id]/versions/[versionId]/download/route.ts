@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/session";
 import { getDatasetById, getDatasetVersion } from "@/db/queries/datasets";
-import { routeError } from "@/lib/api/route-errors";
+import { errorToResponse } from "@/lib/api/handler";
 import { UserError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
 
@@ -27,6 +27,6 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
       },
     });
   } catch (err) {
-    return routeError(err, "datasets/versions/download");
+    return errorToResponse(err, "GET /api/datasets/versions/download");
   }
 }
