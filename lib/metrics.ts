@@ -1,5 +1,6 @@
 import { Gauge, Histogram, Registry } from "prom-client";
 import { getSql } from "@/db";
+import { listQueueBacklogs } from "@/lib/queue/boss-adapter";
 
 /**
  * Prometheus metrics, read from Postgres at scrape time: the web process serving /metrics is not
@@ -33,11 +34,9 @@ export async function renderMetrics(): Promise<{ contentType: string; body: stri
 
   const depth = new Gauge({ name: "relayboard_queue_depth", help: "Jobs waiting in the queue", labelNames: ["queue"], registers: [registry] });
   const oldest = new Gauge({ name: "relayboard_queue_oldest_job_age_seconds", help: "Age of the oldest waiting job", labelNames: ["queue"], registers: [registry] });
-  for (const row of await sql`
-    select name, count(*)::int as n, coalesce(extract(epoch from now() - min(created_on)), 0)::float8 as age
-    from pgboss.job where state in ('created', 'retry') group by name`) {
-    depth.set({ queue: row.name as string }, row.n as number);
-    oldest.set({ queue: row.name as string }, Number(row.age));
+  for (const backlog of await listQueueBacklogs(sql)) {
+    depth.set({ queue: backlog.queue }, backlog.waiting);
+    oldest.set({ queue: backlog.queue }, backlog.oldestAgeSeconds);
   }
   const workers = new Gauge({ name: "relayboard_workers_online", help: "Workers heard from in the last 30 seconds", registers: [registry] });
   const [online] = await sql`select count(*)::int as n from relayboard.workers where stopped_at is null and last_seen_at > now() - interval '30 seconds'`;

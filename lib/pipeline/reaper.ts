@@ -5,7 +5,8 @@ import { getDb, getSql } from "@/db";
 import { lockRun } from "@/db/queries/pipelines";
 import { runSteps, type StepName } from "@/db/schema/pipelines";
 import { withTransaction } from "@/lib/queue/transaction";
-import { BOSS_SCHEMA } from "@/lib/queue/boss";
+import { listLiveJobPayloads } from "@/lib/queue/boss-adapter";
+import { runStepJob } from "@/lib/queue/jobs";
 import { enqueueStep } from "@/lib/pipeline/runs";
 
 /** A running step whose heartbeat is older than this belongs to a worker that went silent. */
@@ -91,11 +92,12 @@ export async function reapStaleSteps(log: Logger, self: string): Promise<number>
  * died before claiming the step, or failed before the claim because the database was away. Such
  * a step stays queued with nothing running, and without this its run would stay running forever.
  * A step still waiting in a long queue has a job in pg-boss (created), so it is left alone; an
- * active job older than the stale limit would have claimed its step long ago.
+ * active job older than the stale limit would have claimed its step long ago. pg-boss's side is
+ * read through lib/queue/boss-adapter.ts.
  */
 export async function reapOrphanedSteps(log: Logger): Promise<number> {
   const staleSecs = STALE_AFTER_MS / 1000;
-  const orphans = (await getSql()`
+  const candidates = (await getSql()`
     select s.id, s.run_id as "runId", s.name
     from relayboard.run_steps s
     join relayboard.runs r on r.id = s.run_id and r.status = 'running'
@@ -107,11 +109,16 @@ export async function reapOrphanedSteps(log: Logger): Promise<number> {
         s.heartbeat_at,
         (select max(p.finished_at) from relayboard.run_steps p where p.run_id = s.run_id and p.position < s.position),
         r.started_at) < now() - make_interval(secs => ${staleSecs})
-      and not exists (
-        select 1 from ${getSql()(BOSS_SCHEMA)}.job j
-        where j.name = 'run.step' and j.data->>'runId' = s.run_id::text and j.data->>'step' = s.name
-          and (j.state < 'active' or (j.state = 'active' and j.started_on > now() - make_interval(secs => ${staleSecs}))))
   `) as unknown as StepRef[];
+  if (candidates.length === 0) return 0;
+  // Read after the candidates: a job sent meanwhile only makes its step look alive, never orphaned.
+  const live = new Set(
+    (await listLiveJobPayloads(runStepJob.name, staleSecs)).map((data) => {
+      const { runId, step } = (data ?? {}) as { runId?: string; step?: string };
+      return `${runId}:${step}`;
+    }),
+  );
+  const orphans = candidates.filter((s) => !live.has(`${s.runId}:${s.name}`));
   let requeued = 0;
   for (const step of orphans) {
     const sent = await withTransaction(async (tx, send) => {
