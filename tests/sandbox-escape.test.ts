@@ -103,10 +103,13 @@ async function fingerprint() {
 /** Nothing the sandbox did may outlive its use: locks, large objects, sessions. */
 async function leftovers() {
   const sql = getSql();
+  // Scoped to the sandbox's own sessions and this database: other databases on the same server
+  // (and pg-boss here) take advisory locks of their own.
   const [row] = await sql`select
-    (select count(*)::int from pg_locks where locktype = 'advisory') as advisory_locks,
+    (select count(*)::int from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and a.usename = ${SANDBOX_ROLE}) as advisory_locks,
     (select count(*)::int from pg_largeobject_metadata) as large_objects,
-    (select count(*)::int from pg_stat_activity where usename = ${SANDBOX_ROLE}) as sandbox_sessions`;
+    (select count(*)::int from pg_stat_activity where usename = ${SANDBOX_ROLE} and datname = current_database()) as sandbox_sessions`;
   return row;
 }
 

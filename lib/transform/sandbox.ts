@@ -55,7 +55,10 @@ export async function inSandbox<T>(
   try {
     return (await sql.begin(async (tx) => {
       if (opts.readOnly) await tx.unsafe("set transaction read only");
+      // Set here, not only on the role: the role may set its own defaults (ALTER ROLE … SET).
       await tx.unsafe(`set local statement_timeout = ${timeoutMs}`);
+      await tx.unsafe("set local lock_timeout = '10s'");
+      await tx.unsafe("set local idle_in_transaction_session_timeout = '60s'");
       await tx.unsafe("set local search_path = pg_catalog, warehouse");
       // A worker killed mid-build leaves its query running; this makes Postgres notice within a second.
       await tx.unsafe("set local client_connection_check_interval = 1000");
