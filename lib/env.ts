@@ -69,6 +69,7 @@ const rawEnvSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).optional(),
   MODEL_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   METRICS_TOKEN: optionalNonEmpty.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  RELAYBOARD_NATIVE_SCAN: optionalNonEmpty.pipe(z.enum(["auto", "off"]).default("auto")),
 });
 
 export type S3Config = {
@@ -109,6 +110,11 @@ export type AppEnv = {
   modelStatementTimeoutMs: number;
   /** GET /metrics is served only when set, to callers presenting it as a Bearer token. */
   metricsToken?: string;
+  /**
+   * RELAYBOARD_NATIVE_SCAN: "auto" uses the native CSV record scanner (native/) when it is
+   * built; "off" uses the TypeScript scanner alone (lib/csv/native-scan.ts).
+   */
+  nativeCsvScan: "auto" | "off";
 };
 
 /** Where the web server listens when HOST is unset: this machine only, never every interface. */
@@ -246,6 +252,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     embeddedPgPort: raw.EMBEDDED_PG_PORT,
     modelStatementTimeoutMs: raw.MODEL_STATEMENT_TIMEOUT_SECONDS * 1000,
     metricsToken: raw.METRICS_TOKEN,
+    nativeCsvScan: raw.RELAYBOARD_NATIVE_SCAN,
   };
 }
 
@@ -254,6 +261,17 @@ let cached: AppEnv | undefined;
 export function getEnv(): AppEnv {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+ * getEnv().nativeCsvScan without the rest of the configuration: the CSV scanner (lib/csv) also
+ * runs in unit tests and tools that have none, and must not generate secrets for one.
+ */
+export function getNativeCsvScan(): AppEnv["nativeCsvScan"] {
+  if (cached) return cached.nativeCsvScan;
+  const parsed = rawEnvSchema.shape.RELAYBOARD_NATIVE_SCAN.safeParse(process.env.RELAYBOARD_NATIVE_SCAN);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: RELAYBOARD_NATIVE_SCAN: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 /** For tests that change configuration between cases. */

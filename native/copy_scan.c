@@ -9,7 +9,15 @@
  * quotes, the right field count, no stray quotes — and stops at the first other one, which the
  * TypeScript scanner then takes from its first byte. So this file needs no chunk-boundary
  * state, no error messages and no header handling: anything unusual is simply not done here.
- * tests/native-scan.test.ts runs the TypeScript scanner with and without it on the same inputs.
+ *
+ * Tests (`npx vitest run --project unit lib/csv`):
+ *  - lib/csv/native-scan.test.ts runs the TypeScript scanner with and without this one on the
+ *    same generated files, and every vector of lib/csv/classification-vectors.json through
+ *    classify() below and through both scanners;
+ *  - lib/csv/infer.test.ts checks lib/csv/infer.ts against the same vectors, so the C and
+ *    TypeScript classifiers answer to one table: a change to one of them that the other does
+ *    not share fails a test.
+ * RELAYBOARD_NATIVE_SCAN=off (lib/env.ts) makes the app use the TypeScript scanner alone.
  */
 #include <node_api.h>
 #include <stdint.h>
@@ -323,9 +331,30 @@ static napi_value ScanRecords(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * classify(bytes): the kind (K_*) scanRecords gives one value, 0 for an empty one (NULL). For
+ * the tests, which hold it to lib/csv/classification-vectors.json; loads do not call it.
+ */
+static napi_value Classify(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint8_t *b;
+  size_t n;
+  if (argc < 1 || !get_buffer(env, argv[0], &b, &n)) {
+    napi_throw_type_error(env, NULL, "classify needs a Buffer or Uint8Array");
+    return NULL;
+  }
+  napi_value result;
+  napi_create_int32(env, n == 0 ? 0 : classify(b, 0, n), &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "scanRecords", NAPI_AUTO_LENGTH, ScanRecords, NULL, &fn);
   napi_set_named_property(env, exports, "scanRecords", fn);
+  napi_create_function(env, "classify", NAPI_AUTO_LENGTH, Classify, NULL, &fn);
+  napi_set_named_property(env, exports, "classify", fn);
   return exports;
 }

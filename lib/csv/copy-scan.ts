@@ -59,6 +59,11 @@ export interface CopyScanOptions {
    * became text, exactly as onValue with observeBytes does.
    */
   inferenceMasks?: Uint8Array;
+  /**
+   * False: the TypeScript scanner alone, even where the native one is built and enabled (the
+   * tests compare the two). Default: the native scanner when nativeScanRecords() offers it.
+   */
+  useNative?: boolean;
 }
 
 export interface CopyScanner {
@@ -77,6 +82,8 @@ export interface CopyScanner {
    * (the offset after its LF), or -1 if none did: what comes before can go to COPY on its own.
    */
   recordEnd(): number;
+  /** Of rows(), how many the native record scanner took (0: the TypeScript scanner did all). */
+  nativeRows(): number;
 }
 
 // Longest value worth classifying across a chunk boundary: longer ones are text or a
@@ -139,7 +146,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   const { maxFieldBytes } = opts;
   const onValue = opts.onValue ?? (() => {});
   const wanted = opts.onValue ? (opts.wanted ?? NONE) : NONE;
-  const native = opts.inferenceMasks || !opts.onValue ? nativeScanRecords() : null;
+  const native = opts.useNative !== false && (opts.inferenceMasks || !opts.onValue) ? nativeScanRecords() : null;
   const masks = opts.inferenceMasks ?? NONE;
   const nativeState = new Float64Array(6);
 
@@ -149,6 +156,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   };
   let expected = -1;
   let rows = 0;
+  let nativeRows = 0;
   let inHeader = opts.header;
   let headerBytes: Buffer[] = [];
   let headerValues: string[] | null = null;
@@ -279,6 +287,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
           line = state[3]!;
           fieldStart = i;
           rows += state[4]!;
+          nativeRows += state[4]!;
           if (state[5]! >= 0) recordEndOut = state[5]!;
           if (i >= n) break;
           c = chunk[i]!;
@@ -480,5 +489,6 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
     columnCount: () => expected,
     rows: () => rows,
     recordEnd: () => recordEndOut,
+    nativeRows: () => nativeRows,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { castCheck, createTypeInferrer, type ColumnType } from "./infer";
+import { CLASSIFICATION_VECTORS } from "./classification-vectors";
+import { castCheck, createTypeInferrer, typeOfMask, type ColumnType } from "./infer";
 
 /** Infers one column from the given values. */
 function infer(...values: string[]): ColumnType {
@@ -93,6 +94,35 @@ describe("type inference", () => {
     expect(inferrer.result()).toEqual(["numeric", "boolean", "date", "text"]);
     inferrer.observe(["oops", "yes", "2023-01-03", "2"]);
     expect(inferrer.result()).toEqual(["text", "boolean", "date", "text"]);
+  });
+});
+
+describe("the shared classification vectors (lib/csv/classification-vectors.json, also run through native/copy_scan.c)", () => {
+  it("has cases of every type and group", () => {
+    const types = new Set(CLASSIFICATION_VECTORS.map((v) => v.type));
+    expect([...types].sort()).toEqual(["bigint", "boolean", "date", "numeric", "text", "timestamp", "timestamptz", null].sort());
+    expect(CLASSIFICATION_VECTORS.length).toBeGreaterThan(200);
+    expect(CLASSIFICATION_VECTORS.some((v) => v.value.length > 1000)).toBe(true);
+  });
+
+  it.each(CLASSIFICATION_VECTORS.map((v) => [v.group, v.label, v] as const))("%s: %s", (_group, _label, { value, type }) => {
+    // The string path (the exact parser's records).
+    const strings = createTypeInferrer(1);
+    strings.observe([value]);
+    expect(strings.result()[0]).toBe(type ?? "text");
+    expect(strings.masks[0] === 0).toBe(type === null);
+    if (value === "") return; // NULL: the byte path never sees it
+
+    // The byte path (the fast load), with the value inside a record of other bytes: the
+    // classifier may look one byte past a value, and must not read more into it.
+    for (const [before, after] of [["", ""], ["x,", "\n"], ["\"", "\""], ["9,", "e5,1"]]) {
+      const bytes = Buffer.from(before + value + after, "utf8");
+      const s = Buffer.byteLength(before);
+      const e = s + Buffer.byteLength(value);
+      const inferrer = createTypeInferrer(1);
+      expect(inferrer.observeBytes(0, bytes, s, e)).toBe(type !== "text");
+      expect(typeOfMask(inferrer.masks[0]!), JSON.stringify([before, after])).toBe(type);
+    }
   });
 });
 

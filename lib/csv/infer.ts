@@ -196,7 +196,8 @@ function classify(v: string): number {
   return n < 0 ? TEXT : classifyBytes(SCRATCH, 0, n);
 }
 
-function typeOf(mask: number): ColumnType {
+/** The type of a column whose values gave these kinds (TypeInferrer.masks, native classify()). */
+export function typeOfMask(mask: number): ColumnType {
   switch (mask) {
     case BOOL: return "boolean";
     case INT: return "bigint";
@@ -271,7 +272,7 @@ export function createTypeInferrer(columnCount: number): TypeInferrer {
       }
     },
     result(): ColumnType[] {
-      return Array.from(masks, typeOf);
+      return Array.from(masks, typeOfMask);
     },
     masks,
   };

@@ -1,10 +1,12 @@
 import { createRequire } from "node:module";
 import path from "node:path";
+import { getNativeCsvScan } from "@/lib/env";
 
 /**
  * The optional native record scanner (native/copy_scan.c), built by `npm install` when a C
- * compiler is present. Without it the TypeScript scanner does the same work, slower; set
- * RELAYBOARD_NATIVE_SCAN=0 to use TypeScript anyway (the tests run both).
+ * compiler is present. Without it the TypeScript scanner does the same work, slower;
+ * RELAYBOARD_NATIVE_SCAN=off (lib/env.ts) uses TypeScript anyway. The tests run both, and hold
+ * both classifiers to lib/csv/classification-vectors.json.
  */
 export type ScanRecords = (
   chunk: Uint8Array,
@@ -18,10 +20,21 @@ export type ScanRecords = (
   maxFieldBytes: number,
 ) => void;
 
-let loaded: ScanRecords | null | undefined;
+export interface NativeScanner {
+  scanRecords: ScanRecords;
+  /** The kind bits (as TypeInferrer.masks) scanRecords gives one value; 0 for an empty one. For tests. */
+  classify: (value: Uint8Array) => number;
+}
 
-export function nativeScanRecords(): ScanRecords | null {
-  if (process.env.RELAYBOARD_NATIVE_SCAN === "0") return null;
+let loaded: NativeScanner | null | undefined;
+
+/** Whether RELAYBOARD_NATIVE_SCAN=off asks for the TypeScript scanner alone. */
+export function nativeScanDisabled(): boolean {
+  return getNativeCsvScan() === "off";
+}
+
+/** The built module, whatever RELAYBOARD_NATIVE_SCAN says; null if it is not built. */
+export function loadNativeScanner(): NativeScanner | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   // Beside this file's folder (lib/csv), else under the working directory; paths built at run
@@ -31,11 +44,17 @@ export function nativeScanRecords(): ScanRecords | null {
     if (!root) continue;
     try {
       const file = path.join(root, "native", "build", "Release", "copy_scan.node");
-      loaded = (createRequire(path.join(root, "package.json"))(file) as { scanRecords: ScanRecords }).scanRecords;
+      loaded = createRequire(path.join(root, "package.json"))(file) as NativeScanner;
       break;
     } catch {
       // not built there
     }
   }
   return loaded;
+}
+
+/** The native record scanner the app uses: null when it is not built or RELAYBOARD_NATIVE_SCAN=off. */
+export function nativeScanRecords(): ScanRecords | null {
+  if (nativeScanDisabled()) return null;
+  return loadNativeScanner()?.scanRecords ?? null;
 }
