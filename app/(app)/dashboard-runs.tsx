@@ -7,14 +7,13 @@ import { describeSchedule } from "@/lib/pipeline/schedule";
 import { listPublicDestinations } from "@/lib/slack/destinations";
 import { listPipelines, listRuns } from "@/db/queries/pipelines";
 import { runStatuses, type Pipeline, type Run } from "@/db/schema/pipelines";
-import { formatDateTime } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { durationBetween, formatUntil } from "@/components/pipelines/format";
 import { RunStatusBadge, statusLabel } from "@/components/pipelines/run-status";
 import { rowsLoaded } from "@/components/pipelines/runs-table";
 import { RunsChart, type RunPoint } from "@/components/pipelines/runs-chart";
+import { durationBetween, formatDateTime, formatUntil } from "@/lib/format";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Enough for any realistic day; past it the counts say "at least". */

@@ -18,7 +18,6 @@ import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { getServiceStatus, type CheckName } from "@/lib/health";
 import { getSampleDataState } from "@/lib/onboarding/sample-data";
-import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -26,6 +25,7 @@ import { PageHeader } from "@/components/page-header";
 import { CheckQueueButton } from "./check-queue-button";
 import { DashboardRuns, DashboardRunsSkeleton } from "./dashboard-runs";
 import { SampleDataOffer, SampleNextSteps } from "./onboarding/sample-data-panel";
+import { formatDateTime, formatDuration, formatRelativeTime } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dashboard" };
@@ -97,7 +97,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           <StatusCard icon={TimerIcon} title="Last queue round-trip" description="A probe sent through the queue and stamped by a worker.">
             {status.lastQueueRoundTrip ? (
               <p className="flex flex-col gap-0.5">
-                <span className="text-2xl font-semibold tabular-nums">{formatLatency(status.lastQueueRoundTrip.latencyMs)}</span>
+                <span className="text-2xl font-semibold tabular-nums">{formatDuration(Math.max(0, status.lastQueueRoundTrip.latencyMs))}</span>
                 <time
                   dateTime={status.lastQueueRoundTrip.at.toISOString()}
                   title={formatDateTime(status.lastQueueRoundTrip.at)}
@@ -209,8 +209,4 @@ function StatusLine({ ok, text }: { ok: boolean; text: string }) {
       <span>{text}</span>
     </p>
   );
-}
-
-function formatLatency(ms: number): string {
-  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

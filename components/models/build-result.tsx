@@ -2,11 +2,10 @@ import { CircleAlertIcon } from "lucide-react";
 import type { TestResult } from "@/db/schema/models";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { formatDateTime } from "@/lib/utils";
 import { BuildStatusBadge } from "./build-status-badge";
 import { buildMoment, testCounts, type BuildView } from "./build-view";
-import { cellText, durationBetween, formatDuration } from "./format";
-import { formatCount } from "@/lib/format";
+import { cellText } from "./format";
+import { durationBetween, formatCount, formatDateTime, formatDuration } from "@/lib/format";
 import { ResultsTable } from "./results-table";
 
 /**

@@ -1,19 +1,4 @@
-/** Small display helpers for models and builds; pure, so server and client render the same text. */
-
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
-}
-
-/** Milliseconds between two ISO timestamps, or null while either is missing. */
-export function durationBetween(start: string | null, end: string | null): number | null {
-  if (!start || !end) return null;
-  return new Date(end).getTime() - new Date(start).getTime();
-}
+/** Small helpers for model results and compile messages; durations and sizes are in lib/format. */
 
 /** A cell value as text; objects (json columns, test samples) as JSON. */
 export function cellText(value: unknown): string | null {

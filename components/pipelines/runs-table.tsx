@@ -1,9 +1,7 @@
 import Link from "next/link";
 import type { RunSummary } from "@/lib/pipeline/run-view";
-import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { durationBetween } from "./format";
-import { formatCount, formatDuration } from "@/lib/format";
+import { durationBetween, formatCount, formatDateTime, formatDuration, formatRelativeTime } from "@/lib/format";
 import { RunStatusBadge, stepLabel, triggerLabel } from "./run-status";
 
 export type RunRow = { run: RunSummary; pipeline?: { id: string; name: string } | null };

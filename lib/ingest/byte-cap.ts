@@ -1,16 +1,6 @@
 import { Transform } from "node:stream";
 import { UserError } from "@/lib/errors";
-
-export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
-}
+import { formatBytes } from "@/lib/format";
 
 /** Passes bytes through until `limit`, then fails the stream (and so the upload) with a 413. */
 export function createByteCap(limit: number, onBytes?: (total: number) => void): Transform {

@@ -1,7 +1,7 @@
 import type { LoadError } from "@/db/schema/datasets";
 import { CsvFormatError } from "@/lib/csv/errors";
 import { UserError } from "@/lib/errors";
-import { formatBytes } from "@/lib/ingest/byte-cap";
+import { formatBytes } from "@/lib/format";
 import {
   OutboundBlockedError,
   OutboundHttpError,

@@ -1,6 +1,6 @@
 import { Unzip, UnzipInflate } from "fflate";
 import { UserError } from "@/lib/errors";
-import { formatBytes } from "@/lib/ingest/byte-cap";
+import { formatBytes } from "@/lib/format";
 
 export type UnzipLimits = {
   /** Inflated bytes one entry may have. */

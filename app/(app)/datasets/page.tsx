@@ -4,7 +4,6 @@ import { CircleCheckIcon, DatabaseIcon, PlusIcon } from "lucide-react";
 import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { listDatasets, listLatestLoads } from "@/db/queries/datasets";
-import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
@@ -14,7 +13,7 @@ import { PageHeader } from "@/components/page-header";
 import { datasetDisplayStatus, isActiveLoad, StatusBadge } from "@/components/dataset-status";
 import { AutoRefresh } from "./auto-refresh";
 import { sourceLabel } from "./format";
-import { formatCount } from "@/lib/format";
+import { formatCount, formatDateTime, formatRelativeTime } from "@/lib/format";
 import { SampleDataButton } from "../onboarding/sample-data-button";
 
 export const dynamic = "force-dynamic";

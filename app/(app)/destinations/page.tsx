@@ -4,7 +4,6 @@ import { ChevronRightIcon, MessageSquareTextIcon, PlusIcon, SendIcon } from "luc
 import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { listPublicDestinations } from "@/lib/slack/destinations";
-import { formatDateTime } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/empty-state";
@@ -12,6 +11,7 @@ import { PageHeader } from "@/components/page-header";
 import { DefaultBadge, DestinationStatus } from "@/components/destinations/destination-status";
 import { AddDestinationForm } from "./add-destination-form";
 import { DestinationActions } from "./destination-actions";
+import { formatDateTime } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Destinations" };

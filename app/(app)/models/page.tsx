@@ -7,7 +7,6 @@ import { listDatasets } from "@/db/queries/datasets";
 import { listLatestBuilds, listModels } from "@/db/queries/models";
 import type { Dataset } from "@/db/schema/datasets";
 import type { ModelBuild } from "@/db/schema/models";
-import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -16,7 +15,7 @@ import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { BuildStatusBadge } from "@/components/models/build-status-badge";
 import { buildMoment, testCounts, type BuildStatus } from "@/components/models/build-view";
-import { formatCount } from "@/lib/format";
+import { formatCount, formatDateTime, formatRelativeTime } from "@/lib/format";
 import { ImportForm } from "./import-form";
 
 export const dynamic = "force-dynamic";

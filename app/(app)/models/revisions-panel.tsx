@@ -17,9 +17,9 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/form-messages";
 import { RevisionDiff } from "@/components/models/revision-diff";
-import { formatDateTime } from "@/lib/utils";
 import { restoreRevisionAction, type SavedModel } from "./actions";
 import { contentAsText, type ModelContent } from "./editor-state";
+import { formatDateTime } from "@/lib/format";
 
 export type RevisionView = { revision: number; author: string | null; createdAt: string; content: ModelContent };
 

@@ -3,10 +3,10 @@ import { ArrowRightIcon, FlaskConicalIcon } from "lucide-react";
 import { listDeliveriesForDestination, listDeliveriesForRun, listDestinations } from "@/db/queries/destinations";
 import { getPipelineById, getRunById } from "@/db/queries/pipelines";
 import type { Delivery } from "@/db/schema/destinations";
-import { formatDateTime } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { SlackMessagePreview } from "@/components/destinations/slack-message-preview";
+import { formatDateTime } from "@/lib/format";
 
 const CHANNEL_MESSAGES = 5;
 

@@ -10,7 +10,7 @@ import { createPipeline, editPipeline, setPipelinePaused } from "@/lib/pipeline/
 import { requestRun } from "@/lib/pipeline/runs";
 import { describeSchedule } from "@/lib/pipeline/schedule";
 import type { pipelineInput } from "@/lib/validation/pipelines";
-import { formatInZone } from "@/components/pipelines/format";
+import { formatInZone } from "@/lib/format";
 
 // Each action checks the role itself: the page's check does not protect its actions.
 

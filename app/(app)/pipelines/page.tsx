@@ -5,7 +5,6 @@ import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { listDatasets } from "@/db/queries/datasets";
 import { listPipelines, listRuns } from "@/db/queries/pipelines";
-import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
@@ -14,8 +13,8 @@ import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { AutoRefresh } from "@/components/pipelines/auto-refresh";
 import { isActiveRun, RunStatusBadge } from "@/components/pipelines/run-status";
-import { formatUntil } from "@/components/pipelines/format";
 import { scheduleInWords } from "./schedule-summary";
+import { formatDateTime, formatRelativeTime, formatUntil } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Pipelines" };

@@ -4,8 +4,7 @@ import { useEffect, useState } from "react";
 import { useRouter } from "next/navigation";
 import { Progress } from "@/components/ui/progress";
 import { isActiveLoad, LoadStatusBadge, phaseLabel } from "@/components/dataset-status";
-import { formatDateTime } from "@/lib/utils";
-import { formatBytes, formatCount, formatDuration } from "@/lib/format";
+import { formatBytes, formatCount, formatDateTime, formatDuration } from "@/lib/format";
 import { toLoadView, type LoadView } from "./load-view";
 
 const POLL_MS = 1_000;

@@ -1,12 +1,11 @@
 import { CircleAlertIcon } from "lucide-react";
 import { columnTypes, type Dataset, type DatasetLoad, type DatasetVersion } from "@/db/schema/datasets";
-import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { LoadStatusBadge, phaseLabel } from "@/components/dataset-status";
 import { versionSourceLabel } from "../format";
-import { formatBytes, formatCount, formatDuration } from "@/lib/format";
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelativeTime } from "@/lib/format";
 import { ColumnTypeForm } from "./column-type-form";
 import { ReloadVersionButton } from "./reload-version-button";
 

@@ -7,7 +7,6 @@ import { getSessionUser, requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { toPublicDestination, type PublicDestination } from "@/lib/slack/destinations";
 import { getDestinationById, listDeliveriesForDestination, listDeliveryAttempts } from "@/db/queries/destinations";
-import { formatDateTime, formatRelativeTime } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/page-header";
@@ -15,6 +14,7 @@ import { DefaultBadge, DestinationStatus } from "@/components/destinations/desti
 import { DestinationActions } from "../destination-actions";
 import { DeliveriesTable, type DeliveryView } from "./deliveries-table";
 import { SampleChannel } from "../../onboarding/sample-messages";
+import { formatDateTime, formatRelativeTime } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 

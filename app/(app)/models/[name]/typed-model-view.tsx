@@ -10,8 +10,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { PageHeader } from "@/components/page-header";
 import { BuildResult } from "@/components/models/build-result";
 import { BuildStatusBadge } from "@/components/models/build-status-badge";
-import { formatCount } from "@/lib/format";
-import { formatDateTime } from "@/lib/utils";
+import { formatCount, formatDateTime } from "@/lib/format";
 import { toBuildView } from "@/components/models/build-view";
 import { SqlView } from "@/components/models/sql-view";
 

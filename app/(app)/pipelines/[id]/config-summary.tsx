@@ -1,10 +1,9 @@
 import type { ReactNode } from "react";
 import type { Pipeline } from "@/db/schema/pipelines";
-import { formatDateTime } from "@/lib/utils";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { formatUntil } from "@/components/pipelines/format";
 import { CONDITIONS, type PipelineFormOptions } from "../form-types";
 import { scheduleInWords } from "../schedule-summary";
+import { formatDateTime, formatUntil } from "@/lib/format";
 
 /** What the pipeline does, in words: the saved configuration, read-only. */
 export function ConfigSummary({ pipeline, options, now }: { pipeline: Pipeline; options: PipelineFormOptions; now: Date }) {

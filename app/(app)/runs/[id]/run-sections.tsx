@@ -5,8 +5,7 @@ import { Progress } from "@/components/ui/progress";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { phaseLabel } from "@/components/dataset-status";
 import { deliveryKindLabel, DeliveryStatusBadge } from "@/components/destinations/delivery-status";
-import { durationBetween, formatClock, formatPreciseDateTime } from "@/components/pipelines/format";
-import { formatBytes, formatCount, formatDuration } from "@/lib/format";
+import { durationBetween, formatBytes, formatClock, formatCount, formatDuration, formatPreciseDateTime } from "@/lib/format";
 import { RunStatusBadge, stepLabel } from "@/components/pipelines/run-status";
 import { cn } from "@/lib/utils";
 

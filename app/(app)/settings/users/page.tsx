@@ -3,12 +3,12 @@ import { requirePageRole } from "@/lib/auth/session";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/passwords";
 import { ROLE_DESCRIPTIONS } from "@/lib/auth/roles";
 import { listUsers } from "@/db/queries/users";
-import { formatDateTime } from "@/lib/utils";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { PageHeader } from "@/components/page-header";
 import { AddUserForm } from "./add-user-form";
 import { UserRow } from "./user-row";
+import { formatDateTime } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Users" };
