@@ -11,7 +11,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { datasetDisplayStatus, isActiveLoad, StatusBadge } from "@/components/dataset-status";
-import { AutoRefresh } from "./auto-refresh";
+import { AutoRefresh } from "@/components/auto-refresh";
 import { sourceLabel } from "./format";
 import { formatCount, formatDateTime, formatRelativeTime } from "@/lib/format";
 import { SampleDataButton } from "../onboarding/sample-data-button";

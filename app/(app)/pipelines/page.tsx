@@ -11,7 +11,7 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
-import { AutoRefresh } from "@/components/pipelines/auto-refresh";
+import { AutoRefresh } from "@/components/auto-refresh";
 import { isActiveRun, RunStatusBadge } from "@/components/pipelines/run-status";
 import { scheduleInWords } from "./schedule-summary";
 import { formatDateTime, formatRelativeTime, formatUntil } from "@/lib/format";

@@ -11,7 +11,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
-import { AutoRefresh } from "@/components/pipelines/auto-refresh";
+import { AutoRefresh } from "@/components/auto-refresh";
 import { NativeSelect } from "@/components/pipelines/native-select";
 import { isActiveRun, statusLabel, triggerLabel } from "@/components/pipelines/run-status";
 import { RunsTable } from "@/components/pipelines/runs-table";

@@ -11,7 +11,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/page-header";
-import { AutoRefresh } from "@/components/pipelines/auto-refresh";
+import { AutoRefresh } from "@/components/auto-refresh";
 import { isActiveRun } from "@/components/pipelines/run-status";
 import { RunsTable } from "@/components/pipelines/runs-table";
 import { loadFormOptions } from "../form-options";
