@@ -256,6 +256,16 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
   };
 }
 
+/**
+ * next-auth v4 reads its origin from process.env itself, so this one setting is written back
+ * there (here, where process.env lives). With no APP_URL the Host header is trusted, so the app
+ * works at whatever address the operator opens it on.
+ */
+export function exportNextAuthOrigin(appUrlExplicit: boolean, appUrl: string): void {
+  if (appUrlExplicit) process.env.NEXTAUTH_URL = appUrl;
+  else process.env.AUTH_TRUST_HOST ??= "true";
+}
+
 let cached: AppEnv | undefined;
 
 export function getEnv(): AppEnv {

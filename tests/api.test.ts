@@ -68,7 +68,7 @@ async function call(
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
 }
 
-function expectError(res: { status: number; json: any }, status: number, code: string) {
+function expectError(res: { status: number; json: unknown }, status: number, code: string) {
   expect(res.status).toBe(status);
   expect(res.json).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
   expect(JSON.stringify(res.json)).not.toMatch(/at .*\.ts:\d+|select .* from/i);

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, sql } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
 import { loginAttempts, loginThrottle, users, type Role, type User } from "@/db/schema/users";
 

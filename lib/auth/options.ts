@@ -1,7 +1,7 @@
 import { audit } from "@/lib/audit";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { getEnv } from "@/lib/env";
+import { exportNextAuthOrigin, getEnv } from "@/lib/env";
 import { getUserByEmail } from "@/db/queries/users";
 import { dummyPasswordHash, verifyPassword } from "@/lib/auth/passwords";
 import { attemptLogin, LOGIN_LIMITED_ERROR } from "@/lib/auth/login-limit";
@@ -9,13 +9,6 @@ import { clientFromHeaders } from "@/lib/auth/client-address";
 import { loginInput } from "@/lib/validation/users";
 import { childLogger } from "@/lib/log";
 import { shouldUseSecureCookies } from "@/lib/auth/secure-cookies";
-
-// next-auth v4 reads its origin from process.env itself. With no APP_URL we trust the Host
-// header, so the app works at whatever address the operator opens it on.
-function configureNextAuthOrigin(appUrlExplicit: boolean, appUrl: string): void {
-  if (appUrlExplicit) process.env.NEXTAUTH_URL = appUrl;
-  else process.env.AUTH_TRUST_HOST ??= "true";
-}
 
 let options: NextAuthOptions | undefined;
 
@@ -37,7 +30,7 @@ export function getAuthOptionsFor(requestHeaders: { get(name: string): string | 
 export function getAuthOptions(): NextAuthOptions {
   if (options) return options;
   const env = getEnv();
-  configureNextAuthOrigin(explicitAppUrl() !== undefined, env.appUrl);
+  exportNextAuthOrigin(explicitAppUrl() !== undefined, env.appUrl);
   const log = childLogger({ module: "auth" });
   options = {
     secret: env.authSecret,

@@ -64,7 +64,12 @@ function classifyNumber(b: Uint8Array, s: number, e: number, strict: boolean): n
   if (i === e) {
     if (intLen === 0) return TEXT;
     let start = intStart;
-    if (!strict) while (start < e - 1 && b[start] === DIGIT_0) start++, intLen--;
+    if (!strict) {
+      while (start < e - 1 && b[start] === DIGIT_0) {
+        start++;
+        intLen--;
+      }
+    }
     if (intLen < 19) return INT;
     if (intLen > 19) return NUM;
     return withinInt64(b, start, negative ? INT64_MIN_ABS : INT64_MAX) ? INT : NUM;
