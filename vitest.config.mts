@@ -13,7 +13,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "jobs/**/*.test.ts", "db/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "jobs/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts"],
           environment: "node",
         },
       },

@@ -1,15 +1,15 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { BuildResult } from "@/components/models/build-result";
 import { BuildStatusBadge } from "@/components/models/build-status-badge";
 import { isBuildActive, type BuildView } from "@/components/models/build-view";
+import { useLiveStatus } from "@/components/live-status/use-live-status";
 import { formatCount } from "@/lib/format";
 
-const POLL_MS = 1_000;
 /** After this long without a build row, the worker is probably not running: say so. */
 const NO_WORKER_HINT_MS = 15_000;
 
@@ -17,8 +17,8 @@ type Watch = { previousId: string | null; since: number };
 
 /**
  * The newest build of a model, live: after a build is requested (or while one is running when the
- * page opens) this polls the latest-build route every second until the build and its batch have
- * finished, then refreshes the page once so lists and completions catch up.
+ * page opens) this polls the latest-build route every second (useLiveStatus) until the build and
+ * its batch have finished, then refreshes the page once so lists and completions catch up.
  */
 export function useLatestBuild(name: string, initial: { build: BuildView | null; batch: BuildView[] }) {
   const router = useRouter();
@@ -33,53 +33,34 @@ export function useLatestBuild(name: string, initial: { build: BuildView | null;
   const [awaitingWorker, setAwaitingWorker] = useState(false);
   const [slow, setSlow] = useState(false);
 
-  useEffect(() => {
-    if (!watch) return;
-    const controller = new AbortController();
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = async () => {
-      try {
-        const res = await fetch(`/api/models/${encodeURIComponent(name)}/latest-build`, { cache: "no-store", signal: controller.signal });
-        if (stopped) return;
-        if (res.ok) {
-          const body = (await res.json()) as { build: BuildView | null; batch: BuildView[] };
-          if (stopped) return;
-          const fresh = body.build && body.build.id !== watch.previousId ? body.build : null;
-          if (fresh) {
-            setAwaitingWorker(false);
-            setSlow(false);
-            setBuild(fresh);
-            setBatch(body.batch);
-            const done = !isBuildActive(fresh.status) && body.batch.every((b) => !isBuildActive(b.status));
-            if (done) {
-              setWatch(null);
-              announce(fresh);
-              router.refresh();
-              return;
-            }
-          } else if (Date.now() - watch.since > NO_WORKER_HINT_MS) {
-            setSlow(true);
-          }
-        } else if (res.status === 401 || res.status === 403 || res.status === 404) {
+  useLiveStatus<{ build: BuildView | null; batch: BuildView[] }>({
+    url: `/api/models/${encodeURIComponent(name)}/latest-build`,
+    enabled: watch !== null,
+    onData: (body) => {
+      if (!watch) return "stop";
+      const fresh = body.build && body.build.id !== watch.previousId ? body.build : null;
+      if (fresh) {
+        setAwaitingWorker(false);
+        setSlow(false);
+        setBuild(fresh);
+        setBatch(body.batch);
+        const done = !isBuildActive(fresh.status) && body.batch.every((b) => !isBuildActive(b.status));
+        if (done) {
           setWatch(null);
-          setAwaitingWorker(false);
+          announce(fresh);
           router.refresh();
-          return;
+          return "stop";
         }
-      } catch {
-        if (stopped) return;
-        // A network blip: keep polling.
+      } else if (Date.now() - watch.since > NO_WORKER_HINT_MS) {
+        setSlow(true);
       }
-      if (!stopped) timer = setTimeout(tick, POLL_MS);
-    };
-    timer = setTimeout(tick, POLL_MS);
-    return () => {
-      stopped = true;
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [watch, name, router]);
+    },
+    onGone: () => {
+      setWatch(null);
+      setAwaitingWorker(false);
+      router.refresh();
+    },
+  });
 
   const follow = useCallback((previousId: string | null) => {
     setAwaitingWorker(true);

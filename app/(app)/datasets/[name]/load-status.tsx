@@ -1,66 +1,48 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { Progress } from "@/components/ui/progress";
 import { isActiveLoad, LoadStatusBadge, phaseLabel } from "@/components/dataset-status";
 import { formatBytes, formatCount, formatDateTime, formatDuration } from "@/lib/format";
+import { useLiveStatus } from "@/components/live-status/use-live-status";
 import { toLoadView, type LoadView } from "./load-view";
-
-const POLL_MS = 1_000;
 
 /**
  * The newest load, live: while it is queued or running this polls the latest-load route every
- * second, then refreshes the page once so the schema, preview and history catch up. The page
- * keys this component by load id and status, so a new load (or the finished one) remounts it.
+ * second (useLiveStatus), then refreshes the page once so the schema, preview and history catch
+ * up. The page keys this component by load id and status, so a new load (or the finished one)
+ * remounts it.
  */
 export function LoadStatus({ datasetId, initial }: { datasetId: string; initial: LoadView | null }) {
   const router = useRouter();
   const [load, setLoad] = useState<LoadView | null>(initial);
   const active = isActiveLoad(load?.status);
+  // Polling goes on past the load's own end until the dataset row has settled too.
+  const [following, setFollowing] = useState(() => isActiveLoad(initial?.status));
 
-  useEffect(() => {
-    if (!active) return;
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    let waitedForDataset = 0;
-    const tick = async () => {
-      try {
-        const res = await fetch(`/api/datasets/${datasetId}/loads/latest`, { cache: "no-store", signal: controller.signal });
-        if (res.ok) {
-          const body = (await res.json()) as {
-            dataset?: { status?: string };
-            load: Parameters<typeof toLoadView>[0] | null;
-          };
-          const next = body.load ? toLoadView(body.load) : null;
-          if (stopped) return;
-          setLoad(next);
-          // The worker finishes the load row a moment before the dataset row: refresh once both
-          // have settled (or after a few tries), so the page does not show a stale "loading".
-          const settled = body.dataset?.status !== "loading" || ++waitedForDataset > 3;
-          if ((!next || !isActiveLoad(next.status)) && settled) {
-            router.refresh();
-            return;
-          }
-        } else if (res.status === 401 || res.status === 403 || res.status === 404) {
-          // Signed out, or the dataset is gone: let the page decide what to show.
-          router.refresh();
-          return;
-        }
-      } catch {
-        if (stopped) return;
-        // A network blip: keep polling.
+  // The worker finishes the load row a moment before the dataset row: refresh once both have
+  // settled (or after a few more answers), so the page does not show a stale "loading".
+  const waitedForDataset = useRef(0);
+  useLiveStatus<{ dataset?: { status?: string }; load: Parameters<typeof toLoadView>[0] | null }>({
+    url: `/api/datasets/${datasetId}/loads/latest`,
+    enabled: following,
+    onData: (body) => {
+      const next = body.load ? toLoadView(body.load) : null;
+      setLoad(next);
+      const settled = body.dataset?.status !== "loading" || ++waitedForDataset.current > 3;
+      if ((!next || !isActiveLoad(next.status)) && settled) {
+        setFollowing(false);
+        router.refresh();
+        return "stop";
       }
-      if (!stopped) timer = setTimeout(tick, POLL_MS);
-    };
-    timer = setTimeout(tick, POLL_MS);
-    return () => {
-      stopped = true;
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [active, datasetId, router]);
+    },
+    // Signed out, or the dataset is gone: let the page decide what to show.
+    onGone: () => {
+      setFollowing(false);
+      router.refresh();
+    },
+  });
 
   if (!load) {
     return (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { CircleAlertIcon, ClockIcon, WifiOffIcon } from "lucide-react";
@@ -9,11 +9,11 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { durationBetween, formatDuration, formatPreciseDateTime } from "@/lib/format";
 import { isActiveRun, RunStatusBadge, stepLabel, triggerLabel, type StepName } from "@/components/pipelines/run-status";
+import { useLiveStatus } from "@/components/live-status/use-live-status";
 import type { RunChange } from "../actions";
 import { RunControls } from "./run-controls";
 import { BuildsTable, DeliveriesTable, LoadProgress, StepTimeline } from "./run-sections";
 
-const POLL_MS = 1_000;
 /** After this many failed polls in a row the page says it is trying to reconnect. */
 const QUIET_FAILURES = 3;
 
@@ -30,8 +30,8 @@ export type RunContext = {
 
 /**
  * The run page's body, live: while the run is queued or running it polls GET /api/runs/{id}
- * every second and stops once the run has finished. A retry or cancel (or a server refresh)
- * hands in a new `initial` and polling resumes if the run is live again.
+ * every second (useLiveStatus) and stops once the run has finished. A retry or cancel (or a
+ * server refresh) hands in a new `initial` and polling resumes if the run is live again.
  */
 export function RunLive({ initial, context }: { initial: RunDetail; context: RunContext }) {
   const router = useRouter();
@@ -43,75 +43,33 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
     setDetail(initial);
   }
   const [now, setNow] = useState(() => new Date(context.renderedAt));
-  const [failures, setFailures] = useState(0);
   const [cancelRequested, setCancelRequested] = useState(false);
   const runId = detail.run.id;
   const active = isActiveRun(detail.run.status);
-  // A poll that had been started before a retry must not overwrite the newer state.
-  const generation = useRef(0);
-
-  const fetchOnce = useCallback(
-    async (signal?: AbortSignal): Promise<"live" | "done" | "gone" | "error"> => {
-      const mine = generation.current;
-      try {
-        const res = await fetch(`/api/runs/${runId}`, { cache: "no-store", signal });
-        if (res.status === 401 || res.status === 403 || res.status === 404) return "gone";
-        if (!res.ok) return "error";
-        const next = (await res.json()) as RunDetail;
-        if (mine !== generation.current) return "live";
-        setDetail(next);
-        setNow(new Date());
-        setFailures(0);
-        return isActiveRun(next.run.status) ? "live" : "done";
-      } catch {
-        return "error";
-      }
+  const { failures, pollNow } = useLiveStatus<RunDetail>({
+    url: `/api/runs/${runId}`,
+    enabled: active,
+    onData: (next) => {
+      setDetail(next);
+      // The clock for durations of running steps ticks with the polls.
+      setNow(new Date());
+      if (isActiveRun(next.run.status)) return;
+      // The run has finished: one server refresh brings the dataset version and lists up to date.
+      router.refresh();
+      return "stop";
     },
-    [runId],
-  );
-
-  useEffect(() => {
-    if (!active) return;
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const tick = async () => {
-      if (document.visibilityState === "hidden") {
-        timer = setTimeout(tick, POLL_MS);
-        return;
-      }
-      const outcome = await fetchOnce(controller.signal);
-      if (stopped) return;
-      if (outcome === "gone") {
-        // Signed out or deleted: let the server page decide what to show.
-        router.refresh();
-        return;
-      }
-      if (outcome === "done") {
-        // The run has finished: one server refresh brings the dataset version and lists up to date.
-        router.refresh();
-        return;
-      }
-      if (outcome === "error") setFailures((n) => n + 1);
-      timer = setTimeout(tick, POLL_MS);
-    };
-    // The clock for durations of running steps ticks with the polls.
-    timer = setTimeout(tick, POLL_MS);
-    return () => {
-      stopped = true;
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [active, fetchOnce, router]);
+    // Signed out or deleted: let the server page decide what to show.
+    onGone: () => router.refresh(),
+  });
 
   const onChanged = useCallback(
     (change: RunChange) => {
-      generation.current++;
       if (change.cancelRequested && change.status === "running") setCancelRequested(true);
-      void fetchOnce();
+      // Asks at once; an answer to a poll sent before the change is dropped.
+      pollNow();
       router.refresh();
     },
-    [fetchOnce, router],
+    [pollNow, router],
   );
 
   const { run, steps, load, builds, deliveries } = detail;
