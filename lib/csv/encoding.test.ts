@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { detectBom, findInvalidUtf8, incompleteUtf8Tail, isWideEncoding, resolveEncodingLabel } from "./encoding";
+import { detectBom } from "./dialect";
+import { findInvalidUtf8, incompleteUtf8Tail, isWideEncoding, resolveEncodingLabel } from "./encoding";
 
 describe("findInvalidUtf8", () => {
   it("agrees with Node's native validator on random byte strings", () => {

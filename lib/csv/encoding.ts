@@ -1,25 +1,6 @@
 import iconv from "iconv-lite";
 import { CsvFormatError } from "./errors";
 
-export interface Bom {
-  encoding: "utf-8" | "utf-16le" | "utf-16be" | "utf-32le" | "utf-32be";
-  length: number;
-}
-
-/**
- * A byte-order mark is the only encoding signal a file carries about itself, so it is read first.
- * UTF-32LE is tested before UTF-16LE because its mark begins with the UTF-16LE one.
- */
-export function detectBom(head: Uint8Array): Bom | null {
-  const [a, b, c, d] = head;
-  if (a === 0xef && b === 0xbb && c === 0xbf) return { encoding: "utf-8", length: 3 };
-  if (a === 0xff && b === 0xfe && c === 0x00 && d === 0x00) return { encoding: "utf-32le", length: 4 };
-  if (a === 0x00 && b === 0x00 && c === 0xfe && d === 0xff) return { encoding: "utf-32be", length: 4 };
-  if (a === 0xff && b === 0xfe) return { encoding: "utf-16le", length: 2 };
-  if (a === 0xfe && b === 0xff) return { encoding: "utf-16be", length: 2 };
-  return null;
-}
-
 /**
  * iconv-lite's own name for a label after following its alias table ("UTF-16LE" → "ucs2",
  * "latin1" → "iso88591"), so different spellings of one encoding compare equal.

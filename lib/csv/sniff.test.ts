@@ -1,7 +1,8 @@
 import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { CsvFormatError } from "./errors";
-import { detectDelimiter, detectLineEnding, sniffBytes } from "./sniff";
+import { detectDelimiter, detectLineEnding } from "./dialect";
+import { sniffBytes } from "./sniff";
 
 function sniffError(head: Buffer, opts?: { encoding?: string }): CsvFormatError {
   try {

@@ -1,10 +1,11 @@
 import Papa from "papaparse";
+import { detectBom, detectDelimiter } from "@/lib/csv/dialect";
 import { normalizeHeaders } from "@/lib/csv/headers";
 
 export const PREVIEW_BYTES = 64 * 1024;
 export const PREVIEW_ROWS = 10;
 
-export type HeadText = { text: string; truncated: boolean };
+export type HeadText = { text: string; truncated: boolean; encoding: string };
 
 export type CsvPreview = {
   delimiter: string;
@@ -19,40 +20,41 @@ export type CsvPreview = {
   warnings: string[];
 };
 
-function bomEncoding(bytes: Uint8Array): string | null {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return "utf-8";
-  return null;
+/**
+ * Decodes the head as the server's sniff (lib/csv/sniff.ts) does: a byte-order mark wins over
+ * the chosen encoding, which wins over UTF-8, and a character cut off by the end of the head is
+ * left out. An encoding the browser cannot decode (UTF-32, a label it does not know) is shown
+ * as UTF-8; the server decides for real.
+ */
+export function decodeHead(bytes: Uint8Array, encoding?: string): { text: string; encoding: string } {
+  const bom = detectBom(bytes);
+  const body = bytes.subarray(bom?.length ?? 0);
+  const label = bom?.encoding ?? (encoding && encoding.toLowerCase() !== "auto" ? encoding : "utf-8");
+  // `stream: true` holds back an incomplete last character instead of decoding it as U+FFFD.
+  try {
+    return { text: new TextDecoder(label, { ignoreBOM: true }).decode(body, { stream: true }), encoding: label.toLowerCase() };
+  } catch {
+    return { text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(body, { stream: true }), encoding: "utf-8" };
+  }
 }
 
-/** The first 64 KB of a file as text, decoded as the server will (a BOM wins over the choice). */
+/** The first 64 KiB of a file as text, decoded as the server will. */
 export async function readHeadText(file: File, encoding?: string): Promise<HeadText> {
   const bytes = new Uint8Array(await file.slice(0, PREVIEW_BYTES).arrayBuffer());
-  const chosen = encoding && encoding.toLowerCase() !== "auto" ? encoding : "utf-8";
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(bomEncoding(bytes) ?? chosen);
-  } catch {
-    decoder = new TextDecoder("utf-8");
-  }
-  return { text: decoder.decode(bytes), truncated: file.size > PREVIEW_BYTES };
+  return { ...decodeHead(bytes, encoding), truncated: file.size > PREVIEW_BYTES };
 }
 
-/** Parses the head with papaparse: the header row and the first 10 data rows. */
+/** The header row and the first 10 data rows, split with the detected (or chosen) delimiter. */
 export function parsePreview(head: HeadText, opts: { delimiter?: string; header: boolean }): CsvPreview {
   let text = head.text;
   if (head.truncated) {
-    // The 64 KB cut usually lands mid-row; drop that partial last line.
+    // The 64 KiB cut usually lands mid-row; drop that partial last line.
     const cut = Math.max(text.lastIndexOf("\n"), text.lastIndexOf("\r"));
     if (cut > 0) text = text.slice(0, cut);
   }
-  const result = Papa.parse<string[]>(text, {
-    preview: PREVIEW_ROWS + 1,
-    delimiter: opts.delimiter ?? "",
-    delimitersToGuess: [",", ";", "\t", "|"],
-    skipEmptyLines: true,
-  });
+  // The server's detection rules over the same head (the cut last record is ignored by them).
+  const delimiter = opts.delimiter ?? detectDelimiter(head.text);
+  const result = Papa.parse<string[]>(text, { preview: PREVIEW_ROWS + 1, delimiter, skipEmptyLines: true });
   const all = result.data;
   const width = all.reduce((n, row) => Math.max(n, row.length), 0);
   const headers = opts.header ? (all[0] ?? []) : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
@@ -63,6 +65,6 @@ export function parsePreview(head: HeadText, opts: { delimiter?: string; header:
   } catch {
     names = headers.map(() => "");
   }
-  const warnings = Array.from(new Set(result.errors.filter((e) => e.code !== "UndetectableDelimiter").map((e) => e.message))).slice(0, 3);
-  return { delimiter: result.meta.delimiter, detected: !opts.delimiter, headers, names, rows, warnings };
+  const warnings = Array.from(new Set(result.errors.map((e) => e.message))).slice(0, 3);
+  return { delimiter, detected: !opts.delimiter, headers, names, rows, warnings };
 }

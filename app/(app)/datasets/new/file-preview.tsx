@@ -61,7 +61,7 @@ export function FilePreview({ file, preview }: { file: File; preview: CsvPreview
             {preview.rows.length === 0 ? (
               <TableRow>
                 <TableCell colSpan={Math.max(1, width)} className="text-muted-foreground">
-                  No data rows in the first 64 KB.
+                  No data rows in the first 64 KiB.
                 </TableCell>
               </TableRow>
             ) : (
@@ -79,7 +79,7 @@ export function FilePreview({ file, preview }: { file: File; preview: CsvPreview
         </Table>
       </div>
       <p className="text-muted-foreground text-xs">
-        Read in your browser from the first 64 KB; the server detects the format again over the whole file.
+        Read in your browser from the first 64 KiB; the server detects the format again over the whole file.
       </p>
     </section>
   );

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { sniffBytes } from "@/lib/csv/sniff";
+import { parsePreview, PREVIEW_BYTES, readHeadText } from "./csv-preview";
+
+const utf8 = (s: string) => Buffer.from(s, "utf8");
+const BOM8 = Buffer.from([0xef, 0xbb, 0xbf]);
+const utf16le = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, "utf16le")]);
+const utf16be = (s: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(s, "utf16le").swap16()]);
+
+/** Many rows, so the file is longer than the preview's head and is cut mid-row. */
+const long = (header: string, row: (i: number) => string) => {
+  let s = header + "\n";
+  for (let i = 0; s.length < PREVIEW_BYTES * 2; i++) s += row(i) + "\n";
+  return s;
+};
+
+const samples: [string, Buffer, string][] = [
+  ["UTF-8 BOM, comma, quoted semicolons", Buffer.concat([BOM8, utf8('city,note\nZürich,"a; b; c"\nBern,"x;y"\n')]), ","],
+  ["semicolon with decimal commas", utf8("a;b;c\n1,5;2,5;3,5\n4;5;6\n"), ";"],
+  ["tab with a quoted comma", utf8('name\tvalue\n"x, y"\t1\nz\t2\n'), "\t"],
+  ["pipe with commas and semicolons in fields", utf8("id|label\n1|a,b\n2|c;d\n3|e\n"), "|"],
+  ["UTF-16LE BOM, semicolon", utf16le("stadt;zahl\nKöln;1\nMünchen;2\n"), ";"],
+  ["UTF-16BE BOM, tab", utf16be("a\tb\n1\t2\n"), "\t"],
+  ["CRLF, comma, one column with quoted line breaks", utf8('a,b\r\n"x\r\ny",1\r\nz,2\r\n'), ","],
+  ["longer than the head, semicolon, cut mid-row", utf8(long("id;name;amount", (i) => `${i};name ${i};${i},25`)), ";"],
+  ["a single column", utf8("only\n1\n2\n"), ","],
+];
+
+describe("the browser preview reads a file as the server's sniff does", () => {
+  it.each(samples)("%s", async (_name, bytes, expected) => {
+    const head = await readHeadText(new File([new Uint8Array(bytes)], "sample.csv"));
+    const preview = parsePreview(head, { header: true });
+    // The server sniffs the head it reads; here the same bytes the browser reads.
+    const server = sniffBytes(bytes.subarray(0, PREVIEW_BYTES));
+    expect(preview.delimiter).toBe(expected);
+    expect(preview.delimiter).toBe(server.delimiter);
+    expect(head.encoding).toBe(server.encoding);
+    expect(head.text).toBe(server.text);
+    expect(preview.detected).toBe(true);
+  });
+
+  it("splits the rows with that delimiter and names the columns as the loader will", async () => {
+    const head = await readHeadText(new File([new Uint8Array(Buffer.concat([BOM8, utf8("Stadt Name;Betrag (€)\nZürich;1,5\n")]))], "s.csv"));
+    const preview = parsePreview(head, { header: true });
+    expect(preview.headers).toEqual(["Stadt Name", "Betrag (€)"]);
+    expect(preview.rows).toEqual([["Zürich", "1,5"]]);
+    expect(preview.names[0]).toBe("stadt_name");
+  });
+
+  it("a chosen delimiter and encoding win over detection, a BOM over the chosen encoding", async () => {
+    const latin = new File([new Uint8Array(Buffer.from("a;b\nK\xf6ln;1\n", "latin1"))], "l.csv");
+    const head = await readHeadText(latin, "windows-1252");
+    expect(head.text).toBe("a;b\nKöln;1\n");
+    expect(parsePreview(head, { delimiter: ",", header: true })).toMatchObject({ delimiter: ",", detected: false });
+    const withBom = await readHeadText(new File([new Uint8Array(utf16le("a,b\n"))], "u.csv"), "windows-1252");
+    expect(withBom).toMatchObject({ encoding: "utf-16le", text: "a,b\n" });
+  });
+});
