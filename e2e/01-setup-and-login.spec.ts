@@ -1,8 +1,29 @@
 import { expect, test } from "@playwright/test";
 import { shown } from "./locators";
 import { ADMIN, logout } from "./helpers";
+import { startFreshApp, type FreshApp } from "./fresh-app";
+import { PORTS } from "./ports";
+
+/**
+ * The first visit of a fresh install. The shared e2e app has its admin from the setup project (the
+ * CLI) by now, so this spec starts a fresh install of its own (port 3213 by default, its own DATA_DIR and
+ * embedded Postgres) where /setup is still open: it runs alone or with the others.
+ */
+const PORT = PORTS.setup;
 
 test.describe.configure({ mode: "serial" });
+test.use({ baseURL: `http://127.0.0.1:${PORT}` });
+
+let app: FreshApp | undefined;
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  app = await startFreshApp({ port: PORT, name: "e2e-setup" });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+});
 
 test("health answers 200 with every check ok on a fresh install", async ({ request }) => {
   const res = await request.get("/health");

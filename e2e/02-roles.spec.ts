@@ -1,11 +1,13 @@
 import { expect, test } from "@playwright/test";
 import { shown } from "./locators";
-import { login, runAdmin, VIEWER } from "./helpers";
+import { sessionFile } from "./seed";
+
+// The viewer comes from the admin CLI and signs in once (e2e/auth.setup.ts).
+test.use({ storageState: sessionFile("viewer") });
 
 test("a viewer is refused an editor-only action by the server (403)", async ({ page }) => {
-  const out = runAdmin(["user", "create", "--email", VIEWER.email, "--password", VIEWER.password, "--role", "viewer"]);
-  expect(out).toContain("Created viewer");
-  await login(page, VIEWER);
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
 
   const button = page.getByRole("button", { name: "Check queue now" });
   await expect(button).toBeDisabled();

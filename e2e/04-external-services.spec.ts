@@ -8,18 +8,19 @@ import { createFreshDatabase } from "../tests/helpers/test-database";
 import { APP_ROLE } from "../db/roles";
 import { startS3Server } from "../tests/helpers/s3-server";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "../db/embedded";
+import { PORTS, TEST_DATA } from "./ports";
 
 /**
  * The same app against services it does not own: an existing PostgreSQL (DATABASE_URL; the
  * machine's server when the suite has one, else a separately started server) and an S3-API server.
  */
-const PORT = 3211;
+const PORT = PORTS.external;
 const S3_SECRET = "s3-secret-e2e-7f3a9c";
 // Production mode with an explicit DATABASE_URL requires real secrets; these are checked for leaks too.
 export const EXTERNAL_AUTH_SECRET = "e2e-external-auth-secret-0123456789abcdef";
 export const EXTERNAL_ENCRYPTION_KEY = Buffer.alloc(32, 0x5a).toString("base64");
 const root = path.join(__dirname, "..");
-export const EXTERNAL_LOG = path.join(root, ".test-data", "external-app.log");
+export const EXTERNAL_LOG = path.join(TEST_DATA, "external-app.log");
 
 let app: ChildProcess | undefined;
 let s3: Awaited<ReturnType<typeof startS3Server>> | undefined;

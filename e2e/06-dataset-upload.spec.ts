@@ -1,11 +1,12 @@
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { shown } from "./locators";
-import { ADMIN, login } from "./helpers";
+import { sessionFile } from "./seed";
+
+test.use({ storageState: sessionFile("admin") });
 
 test("upload a CSV in the browser: preview before upload, progress, inferred schema, rows", async ({ page }) => {
   test.setTimeout(90_000);
-  await login(page, ADMIN);
   await page.goto("/datasets/new");
   await page.getByRole("tab", { name: "Upload a file" }).click();
   await page.locator('input[type="file"]').setInputFiles(path.join(__dirname, "fixtures", "weather.csv"));

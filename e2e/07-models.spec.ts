@@ -1,6 +1,16 @@
 import { expect, test, type Page } from "@playwright/test";
 import { shown } from "./locators";
-import { ADMIN, login } from "./helpers";
+import { ensureDataset, seedApi, sessionFile } from "./seed";
+
+test.use({ storageState: sessionFile("admin") });
+
+// The model builds on api_flow_sales (05-api-flow loads it too): seeded through /v1 when missing.
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  const api = await seedApi();
+  await ensureDataset(api, "api_flow_sales", "sales.csv");
+  await api.dispose();
+});
 
 async function typeSql(page: Page, sql: string) {
   const editor = page.locator(".cm-content").first();
@@ -12,8 +22,7 @@ async function typeSql(page: Page, sql: string) {
 
 test("write a model with a ref, compile, preview, build, see it in the lineage, restore a revision", async ({ page }) => {
   test.setTimeout(120_000);
-  await login(page, ADMIN);
-  // The API-flow spec loaded api_flow_sales; build on its typed table.
+  // Build on api_flow_sales's typed table.
   await page.goto("/models/new");
   await page.getByLabel("Name", { exact: true }).fill("sales_by_region");
   await typeSql(page, "select region, count(*) as orders\nfrom {{ ref('api_flow_sale') }}\ngroup by region");

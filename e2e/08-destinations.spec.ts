@@ -1,10 +1,12 @@
 import { expect, test } from "@playwright/test";
 import { shown } from "./locators";
-import { ADMIN, login, sinkMessages, SLACK_SINK } from "./helpers";
+import { sinkMessages, SLACK_SINK } from "./helpers";
+import { sessionFile } from "./seed";
+
+test.use({ storageState: sessionFile("admin") });
 
 test("create a destination, see it masked, preview a message, send a test message to the stand-in", async ({ page }) => {
   test.setTimeout(90_000);
-  await login(page, ADMIN);
   await page.goto("/destinations");
   const secretPath = "/services/TUI/BUI/uiSecretTail9Z";
   await page.getByLabel("Slack webhook URL").fill(`${SLACK_SINK}${secretPath}`);

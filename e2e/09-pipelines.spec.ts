@@ -1,8 +1,17 @@
 import { expect, test } from "@playwright/test";
 import { shown } from "./locators";
-import { ADMIN, CSV_HOST, login, runAdmin, sinkMessages } from "./helpers";
+import { ADMIN, CSV_HOST, runAdmin, sinkMessages, SLACK_SINK } from "./helpers";
+import { ensureDestination, seedApi, sessionFile } from "./seed";
 
 test.describe.configure({ mode: "serial" });
+test.use({ storageState: sessionFile("admin") });
+
+// The pipeline's message goes to the default destination: one at the Slack stand-in, seeded through /v1.
+test.beforeAll(async () => {
+  const api = await seedApi();
+  await ensureDestination(api, { name: "e2e pipelines", webhookUrl: `${SLACK_SINK}/services/TE2E/BPIPE/pipelinesSeedSecret`, default: true });
+  await api.dispose();
+});
 
 // The live run page can briefly hold two copies of its tree while it refreshes: take the first match.
 
@@ -13,7 +22,6 @@ test("create a scheduled pipeline, run it now, watch it live, see the message at
   const created = await request.post("/v1/datasets/csv", { headers: { authorization: `Bearer ${token}` }, data: { name: "pipe_sales", csvUrl: `${CSV_HOST}/sales.csv` } });
   expect(created.status()).toBe(201);
 
-  await login(page, ADMIN);
   await page.goto("/pipelines/new");
   await page.getByLabel("Name", { exact: true }).fill("pipe sales hourly");
   await page.getByLabel("Dataset").selectOption({ label: "pipe_sales" });
@@ -56,7 +64,6 @@ test("a failed run shows its error, and Retry from failed step completes it", as
   expect(put.status()).toBe(201);
   const { run } = await (await request.post("/v1/pipelines/run", { headers, data: { datasetName: "pipe_sales", force: true } })).json();
 
-  await login(page, ADMIN);
   await page.goto(`/runs/${run.id}`);
   await expect(shown(page, "run-status").first()).toContainText(/failed/i, { timeout: 60_000 });
   await expect(shown(page, "step-transform").first()).toHaveAttribute("data-status", "failed");

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { expect, test, type APIRequestContext, type BrowserContext } from "@playwright/test";
-import { ADMIN, CSV_HOST, login, runAdmin } from "./helpers";
+import { CSV_HOST } from "./helpers";
+import { sessionFile } from "./seed";
 import { builtServerActions, callAction, discoverRoutes, discoverServerActions, type ActionArgs, type BuiltAction } from "./authz";
 
 /**
@@ -113,11 +114,6 @@ const ACTIONS: ActionRow[] = [
   { action: "app/(auth)/setup/actions.ts#completeSetup", min: "public", args: EMPTY_FORM, allowed: 409, why: "open only while no user exists; closed (409) for everyone once set up" },
 ];
 
-const MATRIX_USERS: Record<Exclude<Role, "admin">, { email: string; password: string }> = {
-  viewer: { email: "authz-viewer@example.com", password: "Authz-viewer-pass-12" },
-  editor: { email: "authz-editor@example.com", password: "Authz-editor-pass-12" },
-};
-
 test("the table has exactly one row per route handler method and per server action", () => {
   const routeRows = ROUTES.map((r) => r.route);
   const actionRows = ACTIONS.map((a) => a.action);
@@ -160,22 +156,10 @@ test.describe("signed in as each role", () => {
     test.setTimeout(180_000);
     origin = String(testInfo.project.use.baseURL);
     actions = builtServerActions();
-    // Self-sufficient: the admin from 01-setup-and-login when it ran, else created here.
-    const listed = runAdmin(["user", "list"]);
-    if (!listed.includes(ADMIN.email)) {
-      runAdmin(["user", "create", "--email", ADMIN.email, "--password", ADMIN.password, "--role", "admin", "--name", ADMIN.name]);
-    }
-    for (const [role, user] of Object.entries(MATRIX_USERS)) {
-      if (!listed.includes(user.email)) runAdmin(["user", "create", "--email", user.email, "--password", user.password, "--role", role]);
-    }
+    // One user per role from the admin CLI, each signed in once through the form (e2e/auth.setup.ts).
     for (const who of WHO) {
-      const context = await browser.newContext();
+      const context = await browser.newContext({ storageState: who === "anonymous" ? { cookies: [], origins: [] } : sessionFile(who) });
       contexts.push(context);
-      if (who !== "anonymous") {
-        const page = await context.newPage();
-        await login(page, who === "admin" ? ADMIN : MATRIX_USERS[who]);
-        await page.close();
-      }
       sessions[who] = context.request;
     }
     for (const role of ["viewer", "editor", "admin"] as const) tokens[role] = await createToken(role, role, `authz-matrix-${role}`);

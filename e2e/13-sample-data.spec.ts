@@ -2,13 +2,14 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { shown } from "./locators";
 import { signUpFirstAdmin, startFreshApp, type FreshApp } from "./fresh-app";
+import { PORTS } from "./ports";
 
 /**
  * "Try it with sample data" on an empty install. The shared e2e app has datasets by now, so this
- * spec starts a fresh install of its own (port 3212, its own DATA_DIR and embedded Postgres, no
+ * spec starts a fresh install of its own (port 3212 by default, its own DATA_DIR and embedded Postgres, no
  * outbound host allowed: the sample channel must need no network).
  */
-const PORT = 3212;
+const PORT = PORTS.sample;
 const ADMIN = { name: "Sam Sample", email: "sample-admin@example.com", password: "Sampl3-password-e2e" };
 
 let app: FreshApp | undefined;

@@ -2,7 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { expect, test } from "@playwright/test";
-import { ADMIN, DATA_DIR, EDITOR, login, VIEWER } from "./helpers";
+import { ADMIN, DATA_DIR, EDITOR, VIEWER } from "./helpers";
+import { sessionFile } from "./seed";
+import { TEST_DATA } from "./ports";
+
+test.use({ storageState: sessionFile("admin") });
 
 /** Runs last: everything the earlier specs did is in the captured logs by now. */
 test("no password, hash, secret or key appears in the logs or the pages", async ({ page }) => {
@@ -27,13 +31,13 @@ test("no password, hash, secret or key appears in the logs or the pages", async 
     // Secret parts of webhook URLs added through the API and the UI.
     "webhook secret (API)": "apiflowsecret",
     "webhook secret (UI)": "uiSecretTail9Z",
+    "webhook secret (seeded)": "pipelinesSeedSecret",
     ...Object.fromEntries(hashes.map((h, i) => [`password hash ${i}`, h])),
   };
 
-  const logs = [path.join(DATA_DIR, "app.log"), path.join(__dirname, "..", ".test-data", "external-app.log")].filter((f) => fs.existsSync(f));
+  const logs = [path.join(DATA_DIR, "app.log"), path.join(TEST_DATA, "external-app.log")].filter((f) => fs.existsSync(f));
   expect(logs.length).toBeGreaterThan(0);
   const pages: string[] = [];
-  await login(page, ADMIN);
   for (const url of ["/", "/settings", "/settings/users", "/datasets", "/destinations", "/pipelines", "/runs", "/models"]) {
     await page.goto(url);
     pages.push(await page.content());

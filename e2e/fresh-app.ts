@@ -3,6 +3,7 @@ import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect, type Page } from "@playwright/test";
 import { shown } from "./locators";
+import { TEST_DATA } from "./ports";
 
 /**
  * A second, fresh install beside the shared e2e app: its own port and DATA_DIR (so its own
@@ -15,7 +16,7 @@ export type FreshApp = { url: string; dataDir: string; log: string; stop: () => 
 const ROOT = path.join(__dirname, "..");
 
 export async function startFreshApp(opts: { port: number; name: string; timeoutMs?: number }): Promise<FreshApp> {
-  const dataDir = path.join(ROOT, ".test-data", opts.name);
+  const dataDir = path.join(TEST_DATA, opts.name);
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
   const log = path.join(dataDir, "app.log");

@@ -2,8 +2,9 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 import { shown } from "./locators";
+import { PORTS, TEST_DATA } from "./ports";
 
-export const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(__dirname, "..", ".test-data", "e2e");
+export const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(TEST_DATA, "e2e");
 export const ADMIN = { email: "admin@example.com", password: "Adm1n-password-e2e", name: "Ada Admin" };
 export const VIEWER = { email: "viewer@example.com", password: "V1ewer-password-e2e" };
 export const EDITOR = { email: "editor@example.com", password: "Ed1tor-password-e2e" };
@@ -33,8 +34,8 @@ export async function logout(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/login/);
 }
 
-export const CSV_HOST = "http://127.0.0.1:3291";
-export const SLACK_SINK = "http://127.0.0.1:3292";
+export const CSV_HOST = `http://127.0.0.1:${PORTS.csvHost}`;
+export const SLACK_SINK = `http://127.0.0.1:${PORTS.slackSink}`;
 
 export type SinkMessage = { path: string; body: { text?: string; blocks?: unknown[] }; receivedAt: number };
 

@@ -2,13 +2,14 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { startSlackSink } from "../lib/slack/sink";
+import { PORTS } from "./ports";
 
 /**
  * Stand-ins for the outside world during end-to-end tests, on loopback only: a CSV host serving
  * e2e/fixtures, and the Slack stand-in. The app under test allows exactly these two ports.
  */
-export const CSV_HOST_PORT = 3291;
-export const SLACK_SINK_PORT = 3292;
+export const CSV_HOST_PORT = PORTS.csvHost;
+export const SLACK_SINK_PORT = PORTS.slackSink;
 
 async function main() {
   const fixtures = path.join(__dirname, "fixtures");
