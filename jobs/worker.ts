@@ -1,6 +1,6 @@
 import os from "node:os";
 import crypto from "node:crypto";
-import PgBoss from "pg-boss";
+import { PgBoss } from "pg-boss";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { bossOptions } from "@/lib/queue/boss";
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     clearInterval(heartbeat);
     clearInterval(housekeeping);
     try {
-      await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
+      await boss.stop({ graceful: true, timeout: graceMs, close: true });
       shutdownController.abort();
       await updateWorkerStopped(workerId).catch(() => {});
       await closeDb();

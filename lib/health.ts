@@ -52,7 +52,7 @@ let lastProbeSentAt = 0;
 /** Proves pg-boss answers and, every 30 s, sends a round-trip probe for a worker to stamp. */
 async function checkQueue(): Promise<void> {
   const boss = await getBoss();
-  await boss.getQueueSize(queueProbeJob.name);
+  await boss.getQueue(queueProbeJob.name);
   if (Date.now() - lastProbeSentAt > PROBE_INTERVAL_MS) {
     lastProbeSentAt = Date.now();
     const probeId = await insertQueueProbe();

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import PgBoss from "pg-boss";
+import { PgBoss } from "pg-boss";
 import { closeDb } from "@/db";
 import { bossOptions } from "@/lib/queue/boss";
 import { listLiveJobPayloads, listQueueBacklogs } from "@/lib/queue/boss-adapter";

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import PgBoss from "pg-boss";
+import { PgBoss } from "pg-boss";
 import { closeDb } from "@/db";
 import { getLatestProcessedProbe, insertQueueProbe } from "@/db/queries/system";
 import { queueProbeJob } from "@/lib/queue/jobs";

@@ -1,9 +1,12 @@
 import path from "node:path";
 import postgres from "postgres";
-import PgBoss from "pg-boss";
+import { PgBoss } from "pg-boss";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { bossOptions } from "@/lib/queue/boss";
+import { ensureQueues } from "@/lib/queue/ensure-queues";
+import { setAsideLegacyBossSchema } from "@/lib/queue/boss-adapter";
+import { moveLegacyBossBacklog, type LegacyMove } from "@/lib/queue/boss-upgrade";
 import { describeConnectionRole, provisionRoles, SANDBOX_ROLE, type ConnectionRole } from "@/db/roles";
 
 // Any fixed 64-bit number: web, worker and CLI starting together take turns on it.
@@ -18,12 +21,17 @@ export type ProvisionRequest = {
   statementTimeoutMs: number;
 };
 
-export type MigrationReport = { role: ConnectionRole; provisioningSkipped: string[] };
+export type MigrationReport = {
+  role: ConnectionRole;
+  provisioningSkipped: string[];
+  /** What moved from a pg-boss 10 schema at this start (docs/queue.md), if there was one. */
+  queueUpgrade: LegacyMove | null;
+};
 
 /**
  * Provisions the roles (db/roles.ts) with the admin login, or with the app's own when it may,
- * then applies drizzle migrations and installs pg-boss's schema, under one advisory lock;
- * `withBoss` runs against the freshly installed queue (entrypoints create their job queues there).
+ * then applies drizzle migrations and installs (or upgrades, docs/queue.md) pg-boss's schema, under one advisory lock;
+ * creates every job's queue (lib/queue/jobs.ts); `withBoss` runs against the freshly installed pg-boss.
  */
 export async function migrateDatabase(
   url: string,
@@ -34,6 +42,7 @@ export async function migrateDatabase(
     const role = await describeConnectionRole(sql);
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
     let provisioningSkipped: string[] = [];
+    let queueUpgrade: LegacyMove | null = null;
     try {
       // Under the lock: web, worker and CLI starting together would otherwise race on the grants.
       if (opts.provision) provisioningSkipped = await provision(url, role, sql, opts.provision);
@@ -42,15 +51,24 @@ export async function migrateDatabase(
         migrationsSchema: "relayboard",
         migrationsTable: "__drizzle_migrations",
       });
+      // pg-boss 12 has no migration from pg-boss 10's schema: it is set aside, and its backlog
+      // moved into the fresh one below.
+      await setAsideLegacyBossSchema(sql);
       const boss = new PgBoss(bossOptions(url, "installer"));
       boss.on("error", () => {});
       await boss.start();
-      await opts.withBoss?.(boss);
-      await boss.stop({ graceful: false, close: true });
+      try {
+        // The queues are part of the schema: sending to a queue that does not exist fails (pg-boss 11+).
+        await ensureQueues(boss);
+        await opts.withBoss?.(boss);
+        queueUpgrade = await moveLegacyBossBacklog(sql, boss);
+      } finally {
+        await boss.stop({ graceful: false, close: true });
+      }
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
     }
-    return { role, provisioningSkipped };
+    return { role, provisioningSkipped, queueUpgrade };
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -2,7 +2,6 @@ import type { Logger } from "pino";
 import { getEnv } from "@/lib/env";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
 import { migrateDatabase } from "@/lib/database/migrate";
-import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { sandboxDatabaseUrl } from "@/lib/transform/sandbox";
 import { superuserWarning } from "@/lib/db-role-warning";
 
@@ -18,7 +17,6 @@ export async function prepareDatabase(opts: { log: Logger; migrate?: boolean }):
     : await ensureEmbeddedPostgres(env.dataDir, { port: env.embeddedPgPort, log: opts.log, statementTimeoutMs: env.modelStatementTimeoutMs });
   if (opts.migrate !== false) {
     const report = await migrateDatabase(handle.url, {
-      withBoss: ensureQueues,
       provision: env.databaseUrl
         ? {
             adminUrl: env.adminDatabaseUrl,
@@ -30,6 +28,7 @@ export async function prepareDatabase(opts: { log: Logger; migrate?: boolean }):
     const warning = superuserWarning(report.role);
     if (warning) opts.log.warn({ role: report.role.name }, warning);
     for (const skipped of report.provisioningSkipped) opts.log.warn({ skipped }, "database privileges: not everything could be set");
+    if (report.queueUpgrade) opts.log.warn({ ...report.queueUpgrade }, "moved pg-boss 10's jobs and schedules to pg-boss 12; the old schema is kept as pgboss_v10_backup (docs/queue.md)");
   }
   return handle;
 }

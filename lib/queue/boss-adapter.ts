@@ -33,3 +33,97 @@ export async function listLiveJobPayloads(queue: string, activeWithinSeconds: nu
   return rows.map((r) => r.data);
 }
 
+/*
+ * Upgrading from pg-boss 10. pg-boss 11 changed the job tables and ships no migration from 10's
+ * schema (version 24; its migrations start at 25), so a database left by pg-boss 10 is upgraded
+ * in three moves: its schema is set aside under another name, the installed pg-boss creates its own,
+ * and the waiting jobs and schedules are sent again through the installed pg-boss's API
+ * (lib/queue/boss-upgrade.ts). Only the reads of the old schema are SQL, and they are here.
+ */
+
+/** Where pg-boss 10's schema is kept while its jobs move, and (renamed to `…_backup`) after. */
+export const LEGACY_BOSS_SCHEMA = `${BOSS_SCHEMA}_v10`;
+export const LEGACY_BOSS_BACKUP_SCHEMA = `${LEGACY_BOSS_SCHEMA}_backup`;
+/** The first schema version pg-boss 11+ can migrate from. */
+export const FIRST_MIGRATABLE_BOSS_VERSION = 25;
+
+/** pg-boss's schema version in `schema`, or null when it is not installed there. */
+export async function bossSchemaVersion(sql: Sql, schema: string = BOSS_SCHEMA): Promise<number | null> {
+  const [table] = await sql<{ name: string | null }[]>`select to_regclass(${`${schema}.version`})::text as name`;
+  if (!table?.name) return null;
+  const [row] = await sql<{ version: number }[]>`select version::int as version from ${sql(schema)}.version`;
+  return row?.version ?? null;
+}
+
+async function schemaExists(sql: Sql, schema: string): Promise<boolean> {
+  const [row] = await sql<{ found: boolean }[]>`select exists (select 1 from pg_namespace where nspname = ${schema}) as found`;
+  return Boolean(row?.found);
+}
+
+/**
+ * Renames a pg-boss 10 schema (version below 25) to LEGACY_BOSS_SCHEMA so that the installed
+ * pg-boss creates a fresh one. True when it did. Refuses when an earlier set-aside was never moved.
+ */
+export async function setAsideLegacyBossSchema(sql: Sql): Promise<boolean> {
+  const version = await bossSchemaVersion(sql);
+  if (version === null || version >= FIRST_MIGRATABLE_BOSS_VERSION) return false;
+  if (await schemaExists(sql, LEGACY_BOSS_SCHEMA)) {
+    throw new Error(
+      `pg-boss schema ${BOSS_SCHEMA} is at version ${version} and ${LEGACY_BOSS_SCHEMA} exists already; see docs/queue.md (upgrading from pg-boss 10)`,
+    );
+  }
+  await sql`alter schema ${sql(BOSS_SCHEMA)} rename to ${sql(LEGACY_BOSS_SCHEMA)}`;
+  return true;
+}
+
+export type LegacyQueue = {
+  name: string;
+  policy: string | null;
+  retryLimit: number | null;
+  retryDelay: number | null;
+  retryBackoff: boolean | null;
+  expireInSeconds: number | null;
+};
+
+export type LegacyJob = {
+  id: string;
+  name: string;
+  data: object | null;
+  state: "created" | "retry" | "active";
+  priority: number;
+  retryLimit: number;
+  retryCount: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+  startAfter: Date;
+  singletonKey: string | null;
+  expireInSeconds: number;
+};
+
+export type LegacySchedule = { name: string; cron: string; timezone: string | null; data: object | null; options: Record<string, unknown> | null };
+
+export type LegacyBacklog = { queues: LegacyQueue[]; jobs: LegacyJob[]; schedules: LegacySchedule[] };
+
+/** pg-boss 10's queues, unfinished jobs (created, retry, active) and cron schedules; null when none was set aside. */
+export async function readLegacyBossBacklog(sql: Sql): Promise<LegacyBacklog | null> {
+  if (!(await schemaExists(sql, LEGACY_BOSS_SCHEMA))) return null;
+  const schema = sql(LEGACY_BOSS_SCHEMA);
+  const queues = await sql<LegacyQueue[]>`
+    select name, policy, retry_limit as "retryLimit", retry_delay as "retryDelay", retry_backoff as "retryBackoff",
+      expire_seconds as "expireInSeconds"
+    from ${schema}.queue order by created_on`;
+  const jobs = await sql<LegacyJob[]>`
+    select id, name, data, state::text as state, priority, retry_limit as "retryLimit", retry_count as "retryCount",
+      retry_delay as "retryDelay", retry_backoff as "retryBackoff", start_after as "startAfter",
+      singleton_key as "singletonKey", extract(epoch from expire_in)::int as "expireInSeconds"
+    from ${schema}.job
+    where state in ('created', 'retry', 'active')
+    order by created_on`;
+  const schedules = await sql<LegacySchedule[]>`select name, cron, timezone, data, options from ${schema}.schedule order by name`;
+  return { queues, jobs, schedules };
+}
+
+/** Keeps pg-boss 10's schema, all history included, as LEGACY_BOSS_BACKUP_SCHEMA once its backlog has moved. */
+export async function retireLegacyBossSchema(sql: Sql): Promise<void> {
+  await sql`alter schema ${sql(LEGACY_BOSS_SCHEMA)} rename to ${sql(LEGACY_BOSS_BACKUP_SCHEMA)}`;
+}

@@ -1,4 +1,4 @@
-import PgBoss from "pg-boss";
+import { PgBoss, type ConstructorOptions } from "pg-boss";
 import { resolveDatabaseUrl } from "@/db/connection-url";
 
 export const BOSS_SCHEMA = "pgboss";
@@ -6,7 +6,7 @@ export const BOSS_SCHEMA = "pgboss";
 type Role = "web" | "worker" | "installer";
 
 /** pg-boss options per process role: only workers supervise (maintenance) and run cron schedules. */
-export function bossOptions(url: string, role: Role): PgBoss.ConstructorOptions {
+export function bossOptions(url: string, role: Role): ConstructorOptions {
   return {
     connectionString: url,
     schema: BOSS_SCHEMA,

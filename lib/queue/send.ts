@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type PgBoss from "pg-boss";
+import type { PgBoss, SendOptions } from "pg-boss";
 import type { JobContract } from "@/lib/queue/contract";
 import { getSql } from "@/db";
 import { getBoss } from "@/lib/queue/boss";
@@ -9,7 +9,7 @@ import { announceJob } from "@/lib/queue/wake";
 export async function sendJob<S extends z.ZodType>(
   job: JobContract<S>,
   payload: z.infer<S>,
-  options: PgBoss.SendOptions = {},
+  options: SendOptions = {},
   boss?: PgBoss,
 ): Promise<string | null> {
   const data = job.schema.parse(payload) as object;

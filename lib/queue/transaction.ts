@@ -1,6 +1,6 @@
 import type { TransactionSql } from "postgres";
 import type { z } from "zod";
-import type PgBoss from "pg-boss";
+import type { Db, SendOptions } from "pg-boss";
 import { getDb, type DbOrTx } from "@/db";
 import { getBoss } from "@/lib/queue/boss";
 import { announceJob } from "@/lib/queue/wake";
@@ -9,7 +9,7 @@ import type { JobContract } from "@/lib/queue/contract";
 export type SendInTransaction = <S extends z.ZodType>(
   job: JobContract<S>,
   payload: z.infer<S>,
-  options?: PgBoss.SendOptions,
+  options?: SendOptions,
 ) => Promise<string | null>;
 
 /**
@@ -21,7 +21,7 @@ function transactionClient(tx: DbOrTx): TransactionSql {
 }
 
 /** pg-boss runs its INSERT through this adapter, on the transaction's connection. */
-function bossAdapter(client: TransactionSql): PgBoss.Db {
+function bossAdapter(client: TransactionSql): Db {
   return {
     executeSql: async (text, values) => ({ rows: await client.unsafe(text, (values ?? []).map(asPgParameter) as never[]) }),
   };

@@ -1,7 +1,7 @@
 import type { Sql, TransactionSql } from "postgres";
 
 /**
- * pg-boss 10 finds new jobs by polling (every 0.5 s here), so a job enqueued by the web process
+ * pg-boss finds new jobs by polling (every 0.5 s here), so a job enqueued by the web process
  * waited up to half a second for a worker. A NOTIFY on this channel after each send wakes the
  * workers at once; the poll stays as the fallback for a missed notification (a worker that was
  * reconnecting, say).
