@@ -15,6 +15,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 export VITE_CONFIG_NATIVE_IGNORE_WARNING=true
+echo "== lint (ESLint with the house's layer rules, Prettier check)"
+npm run lint
 echo "== unit tests"
 npx vitest run --project unit
 if [ -n "${DATABASE_URL:-}" ]; then db_kind="the server in DATABASE_URL"; else db_kind="embedded Postgres"; fi
