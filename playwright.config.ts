@@ -60,7 +60,11 @@ export default defineConfig({
       stdout: "ignore",
       stderr: "pipe",
       gracefulShutdown: { signal: "SIGTERM", timeout: 40_000 },
-      env: { E2E_PORT: String(E2E_PORT), E2E_DATA_DIR, E2E_OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${PORTS.csvHost},127.0.0.1:${PORTS.slackSink}` },
+      env: {
+        E2E_PORT: String(E2E_PORT),
+        E2E_DATA_DIR,
+        E2E_OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${PORTS.csvHost},127.0.0.1:${PORTS.slackSink}`,
+      },
     },
   ],
 });

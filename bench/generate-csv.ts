@@ -51,7 +51,22 @@ function csvField(value: string): string {
 const FIRST = ["José", "Zoë", "Jürgen", "Amélie", "Søren", "Łukasz", "Анна", "太郎", "花子", "Chloé", "Mia", "Noah", "Oliver", "Emma"];
 const LAST = ["Müller", "García", "Dvořák", "Ångström", "日本", "山田", "Nguyễn", "O'Brien", "Smith", "Björk", "Øster", "Lefèvre"];
 const EMOJI = ["", "", "", " 😀", " 🚀", " 🎉", " ☕", " 👩‍💻"];
-const WORDS = ["shipped", "late", "refund", "naïve", "café", "crème brûlée", "größe", "東京", "order", "box", "fragile", "ok", "urgent", "gift"];
+const WORDS = [
+  "shipped",
+  "late",
+  "refund",
+  "naïve",
+  "café",
+  "crème brûlée",
+  "größe",
+  "東京",
+  "order",
+  "box",
+  "fragile",
+  "ok",
+  "urgent",
+  "gift",
+];
 
 /** Pre-escaped pools: picking from them keeps the hot loop to a few string concatenations. */
 function buildPools(rng: () => number): { names: string[]; comments: string[] } {
@@ -107,8 +122,7 @@ async function writeCsv(target: string, rows: number): Promise<void> {
     const zip = String(Math.floor(rng() * 100_000)).padStart(5, "0");
     const score = rng() < 0.05 ? "" : String(Math.floor((rng() - 0.3) * 1e12));
     batch +=
-      `${i + 1},${qty},${price},${ratio},${orderDate},${createdAt},${updatedAt},${active},` +
-      `${customer},${comment},${zip},${score}\n`;
+      `${i + 1},${qty},${price},${ratio},${orderDate},${createdAt},${updatedAt},${active},` + `${customer},${comment},${zip},${score}\n`;
     if (batch.length >= BATCH_CHARS) {
       if (!out.write(batch)) await once(out, "drain");
       batch = "";

@@ -169,7 +169,11 @@ export async function runIngest(opts: {
         };
         return result;
       }
-      const failure = !opts.worker.alive() ? "worker exited" : now - started > opts.timeoutMs ? `timed out after ${Math.round(opts.timeoutMs / 1000)} s` : null;
+      const failure = !opts.worker.alive()
+        ? "worker exited"
+        : now - started > opts.timeoutMs
+          ? `timed out after ${Math.round(opts.timeoutMs / 1000)} s`
+          : null;
       if (failure) {
         const rss = sampler.stop();
         result = {

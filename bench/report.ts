@@ -71,7 +71,11 @@ export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
   const ok = report.ingest?.status === "succeeded" ? report.ingest : null;
   const ratio = (a: number, b: number, limit: number): Pick<Target, "measured" | "holds" | "note"> => {
     const r = a / b;
-    return { measured: `${r.toFixed(2)} ×`, holds: r <= limit, note: r <= limit ? undefined : `missed by ${(((r - limit) / limit) * 100).toFixed(0)} %` };
+    return {
+      measured: `${r.toFixed(2)} ×`,
+      holds: r <= limit,
+      note: r <= limit ? undefined : `missed by ${(((r - limit) / limit) * 100).toFixed(0)} %`,
+    };
   };
   const missing = (why: string): Pick<Target, "measured" | "holds"> => ({ measured: why, holds: null });
   const targets: Target[] = [
@@ -158,7 +162,10 @@ function typeCheck(r: IngestResult): string {
 function ingestSection(report: BenchReport, f: FileInfo): string[] {
   const { text, typed } = report.baselines;
   const out: string[] = [];
-  out.push(`File: ${f.rows.toLocaleString("en-US")} rows × ${BENCH_COLUMNS.length} columns, ${(f.bytes / 1e6).toFixed(1)} MB (MB = 10^6 bytes)`, "");
+  out.push(
+    `File: ${f.rows.toLocaleString("en-US")} rows × ${BENCH_COLUMNS.length} columns, ${(f.bytes / 1e6).toFixed(1)} MB (MB = 10^6 bytes)`,
+    "",
+  );
   out.push(row(["Step", "Seconds", "MB/s", "Rows/s", "Ratio"]), row(["---", "---:", "---:", "---:", "---"]));
   if (text) out.push(throughput(`psql \\copy → all-text table (best of ${text.runs.length})`, text.seconds, f));
   if (typed) out.push(throughput(`psql \\copy → pre-typed table (best of ${typed.runs.length})`, typed.seconds, f));
@@ -188,7 +195,8 @@ function ingestSection(report: BenchReport, f: FileInfo): string[] {
       cpuLine("Worker CPU, 1 GiB file", report.bigIngest),
     ].filter((l): l is string => l !== null),
   );
-  if (report.ingest?.status === "succeeded") out.push(`Check: ${report.ingest.rowsLoaded.toLocaleString("en-US")} rows loaded; ${typeCheck(report.ingest)}`);
+  if (report.ingest?.status === "succeeded")
+    out.push(`Check: ${report.ingest.rowsLoaded.toLocaleString("en-US")} rows loaded; ${typeCheck(report.ingest)}`);
   return out;
 }
 
@@ -209,7 +217,14 @@ export function renderReport(report: BenchReport): string {
   if (report.partsSkipped) out.push("", `Run latency, throughput and web load not measured: ${report.partsSkipped}`);
   out.push("", row(["Target", "Limit", "Measured", "Holds"]), row(["---", "---", "---", "---"]));
   for (const t of report.targets) {
-    const holds = t.holds === null ? (t.note === "no target" ? "n/a (no target)" : "not measured") : t.holds ? `yes${t.note ? ` (${t.note})` : ""}` : `**no** (${t.note})`;
+    const holds =
+      t.holds === null
+        ? t.note === "no target"
+          ? "n/a (no target)"
+          : "not measured"
+        : t.holds
+          ? `yes${t.note ? ` (${t.note})` : ""}`
+          : `**no** (${t.note})`;
     out.push(row([t.name, t.limit, t.measured, holds]));
   }
   if (report.notes.length) out.push("", ...report.notes.map((n) => `- ${n}`));

@@ -78,7 +78,18 @@ const TERMINAL = ["succeeded", "failed", "cancelled"];
 
 /** An empty result; with `error`, one for a part that could not run (e.g. its worker did not start). */
 export function failedLatency(rows: number, runs: number, error: string | null, dataset = "bench_latency"): LatencyResult {
-  return { dataset, rows, workers: 1, requested: runs, samples: [], medianSeconds: null, minSeconds: null, maxSeconds: null, segmentMedians: {}, error };
+  return {
+    dataset,
+    rows,
+    workers: 1,
+    requested: runs,
+    samples: [],
+    medianSeconds: null,
+    minSeconds: null,
+    maxSeconds: null,
+    segmentMedians: {},
+    error,
+  };
 }
 
 export async function measureRunLatency(opts: {
@@ -127,7 +138,12 @@ export async function measureRunLatency(opts: {
         if (status) throw new Error(`run ${run.id} ${status} without a message`);
         return null;
       }).catch(async (err: unknown) => {
-        result.samples.push({ runId: run.id, status: (await runFinished(run.id).catch(() => null)) ?? "unfinished", seconds: null, segments: {} });
+        result.samples.push({
+          runId: run.id,
+          status: (await runFinished(run.id).catch(() => null)) ?? "unfinished",
+          seconds: null,
+          segments: {},
+        });
         throw err;
       });
       const status = await waitFor(`run ${run.id} to finish`, opts.runTimeoutMs, 20, () => runFinished(run.id));
@@ -141,7 +157,12 @@ export async function measureRunLatency(opts: {
         started_ms: r.started_ms === null ? null : Number(r.started_ms),
         finished_ms: r.finished_ms === null ? null : Number(r.finished_ms),
       }));
-      const sample = { runId: run.id, status, seconds: (message.receivedAt - requestedAt) / 1000, segments: segmentsOf(requestedAt, returnedAt, steps, message.receivedAt) };
+      const sample = {
+        runId: run.id,
+        status,
+        seconds: (message.receivedAt - requestedAt) / 1000,
+        segments: segmentsOf(requestedAt, returnedAt, steps, message.receivedAt),
+      };
       result.samples.push(sample);
       opts.log(`latency run ${i + 1}/${opts.runs}: ${sample.seconds.toFixed(3)} s to the message, ${status}`);
     }
@@ -165,7 +186,8 @@ export async function measureRunLatency(opts: {
 export function latencyTarget(r: LatencyResult | null, skipped?: string): Target {
   const name = "run latency, request → Slack message (median)";
   const limit = `< ${LATENCY_LIMIT_S} s`;
-  if (!r || r.medianSeconds === null) return { name, limit, measured: r?.error ? `failed: ${r.error.slice(0, 80)}` : (skipped ?? "not measured"), holds: null };
+  if (!r || r.medianSeconds === null)
+    return { name, limit, measured: r?.error ? `failed: ${r.error.slice(0, 80)}` : (skipped ?? "not measured"), holds: null };
   const holds = r.medianSeconds < LATENCY_LIMIT_S && r.error === null;
   const n = r.samples.filter((s) => s.seconds !== null).length;
   return {

@@ -42,10 +42,26 @@ const WEB_SECONDS = 20;
 const QUICK_WEB_SECONDS = 5;
 const WEB_MAX_RUNS = 300;
 
-type Flags = { quick: boolean; skipBig: boolean; webOnly: boolean; ingestOnly: boolean; cpuProfile: boolean; timeoutMs: number; verbose: boolean };
+type Flags = {
+  quick: boolean;
+  skipBig: boolean;
+  webOnly: boolean;
+  ingestOnly: boolean;
+  cpuProfile: boolean;
+  timeoutMs: number;
+  verbose: boolean;
+};
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, skipBig: false, webOnly: false, ingestOnly: false, cpuProfile: false, timeoutMs: 15 * 60_000, verbose: false };
+  const flags: Flags = {
+    quick: false,
+    skipBig: false,
+    webOnly: false,
+    ingestOnly: false,
+    cpuProfile: false,
+    timeoutMs: 15 * 60_000,
+    verbose: false,
+  };
   for (const arg of argv) {
     if (arg === "--quick") flags.quick = true;
     else if (arg === "--skip-1g") flags.skipBig = true;
@@ -54,7 +70,8 @@ function parseFlags(argv: string[]): Flags {
     else if (arg === "--verbose") flags.verbose = true;
     else if (arg === "--cpu-prof") flags.cpuProfile = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
-    else throw new Error(`unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --timeout-min=N, --verbose, --cpu-prof`);
+    else
+      throw new Error(`unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --timeout-min=N, --verbose, --cpu-prof`);
   }
   if (flags.webOnly && flags.ingestOnly) throw new Error("--only=web and --only=ingest exclude each other");
   if (flags.quick || flags.webOnly || flags.ingestOnly) flags.skipBig = true;
@@ -106,7 +123,9 @@ async function ingestWithFreshWorker(
 ): Promise<IngestResult> {
   const { getSql } = await import("@/db");
   // Same starting point as each psql run: no dirty buffers left over from earlier steps.
-  await getSql().unsafe("checkpoint").catch(() => {});
+  await getSql()
+    .unsafe("checkpoint")
+    .catch(() => {});
   if (interrupted) throw new Error("interrupted");
   log(`${name}: starting a worker`);
   const worker = await startWorker(workerEnv, (stop) => cleanups.push({ name: `${name} worker`, fn: stop }));
@@ -178,7 +197,11 @@ async function main(): Promise<boolean> {
     log("psql not found: skipping the baselines");
   } else {
     for (const kind of ["text", "typed"] as const) {
-      const result: BaselineResult = await runPsqlBaseline(dbUrl, mainCsv.path, kind, { runs: flags.quick ? 2 : BEST_OF, timeoutMs: flags.timeoutMs, log });
+      const result: BaselineResult = await runPsqlBaseline(dbUrl, mainCsv.path, kind, {
+        runs: flags.quick ? 2 : BEST_OF,
+        timeoutMs: flags.timeoutMs,
+        log,
+      });
       baselines[kind] = result;
       if (result.rows !== mainCsv.rows) notes.push(`psql ${kind} loaded ${result.rows} rows, expected ${mainCsv.rows}`);
     }
@@ -209,13 +232,18 @@ async function main(): Promise<boolean> {
     const name = run === 1 ? mainName : `${mainName}_run${run}`;
     const url = server.host(`/bench-main-${run}.csv`, mainCsv.path);
     ingestRuns.push(await ingestWithFreshWorker(workerEnv, name, url, actor, flags));
-    if (run > 1) await getSql().unsafe(`drop table if exists staging."${name}", warehouse."${name}" cascade`).catch(() => {});
+    if (run > 1)
+      await getSql()
+        .unsafe(`drop table if exists staging."${name}", warehouse."${name}" cascade`)
+        .catch(() => {});
   }
   const ingest = bestIngest(ingestRuns);
   if (ingestRuns.length > 1) {
     notes.push(
       `Relayboard ingest: best of ${ingestRuns.length} runs by total (as each psql baseline is best of ${ingestRuns.length}); every run, staging / total: ` +
-        ingestRuns.map((r) => `${r.status === "succeeded" ? `${stagingSeconds(r).toFixed(2)} s / ${r.totalSeconds.toFixed(2)} s` : r.status}`).join(", ") +
+        ingestRuns
+          .map((r) => `${r.status === "succeeded" ? `${stagingSeconds(r).toFixed(2)} s / ${r.totalSeconds.toFixed(2)} s` : r.status}`)
+          .join(", ") +
         ".",
     );
   }
@@ -233,76 +261,101 @@ async function main(): Promise<boolean> {
 
   let bigFile: FileInfo | null = null;
   let bigIngest: IngestResult | null = null;
-  const bigSkipped = flags.webOnly ? "skipped (--only=web)" : flags.ingestOnly ? "skipped (--only=ingest)" : flags.quick ? "skipped (--quick)" : flags.skipBig ? "skipped (--skip-1g)" : undefined;
+  const bigSkipped = flags.webOnly
+    ? "skipped (--only=web)"
+    : flags.ingestOnly
+      ? "skipped (--only=ingest)"
+      : flags.quick
+        ? "skipped (--quick)"
+        : flags.skipBig
+          ? "skipped (--skip-1g)"
+          : undefined;
   if (!bigSkipped) {
     // The main load's tables are not needed any more; give the space back before the big one.
-    await getSql().unsafe(`drop table if exists staging."${mainName}", warehouse."${mainName}"`).catch(() => {});
+    await getSql()
+      .unsafe(`drop table if exists staging."${mainName}", warehouse."${mainName}"`)
+      .catch(() => {});
     const bigCsv = await prepareCsv(BIG_ROWS);
     bigFile = fileInfo(bigCsv);
     bigIngest = await ingestWithFreshWorker(workerEnv, "bench_1g", server.host("/bench-1g.csv", bigCsv.path), actor, flags);
   }
 
   const latencyCsv = await prepareCsv(LATENCY_ROWS);
-  const runLatency = interrupted || flags.webOnly || flags.ingestOnly
-    ? null
-    : await withWorkers(workerEnv, "latency", 1, (alive) =>
-        measureRunLatency({
-          name: "bench_latency",
-          csvUrl: server.host("/bench-latency.csv", latencyCsv.path),
-          rows: latencyCsv.rows,
-          sink,
-          actor,
-          runs: flags.quick ? 3 : 10,
-          runTimeoutMs: LATENCY_RUN_TIMEOUT_MS,
-          workerAlive: alive,
-          log,
-        }),
-        (error) => failedLatency(latencyCsv.rows, flags.quick ? 3 : 10, error),
-      );
+  const runLatency =
+    interrupted || flags.webOnly || flags.ingestOnly
+      ? null
+      : await withWorkers(
+          workerEnv,
+          "latency",
+          1,
+          (alive) =>
+            measureRunLatency({
+              name: "bench_latency",
+              csvUrl: server.host("/bench-latency.csv", latencyCsv.path),
+              rows: latencyCsv.rows,
+              sink,
+              actor,
+              runs: flags.quick ? 3 : 10,
+              runTimeoutMs: LATENCY_RUN_TIMEOUT_MS,
+              workerAlive: alive,
+              log,
+            }),
+          (error) => failedLatency(latencyCsv.rows, flags.quick ? 3 : 10, error),
+        );
 
   const tinyCsv = await ensureCsv(CACHE_DIR, THROUGHPUT_ROWS);
   const pipelines = flags.quick ? 20 : 200;
-  const throughput = interrupted || flags.webOnly || flags.ingestOnly
-    ? null
-    : await withWorkers(workerEnv, "throughput", 2, (alive) =>
-        measureThroughput({
-          pipelines,
-          rowsEach: tinyCsv.rows,
-          csvUrl: (i) => server.host(`/tp-${i}.csv`, tinyCsv.path),
-          actor,
-          workers: 2,
-          timeoutMs: flags.timeoutMs,
-          workersAlive: alive,
-          log,
-        }),
-        (error) => failedThroughput(pipelines, tinyCsv.rows, error),
-      );
+  const throughput =
+    interrupted || flags.webOnly || flags.ingestOnly
+      ? null
+      : await withWorkers(
+          workerEnv,
+          "throughput",
+          2,
+          (alive) =>
+            measureThroughput({
+              pipelines,
+              rowsEach: tinyCsv.rows,
+              csvUrl: (i) => server.host(`/tp-${i}.csv`, tinyCsv.path),
+              actor,
+              workers: 2,
+              timeoutMs: flags.timeoutMs,
+              workersAlive: alive,
+              log,
+            }),
+          (error) => failedThroughput(pipelines, tinyCsv.rows, error),
+        );
 
   const webSeconds = flags.quick ? QUICK_WEB_SECONDS : WEB_SECONDS;
   const secrets = getEnv();
-  const webLoad = interrupted || flags.ingestOnly
-    ? null
-    : await withWorkers(workerEnv, "web load", 1, (alive) =>
-        measureWebLoad({
-          repoRoot: REPO_ROOT,
-          // What the worker gets, plus the secrets a production process must be given explicitly.
-          webEnv: {
-            ...process.env,
-            LOG_LEVEL: "warn",
-            AUTH_SECRET: secrets.authSecret,
-            ENCRYPTION_KEY: secrets.encryptionKey.toString("base64"),
-          },
-          connections: WEB_CONNECTIONS,
-          durationSeconds: webSeconds,
-          maxRuns: WEB_MAX_RUNS,
-          csvUrl: (i) => server.host(`/web-${i}.csv`, latencyCsv.path),
-          workerAlive: alive,
-          onSpawn: (stop) => cleanups.push({ name: "web server", fn: stop }),
-          verbose: flags.verbose,
-          log,
-        }),
-        (error) => emptyWebLoad(WEB_CONNECTIONS, webSeconds, error),
-      );
+  const webLoad =
+    interrupted || flags.ingestOnly
+      ? null
+      : await withWorkers(
+          workerEnv,
+          "web load",
+          1,
+          (alive) =>
+            measureWebLoad({
+              repoRoot: REPO_ROOT,
+              // What the worker gets, plus the secrets a production process must be given explicitly.
+              webEnv: {
+                ...process.env,
+                LOG_LEVEL: "warn",
+                AUTH_SECRET: secrets.authSecret,
+                ENCRYPTION_KEY: secrets.encryptionKey.toString("base64"),
+              },
+              connections: WEB_CONNECTIONS,
+              durationSeconds: webSeconds,
+              maxRuns: WEB_MAX_RUNS,
+              csvUrl: (i) => server.host(`/web-${i}.csv`, latencyCsv.path),
+              workerAlive: alive,
+              onSpawn: (stop) => cleanups.push({ name: "web server", fn: stop }),
+              verbose: flags.verbose,
+              log,
+            }),
+          (error) => emptyWebLoad(WEB_CONNECTIONS, webSeconds, error),
+        );
 
   if (runLatency?.error) notes.push(`Run latency did not complete: ${runLatency.error}`);
   if (throughput?.error) notes.push(`Throughput did not complete: ${throughput.error}`);
@@ -335,7 +388,7 @@ async function main(): Promise<boolean> {
       `Type inference runs over every row during the load (native scanner: ${nativeScanRecords() ? "built, used" : "not built, TypeScript scanner"}); typing is the CREATE TABLE AS (two INSERT … SELECTs for a large table) with casts into warehouse plus the swap.`,
       "Total = registerUrlDataset() call to finishedAt: includes the queue pickups, the final count(*) and bookkeeping.",
       "Staging tables carry 3 extra metadata columns (_rb_line, _rb_version, _rb_loaded_at) that the psql tables do not.",
-      "The worker runs with LOG_LEVEL=info because its \"worker ready\" line is logged at info.",
+      'The worker runs with LOG_LEVEL=info because its "worker ready" line is logged at info.',
     );
   }
   const partial: Omit<BenchReport, "targets"> = {
@@ -385,7 +438,9 @@ async function waitForIdleRuns(name: string, timeoutMs: number): Promise<void> {
   const { getSql } = await import("@/db");
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const [{ n }] = (await getSql()`select count(*)::int as n from relayboard.runs where status in ('queued', 'running')`) as unknown as [{ n: number }];
+    const [{ n }] = (await getSql()`select count(*)::int as n from relayboard.runs where status in ('queued', 'running')`) as unknown as [
+      { n: number },
+    ];
     if (n === 0) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -401,7 +456,9 @@ async function withWorkers<T>(
   failed: (message: string) => T,
 ): Promise<T> {
   const { getSql } = await import("@/db");
-  await getSql().unsafe("checkpoint").catch(() => {});
+  await getSql()
+    .unsafe("checkpoint")
+    .catch(() => {});
   log(`${name}: starting ${count} worker${count > 1 ? "s" : ""}`);
   const started = await Promise.allSettled(
     Array.from({ length: count }, (_, i) => startWorker(workerEnv, (stop) => cleanups.push({ name: `${name} worker ${i + 1}`, fn: stop }))),

@@ -70,7 +70,11 @@ export async function measureThroughput(opts: {
     await sql`delete from relayboard.destinations`;
     const started = Date.now();
     for (let i = 0; i < opts.pipelines; i++) {
-      const { run } = await registerUrlDataset({ name: `bench_tp_${String(i).padStart(3, "0")}`, csvUrl: opts.csvUrl(i) }, opts.actor, "api");
+      const { run } = await registerUrlDataset(
+        { name: `bench_tp_${String(i).padStart(3, "0")}`, csvUrl: opts.csvUrl(i) },
+        opts.actor,
+        "api",
+      );
       runIds.push(run.id);
     }
     result.registerSeconds = (Date.now() - started) / 1000;
@@ -93,7 +97,8 @@ export async function measureThroughput(opts: {
         break;
       }
       if (!opts.workersAlive()) throw new Error(`a worker exited with ${result.unfinished} runs unfinished`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s with ${result.unfinished} runs unfinished`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s with ${result.unfinished} runs unfinished`);
       if (Date.now() - lastLog >= 10_000) {
         lastLog = Date.now();
         opts.log(`throughput: ${result.succeeded + result.failed}/${runIds.length} runs finished`);
@@ -128,8 +133,15 @@ export async function measureThroughput(opts: {
 export function throughputTarget(r: ThroughputResult | null, skipped?: string): Target {
   const name = `throughput, ${r?.pipelines ?? "N"} small pipelines, ${r?.workers ?? 2} workers`;
   const limit = "none set (figure only)";
-  if (!r || r.runsPerMinute === null) return { name, limit, measured: r?.error ? `failed: ${r.error.slice(0, 80)}` : (skipped ?? "not measured"), holds: null };
-  return { name, limit, measured: `${r.runsPerMinute.toFixed(1)} runs/min, ${r.succeeded}/${r.pipelines} succeeded`, holds: null, note: "no target" };
+  if (!r || r.runsPerMinute === null)
+    return { name, limit, measured: r?.error ? `failed: ${r.error.slice(0, 80)}` : (skipped ?? "not measured"), holds: null };
+  return {
+    name,
+    limit,
+    measured: `${r.runsPerMinute.toFixed(1)} runs/min, ${r.succeeded}/${r.pipelines} succeeded`,
+    holds: null,
+    note: "no target",
+  };
 }
 
 export function throughputLines(r: ThroughputResult): string[] {

@@ -86,10 +86,14 @@ export async function measureTypedModel(opts: {
     connection: { statement_timeout: opts.timeoutMs, application_name: "relayboard-bench" },
   });
   const shape = async (table: string) =>
-    (await sql.unsafe(
-      `select attname, format_type(atttypid, atttypmod) as type from pg_attribute
+    (
+      await sql.unsafe(
+        `select attname, format_type(atttypid, atttypmod) as type from pg_attribute
        where attrelid = '${table}'::regclass and attnum > 0 and not attisdropped order by attnum`,
-    )).map((r) => `${r.attname}:${r.type}`).join(",");
+      )
+    )
+      .map((r) => `${r.attname}:${r.type}`)
+      .join(",");
   try {
     await sql.unsafe("drop table if exists warehouse.bench_ctas");
     for (let i = 0; i < opts.runs; i++) {
@@ -107,10 +111,13 @@ export async function measureTypedModel(opts: {
         }),
       );
       result.ctasRuns.push(ctas);
-      opts.log(`typed model run ${i + 1}/${opts.runs}: buildTypedTable ${typed.toFixed(2)} s, hand-written CTAS ${ctas.toFixed(2)} s (${rows} rows)`);
+      opts.log(
+        `typed model run ${i + 1}/${opts.runs}: buildTypedTable ${typed.toFixed(2)} s, hand-written CTAS ${ctas.toFixed(2)} s (${rows} rows)`,
+      );
       if (i === opts.runs - 1) {
         const [{ n }] = await sql.unsafe(`select count(*)::bigint as n from warehouse.${ident(opts.datasetName)}`);
-        result.sameShape = Number(n) === rows && (await shape(`warehouse.${ident(opts.datasetName)}`)) === (await shape("warehouse.bench_ctas"));
+        result.sameShape =
+          Number(n) === rows && (await shape(`warehouse.${ident(opts.datasetName)}`)) === (await shape("warehouse.bench_ctas"));
         result.rows = rows;
       }
       await sql.unsafe("drop table warehouse.bench_ctas");

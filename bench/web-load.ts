@@ -84,7 +84,8 @@ async function warmUp(url: string, headers: Record<string, string>, expect: stri
     const res = await fetch(url, { headers, redirect: "manual" });
     const body = await res.text();
     fastest = Math.min(fastest, performance.now() - started);
-    if (res.status !== 200 || !body.includes(expect)) throw new Error(`${url} answered ${res.status} before the load (expected 200 with "${expect}"): ${body.slice(0, 200)}`);
+    if (res.status !== 200 || !body.includes(expect))
+      throw new Error(`${url} answered ${res.status} before the load (expected 200 with "${expect}"): ${body.slice(0, 200)}`);
   }
   return fastest;
 }
@@ -162,9 +163,18 @@ async function hammer(
   headers: Record<string, string>,
   setupClient?: (client: autocannon.Client) => void,
 ): Promise<EndpointLoad> {
-  const r = await autocannon({ url: `${baseUrl}${endpoint.path}`, connections, duration: durationSeconds, headers, setupClient, timeout: REQUEST_TIMEOUT_S });
+  const r = await autocannon({
+    url: `${baseUrl}${endpoint.path}`,
+    connections,
+    duration: durationSeconds,
+    headers,
+    setupClient,
+    timeout: REQUEST_TIMEOUT_S,
+  });
   // After a timeout autocannon can complete a response it has lost the status of ("undefined"); that is no 2xx either.
-  const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [/^\d+$/.test(code) ? code : "no status", s.count ?? 0]));
+  const statusCodes = Object.fromEntries(
+    Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [/^\d+$/.test(code) ? code : "no status", s.count ?? 0]),
+  );
   return {
     ...endpoint,
     requests: r.requests.total,
@@ -230,7 +240,8 @@ export async function measureWebLoad(opts: {
     await waitFor(
       async () => {
         if (!opts.workerAlive()) throw new Error("the worker exited");
-        const [row] = await getSql()`select count(*)::int as n from relayboard.run_steps where run_id = any(${firstRuns}::uuid[]) and started_at is not null`;
+        const [row] =
+          await getSql()`select count(*)::int as n from relayboard.run_steps where run_id = any(${firstRuns}::uuid[]) and started_at is not null`;
         return (row!.n as number) > 0;
       },
       60_000,
@@ -256,7 +267,9 @@ export async function measureWebLoad(opts: {
     try {
       for (const [endpoint, headers, setupClient] of plan) {
         if (!opts.workerAlive()) throw new Error("the worker exited during the load");
-        opts.log(`web load: ${endpoint.name}, ${opts.connections} connections × ${opts.durationSeconds} s (${stream.runIds.length} runs requested so far)`);
+        opts.log(
+          `web load: ${endpoint.name}, ${opts.connections} connections × ${opts.durationSeconds} s (${stream.runIds.length} runs requested so far)`,
+        );
         const cpu0 = readCpuSeconds(web.pid);
         const measured = await hammer(endpoint, web.baseUrl, opts.connections, opts.durationSeconds, headers, setupClient);
         result.endpoints.push(measured);
@@ -280,9 +293,14 @@ export async function measureWebLoad(opts: {
     stream = null;
     result.runs.requested = runIds.length;
     opts.log(`web load: waiting for the ${runIds.length} runs to finish`);
-    await waitFor(async () => (await runCounts(runIds)).unfinished === 0 || !opts.workerAlive(), RUNS_DRAIN_TIMEOUT_MS, "the runs to finish").catch(() => {});
+    await waitFor(
+      async () => (await runCounts(runIds)).unfinished === 0 || !opts.workerAlive(),
+      RUNS_DRAIN_TIMEOUT_MS,
+      "the runs to finish",
+    ).catch(() => {});
     Object.assign(result.runs, await runCounts(runIds));
-    if (result.runs.failed || result.runs.unfinished) result.error = `${result.runs.failed} runs failed and ${result.runs.unfinished} did not finish`;
+    if (result.runs.failed || result.runs.unfinished)
+      result.error = `${result.runs.failed} runs failed and ${result.runs.unfinished} did not finish`;
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
     if (web) result.error += `\n${web.tail().slice(-10).join("\n")}`;
@@ -301,13 +319,25 @@ const silent = (r: WebLoadResult) => r.endpoints.filter((e) => e.requests === 0)
 
 /** All three endpoints answered, with no errors and no non-2xx answers; for the bench's exit code. */
 export function webLoadOk(r: WebLoadResult | null): boolean {
-  return r === null || (r.error === null && r.endpoints.length === 3 && silent(r).length === 0 && total(r, "non2xx") + total(r, "errors") === 0);
+  return (
+    r === null || (r.error === null && r.endpoints.length === 3 && silent(r).length === 0 && total(r, "non2xx") + total(r, "errors") === 0)
+  );
 }
 
 export function webLoadTargets(r: WebLoadResult | null, skipped?: string): Target[] {
   const load = `${r?.connections ?? 50} connections, runs executing`;
-  const clean: Target = { name: `web under load (${load}): socket errors + non-2xx answers`, limit: "0", measured: skipped ?? "not measured", holds: null };
-  const ratio: Target = { name: `dashboard p99 ÷ GET /health p99 (${load})`, limit: "none set (figure only)", measured: skipped ?? "not measured", holds: null };
+  const clean: Target = {
+    name: `web under load (${load}): socket errors + non-2xx answers`,
+    limit: "0",
+    measured: skipped ?? "not measured",
+    holds: null,
+  };
+  const ratio: Target = {
+    name: `dashboard p99 ÷ GET /health p99 (${load})`,
+    limit: "none set (figure only)",
+    measured: skipped ?? "not measured",
+    holds: null,
+  };
   if (!r) return [clean, ratio];
   if (r.endpoints.length) {
     const bad = total(r, "non2xx") + total(r, "errors");
@@ -340,7 +370,10 @@ export function webLoadLines(r: WebLoadResult): string[] {
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const e of r.endpoints) {
-    const codes = Object.entries(e.statusCodes).filter(([c]) => !c.startsWith("2")).map(([c, n]) => `${n}×${c}`).join(", ");
+    const codes = Object.entries(e.statusCodes)
+      .filter(([c]) => !c.startsWith("2"))
+      .map(([c, n]) => `${n}×${c}`)
+      .join(", ");
     out.push(
       `| ${e.name} | ${e.auth} | ${e.requests.toLocaleString("en-US")} / ${e.sent.toLocaleString("en-US")} | ${e.requestsPerSecond.toFixed(0)} | ${e.latencyMs.p50} | ${e.latencyMs.p97_5} | ` +
         `${e.latencyMs.p99} | ${e.latencyMs.max} | ${e.non2xx ? `**${e.non2xx}** (${codes})` : 0} | ${e.errors ? `**${e.errors}** (${e.timeouts} timeouts)` : 0} | ` +
@@ -351,14 +384,20 @@ export function webLoadLines(r: WebLoadResult): string[] {
   const api = p99Of(r, "/v1/runs");
   const health = p99Of(r, "/health");
   if (health !== null && (dash !== null || api !== null)) {
-    out.push("", `p99 ratios to GET /health: dashboard ${dash === null ? "n/a" : `${(dash / Math.max(health, 1)).toFixed(2)} ×`}, GET /v1/runs ${api === null ? "n/a" : `${(api / Math.max(health, 1)).toFixed(2)} ×`}`);
+    out.push(
+      "",
+      `p99 ratios to GET /health: dashboard ${dash === null ? "n/a" : `${(dash / Math.max(health, 1)).toFixed(2)} ×`}, GET /v1/runs ${api === null ? "n/a" : `${(api / Math.max(health, 1)).toFixed(2)} ×`}`,
+    );
   }
   out.push(
     `Runs during the load: ${r.runs.requested} requested, ${r.runs.succeeded} succeeded, ${r.runs.failed} failed, ${r.runs.unfinished} unfinished. ` +
       `Web process: RSS ${mib(r.webRss.idle)} before the load, peak ${mib(r.webRss.hwm)} (VmHWM); ` +
-      (r.webCpuSeconds !== null && r.loadWallSeconds ? `CPU ${r.webCpuSeconds.toFixed(1)} s over ${r.loadWallSeconds.toFixed(0)} s (${((100 * r.webCpuSeconds) / r.loadWallSeconds).toFixed(0)} % of one core)` : "CPU n/a"),
+      (r.webCpuSeconds !== null && r.loadWallSeconds
+        ? `CPU ${r.webCpuSeconds.toFixed(1)} s over ${r.loadWallSeconds.toFixed(0)} s (${((100 * r.webCpuSeconds) / r.loadWallSeconds).toFixed(0)} % of one core)`
+        : "CPU n/a"),
   );
-  if (r.build) out.push(`Build ${r.build.id} from ${r.build.builtAt}${r.build.staleBecause ? ` — **may be stale**: ${r.build.staleBecause}` : ""}`);
+  if (r.build)
+    out.push(`Build ${r.build.id} from ${r.build.builtAt}${r.build.staleBecause ? ` — **may be stale**: ${r.build.staleBecause}` : ""}`);
   if (r.error) out.push(`Web load: **failed**: ${r.error}`);
   return out;
 }

@@ -34,7 +34,10 @@ function newestFile(entry: string): { file: string; mtimeMs: number } | null {
 export function checkBuild(repoRoot: string): BuildInfo {
   const buildIdFile = path.join(repoRoot, ".next", "BUILD_ID");
   const stat = fs.statSync(buildIdFile, { throwIfNoEntry: false });
-  if (!stat) throw new Error("no production build (.next/BUILD_ID is missing): run `npm run build` first; the web-load part serves the build as `npm run web` does");
+  if (!stat)
+    throw new Error(
+      "no production build (.next/BUILD_ID is missing): run `npm run build` first; the web-load part serves the build as `npm run web` does",
+    );
   let staleBecause: string | null = null;
   for (const input of BUILD_INPUTS) {
     const newest = newestFile(path.join(repoRoot, input));
@@ -92,7 +95,10 @@ export async function startWebServer(
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-        return fetch(`${baseUrl}/health`).then((r) => r.ok, () => false);
+        return fetch(`${baseUrl}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
       },
       READY_TIMEOUT_MS,
       "the web server's /health",
@@ -125,6 +131,7 @@ export async function signIn(baseUrl: string, email: string, password: string): 
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
   keep(res);
-  if (![...jar.keys()].some((k) => k.endsWith("session-token"))) throw new Error(`sign-in gave no session cookie (${res.status}): ${(await res.text()).slice(0, 200)}`);
+  if (![...jar.keys()].some((k) => k.endsWith("session-token")))
+    throw new Error(`sign-in gave no session cookie (${res.status}): ${(await res.text()).slice(0, 200)}`);
   return header();
 }

@@ -19,10 +19,7 @@ export function EmptyState({
   return (
     <section
       aria-labelledby="empty-state-title"
-      className={cn(
-        "flex flex-col items-center gap-4 rounded-xl border border-dashed px-6 py-12 text-center",
-        className,
-      )}
+      className={cn("flex flex-col items-center gap-4 rounded-xl border border-dashed px-6 py-12 text-center", className)}
     >
       <div className="bg-muted flex size-12 items-center justify-center rounded-full">
         <Icon className="text-muted-foreground size-6" aria-hidden="true" />

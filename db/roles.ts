@@ -138,7 +138,13 @@ async function provisionOnce(admin: Sql, opts: ProvisionOptions): Promise<{ skip
     end loop; end $$`);
   for (const [name, value] of Object.entries(sandboxRoleSettings(opts.statementTimeoutMs))) {
     // search_path is a list: each name its own identifier, not one quoted string.
-    const sqlValue = name === "search_path" ? value.split(",").map((v) => ident(v.trim())).join(", ") : literal(value);
+    const sqlValue =
+      name === "search_path"
+        ? value
+            .split(",")
+            .map((v) => ident(v.trim()))
+            .join(", ")
+        : literal(value);
     await attempt(admin, `alter role ${ident(SANDBOX_ROLE)} set ${name} = ${sqlValue}`, skipped, `sandbox role ${name}`);
   }
 
@@ -149,7 +155,9 @@ async function provisionOnce(admin: Sql, opts: ProvisionOptions): Promise<{ skip
       exception when duplicate_object or unique_violation then null; end $$`);
       const [appRow] = await admin`select rolsuper from pg_roles where rolname = ${app}`;
       if (!appRow?.rolsuper) {
-        await admin.unsafe(`alter role ${ident(app)} with login nocreatedb nocreaterole nobypassrls password ${literal(scramVerifier(opts.appPassword))}`);
+        await admin.unsafe(
+          `alter role ${ident(app)} with login nocreatedb nocreaterole nobypassrls password ${literal(scramVerifier(opts.appPassword))}`,
+        );
       }
     }
     // The app drops and replaces the relations the sandbox built (deleted models, replaced datasets).
@@ -244,7 +252,15 @@ async function revokeSideEffectFunctions(admin: Sql, app: string): Promise<void>
 }
 
 export type SandboxGrants = {
-  role: { login: boolean; superuser: boolean; inherit: boolean; createRole: boolean; createDb: boolean; bypassRls: boolean; memberOf: string[] };
+  role: {
+    login: boolean;
+    superuser: boolean;
+    inherit: boolean;
+    createRole: boolean;
+    createDb: boolean;
+    bypassRls: boolean;
+    memberOf: string[];
+  };
   schemas: Record<string, string[]>;
   settings: string[];
   executable: Record<string, boolean>;

@@ -6,4 +6,9 @@ import { buildModelsHandler } from "@/jobs/definitions/build-models";
 import { runStepHandler } from "@/jobs/definitions/run-step";
 
 /** Every job the worker runs, bound to its contract in lib/queue/jobs.ts. */
-export const jobRegistry = [queueProbeHandler, ingestDatasetHandler, buildModelsHandler, runStepHandler] as unknown as JobDefinition<z.ZodType>[];
+export const jobRegistry = [
+  queueProbeHandler,
+  ingestDatasetHandler,
+  buildModelsHandler,
+  runStepHandler,
+] as unknown as JobDefinition<z.ZodType>[];

@@ -9,8 +9,18 @@ const { runAction } = await import("@/lib/action-result");
 
 describe("runAction (the server action serializer)", () => {
   it("answers a zod error with fieldErrors by path", async () => {
-    const result = await runAction("t", async () => z.object({ name: z.string().min(1, "Required") }).strict().parse({ name: "", extra: 1 }));
-    expect(result).toEqual({ ok: false, status: 400, formError: "Please correct the highlighted fields", fieldErrors: { name: ["Required"], extra: [expect.any(String)] } });
+    const result = await runAction("t", async () =>
+      z
+        .object({ name: z.string().min(1, "Required") })
+        .strict()
+        .parse({ name: "", extra: 1 }),
+    );
+    expect(result).toEqual({
+      ok: false,
+      status: 400,
+      formError: "Please correct the highlighted fields",
+      fieldErrors: { name: ["Required"], extra: [expect.any(String)] },
+    });
   });
 
   it("answers a UserError with its status, message and field errors", async () => {
@@ -20,7 +30,11 @@ describe("runAction (the server action serializer)", () => {
       formError: "Name taken",
       fieldErrors: { name: ["Taken"] },
     });
-    expect(await runAction("t", async () => Promise.reject(new UserError("Not found", 404)))).toEqual({ ok: false, status: 404, formError: "Not found" });
+    expect(await runAction("t", async () => Promise.reject(new UserError("Not found", 404)))).toEqual({
+      ok: false,
+      status: 404,
+      formError: "Not found",
+    });
   });
 
   it("logs anything else with context and answers a generic message, never the error's text", async () => {

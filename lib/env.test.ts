@@ -49,9 +49,7 @@ describe("parseEnv", () => {
   it("configures S3 only with a bucket and paired keys", () => {
     const dir = tempDir();
     expect(() => parseEnv({ S3_ENDPOINT: "http://127.0.0.1:9000", DATA_DIR: dir })).toThrow(/S3_BUCKET/);
-    expect(() =>
-      parseEnv({ S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k", DATA_DIR: dir }),
-    ).toThrow(/S3_SECRET_ACCESS_KEY/);
+    expect(() => parseEnv({ S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k", DATA_DIR: dir })).toThrow(/S3_SECRET_ACCESS_KEY/);
     const env = parseEnv({
       S3_ENDPOINT: "http://127.0.0.1:9000",
       S3_BUCKET: "b",
@@ -77,7 +75,12 @@ describe("parseEnv", () => {
   it("trusts no proxy unless TRUST_PROXY lists it", () => {
     const dir = tempDir();
     expect(parseEnv({ DATA_DIR: dir }).trustProxy).toEqual([]);
-    expect(parseEnv({ DATA_DIR: dir, TRUST_PROXY: " Loopback, 10.0.0.0/8 ,::1,192.0.2.7" }).trustProxy).toEqual(["loopback", "10.0.0.0/8", "::1", "192.0.2.7"]);
+    expect(parseEnv({ DATA_DIR: dir, TRUST_PROXY: " Loopback, 10.0.0.0/8 ,::1,192.0.2.7" }).trustProxy).toEqual([
+      "loopback",
+      "10.0.0.0/8",
+      "::1",
+      "192.0.2.7",
+    ]);
     expect(() => parseEnv({ DATA_DIR: dir, TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY/);
     expect(() => parseEnv({ DATA_DIR: dir, TRUST_PROXY: "10.0.0.0/33" })).toThrow(/TRUST_PROXY/);
   });

@@ -10,9 +10,7 @@ import { setDatabaseSettingsSource } from "@/db/settings";
  * Parsed once per process; a bad value stops start-up with a message naming the variable.
  */
 
-const boolish = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const boolish = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 
 const optionalNonEmpty = z
   .string()
@@ -50,8 +48,16 @@ const rawEnvSchema = z.object({
   TRUST_PROXY: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean))
-    .refine((entries) => entries.every(isTrustProxyEntry), "must be a comma-separated list of IP addresses, CIDR ranges or the word loopback"),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (entries) => entries.every(isTrustProxyEntry),
+      "must be a comma-separated list of IP addresses, CIDR ranges or the word loopback",
+    ),
   APP_URL: optionalNonEmpty.pipe(z.string().url().optional()),
   AUTH_SECRET: optionalNonEmpty,
   ENCRYPTION_KEY: optionalNonEmpty,
@@ -61,10 +67,18 @@ const rawEnvSchema = z.object({
   S3_ACCESS_KEY_ID: optionalNonEmpty,
   S3_SECRET_ACCESS_KEY: optionalNonEmpty,
   S3_FORCE_PATH_STYLE: optionalNonEmpty.pipe(boolish.optional()),
-  MAX_SOURCE_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
+  MAX_SOURCE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 ** 3),
   OUTBOUND_ALLOW_HOSTS: z.string().default(""),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(8 * 60 * 60),
+  SESSION_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(8 * 60 * 60),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).optional(),
   MODEL_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
@@ -169,9 +183,7 @@ export function loadOrCreateGeneratedSecrets(dataDir: string): GeneratedSecrets 
 function decodeEncryptionKey(value: string, variable: string): Buffer {
   const key = Buffer.from(value, "base64");
   if (key.length !== 32) {
-    throw new ConfigError(
-      `${variable} must be 32 random bytes in base64 (as \`openssl rand -base64 32\` prints); got ${key.length} bytes`,
-    );
+    throw new ConfigError(`${variable} must be 32 random bytes in base64 (as \`openssl rand -base64 32\` prints); got ${key.length} bytes`);
   }
   return key;
 }
@@ -179,9 +191,7 @@ function decodeEncryptionKey(value: string, variable: string): Buffer {
 export function parseEnv(source: Record<string, string | undefined>): AppEnv {
   const parsed = rawEnvSchema.safeParse(source);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`)
-      .join("; ");
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`).join("; ");
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const raw = parsed.data;

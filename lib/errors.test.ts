@@ -1,8 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AuthRequiredError, classify, ForbiddenError, INTERNAL_ERROR_MESSAGE, INVALID_INPUT_MESSAGE, RateLimitedError, UserError, zodFieldErrors } from "@/lib/errors";
+import {
+  AuthRequiredError,
+  classify,
+  ForbiddenError,
+  INTERNAL_ERROR_MESSAGE,
+  INVALID_INPUT_MESSAGE,
+  RateLimitedError,
+  UserError,
+  zodFieldErrors,
+} from "@/lib/errors";
 
-const schema = z.object({ name: z.string().min(1, "Required"), options: z.object({ keyColumns: z.array(z.string()).min(1, "Pick one") }) }).strict();
+const schema = z
+  .object({ name: z.string().min(1, "Required"), options: z.object({ keyColumns: z.array(z.string()).min(1, "Pick one") }) })
+  .strict();
 
 describe("classify", () => {
   it("maps a zod error to a user error with field details, by path", () => {
@@ -43,7 +54,9 @@ describe("classify", () => {
   });
 
   it("answers anything else as internal with a generic message that leaks nothing", () => {
-    const secret = new Error('duplicate key value violates unique constraint "users_email" (password=hunter2) at select * from relayboard.users');
+    const secret = new Error(
+      'duplicate key value violates unique constraint "users_email" (password=hunter2) at select * from relayboard.users',
+    );
     for (const err of [secret, new TypeError("x is undefined"), "a string", null, { code: "23505" }]) {
       const c = classify(err);
       expect(c).toEqual({ kind: "internal", status: 500, message: INTERNAL_ERROR_MESSAGE });

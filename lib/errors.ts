@@ -39,14 +39,7 @@ export class RateLimitedError extends UserError {
 }
 
 export type ErrorKind =
-  | "invalid"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "payload_too_large"
-  | "rate_limited"
-  | "internal";
+  "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "rate_limited" | "internal";
 
 /** What every answer (server action, /v1, the UI's own routes) is made from. */
 export type ClassifiedError = {

@@ -87,8 +87,6 @@ export async function getServiceStatus(): Promise<ServiceStatus> {
     ...report,
     databaseRoleWarning: roleWarning,
     workersOnline,
-    lastQueueRoundTrip: probe
-      ? { at: probe.processedAt, latencyMs: probe.processedAt.getTime() - probe.sentAt.getTime() }
-      : null,
+    lastQueueRoundTrip: probe ? { at: probe.processedAt, latencyMs: probe.processedAt.getTime() - probe.sentAt.getTime() } : null,
   };
 }

@@ -59,7 +59,9 @@ async function tokenCreate(args: string[]): Promise<void> {
     role,
     expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
   });
-  console.log(`Created ${created.role} token "${values.name}" for ${values.email}${days ? `, expiring in ${days} days` : ""}. It is shown once:`);
+  console.log(
+    `Created ${created.role} token "${values.name}" for ${values.email}${days ? `, expiring in ${days} days` : ""}. It is shown once:`,
+  );
   // The token itself alone on the last line, for scripts: TOKEN=$(npm run -s admin -- token create … | tail -n1)
   console.log(created.token);
 }

@@ -25,8 +25,18 @@ function pick<T>(choices: readonly (readonly [T, number])[]): T {
   return choices[choices.length - 1]![0];
 }
 
-const REGIONS = [["North", 26], ["South", 22], ["East", 20], ["West", 19], ["Central", 13]] as const;
-const CHANNELS = [["web", 52], ["app", 31], ["store", 17]] as const;
+const REGIONS = [
+  ["North", 26],
+  ["South", 22],
+  ["East", 20],
+  ["West", 19],
+  ["Central", 13],
+] as const;
+const CHANNELS = [
+  ["web", 52],
+  ["app", 31],
+  ["store", 17],
+] as const;
 const CATEGORIES = [
   ["Apparel", 30, 18, 90],
   ["Electronics", 14, 45, 420],
@@ -64,10 +74,23 @@ function main(): void {
       // Recent orders are still on their way; older ones were delivered (or refunded).
       const status =
         age <= 3
-          ? pick([["paid", 55], ["shipped", 40], ["cancelled", 5]] as const)
+          ? pick([
+              ["paid", 55],
+              ["shipped", 40],
+              ["cancelled", 5],
+            ] as const)
           : age <= 10
-            ? pick([["shipped", 45], ["delivered", 48], ["cancelled", 4], ["refunded", 3]] as const)
-            : pick([["delivered", 90], ["refunded", 5], ["cancelled", 5]] as const);
+            ? pick([
+                ["shipped", 45],
+                ["delivered", 48],
+                ["cancelled", 4],
+                ["refunded", 3],
+              ] as const)
+            : pick([
+                ["delivered", 90],
+                ["refunded", 5],
+                ["cancelled", 5],
+              ] as const);
       const customer = `C-${String(1 + Math.floor(rand() ** 1.3 * 1_200)).padStart(4, "0")}`;
       lines.push([`SO-${orderNo++}`, date, customer, region, channel, category, items, amount, status].join(","));
     }

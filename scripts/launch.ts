@@ -16,7 +16,6 @@ type Mode = "dev" | "start" | "web";
 
 const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 
-
 function hasBuild(): boolean {
   return fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"));
 }

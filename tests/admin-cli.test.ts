@@ -21,21 +21,37 @@ async function roleOf(url: string, email: string): Promise<string | undefined> {
 describe("npm run admin -- user …", () => {
   it("creates and lists users against an external database, with clear errors", async () => {
     const env = cleanEnv({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir") });
-    const created = await runTs("scripts/admin.ts", ["user", "create", "--email", "Ops@Example.com", "--password", "Sup3r-secret-pw", "--role", "editor"], env);
+    const created = await runTs(
+      "scripts/admin.ts",
+      ["user", "create", "--email", "Ops@Example.com", "--password", "Sup3r-secret-pw", "--role", "editor"],
+      env,
+    );
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/Created editor ops@example\.com/);
     expect(await roleOf(process.env.DATABASE_URL!, "ops@example.com")).toBe("editor");
 
-    const duplicate = await runTs("scripts/admin.ts", ["user", "create", "--email", "ops@example.com", "--password", "Sup3r-secret-pw", "--role", "viewer"], env);
+    const duplicate = await runTs(
+      "scripts/admin.ts",
+      ["user", "create", "--email", "ops@example.com", "--password", "Sup3r-secret-pw", "--role", "viewer"],
+      env,
+    );
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toMatch(/already exists/);
 
-    const weak = await runTs("scripts/admin.ts", ["user", "create", "--email", "weak@example.com", "--password", "short", "--role", "viewer"], env);
+    const weak = await runTs(
+      "scripts/admin.ts",
+      ["user", "create", "--email", "weak@example.com", "--password", "short", "--role", "viewer"],
+      env,
+    );
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/--password: Password must be at least 10 characters/);
 
-    const badRole = await runTs("scripts/admin.ts", ["user", "create", "--email", "r@example.com", "--password", "Sup3r-secret-pw", "--role", "owner"], env);
+    const badRole = await runTs(
+      "scripts/admin.ts",
+      ["user", "create", "--email", "r@example.com", "--password", "Sup3r-secret-pw", "--role", "owner"],
+      env,
+    );
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toMatch(/--role/);
 
@@ -49,7 +65,12 @@ describe("npm run admin -- user …", () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rb-cli-embedded-"));
     try {
       const env = cleanEnv({ DATA_DIR: dataDir });
-      const created = await runTs("scripts/admin.ts", ["user", "create", "--email", "first@example.com", "--password", "Sup3r-secret-pw", "--role", "admin"], env, 120_000);
+      const created = await runTs(
+        "scripts/admin.ts",
+        ["user", "create", "--email", "first@example.com", "--password", "Sup3r-secret-pw", "--role", "admin"],
+        env,
+        120_000,
+      );
       expect(created.stderr).toBe("");
       expect(created.code).toBe(0);
       expect(fs.existsSync(path.join(dataDir, "postgres", "PG_VERSION"))).toBe(true);

@@ -114,22 +114,36 @@ describe("authentication and errors", () => {
   });
 
   it("refuses a viewer token on write endpoints (403) and a token above its owner's role", async () => {
-    expectError(await call("slack", "POST", { token: tokens.viewer, body: { webhookUrl: "https://hooks.slack.com/services/T/B/X" } }), 403, "forbidden");
+    expectError(
+      await call("slack", "POST", { token: tokens.viewer, body: { webhookUrl: "https://hooks.slack.com/services/T/B/X" } }),
+      403,
+      "forbidden",
+    );
     expectError(await call("run", "POST", { token: tokens.viewer, body: { datasetName: "x" } }), 403, "forbidden");
     const viewer = (await getSql()`select id, email, role from relayboard.users where email = 'api-viewer@example.com'`)[0]!;
-    await expect(createApiToken({ id: viewer.id, email: viewer.email, role: "viewer" }, { name: "up", role: "editor" })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      createApiToken({ id: viewer.id, email: viewer.email, role: "viewer" }, { name: "up", role: "editor" }),
+    ).rejects.toMatchObject({ status: 403 });
   });
 
   it("answers malformed JSON, wrong content types, unknown fields and oversized bodies with 400/415/413", async () => {
     expectError(await call("slack", "POST", { raw: "{not json" }), 400, "invalid_request");
-    expectError(await call("slack", "POST", { raw: "webhookUrl=x", contentType: "application/x-www-form-urlencoded" }), 415, "unsupported_media_type");
+    expectError(
+      await call("slack", "POST", { raw: "webhookUrl=x", contentType: "application/x-www-form-urlencoded" }),
+      415,
+      "unsupported_media_type",
+    );
     const unknown = await call("slack", "POST", { body: { webhookUrl: "https://hooks.slack.com/services/T/B/X", colour: "red" } });
     expectError(unknown, 400, "invalid_request");
     expect(JSON.stringify(unknown.json.error.details)).toMatch(/colour/);
     const invalid = await call("datasetsCsv", "POST", { body: { name: "Bad Name!", csvUrl: "ftp://x" } });
     expectError(invalid, 400, "invalid_request");
     expect(invalid.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual(["csvUrl", "name"]);
-    expectError(await call("slack", "POST", { raw: JSON.stringify({ webhookUrl: "x".repeat(2 * 1024 * 1024) }) }), 413, "payload_too_large");
+    expectError(
+      await call("slack", "POST", { raw: JSON.stringify({ webhookUrl: "x".repeat(2 * 1024 * 1024) }) }),
+      413,
+      "payload_too_large",
+    );
     expectError(await call("datasetsCsv", "POST", { raw: "name,x", contentType: "text/csv" }), 415, "unsupported_media_type");
   });
 
@@ -147,14 +161,25 @@ describe("authentication and errors", () => {
 describe("endpoints", () => {
   it("registers a dataset, adds a destination, runs the pipeline, lists and reads runs", async () => {
     host.files.set("/api_sales.csv", { body: "region,amount\nnorth,10\nsouth,20\n" });
-    const created = await call("datasetsCsv", "POST", { body: { name: "api_sales", csvUrl: host.url("/api_sales.csv"), options: { loadMode: "replace" } } });
+    const created = await call("datasetsCsv", "POST", {
+      body: { name: "api_sales", csvUrl: host.url("/api_sales.csv"), options: { loadMode: "replace" } },
+    });
     expect(created.status).toBe(201);
-    expect(created.json.dataset).toMatchObject({ name: "api_sales", sourceUrl: host.url("/api_sales.csv"), latestRunId: expect.any(String) });
+    expect(created.json.dataset).toMatchObject({
+      name: "api_sales",
+      sourceUrl: host.url("/api_sales.csv"),
+      latestRunId: expect.any(String),
+    });
     expectError(await call("datasetsCsv", "POST", { body: { name: "api_sales", csvUrl: host.url("/api_sales.csv") } }), 409, "conflict");
 
     const dest = await call("slack", "POST", { body: { webhookUrl: sink.webhookUrl("/services/T1/B1/apiSecretPart"), name: "api sink" } });
     expect(dest.status).toBe(201);
-    expect(dest.json.destination).toEqual({ id: expect.any(String), name: "api sink", webhookUrlMasked: expect.stringMatching(/\/…\/Part$/), default: true });
+    expect(dest.json.destination).toEqual({
+      id: expect.any(String),
+      name: "api sink",
+      webhookUrlMasked: expect.stringMatching(/\/…\/Part$/),
+      default: true,
+    });
     expect(JSON.stringify(dest.json)).not.toContain("apiSecret");
 
     const list = await call("datasets", "GET");
@@ -167,10 +192,18 @@ describe("endpoints", () => {
     expect(second.status).toBe(202);
     expect(second.json.run).toMatchObject({ status: "queued", trigger: "api", steps: [] });
     expectError(await call("run", "POST", { body: { datasetName: "api_sales", force: true } }), 409, "conflict");
-    expectError(await call("run", "POST", { body: { datasetName: "api_sales", pipelineId: second.json.run.pipelineId } }), 400, "invalid_request");
+    expectError(
+      await call("run", "POST", { body: { datasetName: "api_sales", pipelineId: second.json.run.pipelineId } }),
+      400,
+      "invalid_request",
+    );
 
     const one = await call("runById", "GET", { params: { id: created.json.dataset.latestRunId } });
-    expect(one.json.run).toMatchObject({ id: created.json.dataset.latestRunId, status: "running", steps: expect.arrayContaining([expect.objectContaining({ name: "fetch", status: "queued" })]) });
+    expect(one.json.run).toMatchObject({
+      id: created.json.dataset.latestRunId,
+      status: "running",
+      steps: expect.arrayContaining([expect.objectContaining({ name: "fetch", status: "queued" })]),
+    });
     expectError(await call("runById", "GET", { params: { id: "not-a-uuid" } }), 400, "invalid_request");
     expectError(await call("runById", "GET", { params: { id: "00000000-0000-4000-8000-000000000000" } }), 404, "not_found");
 
@@ -191,14 +224,31 @@ describe("endpoints", () => {
   });
 
   it("manages models: put with compile errors naming the line, get, build, delete, import", async () => {
-    const bad = await call("model", "PUT", { params: { name: "api_model" }, body: { sql: "select region,\n  from {{ ref('api_sales') }}" } });
+    const bad = await call("model", "PUT", {
+      params: { name: "api_model" },
+      body: { sql: "select region,\n  from {{ ref('api_sales') }}" },
+    });
     expectError(bad, 400, "invalid_request");
     expect(bad.json.error.message).toMatch(/line 2/);
-    const put = await call("model", "PUT", { params: { name: "api_model" }, body: { sql: "select region, amount from {{ ref('api_sales') }}", materialization: "table", tests: [{ type: "not_null", column: "region" }] } });
+    const put = await call("model", "PUT", {
+      params: { name: "api_model" },
+      body: {
+        sql: "select region, amount from {{ ref('api_sales') }}",
+        materialization: "table",
+        tests: [{ type: "not_null", column: "region" }],
+      },
+    });
     expect(put.status).toBe(201);
-    expect((await call("model", "PUT", { params: { name: "api_model" }, body: { sql: "select region from {{ ref('api_sales') }}" } })).status).toBe(200);
+    expect(
+      (await call("model", "PUT", { params: { name: "api_model" }, body: { sql: "select region from {{ ref('api_sales') }}" } })).status,
+    ).toBe(200);
     const got = await call("model", "GET", { params: { name: "api_model" } });
-    expect(got.json.model).toMatchObject({ name: "api_model", materialization: "table", revision: 2, tests: [{ type: "not_null", column: "region" }] });
+    expect(got.json.model).toMatchObject({
+      name: "api_model",
+      materialization: "table",
+      revision: 2,
+      tests: [{ type: "not_null", column: "region" }],
+    });
     expect((await call("models", "GET")).json.models.map((m: { name: string }) => m.name)).toContain("api_model");
     expect((await call("build", "POST", { params: { name: "api_model" }, body: { withDownstream: true } })).status).toBe(202);
     expectError(await call("build", "POST", { params: { name: "ghost" }, body: {} }), 404, "not_found");
@@ -206,7 +256,11 @@ describe("endpoints", () => {
     const zip = zipSync({ "models/api_imported.sql": strToU8("select 1 as one") });
     const mod = (await routes.importModels()) as unknown as Record<string, Handler>;
     const imported = await mod.POST!(
-      new Request("http://127.0.0.1/v1/models/import", { method: "POST", headers: { authorization: `Bearer ${tokens.editor}`, "content-type": "application/zip" }, body: zip }),
+      new Request("http://127.0.0.1/v1/models/import", {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens.editor}`, "content-type": "application/zip" },
+        body: zip,
+      }),
       { params: Promise.resolve({}) },
     );
     expect(await imported.json()).toEqual({ imported: ["api_imported"], errors: [] });
@@ -220,7 +274,14 @@ async function runQueuedBuilds(): Promise<number> {
   const boss = await getBoss();
   const jobs = (await boss.fetch<unknown>(buildModelsJob.name, { batchSize: 50 })) ?? [];
   for (const job of jobs) {
-    const ctx = { jobId: job.id, workerId: "api-test", log: getLogger(), signal: new AbortController().signal, retryCount: 0, isLastAttempt: false };
+    const ctx = {
+      jobId: job.id,
+      workerId: "api-test",
+      log: getLogger(),
+      signal: new AbortController().signal,
+      retryCount: 0,
+      isLastAttempt: false,
+    };
     await buildModelsHandler.handle(buildModelsJob.schema.parse(job.data), ctx);
     await boss.complete(buildModelsJob.name, job.id);
   }
@@ -236,9 +297,12 @@ describe("uploads", () => {
   };
   const send = async (route: "datasetsCsv" | "versions", body: FormData, name?: string, token = tokens.editor) => {
     const mod = (await routes[route]()) as unknown as Record<string, Handler>;
-    const res = await mod.POST!(new Request("http://127.0.0.1:3000/v1/x", { method: "POST", headers: { authorization: `Bearer ${token}` }, body }), {
-      params: Promise.resolve<Record<string, string>>(name ? { name } : {}),
-    });
+    const res = await mod.POST!(
+      new Request("http://127.0.0.1:3000/v1/x", { method: "POST", headers: { authorization: `Bearer ${token}` }, body }),
+      {
+        params: Promise.resolve<Record<string, string>>(name ? { name } : {}),
+      },
+    );
     return { status: res.status, json: await res.json() };
   };
 
@@ -246,7 +310,10 @@ describe("uploads", () => {
     const created = await send("datasetsCsv", form("a,b\n1,2\n", "api_versions"));
     expect(created.status).toBe(201);
     expect(created.json.dataset).toMatchObject({ name: "api_versions", latestRunId: expect.any(String) });
-    expect(await send("versions", form("a,b\n1,2\n"), "api_versions")).toEqual({ status: 200, json: { version: { unchanged: true, loadId: null } } });
+    expect(await send("versions", form("a,b\n1,2\n"), "api_versions")).toEqual({
+      status: 200,
+      json: { version: { unchanged: true, loadId: null } },
+    });
     const changed = await send("versions", form("a,b\n3,4\n"), "api_versions");
     // No worker here: the first load may still be waiting, and then a second one is refused.
     if (changed.status === 409) expectError(changed, 409, "conflict");
@@ -260,23 +327,39 @@ describe("POSTs that need no body, and following a build", () => {
   const url = "http://127.0.0.1:3000/v1/models/api_nobody/build";
   const post = async (headers: Record<string, string>, body?: string) => {
     const mod = (await routes.build()) as unknown as Record<string, Handler>;
-    const res = await mod.POST!(new Request(url, { method: "POST", headers: { authorization: `Bearer ${tokens.editor}`, ...headers }, body }), {
-      params: Promise.resolve({ name: "api_nobody" }),
-    });
+    const res = await mod.POST!(
+      new Request(url, { method: "POST", headers: { authorization: `Bearer ${tokens.editor}`, ...headers }, body }),
+      {
+        params: Promise.resolve({ name: "api_nobody" }),
+      },
+    );
     return { status: res.status, json: await res.json() };
   };
 
   it("queues a build with no body, with or without a Content-Type, and answers its id and poll URL (202)", async () => {
     expect((await call("model", "PUT", { params: { name: "api_nobody" }, body: { sql: "select 1 as one" } })).status).toBe(201);
-    for (const [headers, body] of [[{}, undefined], [{ "content-type": "application/json" }, undefined], [{ "content-type": "application/json" }, ""], [{ "content-type": "text/plain" }, ""]] as const) {
+    for (const [headers, body] of [
+      [{}, undefined],
+      [{ "content-type": "application/json" }, undefined],
+      [{ "content-type": "application/json" }, ""],
+      [{ "content-type": "text/plain" }, ""],
+    ] as const) {
       const res = await post(headers, body);
       expect(res.status, JSON.stringify(headers)).toBe(202);
       expect(res.json).toEqual({
-        build: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), model: "api_nobody", withDownstream: false, status: "queued", url: `/v1/models/api_nobody/builds/${res.json.build.id}` },
+        build: {
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          model: "api_nobody",
+          withDownstream: false,
+          status: "queued",
+          url: `/v1/models/api_nobody/builds/${res.json.build.id}`,
+        },
       });
     }
     // A body is still read when one is sent, and must still be JSON.
-    expect((await post({ "content-type": "application/json" }, JSON.stringify({ withDownstream: true }))).json.build.withDownstream).toBe(true);
+    expect((await post({ "content-type": "application/json" }, JSON.stringify({ withDownstream: true }))).json.build.withDownstream).toBe(
+      true,
+    );
     expectError(await post({}, "withDownstream=true"), 415, "unsupported_media_type");
     // Other POSTs without a body: cancel takes none; run needs a pipeline, so that is a 400, not a 415.
     expectError(await call("run", "POST", {}), 400, "invalid_request");
@@ -284,8 +367,14 @@ describe("POSTs that need no body, and following a build", () => {
   });
 
   it("follows a build from queued to succeeded, with test results, and a failing one to failed, with the error", async () => {
-    await call("model", "PUT", { params: { name: "api_follow" }, body: { sql: "select 1 as one", materialization: "table", tests: [{ type: "not_null", column: "one" }] } });
-    await call("model", "PUT", { params: { name: "api_broken" }, body: { sql: "select 1 / (select count(*) from (select 1 where false) z) as boom", materialization: "table" } });
+    await call("model", "PUT", {
+      params: { name: "api_follow" },
+      body: { sql: "select 1 as one", materialization: "table", tests: [{ type: "not_null", column: "one" }] },
+    });
+    await call("model", "PUT", {
+      params: { name: "api_broken" },
+      body: { sql: "select 1 / (select count(*) from (select 1 where false) z) as boom", materialization: "table" },
+    });
     const ok = await call("build", "POST", { params: { name: "api_follow" } });
     const bad = await call("build", "POST", { params: { name: "api_broken" } });
     expect([ok.status, bad.status]).toEqual([202, 202]);
@@ -296,7 +385,12 @@ describe("POSTs that need no body, and following a build", () => {
 
     const queued = await poll(ok.json.build, "api_follow");
     expect(queued.status).toBe(200);
-    expect(queued.json.build).toMatchObject({ id: ok.json.build.id, model: "api_follow", status: "queued", builds: [{ model: "api_follow", status: "queued" }] });
+    expect(queued.json.build).toMatchObject({
+      id: ok.json.build.id,
+      model: "api_follow",
+      status: "queued",
+      builds: [{ model: "api_follow", status: "queued" }],
+    });
 
     expect(await runQueuedBuilds()).toBeGreaterThanOrEqual(2);
 
@@ -304,10 +398,21 @@ describe("POSTs that need no body, and following a build", () => {
     expect(done.json.build).toMatchObject({
       status: "succeeded",
       tests: { passed: 1, failed: 0 },
-      builds: [{ model: "api_follow", status: "succeeded", rows: 1, error: null, testResults: [expect.objectContaining({ type: "not_null", status: "passed" })] }],
+      builds: [
+        {
+          model: "api_follow",
+          status: "succeeded",
+          rows: 1,
+          error: null,
+          testResults: [expect.objectContaining({ type: "not_null", status: "passed" })],
+        },
+      ],
     });
     const failed = await poll(bad.json.build, "api_broken");
-    expect(failed.json.build).toMatchObject({ status: "failed", builds: [{ model: "api_broken", status: "failed", error: { message: expect.stringMatching(/division by zero/) } }] });
+    expect(failed.json.build).toMatchObject({
+      status: "failed",
+      builds: [{ model: "api_broken", status: "failed", error: { message: expect.stringMatching(/division by zero/) } }],
+    });
 
     // A second run of the same job (a retry, a killed worker) reuses the batch's rows.
     await buildModelsHandler.handle(
@@ -319,7 +424,11 @@ describe("POSTs that need no body, and following a build", () => {
 
     // The id belongs to one model; unknown ids and names are 404s, and a viewer may read but not build.
     expectError(await call("buildById", "GET", { params: { name: "api_broken", id: ok.json.build.id } }), 404, "not_found");
-    expectError(await call("buildById", "GET", { params: { name: "api_follow", id: "00000000-0000-4000-8000-000000000000" } }), 404, "not_found");
+    expectError(
+      await call("buildById", "GET", { params: { name: "api_follow", id: "00000000-0000-4000-8000-000000000000" } }),
+      404,
+      "not_found",
+    );
     expectError(await call("buildById", "GET", { params: { name: "api_follow", id: "nope" } }), 400, "invalid_request");
     expectError(await call("buildById", "GET", { token: null, params: { name: "api_follow", id: ok.json.build.id } }), 401, "unauthorized");
     expectError(await call("build", "POST", { token: tokens.viewer, params: { name: "api_follow" } }), 403, "forbidden");
@@ -346,9 +455,17 @@ describe("OpenAPI", () => {
     walk(v1);
     expect(files.length).toBeGreaterThanOrEqual(14);
     for (const file of files) {
-      const route = "/v1/" + path.relative(v1, path.dirname(file)).split(path.sep).map((p) => p.replace(/^\[(.+)\]$/, "{$1}")).join("/");
+      const route =
+        "/v1/" +
+        path
+          .relative(v1, path.dirname(file))
+          .split(path.sep)
+          .map((p) => p.replace(/^\[(.+)\]$/, "{$1}"))
+          .join("/");
       const source = fs.readFileSync(file, "utf8");
-      const methods = [...source.matchAll(/export (?:const|async function) (GET|POST|PUT|DELETE|PATCH)\b/g)].map((m) => m[1]!.toLowerCase());
+      const methods = [...source.matchAll(/export (?:const|async function) (GET|POST|PUT|DELETE|PATCH)\b/g)].map((m) =>
+        m[1]!.toLowerCase(),
+      );
       expect(methods.length, file).toBeGreaterThan(0);
       for (const method of methods) {
         expect((doc.paths as Record<string, Record<string, unknown>>)[route]?.[method], `${method.toUpperCase()} ${route}`).toBeDefined();

@@ -24,7 +24,10 @@ describe("a failing build's stored error", () => {
     const lines = Array.from({ length: 200 }, (_, i) => `row ${String(i + 1).padStart(3, "0")} of a private note ${"z".repeat(24)}`);
     const value = lines.join("\n");
     expect(value.length).toBeGreaterThan(10_000);
-    await saveModel({ name: "cast_note", materialization: "table", sql: `select note::int as n from (values ('${value}')) as v(note)` }, actor);
+    await saveModel(
+      { name: "cast_note", materialization: "table", sql: `select note::int as n from (values ('${value}')) as v(note)` },
+      actor,
+    );
 
     const { builds } = await buildModels({ names: ["cast_note"] });
     expect(builds.map((b) => [b.modelName, b.status])).toEqual([["cast_note", "failed"]]);

@@ -73,7 +73,9 @@ async function ended(runId: string, timeoutMs: number): Promise<Run> {
     return await runEnded(runId, timeoutMs);
   } catch (err) {
     const jobs = await getSql()`select name, state, count(*)::int as n from pgboss.job group by 1, 2`.catch((e) => String(e));
-    const steps = await getSql()`select run_id, name, status, attempt from relayboard.run_steps order by run_id, position`.catch((e) => String(e));
+    const steps = await getSql()`select run_id, name, status, attempt from relayboard.run_steps order by run_id, position`.catch((e) =>
+      String(e),
+    );
     throw new Error(`${(err as Error).message}\n${JSON.stringify({ jobs, steps })}\n${supervisor.output().slice(-20_000)}`);
   }
 }
@@ -172,7 +174,14 @@ describe("PostgreSQL restarts under a running pipeline", () => {
     const { run: first, dataset } = await registerUrlDataset({ name: "restart_model", csvUrl: host.url("/restart_model.csv") }, actor);
     expect((await ended(first.id, 60_000)).status).toBe("succeeded");
     // About 20 ms per row: the build takes seconds, so the restart lands inside it.
-    await saveModel({ name: "restart_model_slow", materialization: "table", sql: "select id, label, pg_sleep(0.02) is null as slept from {{ ref('restart_model') }}" }, actor);
+    await saveModel(
+      {
+        name: "restart_model_slow",
+        materialization: "table",
+        sql: "select id, label, pg_sleep(0.02) is null as slept from {{ ref('restart_model') }}",
+      },
+      actor,
+    );
     const built = await requestRun(first.pipelineId, { trigger: "manual", actor, force: true });
     expect((await ended(built.id, 60_000)).status).toBe("succeeded");
     expect(await modelRows()).toBe(200);

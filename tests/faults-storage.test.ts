@@ -39,7 +39,12 @@ beforeAll(async () => {
   resetObjectStoreForTests();
   actor = await createUser({ email: "storage-faults@example.com", password: "long enough pw", role: "editor" });
   await createDestination({ webhookUrl: sink.webhookUrl("/services/TS/BS/storage"), name: "storage sink" }, actor);
-  worker = await startWorker({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS, ...s3.env });
+  worker = await startWorker({
+    DATABASE_URL: process.env.DATABASE_URL!,
+    DATA_DIR: inject("dataDir"),
+    OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
+    ...s3.env,
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -77,7 +82,11 @@ describe("object storage is unavailable during a fetch", () => {
     // Tried four times, with the pauses between (1 s, 2 s, 4 s) in the step's log and its duration.
     const fetch = (await listRunSteps(failed.id)).find((s) => s.name === "fetch")!;
     expect(fetch.attempt).toBe(1);
-    expect(fetch.log.filter((l) => /trying again in \d+ s/.test(l.message)).map((l) => l.message.match(/in (\d+) s/)![1])).toEqual(["1", "2", "4"]);
+    expect(fetch.log.filter((l) => /trying again in \d+ s/.test(l.message)).map((l) => l.message.match(/in (\d+) s/)![1])).toEqual([
+      "1",
+      "2",
+      "4",
+    ]);
     const pauses = RETRY_DELAYS_MS.reduce((a, b) => a + b, 0);
     expect(fetch.finishedAt!.getTime() - fetch.startedAt!.getTime()).toBeGreaterThanOrEqual(pauses);
     expect(host.requests.filter((r) => r === "/storage_fault.csv").length - fetchesBefore).toBe(RETRY_DELAYS_MS.length + 1);
@@ -94,10 +103,14 @@ describe("object storage is unavailable during a fetch", () => {
     expect(worker.child.exitCode).toBeNull();
 
     await s3.start();
-    const healthy = await waitFor(async () => {
-      const report = await runHealthChecks();
-      return report.status === "ok" ? report : null;
-    }, 20_000, "/health to report storage ok again");
+    const healthy = await waitFor(
+      async () => {
+        const report = await runHealthChecks();
+        return report.status === "ok" ? report : null;
+      },
+      20_000,
+      "/health to report storage ok again",
+    );
     expect(healthy.checks).toEqual({ database: "ok", storage: "ok", queue: "ok" });
 
     const rerun = await requestRun(first.pipelineId, { trigger: "manual", actor, force: true });

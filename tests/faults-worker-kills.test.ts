@@ -54,7 +54,8 @@ describe("a step whose job was lost", () => {
     // No message from this run, so the next test can count every message the sink gets.
     await updatePipeline(run.pipelineId, { deliveries: [] });
     const log = getLogger().child({ test: "orphans" });
-    const fetchJobs = () => getSql()`select id, state from pgboss.job where name = 'run.step' and data->>'runId' = ${run.id} and data->>'step' = 'fetch'`;
+    const fetchJobs = () =>
+      getSql()`select id, state from pgboss.job where name = 'run.step' and data->>'runId' = ${run.id} and data->>'step' = 'fetch'`;
     const age = () => getSql()`update relayboard.runs set started_at = now() - interval '1 minute' where id = ${run.id}`;
 
     // Its job waits in the queue (no worker yet), however long: left alone.
@@ -83,19 +84,25 @@ describe("a worker killed and restarted over and over", () => {
       const destination = await createDestination({ webhookUrl: sink.webhookUrl(`/services/TK/B${i}/kill${i}`), name: `kill ${i}` }, actor);
       const body = ["id,value", ...Array.from({ length: ROWS }, (_, r) => `${r},${i * 10_000 + r}`)].join("\n") + "\n";
       host.files.set(`/kill_${i}.csv`, { body, slowMs: 300 });
-      const { run, dataset } = await registerUrlDataset({ name: `kill_${i}`, csvUrl: host.url(`/kill_${i}.csv`), options: { loadMode: "append" } }, actor);
+      const { run, dataset } = await registerUrlDataset(
+        { name: `kill_${i}`, csvUrl: host.url(`/kill_${i}.csv`), options: { loadMode: "append" } },
+        actor,
+      );
       await updatePipeline(run.pipelineId, { deliveries: [{ ...defaultDelivery(dataset.name), destinationId: destination.id }] });
       runIds.push(run.id);
     }
     const statuses = async () =>
-      (await getSql()`select status, count(*)::int as n from relayboard.runs where id = any(${runIds}::uuid[]) group by status`).reduce<Record<string, number>>(
-        (acc, row) => ({ ...acc, [row.status as string]: row.n as number }),
-        {},
-      );
+      (await getSql()`select status, count(*)::int as n from relayboard.runs where id = any(${runIds}::uuid[]) group by status`).reduce<
+        Record<string, number>
+      >((acc, row) => ({ ...acc, [row.status as string]: row.n as number }), {});
     // All 20 are running (queued for a worker) before the first worker starts.
     expect(await statuses()).toEqual({ running: RUNS });
 
-    const env = { DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS };
+    const env = {
+      DATABASE_URL: process.env.DATABASE_URL!,
+      DATA_DIR: inject("dataDir"),
+      OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
+    };
     supervisor = await superviseWorker(env, { maxRestarts: LIFETIMES_MS.length + 2 });
     let kills = 0;
     for (const lifetime of LIFETIMES_MS) {
@@ -116,13 +123,15 @@ describe("a worker killed and restarted over and over", () => {
     ).catch(async (err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify(await statuses())}\n${supervisor!.output().slice(-20_000)}`);
     });
-    const failures = await getSql()`select r.id, r.error, s.name, s.attempt, s.log from relayboard.runs r join relayboard.run_steps s on s.run_id = r.id
+    const failures =
+      await getSql()`select r.id, r.error, s.name, s.attempt, s.log from relayboard.runs r join relayboard.run_steps s on s.run_id = r.id
       where r.id = any(${runIds}::uuid[]) and r.status <> 'succeeded' and s.status = 'failed'`;
     expect(ended, JSON.stringify(failures, null, 1)).toEqual({ succeeded: RUNS });
     // The kills really happened, and at least one landed inside a step (handed on to a new attempt).
     expect(kills).toBeGreaterThanOrEqual(4);
     expect(supervisor.exits.filter((e) => e === "SIGKILL")).toHaveLength(kills);
-    const [{ resumed }] = await getSql()`select count(*)::int as resumed from relayboard.run_steps where run_id = any(${runIds}::uuid[]) and attempt > 1`;
+    const [{ resumed }] =
+      await getSql()`select count(*)::int as resumed from relayboard.run_steps where run_id = any(${runIds}::uuid[]) and attempt > 1`;
     expect(resumed).toBeGreaterThanOrEqual(1);
 
     // Exactly once: one message per run at the Slack stand-in (one per webhook), one sent delivery

@@ -50,7 +50,11 @@ beforeAll(async () => {
   process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${hostPort},127.0.0.1:${deadSlackPort}`;
   resetEnvForTests();
   actor = await createUser({ email: "faults@example.com", password: "long enough pw", role: "editor" });
-  worker = await startWorker({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS });
+  worker = await startWorker({
+    DATABASE_URL: process.env.DATABASE_URL!,
+    DATA_DIR: inject("dataDir"),
+    OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -61,10 +65,14 @@ afterAll(async () => {
 }, 60_000);
 
 async function finished(runId: string, timeoutMs = 120_000) {
-  return waitFor(async () => {
-    const run = await getRunById(runId);
-    return run && ["succeeded", "failed", "cancelled"].includes(run.status) ? run : null;
-  }, timeoutMs, "the run to finish");
+  return waitFor(
+    async () => {
+      const run = await getRunById(runId);
+      return run && ["succeeded", "failed", "cancelled"].includes(run.status) ? run : null;
+    },
+    timeoutMs,
+    "the run to finish",
+  );
 }
 
 describe("the CSV host misbehaves", () => {
@@ -93,7 +101,10 @@ describe("the CSV host misbehaves", () => {
 
 describe("Slack is down longer than the retry window", () => {
   it("fails the delivery visibly and the run says so; the data is loaded", async () => {
-    const dest = await createDestination({ webhookUrl: `http://127.0.0.1:${deadSlackPort}/services/TD/BD/down`, name: "down", default: true }, actor);
+    const dest = await createDestination(
+      { webhookUrl: `http://127.0.0.1:${deadSlackPort}/services/TD/BD/down`, name: "down", default: true },
+      actor,
+    );
     behaviour.set("/slack_down.csv", "good");
     const { run } = await registerUrlDataset({ name: "slack_down", csvUrl: `http://127.0.0.1:${hostPort}/slack_down.csv` }, actor);
     const done = await finished(run.id, 180_000);
@@ -106,7 +117,8 @@ describe("Slack is down longer than the retry window", () => {
     const [delivery] = await getSql()`select status, attempts, error from relayboard.deliveries where run_id = ${run.id}`;
     expect(delivery).toMatchObject({ status: "failed" });
     expect(delivery!.attempts).toBeGreaterThanOrEqual(2);
-    const attempts = await getSql()`select error from relayboard.delivery_attempts where delivery_id = (select id from relayboard.deliveries where run_id = ${run.id})`;
+    const attempts =
+      await getSql()`select error from relayboard.delivery_attempts where delivery_id = (select id from relayboard.deliveries where run_id = ${run.id})`;
     expect(attempts.every((a) => typeof a.error === "string" && a.error.length > 0)).toBe(true);
     // Connection failures are not Slack's verdict on the webhook, so it is not flagged.
     expect((await getDestinationById(dest.id))?.status).toBe("ok");

@@ -36,15 +36,32 @@ afterAll(async () => {
 });
 
 const VALUES = [
-  "1", "-42", "00501", "3.14", "1e5", "", "true", "F", "2024-02-29", "2024-02-30", "2023-01-01 10:00:00",
-  "2023-01-01T10:00:00+02:00", "plain", "é ü 日本 🎉", " spaced ", "\\N", "\\.", "NULL", "9223372036854775808",
+  "1",
+  "-42",
+  "00501",
+  "3.14",
+  "1e5",
+  "",
+  "true",
+  "F",
+  "2024-02-29",
+  "2024-02-30",
+  "2023-01-01 10:00:00",
+  "2023-01-01T10:00:00+02:00",
+  "plain",
+  "é ü 日本 🎉",
+  " spaced ",
+  "\\N",
+  "\\.",
+  "NULL",
+  "9223372036854775808",
 ];
 const QUOTED = ['"a,b"', '"say ""hi"""', '"two\nlines"', '"cr\r\nlf"', '""', '"12"', '"\\."', '"é,ü"'];
 
 function generate(rand: () => number, delimiter: string): string {
   const cols = 1 + Math.floor(rand() * 5);
   const eol = ["\n", "\r\n", "\r"][Math.floor(rand() * 3)]!;
-  const pick = <T,>(list: T[]) => list[Math.floor(rand() * list.length)]!;
+  const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
   const header = Array.from({ length: cols }, (_, i) => (rand() < 0.2 ? `"col ${i}${delimiter}x"` : `c${i}`)).join(delimiter);
   const lines = [header];
   const rows = Math.floor(rand() * 30);
@@ -63,7 +80,9 @@ function generate(rand: () => number, delimiter: string): string {
     if (rand() < 0.05) lines.push(""); // a blank line
   }
   // Now and then a different line ending somewhere, and a missing final terminator.
-  let text = lines.map((l, i) => l + (rand() < 0.1 ? pick(["\n", "\r\n", "\r"]) : i === lines.length - 1 && rand() < 0.3 ? "" : eol)).join("");
+  let text = lines
+    .map((l, i) => l + (rand() < 0.1 ? pick(["\n", "\r\n", "\r"]) : i === lines.length - 1 && rand() < 0.3 ? "" : eol))
+    .join("");
   if (cols === 1) text = text.replace(/(^|[\r\n])(?=[\r\n])/g, "$1x"); // one column: a blank line would be a NULL row
   return text;
 }
@@ -121,8 +140,11 @@ describe("fast path vs exact parser", () => {
 
   it("a whole load records which path it took", async () => {
     const plain = "id,name\n1,a\n2,b\n";
-    const awkward = 'id,height\n1,5\'11"\n2,6\'0"\n'; // a quote inside an unquoted field
-    for (const [name, body, exact] of [["fp_plain", plain, false], ["fp_awkward", awkward, true]] as const) {
+    const awkward = "id,height\n1,5'11\"\n2,6'0\"\n"; // a quote inside an unquoted field
+    for (const [name, body, exact] of [
+      ["fp_plain", plain, false],
+      ["fp_awkward", awkward, true],
+    ] as const) {
       host.files.set(`/${name}.csv`, { body });
       const { load } = await registerUrlDataset({ name, csvUrl: host.url(`/${name}.csv`) }, actor);
       await runDatasetLoad(load.id, { log: pino({ level: "silent" }), isLastAttempt: true });
@@ -143,7 +165,14 @@ describe("fast path vs exact parser", () => {
     const { dataset, load } = await registerUrlDataset({ name: "spec", csvUrl: host.url("/spec.csv") }, actor);
     await runDatasetLoad(load.id, { ...ctx, stage: "fetch" });
     const fetched = (await getDatasetLoad(load.id))!;
-    expect(fetched.staged).toMatchObject({ versionNumber: 1, rows: 2, columns: [{ name: "id", inferredType: "bigint" }, { name: "when", inferredType: "date" }] });
+    expect(fetched.staged).toMatchObject({
+      versionNumber: 1,
+      rows: 2,
+      columns: [
+        { name: "id", inferredType: "bigint" },
+        { name: "when", inferredType: "date" },
+      ],
+    });
     expect(await scratchExists(load.id)).toBe(true);
     await runDatasetLoad(load.id, { ...ctx, stage: "load" });
     const loaded = (await getDatasetLoad(load.id))!;
@@ -153,7 +182,9 @@ describe("fast path vs exact parser", () => {
       { id: "1", when: "2024-01-01", _rb_line: "2", _rb_version: 1 },
       { id: "2", when: "2024-01-02", _rb_line: "3", _rb_version: 1 },
     ]);
-    expect((await getSql()`select "when"::text as w, pg_typeof("when")::text as t from warehouse.spec order by _rb_line`).map((r) => [r.w, r.t])).toEqual([
+    expect(
+      (await getSql()`select "when"::text as w, pg_typeof("when")::text as t from warehouse.spec order by _rb_line`).map((r) => [r.w, r.t]),
+    ).toEqual([
       ["2024-01-01", "date"],
       ["2024-01-02", "date"],
     ]);
@@ -171,10 +202,13 @@ describe("fast path vs exact parser", () => {
     await runDatasetLoad(changed.id, { ...ctx, stage: "fetch" });
     expect((await getDatasetLoad(changed.id))!.staged).toBeNull();
     await runDatasetLoad(changed.id, { ...ctx, stage: "load" });
-    expect((await getSql()`select id, _rb_version from staging.spec order by _rb_line`).map((r) => [r.id, r._rb_version])).toEqual([["3", 2], ["4", 2]]);
+    expect((await getSql()`select id, _rb_version from staging.spec order by _rb_line`).map((r) => [r.id, r._rb_version])).toEqual([
+      ["3", 2],
+      ["4", 2],
+    ]);
 
     // A file for the exact parser: the fetch stages nothing, the load step handles it.
-    host.files.set("/spec.csv", { body: 'id,height\n1,5\'11"\n' });
+    host.files.set("/spec.csv", { body: "id,height\n1,5'11\"\n" });
     const awkward = await requestDatasetLoad(dataset.id, {}, actor);
     await runDatasetLoad(awkward.id, { ...ctx, stage: "fetch" });
     expect((await getDatasetLoad(awkward.id))!.staged).toBeNull();
@@ -185,12 +219,15 @@ describe("fast path vs exact parser", () => {
 
   it("loads a large file over two COPYs and types it in two halves, every line once, as one CREATE TABLE AS would", async () => {
     const ctx = { log: pino({ level: "silent" }), isLastAttempt: true };
-    const leftovers = async () => (await getSql()`select schemaname || '.' || tablename as t from pg_tables where tablename like '\\_rb\\_%'`).map((r) => r.t);
+    const leftovers = async () =>
+      (await getSql()`select schemaname || '.' || tablename as t from pg_tables where tablename like '\\_rb\\_%'`).map((r) => r.t);
     // Over 4 MiB (a second COPY lane) and over 32 MiB of staging pages (two typing halves);
     // a quoted line break now and then moves the physical line numbers.
     const n = 800_000;
     const body =
-      "a,b,c\n" + Array.from({ length: n }, (_, i) => (i % 1000 === 7 ? `${i},"x\ny",${i % 2 ? "t" : "f"}` : `${i},,${i % 2 ? "t" : "f"}`)).join("\n") + "\n";
+      "a,b,c\n" +
+      Array.from({ length: n }, (_, i) => (i % 1000 === 7 ? `${i},"x\ny",${i % 2 ? "t" : "f"}` : `${i},,${i % 2 ? "t" : "f"}`)).join("\n") +
+      "\n";
     host.files.set("/big.csv", { body });
     const { load } = await registerUrlDataset({ name: "big", csvUrl: host.url("/big.csv") }, actor);
     await runDatasetLoad(load.id, { ...ctx, stage: "fetch" });
@@ -208,7 +245,8 @@ describe("fast path vs exact parser", () => {
       from staging.big`;
     // One load time for the whole load, though two COPYs (two transactions) shared its rows.
     expect(lines).toEqual({ rows: n, lines: n, first: 2, last: n + 1 + n / 1000, quoted: n / 1000, misnumbered: 0, load_times: 1 });
-    const types = await getSql()`select column_name, data_type from information_schema.columns where table_schema = 'warehouse' and table_name = 'big' and column_name in ('a', 'b', 'c') order by column_name`;
+    const types =
+      await getSql()`select column_name, data_type from information_schema.columns where table_schema = 'warehouse' and table_name = 'big' and column_name in ('a', 'b', 'c') order by column_name`;
     expect(types.map((r) => r.data_type)).toEqual(["bigint", "text", "boolean"]);
     const [diff] = await getSql()`
       select count(*)::int as n from (
@@ -228,7 +266,9 @@ describe("fast path vs exact parser", () => {
     try {
       // The second lane's connection cancels its own COPY after 50 ms: a failure in the middle
       // of the stream, on a connection that stays up. (Chunks of 1 MiB, as the fetch feeds them.)
-      const chunks = Array.from({ length: Math.ceil(csv.length / 2 ** 20) }, (_, i) => Buffer.from(csv.slice(i * 2 ** 20, (i + 1) * 2 ** 20)));
+      const chunks = Array.from({ length: Math.ceil(csv.length / 2 ** 20) }, (_, i) =>
+        Buffer.from(csv.slice(i * 2 ** 20, (i + 1) * 2 ** 20)),
+      );
       const load = loadIntoScratchTable({
         sql,
         open: async () => Readable.from(chunks),
@@ -251,7 +291,9 @@ describe("fast path vs exact parser", () => {
       expect((await sql`select count(*)::int as n from staging."lane_fails"`)[0]!.n).toBe(0);
       await expect
         // Asked on this test's own connection: a pooled one could be that very connection.
-        .poll(async () => (await sql`select state from pg_stat_activity where pid = ${second.pid!}`)[0]?.state ?? "gone", { timeout: 5_000 })
+        .poll(async () => (await sql`select state from pg_stat_activity where pid = ${second.pid!}`)[0]?.state ?? "gone", {
+          timeout: 5_000,
+        })
         .toMatch(/^(idle|gone)$/);
       expect((await sql`select pg_current_xact_id_if_assigned() is null as clean`)[0]!.clean).toBe(true);
     } finally {

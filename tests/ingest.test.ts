@@ -73,11 +73,12 @@ describe("csv-spectrum through the whole load path", () => {
       if (item.name === "location_coordinates") expected[0]!["Contact Phone Number"] = "2095257564";
       const { load, dataset } = await ingest(`spectrum_${item.name}`, item.csv);
       expect(load.error, item.name).toBeNull();
-      expect(dataset.columns.map((c) => c.header), item.name).toEqual(Object.keys(expected[0]!));
+      expect(
+        dataset.columns.map((c) => c.header),
+        item.name,
+      ).toEqual(Object.keys(expected[0]!));
       const rows = await stagingRows(dataset.name);
-      const actual = rows.map((r) =>
-        Object.fromEntries(dataset.columns.map((c) => [c.header, (r[c.name] as string | null) ?? ""])),
-      );
+      const actual = rows.map((r) => Object.fromEntries(dataset.columns.map((c) => [c.header, (r[c.name] as string | null) ?? ""])));
       expect(actual, item.name).toEqual(expected);
     }
   }, 120_000);
@@ -136,7 +137,8 @@ describe("bad input loses nothing", () => {
       { id: "2", v: "b" },
     ]);
     expect((await getDatasetById(good.dataset.id))!.rowCount).toBe(2);
-    const scratch = await getSql()`select count(*)::int as n from pg_tables where schemaname = 'staging' and tablename like '\\_rb\\_load\\_%'`;
+    const scratch =
+      await getSql()`select count(*)::int as n from pg_tables where schemaname = 'staging' and tablename like '\\_rb\\_load\\_%'`;
     expect(scratch[0]!.n).toBe(0);
   });
 
@@ -218,7 +220,8 @@ describe("bad input loses nothing", () => {
 describe("types are inferred over the whole file", () => {
   it("keeps leading zeros as text and finds booleans, dates and numbers", async () => {
     const rows = ["zip,flag,day,amount,mixed,count"];
-    for (let i = 0; i < 3000; i++) rows.push(`0${1000 + i},${i % 2 ? "true" : "false"},2024-01-${String((i % 28) + 1).padStart(2, "0")},${i}.5,${i},${i}`);
+    for (let i = 0; i < 3000; i++)
+      rows.push(`0${1000 + i},${i % 2 ? "true" : "false"},2024-01-${String((i % 28) + 1).padStart(2, "0")},${i}.5,${i},${i}`);
     rows.push("00501,false,2024-02-29,1.25,not-a-number,");
     const { dataset } = await ingest("inferred", rows.join("\n") + "\n");
     expect(Object.fromEntries(dataset.columns.map((c) => [c.name, c.inferredType]))).toEqual({
@@ -348,7 +351,9 @@ describe("fetching", () => {
   });
 
   it("refuses a web page served instead of a CSV", async () => {
-    const { load } = await ingest("html_page", "<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n", undefined, { "content-type": "text/html" });
+    const { load } = await ingest("html_page", "<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n", undefined, {
+      "content-type": "text/html",
+    });
     expect(load.status).toBe("failed");
     expect(load.error?.message).toMatch(/web page \(HTML\)/);
   });
@@ -368,7 +373,11 @@ describe("uploads", () => {
     const { Readable } = await import("node:stream");
     const { registerUploadedDataset, uploadDatasetVersion } = await import("@/lib/ingest/upload");
     const body = "city,temp\nOslo,-3\nLima,19\n";
-    const { dataset, load } = await registerUploadedDataset({ name: "uploaded", fileName: "weather.csv" }, Readable.from([Buffer.from(body)]), actor);
+    const { dataset, load } = await registerUploadedDataset(
+      { name: "uploaded", fileName: "weather.csv" },
+      Readable.from([Buffer.from(body)]),
+      actor,
+    );
     await runDatasetLoad(load.id, ctx);
     expect((await getDatasetLoad(load.id))!.status).toBe("succeeded");
     expect((await getDatasetById(dataset.id))!.rowCount).toBe(2);

@@ -40,7 +40,9 @@ async function signIn(email: string, password: string, req: unknown): Promise<"u
 }
 
 async function checkedAttempts(email: string): Promise<{ succeeded: boolean; ip: string }[]> {
-  return getSql()<{ succeeded: boolean; ip: string }[]>`select succeeded, ip from relayboard.login_attempts where email = ${email} order by id`;
+  return getSql()<
+    { succeeded: boolean; ip: string }[]
+  >`select succeeded, ip from relayboard.login_attempts where email = ${email} order by id`;
 }
 
 beforeAll(async () => {
@@ -85,13 +87,17 @@ describe("login limit", () => {
   it("checks at most 10 of 16 parallel wrong passwords for one account", async () => {
     checks.mockClear();
     const results = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => signIn("parallel@example.com", `wrong password ${i}`, request({ peer: `198.51.100.${200 + i}` }))),
+      Array.from({ length: 16 }, (_, i) =>
+        signIn("parallel@example.com", `wrong password ${i}`, request({ peer: `198.51.100.${200 + i}` })),
+      ),
     );
     expect(results.filter((r) => r === null)).toHaveLength(LOGIN_LIMIT.maxFailures);
     expect(results.filter((r) => r === "limited")).toHaveLength(16 - LOGIN_LIMIT.maxFailures);
     expect(checks).toHaveBeenCalledTimes(LOGIN_LIMIT.maxFailures);
     expect(await checkedAttempts("parallel@example.com")).toHaveLength(LOGIN_LIMIT.maxFailures);
-    const [row] = await getSql()<{ n: number }[]>`select cardinality(failures) as n from relayboard.login_throttle where key = 'email:parallel@example.com'`;
+    const [row] = await getSql()<
+      { n: number }[]
+    >`select cardinality(failures) as n from relayboard.login_throttle where key = 'email:parallel@example.com'`;
     expect(row?.n).toBe(LOGIN_LIMIT.maxFailures);
   });
 

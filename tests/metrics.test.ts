@@ -29,7 +29,15 @@ describe("GET /metrics", () => {
     const ok = await scrape("Bearer metrics-token-for-tests-0001");
     expect(ok.status).toBe(200);
     expect(ok.type).toMatch(/text\/plain/);
-    for (const name of ["relayboard_runs", "relayboard_step_duration_seconds", "relayboard_rows_loaded_total", "relayboard_deliveries", "relayboard_queue_depth", "relayboard_queue_oldest_job_age_seconds", "relayboard_workers_online"]) {
+    for (const name of [
+      "relayboard_runs",
+      "relayboard_step_duration_seconds",
+      "relayboard_rows_loaded_total",
+      "relayboard_deliveries",
+      "relayboard_queue_depth",
+      "relayboard_queue_oldest_job_age_seconds",
+      "relayboard_workers_online",
+    ]) {
       expect(ok.text).toContain(`# TYPE ${name}`);
     }
   });

@@ -34,7 +34,14 @@ afterAll(async () => {
   await own.drop();
 });
 
-const ids = { queued: crypto.randomUUID(), deferred: crypto.randomUUID(), retrying: crypto.randomUUID(), active: crypto.randomUUID(), done: crypto.randomUUID(), nightly: crypto.randomUUID() };
+const ids = {
+  queued: crypto.randomUUID(),
+  deferred: crypto.randomUUID(),
+  retrying: crypto.randomUUID(),
+  active: crypto.randomUUID(),
+  done: crypto.randomUUID(),
+  nightly: crypto.randomUUID(),
+};
 const data = {
   queued: { probeId: crypto.randomUUID() },
   deferred: { loadId: crypto.randomUUID() },

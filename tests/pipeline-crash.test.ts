@@ -89,10 +89,21 @@ describe("SIGKILL", () => {
     host.files.set("/crash_model.csv", { body: csv(200) });
     const { run, dataset } = await registerUrlDataset({ name: "crash_model", csvUrl: host.url("/crash_model.csv") }, actor);
     await waitFor(async () => (await getRunById(run.id))?.status === "succeeded", 60_000, "the first run");
-    await saveModel({ name: "crash_model_slow", materialization: "table", sql: "select id, pg_sleep(0.03) is null as slept from {{ ref('crash_model') }}" }, actor);
+    await saveModel(
+      {
+        name: "crash_model_slow",
+        materialization: "table",
+        sql: "select id, pg_sleep(0.03) is null as slept from {{ ref('crash_model') }}",
+      },
+      actor,
+    );
     const pipeline = (await getDefaultPipelineForDataset(dataset.id))!;
     const second = await requestRun(pipeline.id, { trigger: "manual", actor, force: true });
-    await waitFor(async () => (await listRunSteps(second.id)).find((s) => s.name === "transform")?.status === "running", 60_000, "transform to start");
+    await waitFor(
+      async () => (await listRunSteps(second.id)).find((s) => s.name === "transform")?.status === "running",
+      60_000,
+      "transform to start",
+    );
     await new Promise((r) => setTimeout(r, 1500));
     for (const w of live.splice(0)) await w.kill();
     await worker();

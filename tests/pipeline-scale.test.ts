@@ -26,8 +26,17 @@ beforeAll(async () => {
   sink = await startSlackSink();
   process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
   resetEnvForTests();
-  const env = { DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS, LOG_LEVEL: "warn" };
-  const started = await Promise.all([startWorker({ ...env, LOG_LEVEL: "info" }), startWorker({ ...env, LOG_LEVEL: "info" }), startWorker({ ...env, LOG_LEVEL: "info" })]);
+  const env = {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    DATA_DIR: inject("dataDir"),
+    OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
+    LOG_LEVEL: "warn",
+  };
+  const started = await Promise.all([
+    startWorker({ ...env, LOG_LEVEL: "info" }),
+    startWorker({ ...env, LOG_LEVEL: "info" }),
+    startWorker({ ...env, LOG_LEVEL: "info" }),
+  ]);
   workers.push(...started);
 }, 120_000);
 
@@ -68,8 +77,11 @@ describe("scale-out", () => {
 
     const all = await waitFor(
       async () => {
-        const runs = await getSql()`select id, pipeline_id, status, started_at, finished_at from relayboard.runs where pipeline_id = any(${pipelineIds}::uuid[])`;
-        return runs.length === PIPELINES * RUNS_EACH && runs.every((r) => ["succeeded", "failed", "cancelled"].includes(r.status as string)) ? runs : null;
+        const runs =
+          await getSql()`select id, pipeline_id, status, started_at, finished_at from relayboard.runs where pipeline_id = any(${pipelineIds}::uuid[])`;
+        return runs.length === PIPELINES * RUNS_EACH && runs.every((r) => ["succeeded", "failed", "cancelled"].includes(r.status as string))
+          ? runs
+          : null;
       },
       240_000,
       "all runs to finish",
@@ -79,14 +91,17 @@ describe("scale-out", () => {
     // No overlap within a pipeline.
     for (const id of pipelineIds) {
       const runs = all.filter((r) => r.pipeline_id === id).sort((a, b) => +new Date(a.started_at) - +new Date(b.started_at));
-      for (let i = 1; i < runs.length; i++) expect(+new Date(runs[i]!.started_at)).toBeGreaterThanOrEqual(+new Date(runs[i - 1]!.finished_at));
+      for (let i = 1; i < runs.length; i++)
+        expect(+new Date(runs[i]!.started_at)).toBeGreaterThanOrEqual(+new Date(runs[i - 1]!.finished_at));
     }
     // Every step ran exactly once, and every run posted exactly one message.
-    const [{ retried }] = await getSql()`select count(*)::int as retried from relayboard.run_steps where run_id = any(${all.map((r) => r.id as string)}::uuid[]) and attempt <> 1 and status <> 'skipped'`;
+    const [{ retried }] =
+      await getSql()`select count(*)::int as retried from relayboard.run_steps where run_id = any(${all.map((r) => r.id as string)}::uuid[]) and attempt <> 1 and status <> 'skipped'`;
     expect(retried).toBe(0);
     for (const run of all) expect(sink.messages.filter((m) => JSON.stringify(m.body).includes(run.id as string))).toHaveLength(1);
     // The work really was shared.
-    const [{ workers: used }] = await getSql()`select count(distinct worker_id)::int as workers from relayboard.run_steps where run_id = any(${all.map((r) => r.id as string)}::uuid[])`;
+    const [{ workers: used }] =
+      await getSql()`select count(distinct worker_id)::int as workers from relayboard.run_steps where run_id = any(${all.map((r) => r.id as string)}::uuid[])`;
     expect(used).toBe(3);
   }, 420_000);
 });

@@ -26,7 +26,11 @@ beforeAll(async () => {
   sink = await startSlackSink();
   process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
   resetEnvForTests();
-  workerEnv = { DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS };
+  workerEnv = {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    DATA_DIR: inject("dataDir"),
+    OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
+  };
   actor = await createUser({ email: "piper@example.com", password: "long enough pw", role: "editor" });
   await createDestination({ webhookUrl: sink.webhookUrl("/services/T9/B9/pipeline"), name: "sink" }, actor);
   workers.push(await startWorker(workerEnv));
@@ -90,13 +94,25 @@ describe("a run from URL to Slack", () => {
     const before = sink.messages.length;
     const again = await finished((await requestRun(pipeline, { trigger: "manual", actor })).id);
     expect(again.status).toBe("succeeded");
-    expect(await stepStates(again.id)).toEqual({ fetch: "succeeded", load: "skipped", transform: "skipped", test: "skipped", deliver: "skipped" });
+    expect(await stepStates(again.id)).toEqual({
+      fetch: "succeeded",
+      load: "skipped",
+      transform: "skipped",
+      test: "skipped",
+      deliver: "skipped",
+    });
     const skipped = (await listRunSteps(again.id)).find((s) => s.name === "load")!;
     expect(skipped.skipReason).toMatch(/source unchanged/);
     expect(sink.messages.length).toBe(before);
 
     const forced = await finished((await requestRun(pipeline, { trigger: "manual", actor, force: true })).id);
-    expect(await stepStates(forced.id)).toEqual({ fetch: "succeeded", load: "succeeded", transform: "succeeded", test: "succeeded", deliver: "succeeded" });
+    expect(await stepStates(forced.id)).toEqual({
+      fetch: "succeeded",
+      load: "succeeded",
+      transform: "succeeded",
+      test: "succeeded",
+      deliver: "succeeded",
+    });
     expect(sink.messages.length).toBe(before + 1);
   }, 90_000);
 });
@@ -106,11 +122,21 @@ describe("a second pipeline on the same dataset", () => {
     const { createPipeline } = await import("@/lib/pipeline/pipelines");
     const dataset = (await getSql()`select id from relayboard.datasets where name = 'p_orders'`)[0]!.id as string;
     const digest = await createPipeline(
-      { name: "p_orders digest", datasetId: dataset, deliveries: [{ destinationId: null, condition: "always", template: { text: "Digest of {{dataset.name}}" } }] },
+      {
+        name: "p_orders digest",
+        datasetId: dataset,
+        deliveries: [{ destinationId: null, condition: "always", template: { text: "Digest of {{dataset.name}}" } }],
+      },
       actor,
     );
     const first = await finished((await requestRun(digest.id, { trigger: "manual", actor })).id);
-    expect(await stepStates(first.id)).toEqual({ fetch: "succeeded", load: "succeeded", transform: "succeeded", test: "succeeded", deliver: "succeeded" });
+    expect(await stepStates(first.id)).toEqual({
+      fetch: "succeeded",
+      load: "succeeded",
+      transform: "succeeded",
+      test: "succeeded",
+      deliver: "succeeded",
+    });
     expect(sink.messages.filter((m) => JSON.stringify(m.body).includes(first.id))).toHaveLength(1);
     const second = await finished((await requestRun(digest.id, { trigger: "manual", actor })).id);
     expect((await stepStates(second.id)).deliver).toBe("skipped");
@@ -150,15 +176,27 @@ describe("retry from the failed step", () => {
     host.files.set("/p_retry.csv", { body: csv(10) });
     const { run, dataset } = await registerUrlDataset({ name: "p_retry", csvUrl: host.url("/p_retry.csv") }, actor);
     await finished(run.id);
-    await saveModel({ name: "p_retry_ratio", materialization: "table", sql: "select id, amount / (id - id) as ratio from {{ ref('p_retry') }}" }, actor);
+    await saveModel(
+      { name: "p_retry_ratio", materialization: "table", sql: "select id, amount / (id - id) as ratio from {{ ref('p_retry') }}" },
+      actor,
+    );
     const pipeline = (await getDefaultPipelineForDataset(dataset.id))!;
     const failing = await finished((await requestRun(pipeline.id, { trigger: "manual", actor, force: true })).id);
     expect(failing.status).toBe("failed");
     expect(failing.error).toMatchObject({ step: "transform" });
-    expect(await stepStates(failing.id)).toEqual({ fetch: "succeeded", load: "succeeded", transform: "failed", test: "skipped", deliver: "skipped" });
+    expect(await stepStates(failing.id)).toEqual({
+      fetch: "succeeded",
+      load: "succeeded",
+      transform: "failed",
+      test: "skipped",
+      deliver: "skipped",
+    });
     const loadFinished = (await listRunSteps(failing.id)).find((s) => s.name === "load")!.finishedAt;
 
-    await saveModel({ name: "p_retry_ratio", materialization: "table", sql: "select id, amount / id as ratio from {{ ref('p_retry') }}" }, actor);
+    await saveModel(
+      { name: "p_retry_ratio", materialization: "table", sql: "select id, amount / id as ratio from {{ ref('p_retry') }}" },
+      actor,
+    );
     await retryRunFromFailedStep(failing.id);
     const retried = await finished(failing.id);
     expect(retried.status).toBe("succeeded");
@@ -185,12 +223,15 @@ describe("schedules", () => {
       const counts = await Promise.all([fireDueSchedules(log, now), fireDueSchedules(log, now)]);
       fired += counts[0]! + counts[1]!;
       expect(counts[0]! + counts[1]!).toBe(1);
-      const latest = (await getSql()`select id from relayboard.runs where pipeline_id = ${pipeline.id} order by created_at desc limit 1`)[0]!.id as string;
+      const latest = (
+        await getSql()`select id from relayboard.runs where pipeline_id = ${pipeline.id} order by created_at desc limit 1`
+      )[0]!.id as string;
       await finished(latest);
       expect((await getPipelineById(pipeline.id))!.nextRunAt!.getTime()).toBe(start.getTime() + (minute + 1) * 60_000);
     }
     expect(fired).toBe(3);
-    const scheduled = await getSql()`select count(*)::int as n from relayboard.runs where pipeline_id = ${pipeline.id} and trigger = 'schedule'`;
+    const scheduled =
+      await getSql()`select count(*)::int as n from relayboard.runs where pipeline_id = ${pipeline.id} and trigger = 'schedule'`;
     expect(scheduled[0]!.n).toBe(3);
   }, 120_000);
 });

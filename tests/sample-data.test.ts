@@ -88,7 +88,9 @@ describe("sample data", () => {
     const attempts = await listDeliveryAttempts(delivery!.id);
     expect(attempts).toMatchObject([{ attempt: 1, statusCode: null, response: SAMPLE_RESPONSE }]);
 
-    const revenue = await getSql().unsafe(`select region, orders, revenue from warehouse."${SAMPLE_MODEL}" where week = '2025-06-23' order by region`);
+    const revenue = await getSql().unsafe(
+      `select region, orders, revenue from warehouse."${SAMPLE_MODEL}" where week = '2025-06-23' order by region`,
+    );
     expect(revenue.map((r) => r.region)).toEqual(["Central", "East", "North", "South", "West"]);
 
     // The registration's own run loaded the file and sent nothing.
@@ -103,11 +105,27 @@ describe("sample data", () => {
     expect(await counts()).toEqual(before);
 
     const actions = (await getSql()`select action from relayboard.audit_events where actor_id = ${editor.id}`).map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(["destination.created", "dataset.created", "model.saved", "pipeline.updated", "run.requested", "sample_data.started"]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "destination.created",
+        "dataset.created",
+        "model.saved",
+        "pipeline.updated",
+        "run.requested",
+        "sample_data.started",
+      ]),
+    );
     expect(actions.filter((x) => x === "sample_data.started")).toHaveLength(1);
 
     const state = await getSampleDataState();
-    expect(state).toMatchObject({ kind: "loaded", datasetName: SAMPLE_DATASET, modelName: SAMPLE_MODEL, destinationId: destination.id, hasRealWebhook: false, scheduled: false });
+    expect(state).toMatchObject({
+      kind: "loaded",
+      datasetName: SAMPLE_DATASET,
+      modelName: SAMPLE_MODEL,
+      destinationId: destination.id,
+      hasRealWebhook: false,
+      scheduled: false,
+    });
   });
 
   it("answers as Slack would for a message Slack would refuse", async () => {
@@ -125,7 +143,10 @@ describe("sample data", () => {
   it("becomes a real Slack destination when given a webhook URL, and is then no longer offered", async () => {
     const state = await getSampleDataState();
     if (state.kind !== "loaded") throw new Error("no sample");
-    const edited = await editDestination({ id: state.destinationId!, webhookUrl: "https://hooks.slack.com/services/T000/B000/sampleToReal" }, editor);
+    const edited = await editDestination(
+      { id: state.destinationId!, webhookUrl: "https://hooks.slack.com/services/T000/B000/sampleToReal" },
+      editor,
+    );
     expect(edited).toMatchObject({ kind: "webhook", webhookUrlMasked: "https://hooks.slack.com/…/Real" });
     expect(await getSampleDataState()).toMatchObject({ kind: "loaded", destinationId: null, hasRealWebhook: true });
   });

@@ -34,15 +34,30 @@ let secrets: string[] = [];
 type Technique = { name: string; sql: string; ownerLevel?: boolean };
 
 const techniques: Technique[] = [
-  { name: "ts_stat running set_config(role)", sql: "select * from ts_stat('select to_tsvector(set_config(''role'', ''postgres'', true))')" },
+  {
+    name: "ts_stat running set_config(role)",
+    sql: "select * from ts_stat('select to_tsvector(set_config(''role'', ''postgres'', true))')",
+  },
   { name: "ts_stat reading relayboard.users", sql: "select * from ts_stat('select to_tsvector(email) from relayboard.users')" },
-  { name: "ts_rewrite reading relayboard.users", sql: "select ts_rewrite('a'::tsquery, 'select ''a''::tsquery, plainto_tsquery(email) from relayboard.users') as q" },
-  { name: "query_to_xml over relayboard.users", sql: "select query_to_xml('select email, password_hash from relayboard.users', true, false, '') as x" },
-  { name: "query_to_xml running set_config(role)", sql: "select query_to_xml('select set_config(''role'', ''postgres'', false) as r', true, false, '') as x, current_user as u" },
+  {
+    name: "ts_rewrite reading relayboard.users",
+    sql: "select ts_rewrite('a'::tsquery, 'select ''a''::tsquery, plainto_tsquery(email) from relayboard.users') as q",
+  },
+  {
+    name: "query_to_xml over relayboard.users",
+    sql: "select query_to_xml('select email, password_hash from relayboard.users', true, false, '') as x",
+  },
+  {
+    name: "query_to_xml running set_config(role)",
+    sql: "select query_to_xml('select set_config(''role'', ''postgres'', false) as r', true, false, '') as x, current_user as u",
+  },
   { name: "cursor_to_xml", sql: "select cursor_to_xml('c'::refcursor, 10, true, false, '') as x" },
   { name: "table_to_xml(relayboard.users)", sql: "select table_to_xml('relayboard.users'::regclass, true, false, '') as x" },
   { name: "database_to_xml", sql: "select database_to_xml(true, false, '') as x" },
-  { name: "xpath over query_to_xml", sql: "select xpath('//email/text()', query_to_xml('select email from relayboard.users', true, false, '')) as x" },
+  {
+    name: "xpath over query_to_xml",
+    sql: "select xpath('//email/text()', query_to_xml('select email from relayboard.users', true, false, '')) as x",
+  },
   { name: "set_config(role)", sql: "select set_config('role', 'postgres', false) as r, current_user as u" },
   { name: "set_config(statement_timeout)", sql: "select set_config('statement_timeout', '0', false) as r" },
   { name: "SET ROLE", sql: "set role postgres" },
@@ -77,7 +92,11 @@ const techniques: Technique[] = [
   { name: "delete staging", sql: "delete from staging.esc_data" },
   { name: "drop another model", sql: "drop table warehouse.victim", ownerLevel: true },
   { name: "update another model", sql: "update warehouse.victim set v = 0", ownerLevel: true },
-  { name: "data-modifying CTE on another model", sql: "with d as (delete from warehouse.victim returning *) select * from d", ownerLevel: true },
+  {
+    name: "data-modifying CTE on another model",
+    sql: "with d as (delete from warehouse.victim returning *) select * from d",
+    ownerLevel: true,
+  },
   { name: "two statements", sql: "select 1 as x; drop table warehouse.victim", ownerLevel: true },
   { name: "temp table", sql: "create temp table rb_left_behind as select 1 as x" },
   { name: "prepared statement", sql: "prepare rb_left_behind as select 1" },
@@ -89,10 +108,12 @@ async function fingerprint() {
   const sql = getSql();
   const [staging] = await sql`select md5(string_agg(t::text, '|' order by t::text)) as h from staging.esc_data t`;
   const [victim] = await sql`select md5(string_agg(t::text, '|' order by t::text)) as h from warehouse.victim t`;
-  const [users] = await sql`select md5(string_agg(u.email || u.password_hash || u.role, '|' order by u.email)) as h from relayboard.users u`;
+  const [users] =
+    await sql`select md5(string_agg(u.email || u.password_hash || u.role, '|' order by u.email)) as h from relayboard.users u`;
   const relations = await sql`select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname in ('staging', 'warehouse', 'relayboard', 'public') and c.relname not like 'esc\\_m%' and c.relname not like '\\_rb\\_build\\_esc%' order by 1`;
-  const functions = await sql`select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('warehouse', 'staging', 'public')`;
+  const functions =
+    await sql`select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('warehouse', 'staging', 'public')`;
   const [role] = await sql`select rolsuper, rolcreaterole, rolinherit,
     (select count(*) from pg_auth_members m where m.member = r.oid)::int as memberships,
     coalesce((select setconfig::text from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase = 0), '') as settings
@@ -160,7 +181,8 @@ describe("the sandbox's login", () => {
   it("is the sandbox role itself, not a superuser, a member of nothing", async () => {
     const [who] = await inSandbox((tx) => tx`select current_user as u, session_user as s, current_setting('is_superuser') as su`);
     expect(who).toEqual({ u: SANDBOX_ROLE, s: SANDBOX_ROLE, su: "off" });
-    const [role] = await getSql()`select count(*)::int as n from pg_auth_members m join pg_roles r on r.oid = m.member where r.rolname = ${SANDBOX_ROLE}`;
+    const [role] =
+      await getSql()`select count(*)::int as n from pg_auth_members m join pg_roles r on r.oid = m.member where r.rolname = ${SANDBOX_ROLE}`;
     expect(role!.n).toBe(0);
   });
 });
@@ -197,22 +219,25 @@ describe.each(techniques.map((t, i) => ({ ...t, i })))("escape technique $i: $na
     expect(await settle(), name).toEqual({ advisory_locks: 0, large_objects: 0, sandbox_sessions: 0 });
   });
 
-  it.skipIf(Boolean(techniques[i]!.ownerLevel))("is refused or harmless on the sandbox's connection itself, past the parser check", async () => {
-    const result = await inSandbox((tx) => tx.unsafe(sql)).then(
-      (rows) => ({ rows }),
-      (err: Error & { code?: string }) => ({ code: err.code, message: err.message }),
-    );
-    expectNoSecret(name, result);
-    expect(await fingerprint(), name).toEqual(baseline);
-    // The next use starts clean: no temp table, prepared statement, setting or role carried over.
-    const next = await inSandbox((tx) =>
-      tx.unsafe(`select current_user as u, current_setting('statement_timeout') as timeout,
+  it.skipIf(Boolean(techniques[i]!.ownerLevel))(
+    "is refused or harmless on the sandbox's connection itself, past the parser check",
+    async () => {
+      const result = await inSandbox((tx) => tx.unsafe(sql)).then(
+        (rows) => ({ rows }),
+        (err: Error & { code?: string }) => ({ code: err.code, message: err.message }),
+      );
+      expectNoSecret(name, result);
+      expect(await fingerprint(), name).toEqual(baseline);
+      // The next use starts clean: no temp table, prepared statement, setting or role carried over.
+      const next = await inSandbox((tx) =>
+        tx.unsafe(`select current_user as u, current_setting('statement_timeout') as timeout,
         (select count(*)::int from pg_prepared_statements) as prepared,
         (select count(*)::int from pg_class where relpersistence = 't') as temp_relations`),
-    );
-    expect(next[0], name).toEqual({ u: SANDBOX_ROLE, timeout: "2s", prepared: 0, temp_relations: 0 });
-    expect(await settle(), name).toEqual({ advisory_locks: 0, large_objects: 0, sandbox_sessions: 0 });
-  });
+      );
+      expect(next[0], name).toEqual({ u: SANDBOX_ROLE, timeout: "2s", prepared: 0, temp_relations: 0 });
+      expect(await settle(), name).toEqual({ advisory_locks: 0, large_objects: 0, sandbox_sessions: 0 });
+    },
+  );
 });
 
 describe("a model that runs forever", () => {

@@ -24,7 +24,10 @@ beforeAll(async () => {
   sink = await startSlackSink();
   process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${sink.port}`;
   resetEnvForTests();
-  actor = { ...(await createUser({ email: "slacker@example.com", password: "long enough pw", role: "editor" })), email: "slacker@example.com" };
+  actor = {
+    ...(await createUser({ email: "slacker@example.com", password: "long enough pw", role: "editor" })),
+    email: "slacker@example.com",
+  };
 });
 
 beforeEach(() => {
@@ -85,7 +88,8 @@ describe("delivery", () => {
     expect(outcome.status).toBe("sent");
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(sink.messages).toHaveLength(1);
-    const attempts = await getSql()`select status_code from relayboard.delivery_attempts where delivery_id = ${outcome.delivery.id} order by attempt`;
+    const attempts =
+      await getSql()`select status_code from relayboard.delivery_attempts where delivery_id = ${outcome.delivery.id} order by attempt`;
     expect(attempts.map((a) => a.status_code)).toEqual([429, 200]);
   });
 
@@ -119,7 +123,14 @@ describe("delivery", () => {
   it("sends only when the result changed", async () => {
     const { dest } = await newDestination();
     const send = (key: string, rows: unknown) =>
-      deliver({ deliveryKey: key, destinationId: dest.id, payload: { text: "report" }, sourceKey: "pipeline-x:0", contentHash: hashContent(rows), onlyWhenChanged: true });
+      deliver({
+        deliveryKey: key,
+        destinationId: dest.id,
+        payload: { text: "report" },
+        sourceKey: "pipeline-x:0",
+        contentHash: hashContent(rows),
+        onlyWhenChanged: true,
+      });
     expect((await send("c1", [[1, "a"]])).status).toBe("sent");
     expect((await send("c2", [[1, "a"]])).status).toBe("skipped");
     expect((await send("c3", [[1, "b"]])).status).toBe("sent");
@@ -135,13 +146,21 @@ describe("delivery", () => {
 
   it("paces a burst of 20 from 2 worker processes to at most one per second, all arriving once", async () => {
     const { dest, path } = await newDestination();
-    const env = cleanEnv({ DATABASE_URL: process.env.DATABASE_URL, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sink.port}`, LOG_LEVEL: "warn" });
+    const env = cleanEnv({
+      DATABASE_URL: process.env.DATABASE_URL,
+      DATA_DIR: inject("dataDir"),
+      OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sink.port}`,
+      LOG_LEVEL: "warn",
+    });
     const [a, b] = await Promise.all([
       runTs("tests/helpers/deliver-burst.ts", [dest.id, "w1", "10"], env, 90_000),
       runTs("tests/helpers/deliver-burst.ts", [dest.id, "w2", "10"], env, 90_000),
     ]);
     expect(a.stderr + b.stderr).toBe("");
-    const received = sink.messages.filter((m) => m.path === path).map((m) => m.receivedAt).sort((x, y) => x - y);
+    const received = sink.messages
+      .filter((m) => m.path === path)
+      .map((m) => m.receivedAt)
+      .sort((x, y) => x - y);
     expect(received).toHaveLength(20);
     const texts = new Set(sink.messages.map((m) => (m.body as { text: string }).text));
     expect(texts.size).toBe(20);

@@ -220,9 +220,7 @@ export function defineStoreContract(name: string, makeStore: () => ObjectStore |
 
     it("rejects invalid keys in every operation", async () => {
       for (const key of INVALID_KEYS) {
-        await expect(store.put(key, Readable.from([Buffer.from("x")])), key).rejects.toBeInstanceOf(
-          InvalidObjectKeyError,
-        );
+        await expect(store.put(key, Readable.from([Buffer.from("x")])), key).rejects.toBeInstanceOf(InvalidObjectKeyError);
         await expect(store.get(key), key).rejects.toBeInstanceOf(InvalidObjectKeyError);
         await expect(store.head(key), key).rejects.toBeInstanceOf(InvalidObjectKeyError);
         await expect(store.delete(key), key).rejects.toBeInstanceOf(InvalidObjectKeyError);

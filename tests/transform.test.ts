@@ -51,10 +51,14 @@ describe("saving models", () => {
     await expect(save({ name: "m_bad_ref", sql: "select * from {{ ref('shop_order') }}" })).rejects.toThrow(/did you mean 'shop_orders'/);
     await expect(save({ name: "m_ddl", sql: "drop table warehouse.shop_orders" })).rejects.toThrow(/must be a SELECT/);
     await expect(save({ name: "m_two", sql: "select 1;\nselect 2" })).rejects.toThrow(/2 statements.*line 2/);
-    await expect(save({ name: "m_syntax", sql: "select id,\n  amount +\nfrom {{ ref('shop_orders') }}" })).rejects.toThrow(/line 3, column 1/);
+    await expect(save({ name: "m_syntax", sql: "select id,\n  amount +\nfrom {{ ref('shop_orders') }}" })).rejects.toThrow(
+      /line 3, column 1/,
+    );
     await save({ name: "cyc_a", sql: "select 1 as x" });
     await save({ name: "cyc_b", sql: "select * from {{ ref('cyc_a') }}" });
-    await expect(save({ name: "cyc_a", sql: "select * from {{ ref('cyc_b') }}" })).rejects.toThrow(/cycle: cyc_a → cyc_b → cyc_a|cycle: cyc_b → cyc_a → cyc_b/);
+    await expect(save({ name: "cyc_a", sql: "select * from {{ ref('cyc_b') }}" })).rejects.toThrow(
+      /cycle: cyc_a → cyc_b → cyc_a|cycle: cyc_b → cyc_a → cyc_b/,
+    );
     await expect(save({ name: "shop_orders", sql: "select 1" })).rejects.toThrow(/dataset named shop_orders/);
   });
 
@@ -75,8 +79,15 @@ describe("saving models", () => {
 
 describe("building", () => {
   it("builds in dependency order; a failure skips descendants and keeps upstream", async () => {
-    await save({ name: "paid_orders", materialization: "table", sql: "select id, customer, amount from {{ ref('shop_orders') }} where status = 'paid'" });
-    await save({ name: "revenue_by_customer", sql: "select customer, sum(amount) as revenue from {{ ref('paid_orders') }} group by customer" });
+    await save({
+      name: "paid_orders",
+      materialization: "table",
+      sql: "select id, customer, amount from {{ ref('shop_orders') }} where status = 'paid'",
+    });
+    await save({
+      name: "revenue_by_customer",
+      sql: "select customer, sum(amount) as revenue from {{ ref('paid_orders') }} group by customer",
+    });
     await save({ name: "top_customer", sql: "select * from {{ ref('revenue_by_customer') }} order by revenue desc limit 1" });
     const first = await buildModels({ names: ["paid_orders"], withDownstream: true });
     expect(first.builds.map((b) => [b.modelName, b.status])).toEqual([
@@ -120,7 +131,10 @@ describe("building", () => {
       }
     })();
     for (let i = 0; i < 5; i++) {
-      await saveModel({ name: "swap_me", materialization: "table", sql: `select g as n from generate_series(1, ${20000 + i + 1}) g` }, actor);
+      await saveModel(
+        { name: "swap_me", materialization: "table", sql: `select g as n from generate_series(1, ${20000 + i + 1}) g` },
+        actor,
+      );
       const { builds } = await buildModels({ names: ["swap_me"] });
       expect(builds[0]!.status).toBe("succeeded");
     }
@@ -226,7 +240,9 @@ describe("the sandbox", () => {
   });
 
   it("stops a query that runs past the timeout", async () => {
-    const err = await inSandbox((tx) => tx.unsafe("select count(*) from generate_series(1, 100000000000::bigint)"), { timeoutMs: 300 }).catch((e) => e);
+    const err = await inSandbox((tx) => tx.unsafe("select count(*) from generate_series(1, 100000000000::bigint)"), {
+      timeoutMs: 300,
+    }).catch((e) => e);
     expect(err.code).toBe("57014");
   });
 
@@ -288,7 +304,9 @@ describe("dbt interop", () => {
     const { importDbtProject } = await import("@/lib/transform/dbt-interop");
     const { zipSync, strToU8 } = await import("fflate");
     const zip = zipSync({
-      "proj/models/staging/inc_orders.sql": strToU8("{{ config(materialized='incremental', unique_key='id') }}\nselect id, amount from {{ ref('shop_orders') }}"),
+      "proj/models/staging/inc_orders.sql": strToU8(
+        "{{ config(materialized='incremental', unique_key='id') }}\nselect id, amount from {{ ref('shop_orders') }}",
+      ),
       "proj/models/broken.sql": strToU8("select * from {{ ref('nope_nothing') }}"),
     });
     const result = await importDbtProject(zip, actor);

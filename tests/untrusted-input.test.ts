@@ -74,7 +74,9 @@ function chunked(text: string | Uint8Array): ReadableStream<Uint8Array> {
 
 function multipart(fileName: string, content: Uint8Array): { body: Uint8Array<ArrayBuffer>; type: string } {
   const boundary = "----relayboard-test-boundary";
-  const head = strToU8(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/zip\r\n\r\n`);
+  const head = strToU8(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/zip\r\n\r\n`,
+  );
   const tail = strToU8(`\r\n--${boundary}--\r\n`);
   const body = new Uint8Array(head.byteLength + content.byteLength + tail.byteLength);
   body.set(head, 0);
@@ -129,7 +131,9 @@ describe("dbt zip import: a zip bomb", () => {
     expect(res.json.error.message).toMatch(/too large once unpacked/);
 
     const form = multipart("project.zip", zip);
-    const viaForm = await answer(await post(v1Request("POST", chunked(form.body), { "content-type": form.type }), { params: Promise.resolve({}) }));
+    const viaForm = await answer(
+      await post(v1Request("POST", chunked(form.body), { "content-type": form.type }), { params: Promise.resolve({}) }),
+    );
     expectV1Error(viaForm, 413, "payload_too_large");
     expect(await getSql()`select name from relayboard.models where name in ('bomb', 'fine')`).toEqual([]);
   });
@@ -147,7 +151,9 @@ describe("dbt zip import: a zip bomb", () => {
   it("still imports an ordinary project zip, with a token or with the UI's session", async () => {
     const v1 = await handler("@/app/v1/models/import/route", "POST");
     const zip = zipSync({ "models/plain_import.sql": strToU8("select 1 as one") });
-    const res = await answer(await v1(v1Request("POST", chunked(zip), { "content-type": "application/zip" }), { params: Promise.resolve({}) }));
+    const res = await answer(
+      await v1(v1Request("POST", chunked(zip), { "content-type": "application/zip" }), { params: Promise.resolve({}) }),
+    );
     expect(res).toEqual({ status: 200, json: { imported: ["plain_import"], errors: [] } });
     const form = multipart("p.zip", zipSync({ "proj/models/plain_import_ui.sql": strToU8("select 2 as two") }));
     const viaUi = await answer(await v1(sessionRequest("POST", form.body, { "content-type": form.type }), { params: Promise.resolve({}) }));
@@ -175,12 +181,18 @@ describe("JSON bodies without Content-Length", () => {
     host.files.set("/chunked.csv", { body: "id,v\n1,a\n" });
     const post = await handler("@/app/v1/datasets/csv/route", "POST");
     const body = JSON.stringify({ name: "chunked_small", csvUrl: host.url("/chunked.csv") });
-    const res = await answer(await post(v1Request("POST", chunked(body), { "content-type": "application/json" }), { params: Promise.resolve({}) }));
+    const res = await answer(
+      await post(v1Request("POST", chunked(body), { "content-type": "application/json" }), { params: Promise.resolve({}) }),
+    );
     expect(res.status).toBe(201);
     expect(res.json.dataset).toMatchObject({ name: "chunked_small" });
 
     const put = await handler("@/app/v1/models/[name]/route", "PUT");
-    const model = await answer(await put(v1Request("PUT", chunked(JSON.stringify({ sql: "select 1 as one" })), { "content-type": "application/json" }), { params: Promise.resolve({ name: "chunked_model" }) }));
+    const model = await answer(
+      await put(v1Request("PUT", chunked(JSON.stringify({ sql: "select 1 as one" })), { "content-type": "application/json" }), {
+        params: Promise.resolve({ name: "chunked_model" }),
+      }),
+    );
     expect(model.status).toBe(201);
     expect(model.json.model).toMatchObject({ name: "chunked_model" });
   });
@@ -209,13 +221,24 @@ describe("path segments with NUL bytes or broken UTF-8", () => {
     const build = await handler("@/app/v1/models/[name]/build/route", "POST");
     for (const name of hostile) {
       const body = () => JSON.stringify({ sql: "select 1 as one" });
-      expectV1Error(await answer(await put(v1Request("PUT", body(), { "content-type": "application/json" }), { params: Promise.resolve({ name }) })), 400, "invalid_request");
-      expectV1Error(await answer(await build(v1Request("POST", "{}", { "content-type": "application/json" }), { params: Promise.resolve({ name }) })), 400, "invalid_request");
+      expectV1Error(
+        await answer(await put(v1Request("PUT", body(), { "content-type": "application/json" }), { params: Promise.resolve({ name }) })),
+        400,
+        "invalid_request",
+      );
+      expectV1Error(
+        await answer(await build(v1Request("POST", "{}", { "content-type": "application/json" }), { params: Promise.resolve({ name }) })),
+        400,
+        "invalid_request",
+      );
     }
   });
 
   it("run ids that are not UUIDs answer 400", async () => {
-    for (const [path, method] of [["@/app/v1/runs/[id]/route", "GET"], ["@/app/v1/runs/[id]/cancel/route", "POST"]] as const) {
+    for (const [path, method] of [
+      ["@/app/v1/runs/[id]/route", "GET"],
+      ["@/app/v1/runs/[id]/cancel/route", "POST"],
+    ] as const) {
       const call = await handler(path, method);
       for (const id of ["\u0000", "%00", "%ff"]) {
         expectV1Error(await answer(await call(v1Request(method), { params: Promise.resolve({ id }) })), 400, "invalid_request");
@@ -226,7 +249,13 @@ describe("path segments with NUL bytes or broken UTF-8", () => {
   it("still finds real names, whether passed decoded or percent-encoded", async () => {
     const get = await handler("@/app/v1/models/[name]/route", "GET");
     const put = await handler("@/app/v1/models/[name]/route", "PUT");
-    expect((await put(v1Request("PUT", JSON.stringify({ sql: "select 3 as three" }), { "content-type": "application/json" }), { params: Promise.resolve({ name: "path_ok" }) })).status).toBe(201);
+    expect(
+      (
+        await put(v1Request("PUT", JSON.stringify({ sql: "select 3 as three" }), { "content-type": "application/json" }), {
+          params: Promise.resolve({ name: "path_ok" }),
+        })
+      ).status,
+    ).toBe(201);
     expect((await answer(await get(v1Request("GET"), { params: Promise.resolve({ name: "path_ok" }) }))).json.model.name).toBe("path_ok");
     expect((await answer(await get(v1Request("GET"), { params: Promise.resolve({ name: "path%5Fok" }) }))).json.model.name).toBe("path_ok");
     expectV1Error(await answer(await get(v1Request("GET"), { params: Promise.resolve({ name: "no_such_model" }) })), 404, "not_found");
@@ -239,7 +268,9 @@ describe("path segments with NUL bytes or broken UTF-8", () => {
       await expect(DatasetPage({ params: Promise.resolve({ name }), searchParams: Promise.resolve({}) })).rejects.toMatchObject({
         digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/),
       });
-      await expect(ModelPage({ params: Promise.resolve({ name }) })).rejects.toMatchObject({ digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/) });
+      await expect(ModelPage({ params: Promise.resolve({ name }) })).rejects.toMatchObject({
+        digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/),
+      });
     }
   });
 });

@@ -27,7 +27,13 @@ export function CheckQueueButton({ canRun }: { canRun: boolean }) {
 
   return (
     <form action={formAction} className="flex flex-col items-start gap-2">
-      <Button type="submit" variant="outline" size="sm" disabled={!canRun || pending} aria-describedby={canRun ? undefined : "check-queue-note"}>
+      <Button
+        type="submit"
+        variant="outline"
+        size="sm"
+        disabled={!canRun || pending}
+        aria-describedby={canRun ? undefined : "check-queue-note"}
+      >
         <RefreshCwIcon className={pending ? "animate-spin" : undefined} aria-hidden="true" />
         {pending ? "Checking…" : "Check queue now"}
       </Button>

@@ -21,7 +21,13 @@ const DAY_LIMIT = 2000;
 const CHART_RUNS = 50;
 const NEXT_SCHEDULED = 5;
 
-const labelFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const labelFormat = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
 
 function scheduleWords(p: Pipeline): string {
   try {
@@ -162,7 +168,11 @@ export async function DashboardRuns() {
           <CardDescription>The last {CHART_RUNS} runs of every pipeline, oldest on the left.</CardDescription>
         </CardHeader>
         <CardContent>
-          {points.length ? <RunsChart data={points} /> : <p className="text-muted-foreground text-sm">Nothing to chart until the first run.</p>}
+          {points.length ? (
+            <RunsChart data={points} />
+          ) : (
+            <p className="text-muted-foreground text-sm">Nothing to chart until the first run.</p>
+          )}
         </CardContent>
       </Card>
 
@@ -170,7 +180,11 @@ export async function DashboardRuns() {
         <ListCard icon={CalendarClockIcon} title="Next scheduled runs" testId="next-scheduled-runs">
           {scheduled.length === 0 ? (
             <p className="text-muted-foreground text-sm">
-              No pipeline is on a schedule. Give one a cron expression on its <Link href="/pipelines" className="underline underline-offset-4">pipeline page</Link>.
+              No pipeline is on a schedule. Give one a cron expression on its{" "}
+              <Link href="/pipelines" className="underline underline-offset-4">
+                pipeline page
+              </Link>
+              .
             </p>
           ) : (
             <ul className="divide-y">
@@ -193,14 +207,21 @@ export async function DashboardRuns() {
           )}
         </ListCard>
 
-        <ListCard icon={attention.length ? CircleAlertIcon : SendIcon} title="Destinations needing attention" testId="destinations-attention">
+        <ListCard
+          icon={attention.length ? CircleAlertIcon : SendIcon}
+          title="Destinations needing attention"
+          testId="destinations-attention"
+        >
           {attention.length === 0 ? (
             <p className="text-muted-foreground text-sm">None: every destination accepted its last message.</p>
           ) : (
             <ul className="divide-y">
               {attention.map((d) => (
                 <li key={d.id} className="flex flex-col gap-0.5 py-2 first:pt-0 last:pb-0">
-                  <Link href={`/destinations/${d.id}`} className="text-destructive font-medium break-all underline-offset-4 hover:underline">
+                  <Link
+                    href={`/destinations/${d.id}`}
+                    className="text-destructive font-medium break-all underline-offset-4 hover:underline"
+                  >
                     {d.name}
                     <ChevronRightIcon aria-hidden="true" className="ml-0.5 inline size-4 align-[-2px]" />
                   </Link>

@@ -40,7 +40,11 @@ const CHECKS: Array<{ name: CheckName; label: string; icon: LucideIcon; what: st
 
 const STEPS = [
   { href: "/datasets", title: "Register a dataset", text: "Point Relayboard at a CSV URL or upload a file; it is loaded into Postgres." },
-  { href: "/destinations", title: "Add a Slack destination", text: "Store the incoming webhook of the channel that should get the messages." },
+  {
+    href: "/destinations",
+    title: "Add a Slack destination",
+    text: "Store the incoming webhook of the channel that should get the messages.",
+  },
   { href: "/pipelines", title: "Run a pipeline", text: "Tie a dataset or model to a destination and send the first message." },
 ];
 
@@ -86,7 +90,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
             );
           })}
 
-          <StatusCard testId="workers-online" icon={CpuIcon} title="Workers online" description="Processes that run ingest, transform and delivery jobs.">
+          <StatusCard
+            testId="workers-online"
+            icon={CpuIcon}
+            title="Workers online"
+            description="Processes that run ingest, transform and delivery jobs."
+          >
             {status.workersOnline === null ? (
               <StatusLine ok={false} text="Unknown while the database is unavailable" />
             ) : (
@@ -97,7 +106,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           <StatusCard icon={TimerIcon} title="Last queue round-trip" description="A probe sent through the queue and stamped by a worker.">
             {status.lastQueueRoundTrip ? (
               <p className="flex flex-col gap-0.5">
-                <span className="text-2xl font-semibold tabular-nums">{formatDuration(Math.max(0, status.lastQueueRoundTrip.latencyMs))}</span>
+                <span className="text-2xl font-semibold tabular-nums">
+                  {formatDuration(Math.max(0, status.lastQueueRoundTrip.latencyMs))}
+                </span>
                 <time
                   dateTime={status.lastQueueRoundTrip.at.toISOString()}
                   title={formatDateTime(status.lastQueueRoundTrip.at)}
@@ -113,7 +124,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
         </div>
 
         {status.databaseRoleWarning && roleAtLeast(user.role, "admin") ? (
-          <Alert data-testid="database-role-warning" className="border-amber-500/50 text-amber-900 dark:text-amber-200 bg-amber-50 dark:bg-amber-950/30">
+          <Alert
+            data-testid="database-role-warning"
+            className="border-amber-500/50 text-amber-900 dark:text-amber-200 bg-amber-50 dark:bg-amber-950/30"
+          >
             <TriangleAlertIcon aria-hidden="true" />
             <AlertTitle>The database login is a superuser</AlertTitle>
             <AlertDescription className="text-amber-900/90 dark:text-amber-200/90">
@@ -204,7 +218,13 @@ function StatusCard({
 function StatusLine({ ok, text }: { ok: boolean; text: string }) {
   const Icon = ok ? CircleCheckIcon : CircleAlertIcon;
   return (
-    <p className={ok ? "flex items-center gap-2 text-sm font-medium text-emerald-700 dark:text-emerald-400" : "text-destructive flex items-center gap-2 text-sm font-medium"}>
+    <p
+      className={
+        ok
+          ? "flex items-center gap-2 text-sm font-medium text-emerald-700 dark:text-emerald-400"
+          : "text-destructive flex items-center gap-2 text-sm font-medium"
+      }
+    >
       <Icon className="size-4 shrink-0" aria-hidden="true" />
       <span>{text}</span>
     </p>

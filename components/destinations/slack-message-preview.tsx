@@ -66,7 +66,12 @@ function emphasis(text: string, keyPrefix: string): ReactNode[] {
     if (token.startsWith("*")) out.push(<strong key={key}>{inner}</strong>);
     else if (token.startsWith("_")) out.push(<em key={key}>{inner}</em>);
     else if (token.startsWith("~")) out.push(<s key={key}>{inner}</s>);
-    else out.push(<code key={key} className="bg-muted rounded px-1 font-mono text-[0.85em] text-rose-700 dark:text-rose-300">{inner}</code>);
+    else
+      out.push(
+        <code key={key} className="bg-muted rounded px-1 font-mono text-[0.85em] text-rose-700 dark:text-rose-300">
+          {inner}
+        </code>,
+      );
     last = index + token.length;
   }
   if (last < text.length) out.push(decodeEntities(text.slice(last)));
@@ -97,7 +102,11 @@ function inline(text: string, keyPrefix: string): ReactNode[] {
     } else {
       // Styled like a link but not one: the target is template text, and a preview is no place to follow it.
       out.push(
-        <span key={`${keyPrefix}-${index}`} title={decodeEntities(target)} className="text-sky-700 underline underline-offset-2 dark:text-sky-400">
+        <span
+          key={`${keyPrefix}-${index}`}
+          title={decodeEntities(target)}
+          className="text-sky-700 underline underline-offset-2 dark:text-sky-400"
+        >
           {decodeEntities(label ?? target)}
         </span>,
       );

@@ -16,7 +16,8 @@ class FakeDoc implements VisibilitySource {
   }
 }
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 /** A fetch whose answers the test hands out one by one. */
 function scriptedFetch() {

@@ -25,14 +25,10 @@ export type LiveStatusOptions<T> = {
  * `failures` counts failed polls in a row, for a "reconnecting" hint; `pollNow` asks at once and
  * ignores answers to questions asked before (after a retry or cancel), even when not polling.
  */
-export function useLiveStatus<T>({
-  url,
-  enabled,
-  intervalMs = 1_000,
-  maxIntervalMs = 10_000,
-  onData,
-  onGone,
-}: LiveStatusOptions<T>): { failures: number; pollNow: () => void } {
+export function useLiveStatus<T>({ url, enabled, intervalMs = 1_000, maxIntervalMs = 10_000, onData, onGone }: LiveStatusOptions<T>): {
+  failures: number;
+  pollNow: () => void;
+} {
   const [failures, setFailures] = useState(0);
   const handlers = useRef({ onData, onGone });
   useLayoutEffect(() => {

@@ -5,17 +5,7 @@ import { useMemo } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useTheme } from "next-themes";
-import {
-  Background,
-  Controls,
-  Handle,
-  MarkerType,
-  Position,
-  ReactFlow,
-  type Edge,
-  type Node,
-  type NodeProps,
-} from "@xyflow/react";
+import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
 import { BoxesIcon, CircleAlertIcon, CircleHelpIcon, DatabaseIcon, ShapesIcon, type LucideIcon } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { layoutLineage, NODE_HEIGHT, NODE_WIDTH, type Lineage, type LineageNodeSpec } from "./lineage-layout";
@@ -55,7 +45,9 @@ function LineageNode({ data }: NodeProps<LineageFlowNode>) {
         <span className="truncate text-sm font-medium">{data.name}</span>
         <span className="text-xs opacity-70">{style.label}</span>
       </span>
-      {failed ? <CircleAlertIcon role="img" aria-label="failed" className="ml-auto size-4 shrink-0 text-red-600 dark:text-red-400" /> : null}
+      {failed ? (
+        <CircleAlertIcon role="img" aria-label="failed" className="ml-auto size-4 shrink-0 text-red-600 dark:text-red-400" />
+      ) : null}
     </>
   );
   const className = cn(
@@ -64,7 +56,12 @@ function LineageNode({ data }: NodeProps<LineageFlowNode>) {
     failed && "border-red-600 bg-red-50 text-red-950 dark:border-red-500 dark:bg-red-950/50 dark:text-red-100",
   );
   return (
-    <div data-testid={`lineage-node-${data.name}`} data-kind={data.kind} data-status={data.status ?? undefined} style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}>
+    <div
+      data-testid={`lineage-node-${data.name}`}
+      data-kind={data.kind}
+      data-status={data.status ?? undefined}
+      style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
+    >
       <Handle type="target" position={Position.Left} isConnectable={false} className="!opacity-0" />
       {data.href ? (
         <Link

@@ -6,7 +6,17 @@ import CodeMirror, { EditorView, type Extension } from "@uiw/react-codemirror";
 import { PostgreSQL, sql } from "@codemirror/lang-sql";
 
 /** Read-only SQL with highlighting (compiled SQL, a typed model's generated select). */
-export function SqlView({ value, label, testId, maxHeight = "24rem" }: { value: string; label: string; testId?: string; maxHeight?: string }) {
+export function SqlView({
+  value,
+  label,
+  testId,
+  maxHeight = "24rem",
+}: {
+  value: string;
+  label: string;
+  testId?: string;
+  maxHeight?: string;
+}) {
   const { resolvedTheme } = useTheme();
   const extensions = useMemo<Extension[]>(
     () => [
@@ -30,7 +40,14 @@ export function SqlView({ value, label, testId, maxHeight = "24rem" }: { value: 
         editable={false}
         theme={resolvedTheme === "dark" ? "dark" : "light"}
         maxHeight={maxHeight}
-        basicSetup={{ lineNumbers: false, foldGutter: false, highlightActiveLine: false, highlightActiveLineGutter: false, autocompletion: false, searchKeymap: true }}
+        basicSetup={{
+          lineNumbers: false,
+          foldGutter: false,
+          highlightActiveLine: false,
+          highlightActiveLineGutter: false,
+          autocompletion: false,
+          searchKeymap: true,
+        }}
       />
     </div>
   );

@@ -71,7 +71,13 @@ export function RunStatusBadge({
   const Icon = ICONS[status] ?? CircleDashedIcon;
   return (
     <Badge
-      variant={status === "failed" ? "destructive" : status === "succeeded" || status === "skipped" || status === "cancelled" ? "outline" : "secondary"}
+      variant={
+        status === "failed"
+          ? "destructive"
+          : status === "succeeded" || status === "skipped" || status === "cancelled"
+            ? "outline"
+            : "secondary"
+      }
       className={cn(
         status === "succeeded" && "border-emerald-600/40 text-emerald-800 dark:text-emerald-300",
         (status === "skipped" || status === "cancelled") && "text-muted-foreground",

@@ -2,7 +2,18 @@
 
 import { useId } from "react";
 import Link from "next/link";
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
+import {
+  Bar,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type TooltipContentProps,
+} from "recharts";
 import { formatCount, formatDuration } from "@/lib/format";
 
 /** One run as the chart plots it; labels are made on the server so both renders agree. */
@@ -64,8 +75,24 @@ export function RunsChart({ data }: { data: RunPoint[] }) {
             />
             <Tooltip content={(props) => <RunTooltip {...(props as TooltipContentProps<number, string>)} />} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
-            <Bar yAxisId="duration" dataKey="durationSeconds" name="Duration (s)" fill="var(--chart-2)" radius={[3, 3, 0, 0]} isAnimationActive={false} />
-            <Line yAxisId="rows" dataKey="rows" name="Rows loaded" stroke="var(--chart-1)" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+            <Bar
+              yAxisId="duration"
+              dataKey="durationSeconds"
+              name="Duration (s)"
+              fill="var(--chart-2)"
+              radius={[3, 3, 0, 0]}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="rows"
+              dataKey="rows"
+              name="Rows loaded"
+              stroke="var(--chart-1)"
+              strokeWidth={2}
+              dot={false}
+              connectNulls
+              isAnimationActive={false}
+            />
           </ComposedChart>
         </ResponsiveContainer>
       </div>
@@ -78,11 +105,21 @@ export function RunsChart({ data }: { data: RunPoint[] }) {
             <caption className="sr-only">{title}</caption>
             <thead>
               <tr className="border-b text-left">
-                <th scope="col" className="px-3 py-1.5 font-medium">Run (UTC)</th>
-                <th scope="col" className="px-3 py-1.5 font-medium">Pipeline</th>
-                <th scope="col" className="px-3 py-1.5 font-medium">Status</th>
-                <th scope="col" className="px-3 py-1.5 text-right font-medium">Duration</th>
-                <th scope="col" className="px-3 py-1.5 text-right font-medium">Rows loaded</th>
+                <th scope="col" className="px-3 py-1.5 font-medium">
+                  Run (UTC)
+                </th>
+                <th scope="col" className="px-3 py-1.5 font-medium">
+                  Pipeline
+                </th>
+                <th scope="col" className="px-3 py-1.5 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="px-3 py-1.5 text-right font-medium">
+                  Duration
+                </th>
+                <th scope="col" className="px-3 py-1.5 text-right font-medium">
+                  Rows loaded
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -95,7 +132,9 @@ export function RunsChart({ data }: { data: RunPoint[] }) {
                   </td>
                   <td className="px-3 py-1">{p.pipeline}</td>
                   <td className="px-3 py-1">{p.status}</td>
-                  <td className="px-3 py-1 text-right tabular-nums">{p.durationSeconds === null ? "—" : formatDuration(p.durationSeconds * 1000)}</td>
+                  <td className="px-3 py-1 text-right tabular-nums">
+                    {p.durationSeconds === null ? "—" : formatDuration(p.durationSeconds * 1000)}
+                  </td>
                   <td className="px-3 py-1 text-right tabular-nums">{formatCount(p.rows)}</td>
                 </tr>
               ))}

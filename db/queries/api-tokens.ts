@@ -18,12 +18,21 @@ export async function getActiveTokenByHash(tokenHash: string, tx: DbOrTx = getDb
     .select({ token: apiTokens, user: { id: users.id, email: users.email, name: users.name, role: users.role, active: users.active } })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), sql`(${apiTokens.expiresAt} is null or ${apiTokens.expiresAt} > now())`));
+    .where(
+      and(
+        eq(apiTokens.tokenHash, tokenHash),
+        isNull(apiTokens.revokedAt),
+        sql`(${apiTokens.expiresAt} is null or ${apiTokens.expiresAt} > now())`,
+      ),
+    );
   return row ?? null;
 }
 
 export async function touchApiToken(id: string, tx: DbOrTx = getDb()): Promise<void> {
-  await tx.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(and(eq(apiTokens.id, id), sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - interval '1 minute')`));
+  await tx
+    .update(apiTokens)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(apiTokens.id, id), sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - interval '1 minute')`));
 }
 
 export async function revokeApiToken(id: string, userId: string | null, tx: DbOrTx = getDb()): Promise<boolean> {

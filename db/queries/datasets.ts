@@ -1,13 +1,6 @@
 import { and, asc, desc, eq, inArray, max, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
-import {
-  datasetLoads,
-  datasets,
-  datasetVersions,
-  type Dataset,
-  type DatasetLoad,
-  type DatasetVersion,
-} from "@/db/schema/datasets";
+import { datasetLoads, datasets, datasetVersions, type Dataset, type DatasetLoad, type DatasetVersion } from "@/db/schema/datasets";
 
 export async function getDatasetByName(name: string, tx: DbOrTx = getDb()): Promise<Dataset | null> {
   const [row] = await tx.select().from(datasets).where(eq(datasets.name, name));
@@ -104,12 +97,7 @@ export async function updateDatasetLoad(
 }
 
 export async function listDatasetLoads(datasetId: string, limit = 20, tx: DbOrTx = getDb()): Promise<DatasetLoad[]> {
-  return tx
-    .select()
-    .from(datasetLoads)
-    .where(eq(datasetLoads.datasetId, datasetId))
-    .orderBy(desc(datasetLoads.createdAt))
-    .limit(limit);
+  return tx.select().from(datasetLoads).where(eq(datasetLoads.datasetId, datasetId)).orderBy(desc(datasetLoads.createdAt)).limit(limit);
 }
 
 export async function getActiveDatasetLoad(datasetId: string, tx: DbOrTx = getDb()): Promise<DatasetLoad | null> {
@@ -124,10 +112,7 @@ export async function getActiveDatasetLoad(datasetId: string, tx: DbOrTx = getDb
 
 /** The newest load of each dataset, for the list page. */
 export async function listLatestLoads(tx: DbOrTx = getDb()): Promise<DatasetLoad[]> {
-  return tx
-    .selectDistinctOn([datasetLoads.datasetId])
-    .from(datasetLoads)
-    .orderBy(datasetLoads.datasetId, desc(datasetLoads.createdAt));
+  return tx.selectDistinctOn([datasetLoads.datasetId]).from(datasetLoads).orderBy(datasetLoads.datasetId, desc(datasetLoads.createdAt));
 }
 
 /** Serialises load requests for one dataset until the transaction ends. */

@@ -28,7 +28,11 @@ export async function insertDestination(values: typeof destinations.$inferInsert
   return row ?? null;
 }
 
-export async function updateDestination(id: string, values: Partial<typeof destinations.$inferInsert>, tx: DbOrTx = getDb()): Promise<Destination | null> {
+export async function updateDestination(
+  id: string,
+  values: Partial<typeof destinations.$inferInsert>,
+  tx: DbOrTx = getDb(),
+): Promise<Destination | null> {
   const [row] = await tx
     .update(destinations)
     .set({ ...values, updatedAt: new Date() })
@@ -54,7 +58,10 @@ export async function getDelivery(deliveryKey: string, destinationId: string, tx
 }
 
 export async function insertDeliveryIfAbsent(values: typeof deliveries.$inferInsert, tx: DbOrTx = getDb()): Promise<Delivery> {
-  await tx.insert(deliveries).values(values).onConflictDoNothing({ target: [deliveries.deliveryKey, deliveries.destinationId] });
+  await tx
+    .insert(deliveries)
+    .values(values)
+    .onConflictDoNothing({ target: [deliveries.deliveryKey, deliveries.destinationId] });
   return (await getDelivery(values.deliveryKey, values.destinationId, tx))!;
 }
 

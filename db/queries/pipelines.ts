@@ -17,7 +17,10 @@ export async function getPipelineByName(name: string, tx: DbOrTx = getDb()): Pro
 }
 
 export async function getDefaultPipelineForDataset(datasetId: string, tx: DbOrTx = getDb()): Promise<Pipeline | null> {
-  const [row] = await tx.select().from(pipelines).where(and(eq(pipelines.datasetId, datasetId), eq(pipelines.isDefault, true)));
+  const [row] = await tx
+    .select()
+    .from(pipelines)
+    .where(and(eq(pipelines.datasetId, datasetId), eq(pipelines.isDefault, true)));
   return row ?? null;
 }
 
@@ -26,8 +29,16 @@ export async function insertPipeline(values: typeof pipelines.$inferInsert, tx: 
   return row ?? null;
 }
 
-export async function updatePipeline(id: string, values: Partial<typeof pipelines.$inferInsert>, tx: DbOrTx = getDb()): Promise<Pipeline | null> {
-  const [row] = await tx.update(pipelines).set({ ...values, updatedAt: new Date() }).where(eq(pipelines.id, id)).returning();
+export async function updatePipeline(
+  id: string,
+  values: Partial<typeof pipelines.$inferInsert>,
+  tx: DbOrTx = getDb(),
+): Promise<Pipeline | null> {
+  const [row] = await tx
+    .update(pipelines)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(pipelines.id, id))
+    .returning();
   return row ?? null;
 }
 
@@ -82,7 +93,9 @@ export async function listRuns(filter: RunFilter, limit: number, tx: DbOrTx = ge
   // Raw fragments get no column type, so dates travel as ISO text with an explicit cast.
   if (filter.since) conditions.push(sql`${runs.createdAt} >= ${filter.since.toISOString()}::timestamptz`);
   if (filter.beforeId) {
-    conditions.push(sql`(${runs.createdAt}, ${runs.id}) < (select r.created_at, r.id from relayboard.runs r where r.id = ${filter.beforeId}::uuid)`);
+    conditions.push(
+      sql`(${runs.createdAt}, ${runs.id}) < (select r.created_at, r.id from relayboard.runs r where r.id = ${filter.beforeId}::uuid)`,
+    );
   }
   return tx
     .select()
@@ -106,7 +119,10 @@ export async function listStepsForRuns(runIds: string[], tx: DbOrTx = getDb()): 
 }
 
 export async function getRunStep(runId: string, name: RunStep["name"], tx: DbOrTx = getDb()): Promise<RunStep | null> {
-  const [row] = await tx.select().from(runSteps).where(and(eq(runSteps.runId, runId), eq(runSteps.name, name)));
+  const [row] = await tx
+    .select()
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.name, name)));
   return row ?? null;
 }
 

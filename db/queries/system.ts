@@ -4,10 +4,7 @@ import { queueProbes, workers } from "@/db/schema/system";
 
 export const WORKER_ONLINE_SECONDS = 30;
 
-export async function upsertWorkerHeartbeat(
-  worker: { id: string; hostname: string; pid: number },
-  tx: DbOrTx = getDb(),
-): Promise<void> {
+export async function upsertWorkerHeartbeat(worker: { id: string; hostname: string; pid: number }, tx: DbOrTx = getDb()): Promise<void> {
   await tx
     .insert(workers)
     .values(worker)
@@ -15,16 +12,17 @@ export async function upsertWorkerHeartbeat(
 }
 
 export async function updateWorkerStopped(id: string, tx: DbOrTx = getDb()): Promise<void> {
-  await tx.update(workers).set({ stoppedAt: sql`now()` }).where(eq(workers.id, id));
+  await tx
+    .update(workers)
+    .set({ stoppedAt: sql`now()` })
+    .where(eq(workers.id, id));
 }
 
 export async function countOnlineWorkers(tx: DbOrTx = getDb()): Promise<number> {
   const [row] = await tx
     .select({ n: count() })
     .from(workers)
-    .where(
-      and(isNull(workers.stoppedAt), gt(workers.lastSeenAt, sql`now() - make_interval(secs => ${WORKER_ONLINE_SECONDS})`)),
-    );
+    .where(and(isNull(workers.stoppedAt), gt(workers.lastSeenAt, sql`now() - make_interval(secs => ${WORKER_ONLINE_SECONDS})`)));
   return row?.n ?? 0;
 }
 

@@ -72,10 +72,7 @@ export async function updateUserActive(id: string, active: boolean, tx: DbOrTx =
   return row ?? null;
 }
 
-export async function insertLoginAttempt(
-  values: { email: string; ip: string; succeeded: boolean },
-  tx: DbOrTx = getDb(),
-): Promise<void> {
+export async function insertLoginAttempt(values: { email: string; ip: string; succeeded: boolean }, tx: DbOrTx = getDb()): Promise<void> {
   await tx.insert(loginAttempts).values(values);
 }
 

@@ -36,4 +36,3 @@ export const apiRateWindows = appSchema.table(
 );
 
 export type ApiToken = typeof apiTokens.$inferSelect;
-

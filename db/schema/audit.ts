@@ -16,7 +16,11 @@ export const auditEvents = appSchema.table(
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
     ip: text("ip"),
   },
-  (t) => [index("audit_events_at").on(t.at), index("audit_events_action").on(t.action, t.at), index("audit_events_actor").on(t.actorEmail, t.at)],
+  (t) => [
+    index("audit_events_at").on(t.at),
+    index("audit_events_action").on(t.action, t.at),
+    index("audit_events_actor").on(t.actorEmail, t.at),
+  ],
 );
 
 export type AuditEvent = typeof auditEvents.$inferSelect;

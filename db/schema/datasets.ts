@@ -49,7 +49,9 @@ export const datasets = appSchema.table(
     sourceType: text("source_type", { enum: ["url", "upload"] }).notNull(),
     sourceUrl: text("source_url"),
     options: jsonb("options").$type<DatasetOptions>().notNull(),
-    status: text("status", { enum: ["new", "loading", "ready", "failed"] }).notNull().default("new"),
+    status: text("status", { enum: ["new", "loading", "ready", "failed"] })
+      .notNull()
+      .default("new"),
     columns: jsonb("columns").$type<DatasetColumn[]>().notNull().default([]),
     rowCount: bigint("row_count", { mode: "number" }),
     lastLoadedAt: timestamp("last_loaded_at", { withTimezone: true }),

@@ -13,14 +13,18 @@ export const destinations = appSchema.table(
      * message is checked against Slack's limits and recorded with its exact payload, and the app
      * shows it as the channel would.
      */
-    kind: text("kind", { enum: ["webhook", "sample"] }).notNull().default("webhook"),
+    kind: text("kind", { enum: ["webhook", "sample"] })
+      .notNull()
+      .default("webhook"),
     /** AES-256-GCM ciphertext of the webhook URL ("v1:" + iv + tag + data, base64), bound to this row's id. */
     webhookCiphertext: text("webhook_ciphertext").notNull(),
     /** Safe to show: the host and the last four characters, e.g. hooks.slack.com …/AbCd. */
     webhookHost: text("webhook_host").notNull(),
     webhookLast4: text("webhook_last4").notNull(),
     isDefault: boolean("is_default").notNull().default(false),
-    status: text("status", { enum: ["ok", "needs_attention"] }).notNull().default("ok"),
+    status: text("status", { enum: ["ok", "needs_attention"] })
+      .notNull()
+      .default("ok"),
     attentionReason: text("attention_reason"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -29,7 +33,9 @@ export const destinations = appSchema.table(
   (t) => [
     uniqueIndex("destinations_name_unique").on(t.name),
     // At most one default destination.
-    uniqueIndex("destinations_one_default").on(t.isDefault).where(sql`${t.isDefault}`),
+    uniqueIndex("destinations_one_default")
+      .on(t.isDefault)
+      .where(sql`${t.isDefault}`),
   ],
 );
 
@@ -56,8 +62,12 @@ export const deliveries = appSchema.table(
     runId: uuid("run_id"),
     /** Identifies the configured delivery (pipeline + index) for "only when changed". */
     sourceKey: text("source_key"),
-    kind: text("kind", { enum: ["message", "test", "failure_alert"] }).notNull().default("message"),
-    status: text("status", { enum: ["pending", "sending", "sent", "failed", "skipped"] }).notNull().default("pending"),
+    kind: text("kind", { enum: ["message", "test", "failure_alert"] })
+      .notNull()
+      .default("message"),
+    status: text("status", { enum: ["pending", "sending", "sent", "failed", "skipped"] })
+      .notNull()
+      .default("pending"),
     contentHash: text("content_hash"),
     payload: jsonb("payload").$type<Record<string, unknown>>(),
     attempts: integer("attempts").notNull().default(0),

@@ -10,10 +10,7 @@ export type ColumnTest =
   | { type: "unique"; column: string }
   | { type: "accepted_values"; column: string; values: string[] }
   | { type: "relationships"; column: string; to: string; field: string };
-export type ModelTest =
-  | ColumnTest
-  | { type: "row_count"; min?: number; max?: number }
-  | { type: "custom_sql"; name: string; sql: string };
+export type ModelTest = ColumnTest | { type: "row_count"; min?: number; max?: number } | { type: "custom_sql"; name: string; sql: string };
 
 export const models = appSchema.table(
   "models",
@@ -55,7 +52,14 @@ export const modelRevisions = appSchema.table(
   (t) => [uniqueIndex("model_revisions_number").on(t.modelId, t.revision)],
 );
 
-export type TestResult = { name: string; type: string; status: "passed" | "failed" | "error"; failingRows: number; sample: Record<string, unknown>[]; error?: string };
+export type TestResult = {
+  name: string;
+  type: string;
+  status: "passed" | "failed" | "error";
+  failingRows: number;
+  sample: Record<string, unknown>[];
+  error?: string;
+};
 
 /** One build of one model (a dataset's typed model has modelName = dataset name and no modelId). */
 export const modelBuilds = appSchema.table(

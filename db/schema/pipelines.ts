@@ -9,7 +9,11 @@ export type DeliveryCondition = "always" | "has_rows" | "changed";
 export type PipelineDelivery = {
   /** null: the default destination at run time. */
   destinationId: string | null;
-  template: { header?: string; text: string; table?: { model: string; columns?: string[]; sortBy?: string; sortDirection?: "asc" | "desc"; limit?: number } };
+  template: {
+    header?: string;
+    text: string;
+    table?: { model: string; columns?: string[]; sortBy?: string; sortDirection?: "asc" | "desc"; limit?: number };
+  };
   condition: DeliveryCondition;
 };
 
@@ -68,8 +72,12 @@ export const runs = appSchema.table(
     index("runs_pipeline").on(t.pipelineId, t.createdAt),
     index("runs_status").on(t.status, t.createdAt),
     // At most one running and one waiting run per pipeline, enforced by the database itself.
-    uniqueIndex("runs_one_running").on(t.pipelineId).where(sql`${t.status} = 'running'`),
-    uniqueIndex("runs_one_queued").on(t.pipelineId).where(sql`${t.status} = 'queued'`),
+    uniqueIndex("runs_one_running")
+      .on(t.pipelineId)
+      .where(sql`${t.status} = 'running'`),
+    uniqueIndex("runs_one_queued")
+      .on(t.pipelineId)
+      .where(sql`${t.status} = 'queued'`),
   ],
 );
 
@@ -91,7 +99,13 @@ export const runSteps = appSchema.table(
     workerId: text("worker_id"),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     counts: jsonb("counts").$type<StepCounts>().notNull().default({}),
-    progress: jsonb("progress").$type<{ bytesRead?: number; bytesTotal?: number | null; rows?: number; phase?: string | null; batchId?: string }>(),
+    progress: jsonb("progress").$type<{
+      bytesRead?: number;
+      bytesTotal?: number | null;
+      rows?: number;
+      phase?: string | null;
+      batchId?: string;
+    }>(),
     log: jsonb("log").$type<StepLogLine[]>().notNull().default([]),
     error: jsonb("error").$type<{ message: string; detail?: string }>(),
     skipReason: text("skip_reason"),

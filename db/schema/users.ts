@@ -34,10 +34,7 @@ export const loginAttempts = appSchema.table(
     succeeded: boolean("succeeded").notNull(),
     attemptedAt: timestamp("attempted_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    index("login_attempts_email_idx").on(t.email, t.attemptedAt),
-    index("login_attempts_ip_idx").on(t.ip, t.attemptedAt),
-  ],
+  (t) => [index("login_attempts_email_idx").on(t.email, t.attemptedAt), index("login_attempts_ip_idx").on(t.ip, t.attemptedAt)],
 );
 
 /**
@@ -46,7 +43,10 @@ export const loginAttempts = appSchema.table(
  */
 export const loginThrottle = appSchema.table("login_throttle", {
   key: text("key").primaryKey(),
-  failures: timestamp("failures", { withTimezone: true }).array().notNull().default(sql`'{}'`),
+  failures: timestamp("failures", { withTimezone: true })
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
 });
 
 export type User = typeof users.$inferSelect;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readJsonBody } from "@/lib/api/body";
 
-const post = (body?: string, headers: Record<string, string> = {}) => new Request("http://127.0.0.1/v1/x", { method: "POST", body, headers });
+const post = (body?: string, headers: Record<string, string> = {}) =>
+  new Request("http://127.0.0.1/v1/x", { method: "POST", body, headers });
 
 describe("readJsonBody", () => {
   it("reads no body as {}, with or without a Content-Type", async () => {
@@ -12,7 +13,9 @@ describe("readJsonBody", () => {
   });
 
   it("reads JSON", async () => {
-    expect(await readJsonBody(post('{"withDownstream":true}', { "content-type": "application/json; charset=utf-8" }))).toEqual({ withDownstream: true });
+    expect(await readJsonBody(post('{"withDownstream":true}', { "content-type": "application/json; charset=utf-8" }))).toEqual({
+      withDownstream: true,
+    });
   });
 
   it("refuses a body that is not empty unless it is JSON (415), and broken JSON (400)", async () => {
@@ -22,6 +25,8 @@ describe("readJsonBody", () => {
   });
 
   it("refuses a body over the cap (413)", async () => {
-    await expect(readJsonBody(post(JSON.stringify({ a: "x".repeat(100) }), { "content-type": "application/json" }), 50)).rejects.toMatchObject({ status: 413 });
+    await expect(
+      readJsonBody(post(JSON.stringify({ a: "x".repeat(100) }), { "content-type": "application/json" }), 50),
+    ).rejects.toMatchObject({ status: 413 });
   });
 });

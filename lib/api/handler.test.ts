@@ -17,7 +17,10 @@ async function answer(err: unknown) {
 
 describe("errorToResponse (the /v1 serializer)", () => {
   it("answers a zod error as 400 invalid_request with one detail per field message", async () => {
-    const parsed = z.object({ name: z.string().min(1, "Required"), options: z.object({ limit: z.number() }) }).strict().safeParse({ name: "", options: { limit: "x" }, colour: 1 });
+    const parsed = z
+      .object({ name: z.string().min(1, "Required"), options: z.object({ limit: z.number() }) })
+      .strict()
+      .safeParse({ name: "", options: { limit: "x" }, colour: 1 });
     const res = await answer(parsed.error);
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe("invalid_request");
@@ -73,11 +76,17 @@ describe("errorToResponse (the /v1 serializer)", () => {
 
 describe("authorize with the session cookie", () => {
   const cookie = "next-auth.session-token=abc";
-  const request = (method: string, headers: Record<string, string>) => new Request("http://app.example/v1/models/x/build", { method, headers: { host: "app.example", ...headers } });
+  const request = (method: string, headers: Record<string, string>) =>
+    new Request("http://app.example/v1/models/x/build", { method, headers: { host: "app.example", ...headers } });
 
   it("lets the signed-in user read, and write from the same origin", async () => {
     const { authorize } = await import("@/lib/api/handler");
-    expect(await authorize(request("GET", { cookie }), "viewer")).toEqual({ tokenId: null, userId: "u", email: "u@example.com", role: "viewer" });
+    expect(await authorize(request("GET", { cookie }), "viewer")).toEqual({
+      tokenId: null,
+      userId: "u",
+      email: "u@example.com",
+      role: "viewer",
+    });
     expect(await authorize(request("POST", { cookie, origin: "http://app.example" }), "viewer")).toMatchObject({ userId: "u" });
   });
 

@@ -48,7 +48,9 @@ const CODE_BY_STATUS: Record<number, ApiErrorCode> = {
 /** The /v1 serializer of a classified error: field errors become details [{ path, message }]. */
 export function apiErrorBody(c: ClassifiedError): ApiErrorBody {
   const code = c.kind === "internal" ? "internal_error" : (CODE_BY_STATUS[c.status] ?? "invalid_request");
-  const details = c.fieldErrors ? Object.entries(c.fieldErrors).flatMap(([path, messages]) => messages.map((message) => ({ path, message }))) : [];
+  const details = c.fieldErrors
+    ? Object.entries(c.fieldErrors).flatMap(([path, messages]) => messages.map((message) => ({ path, message })))
+    : [];
   return { error: { code, message: c.message, ...(details.length ? { details } : {}) } };
 }
 
@@ -107,8 +109,10 @@ export async function authorize(request: Request, role: Role): Promise<ApiPrinci
     return { tokenId: null, userId: user.id, email: user.email, role: user.role };
   }
   const auth = await authenticateBearer(request.headers.get("authorization"));
-  if ("status" in auth) throw auth.status === 429 ? new RateLimitedError(auth.message, auth.retryAfter) : new AuthRequiredError(auth.message);
-  if (!roleAtLeast(auth.principal.role, role)) throw new ForbiddenError(`This needs the ${role} role; the token has ${auth.principal.role}`);
+  if ("status" in auth)
+    throw auth.status === 429 ? new RateLimitedError(auth.message, auth.retryAfter) : new AuthRequiredError(auth.message);
+  if (!roleAtLeast(auth.principal.role, role))
+    throw new ForbiddenError(`This needs the ${role} role; the token has ${auth.principal.role}`);
   return auth.principal;
 }
 
@@ -130,4 +134,3 @@ export function jsonRoute<B = undefined, P = Record<string, string>>(def: JsonRo
 export function json(status: number, body: unknown): NextResponse {
   return NextResponse.json(body, { status, headers: { "Cache-Control": "no-store" } });
 }
-

@@ -10,7 +10,13 @@ export type ModelView = {
   tests: Model["tests"];
   columnDescriptions: Record<string, string>;
   revision: number;
-  lastBuild: { status: ModelBuild["status"]; rows: number | null; error: string | null; startedAt: string | null; finishedAt: string | null } | null;
+  lastBuild: {
+    status: ModelBuild["status"];
+    rows: number | null;
+    error: string | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+  } | null;
 };
 
 export function modelView(model: Model, build: ModelBuild | undefined): ModelView {
@@ -24,14 +30,25 @@ export function modelView(model: Model, build: ModelBuild | undefined): ModelVie
     columnDescriptions: model.columnDescriptions,
     revision: model.revision,
     lastBuild: build
-      ? { status: build.status, rows: build.rows, error: build.error?.message ?? null, startedAt: build.startedAt?.toISOString() ?? null, finishedAt: build.finishedAt?.toISOString() ?? null }
+      ? {
+          status: build.status,
+          rows: build.rows,
+          error: build.error?.message ?? null,
+          startedAt: build.startedAt?.toISOString() ?? null,
+          finishedAt: build.finishedAt?.toISOString() ?? null,
+        }
       : null,
   };
 }
 
 export async function modelViews(models: Model[]): Promise<ModelView[]> {
   const builds = await listLatestBuilds(models.map((m) => m.name));
-  return models.map((m) => modelView(m, builds.find((b) => b.modelName === m.name)));
+  return models.map((m) =>
+    modelView(
+      m,
+      builds.find((b) => b.modelName === m.name),
+    ),
+  );
 }
 
 export type BuildBatchStatus = "queued" | "running" | "succeeded" | "failed";

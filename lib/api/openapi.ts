@@ -65,17 +65,32 @@ const modelSchema = z.object({
   columnDescriptions: z.record(z.string(), z.string()),
   revision: z.number().int(),
   lastBuild: z
-    .object({ status: z.string(), rows: z.number().nullable(), error: z.string().nullable(), startedAt: z.string().nullable(), finishedAt: z.string().nullable() })
+    .object({
+      status: z.string(),
+      rows: z.number().nullable(),
+      error: z.string().nullable(),
+      startedAt: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+    })
     .nullable(),
 });
 const buildSchema = z.object({
   model: z.string(),
   status: z.enum(["queued", "running", "succeeded", "failed", "skipped"]),
   rows: z.number().int().nullable(),
-  error: z.object({ message: z.string(), line: z.number().int().optional(), column: z.number().int().optional(), detail: z.string().optional() }).nullable(),
+  error: z
+    .object({ message: z.string(), line: z.number().int().optional(), column: z.number().int().optional(), detail: z.string().optional() })
+    .nullable(),
   skippedBecause: z.string().nullable(),
   testResults: z.array(
-    z.object({ name: z.string(), type: z.string(), status: z.enum(["passed", "failed", "error"]), failingRows: z.number().int(), sample: z.array(z.record(z.string(), z.unknown())), error: z.string().optional() }),
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      status: z.enum(["passed", "failed", "error"]),
+      failingRows: z.number().int(),
+      sample: z.array(z.record(z.string(), z.unknown())),
+      error: z.string().optional(),
+    }),
   ),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -124,7 +139,12 @@ const ok = (code: number, description: string, body?: Record<string, unknown>) =
 });
 const obj = (props: Record<string, unknown>, required = Object.keys(props)) => ({ type: "object", properties: props, required });
 const queryParams = (s: z.ZodObject) =>
-  Object.entries(schema(s).properties as Record<string, Record<string, unknown>>).map(([name, sch]) => ({ name, in: "query", required: false, schema: sch }));
+  Object.entries(schema(s).properties as Record<string, Record<string, unknown>>).map(([name, sch]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: sch,
+  }));
 const pathParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
 
 export function buildOpenApiDocument(serverUrl?: string) {
@@ -158,7 +178,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
     },
     paths: {
       "/health": {
-        get: { summary: "Service health", security: [], responses: { ...ok(200, "All checks ok", ref("Health")), ...ok(503, "A check failed", ref("Health")) } },
+        get: {
+          summary: "Service health",
+          security: [],
+          responses: { ...ok(200, "All checks ok", ref("Health")), ...ok(503, "A check failed", ref("Health")) },
+        },
       },
       "/v1/datasets/csv": {
         post: {
@@ -168,7 +192,14 @@ export function buildOpenApiDocument(serverUrl?: string) {
             content: {
               "application/json": { schema: ref("RegisterCsvDataset") },
               "multipart/form-data": {
-                schema: obj({ name: { type: "string" }, options: { type: "string", description: "JSON object of options" }, file: { type: "string", format: "binary" } }, ["name", "file"]),
+                schema: obj(
+                  {
+                    name: { type: "string" },
+                    options: { type: "string", description: "JSON object of options" },
+                    file: { type: "string", format: "binary" },
+                  },
+                  ["name", "file"],
+                ),
               },
             },
           },
@@ -179,24 +210,52 @@ export function buildOpenApiDocument(serverUrl?: string) {
         post: {
           summary: "Upload a new version of a dataset's file (loaded with the dataset's options)",
           parameters: [pathParam("name")],
-          requestBody: { required: true, content: { "multipart/form-data": { schema: obj({ file: { type: "string", format: "binary" } }) } } },
+          requestBody: {
+            required: true,
+            content: { "multipart/form-data": { schema: obj({ file: { type: "string", format: "binary" } }) } },
+          },
           responses: {
-            ...ok(200, "Same content as the latest version: nothing loaded", obj({ version: obj({ unchanged: { type: "boolean" }, loadId: { type: ["string", "null"] } }) })),
-            ...ok(202, "Stored; a load started", obj({ version: obj({ unchanged: { type: "boolean" }, loadId: { type: ["string", "null"] } }) })),
+            ...ok(
+              200,
+              "Same content as the latest version: nothing loaded",
+              obj({ version: obj({ unchanged: { type: "boolean" }, loadId: { type: ["string", "null"] } }) }),
+            ),
+            ...ok(
+              202,
+              "Stored; a load started",
+              obj({ version: obj({ unchanged: { type: "boolean" }, loadId: { type: ["string", "null"] } }) }),
+            ),
             ...errors(400, 404, 409, 413, 415, ...common),
           },
         },
       },
-      "/v1/datasets": { get: { summary: "List datasets", responses: { ...ok(200, "Datasets", obj({ datasets: { type: "array", items: ref("Dataset") } })), ...errors(...common) } } },
+      "/v1/datasets": {
+        get: {
+          summary: "List datasets",
+          responses: { ...ok(200, "Datasets", obj({ datasets: { type: "array", items: ref("Dataset") } })), ...errors(...common) },
+        },
+      },
       "/v1/datasets/{name}": {
-        get: { summary: "One dataset", parameters: [pathParam("name")], responses: { ...ok(200, "The dataset", obj({ dataset: ref("Dataset") })), ...errors(404, ...common) } },
+        get: {
+          summary: "One dataset",
+          parameters: [pathParam("name")],
+          responses: { ...ok(200, "The dataset", obj({ dataset: ref("Dataset") })), ...errors(404, ...common) },
+        },
       },
       "/v1/datasets/{name}/rows": {
         get: {
           summary: "Rows of the dataset's typed warehouse table",
           parameters: [pathParam("name"), ...queryParams(rowsQuery)],
           responses: {
-            ...ok(200, "A page of rows", obj({ columns: { type: "array", items: { type: "string" } }, rows: { type: "array", items: { type: "array", items: { type: ["string", "null"] } } }, total: { type: "integer" } })),
+            ...ok(
+              200,
+              "A page of rows",
+              obj({
+                columns: { type: "array", items: { type: "string" } },
+                rows: { type: "array", items: { type: "array", items: { type: ["string", "null"] } } },
+                total: { type: "integer" },
+              }),
+            ),
             ...errors(400, 404, ...common),
           },
         },
@@ -205,10 +264,18 @@ export function buildOpenApiDocument(serverUrl?: string) {
         post: {
           summary: "Add a Slack incoming-webhook destination (the first becomes the default)",
           requestBody: { required: true, content: jsonContent(ref("CreateSlackDestination")) },
-          responses: { ...ok(201, "Created; the URL is never returned", obj({ destination: ref("Destination") })), ...errors(400, 409, 413, 415, ...common) },
+          responses: {
+            ...ok(201, "Created; the URL is never returned", obj({ destination: ref("Destination") })),
+            ...errors(400, 409, 413, 415, ...common),
+          },
         },
       },
-      "/v1/pipelines": { get: { summary: "List pipelines", responses: { ...ok(200, "Pipelines", obj({ pipelines: { type: "array", items: ref("Pipeline") } })), ...errors(...common) } } },
+      "/v1/pipelines": {
+        get: {
+          summary: "List pipelines",
+          responses: { ...ok(200, "Pipelines", obj({ pipelines: { type: "array", items: ref("Pipeline") } })), ...errors(...common) },
+        },
+      },
       "/v1/pipelines/run": {
         post: {
           summary: "Run a pipeline (or a dataset's default pipeline)",
@@ -220,23 +287,53 @@ export function buildOpenApiDocument(serverUrl?: string) {
         get: {
           summary: "List runs, newest first",
           parameters: queryParams(runsQuery),
-          responses: { ...ok(200, "Runs", obj({ runs: { type: "array", items: ref("Run") }, nextCursor: { type: ["string", "null"] } })), ...errors(400, ...common) },
+          responses: {
+            ...ok(200, "Runs", obj({ runs: { type: "array", items: ref("Run") }, nextCursor: { type: ["string", "null"] } })),
+            ...errors(400, ...common),
+          },
         },
       },
-      "/v1/runs/{id}": { get: { summary: "One run with its steps", parameters: [pathParam("id")], responses: { ...ok(200, "The run", obj({ run: ref("Run") })), ...errors(400, 404, ...common) } } },
-      "/v1/runs/{id}/cancel": {
-        post: { summary: "Cancel a run (stops at the next safe point)", parameters: [pathParam("id")], responses: { ...ok(202, "Cancelling", obj({ run: ref("Run") })), ...errors(400, 404, 409, ...common) } },
+      "/v1/runs/{id}": {
+        get: {
+          summary: "One run with its steps",
+          parameters: [pathParam("id")],
+          responses: { ...ok(200, "The run", obj({ run: ref("Run") })), ...errors(400, 404, ...common) },
+        },
       },
-      "/v1/models": { get: { summary: "List models", responses: { ...ok(200, "Models", obj({ models: { type: "array", items: ref("Model") } })), ...errors(...common) } } },
+      "/v1/runs/{id}/cancel": {
+        post: {
+          summary: "Cancel a run (stops at the next safe point)",
+          parameters: [pathParam("id")],
+          responses: { ...ok(202, "Cancelling", obj({ run: ref("Run") })), ...errors(400, 404, 409, ...common) },
+        },
+      },
+      "/v1/models": {
+        get: {
+          summary: "List models",
+          responses: { ...ok(200, "Models", obj({ models: { type: "array", items: ref("Model") } })), ...errors(...common) },
+        },
+      },
       "/v1/models/{name}": {
-        get: { summary: "One model: SQL, materialization, tests, last build", parameters: [pathParam("name")], responses: { ...ok(200, "The model", obj({ model: ref("Model") })), ...errors(404, ...common) } },
+        get: {
+          summary: "One model: SQL, materialization, tests, last build",
+          parameters: [pathParam("name")],
+          responses: { ...ok(200, "The model", obj({ model: ref("Model") })), ...errors(404, ...common) },
+        },
         put: {
           summary: "Create or replace a model (validated and compiled)",
           parameters: [pathParam("name")],
           requestBody: { required: true, content: jsonContent(ref("PutModel")) },
-          responses: { ...ok(200, "Replaced", obj({ model: ref("Model") })), ...ok(201, "Created", obj({ model: ref("Model") })), ...errors(400, 409, 413, 415, ...common) },
+          responses: {
+            ...ok(200, "Replaced", obj({ model: ref("Model") })),
+            ...ok(201, "Created", obj({ model: ref("Model") })),
+            ...errors(400, 409, 413, 415, ...common),
+          },
         },
-        delete: { summary: "Delete a model", parameters: [pathParam("name")], responses: { ...ok(204, "Deleted"), ...errors(404, 409, ...common) } },
+        delete: {
+          summary: "Delete a model",
+          parameters: [pathParam("name")],
+          responses: { ...ok(204, "Deleted"), ...errors(404, 409, ...common) },
+        },
       },
       "/v1/models/{name}/build": {
         post: {
@@ -248,7 +345,13 @@ export function buildOpenApiDocument(serverUrl?: string) {
               202,
               "Queued",
               obj({
-                build: obj({ id: { type: "string", format: "uuid" }, model: { type: "string" }, withDownstream: { type: "boolean" }, status: { const: "queued" }, url: { type: "string" } }),
+                build: obj({
+                  id: { type: "string", format: "uuid" },
+                  model: { type: "string" },
+                  withDownstream: { type: "boolean" },
+                  status: { const: "queued" },
+                  url: { type: "string" },
+                }),
               }),
             ),
             ...errors(400, 404, 413, 415, ...common),
@@ -267,15 +370,27 @@ export function buildOpenApiDocument(serverUrl?: string) {
           summary: "Import a dbt-style project zip (models/*.sql, schema.yml, tests/*.sql)",
           requestBody: {
             required: true,
-            content: { "application/zip": { schema: { type: "string", format: "binary" } }, "multipart/form-data": { schema: obj({ file: { type: "string", format: "binary" } }) } },
+            content: {
+              "application/zip": { schema: { type: "string", format: "binary" } },
+              "multipart/form-data": { schema: obj({ file: { type: "string", format: "binary" } }) },
+            },
           },
           responses: {
-            ...ok(200, "Imported", obj({ imported: { type: "array", items: { type: "string" } }, errors: { type: "array", items: obj({ model: { type: "string" }, message: { type: "string" } }) } })),
+            ...ok(
+              200,
+              "Imported",
+              obj({
+                imported: { type: "array", items: { type: "string" } },
+                errors: { type: "array", items: obj({ model: { type: "string" }, message: { type: "string" } }) },
+              }),
+            ),
             ...errors(400, 413, 415, ...common),
           },
         },
       },
-      "/v1/openapi.json": { get: { summary: "This document", responses: { ...ok(200, "OpenAPI 3.1", { type: "object" }), ...errors(...common) } } },
+      "/v1/openapi.json": {
+        get: { summary: "This document", responses: { ...ok(200, "OpenAPI 3.1", { type: "object" }), ...errors(...common) } },
+      },
     },
   };
 }

@@ -24,8 +24,10 @@ export async function createApiToken(
   const name = input.name.trim();
   if (!name || name.length > 80) throw new UserError("Give the token a name (at most 80 characters)", 400, { name: ["Required"] });
   const role = input.role ?? (owner.role === "admin" ? "editor" : owner.role);
-  if (!roleAtLeast(owner.role, role)) throw new UserError(`A token cannot have more rights than its owner (${owner.role})`, 403, { role: ["Too high"] });
-  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new UserError("The expiry must be in the future", 400, { expiresAt: ["In the past"] });
+  if (!roleAtLeast(owner.role, role))
+    throw new UserError(`A token cannot have more rights than its owner (${owner.role})`, 403, { role: ["Too high"] });
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+    throw new UserError("The expiry must be in the future", 400, { expiresAt: ["In the past"] });
   const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString("base64url")}`;
   const row = await insertApiToken({
     userId: owner.id,
@@ -35,7 +37,12 @@ export async function createApiToken(
     displayPrefix: token.slice(0, 10),
     expiresAt: input.expiresAt ?? null,
   });
-  await audit("token.created", { id: owner.id, email: owner.email }, { type: "token", id: row.id, name }, { role, expiresAt: input.expiresAt ?? null });
+  await audit(
+    "token.created",
+    { id: owner.id, email: owner.email },
+    { type: "token", id: row.id, name },
+    { role, expiresAt: input.expiresAt ?? null },
+  );
   return { token, id: row.id, role, displayPrefix: row.displayPrefix };
 }
 
@@ -58,14 +65,20 @@ export type ApiPrincipal = { tokenId: string | null; userId: string; email: stri
  * the effective role is the lower of the token's and its owner's current role. Each request is
  * counted against the per-token limit (429 past it).
  */
-export async function authenticateBearer(header: string | null): Promise<{ principal: ApiPrincipal } | { status: 401 | 429; message: string; retryAfter?: number }> {
+export async function authenticateBearer(
+  header: string | null,
+): Promise<{ principal: ApiPrincipal } | { status: 401 | 429; message: string; retryAfter?: number }> {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
   if (!match) return { status: 401, message: "Send an API token as: Authorization: Bearer rb_…" };
   const found = await getActiveTokenByHash(hashToken(match[1]!));
   if (!found || !found.user.active) return { status: 401, message: "The API token is invalid, expired or revoked" };
   const { count, resetInSeconds } = await countApiRequest(found.token.id);
   if (count > RATE_LIMIT_PER_MINUTE) {
-    return { status: 429, message: `Rate limit of ${RATE_LIMIT_PER_MINUTE} requests per minute reached`, retryAfter: Math.max(1, resetInSeconds) };
+    return {
+      status: 429,
+      message: `Rate limit of ${RATE_LIMIT_PER_MINUTE} requests per minute reached`,
+      retryAfter: Math.max(1, resetInSeconds),
+    };
   }
   void touchApiToken(found.token.id).catch(() => {});
   const role = roleAtLeast(found.user.role, found.token.role) ? found.token.role : found.user.role;

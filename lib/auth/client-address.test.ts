@@ -45,9 +45,15 @@ describe("client address", () => {
   it("without TRUST_PROXY, X-Forwarded-For is ignored and forwarding headers cost a loopback peer its exemption", () => {
     const opts = { secret: SECRET, trustProxy: [] };
     expect(resolveClient(stamped("127.0.0.1"), opts)).toEqual({ address: "127.0.0.1", loopback: true });
-    expect(resolveClient(stamped("198.51.100.7", { "x-forwarded-for": "127.0.0.1" }), opts)).toEqual({ address: "198.51.100.7", loopback: false });
+    expect(resolveClient(stamped("198.51.100.7", { "x-forwarded-for": "127.0.0.1" }), opts)).toEqual({
+      address: "198.51.100.7",
+      loopback: false,
+    });
     // A local reverse proxy nobody told us about: the real client is unknown, so not "this machine".
-    expect(resolveClient(stamped("127.0.0.1", { "x-forwarded-for": "203.0.113.9" }), opts)).toEqual({ address: "127.0.0.1", loopback: false });
+    expect(resolveClient(stamped("127.0.0.1", { "x-forwarded-for": "203.0.113.9" }), opts)).toEqual({
+      address: "127.0.0.1",
+      loopback: false,
+    });
     // Not served by the launcher's server: nothing is known.
     expect(resolveClient({ "x-forwarded-for": "127.0.0.1" }, opts)).toEqual({ address: null, loopback: false });
   });
@@ -60,7 +66,10 @@ describe("client address", () => {
     // A hop that is no address was not written by our proxy: fall back to the proxy, vouching for no one.
     expect(via("203.0.113.9, garbage")).toEqual({ address: "127.0.0.1", loopback: false });
     // A peer that is not in the list gets no say.
-    expect(resolveClient(stamped("198.51.100.7", { "x-forwarded-for": "127.0.0.1" }), opts)).toEqual({ address: "198.51.100.7", loopback: false });
+    expect(resolveClient(stamped("198.51.100.7", { "x-forwarded-for": "127.0.0.1" }), opts)).toEqual({
+      address: "198.51.100.7",
+      loopback: false,
+    });
     // Unstamped: the header is used (the operator says a proxy stands in front) but never as loopback.
     expect(resolveClient({ "x-forwarded-for": "198.51.100.1, 127.0.0.1" }, opts)).toEqual({ address: "198.51.100.1", loopback: false });
   });

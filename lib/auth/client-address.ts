@@ -104,7 +104,10 @@ export function readPeer(headers: HeaderSource, secret: string): { address: stri
  * entry that is not a trusted proxy is the client. Anything left of it was written by the client.
  */
 function rightmostUntrusted(forwardedFor: string | undefined, trusted: net.BlockList): string | null {
-  const hops = (forwardedFor ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? "")
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   let leftmost: string | null = null;
   for (let i = hops.length - 1; i >= 0; i--) {
     const address = normalizeAddress(hops[i]);

@@ -66,7 +66,13 @@ export function getAuthOptions(): NextAuthOptions {
           const succeeded = outcome === "succeeded";
           if (!user || !succeeded) {
             log.info({ event: "login_failed", ip }, "failed sign-in");
-            await audit("login.failed", { id: user?.id ?? null, email }, { type: "user", id: user?.id ?? null, name: email }, user && !user.active ? { reason: "deactivated" } : {}, ip);
+            await audit(
+              "login.failed",
+              { id: user?.id ?? null, email },
+              { type: "user", id: user?.id ?? null, name: email },
+              user && !user.active ? { reason: "deactivated" } : {},
+              ip,
+            );
             return null;
           }
           await audit("login.succeeded", { id: user.id, email: user.email }, { type: "user", id: user.id, name: user.email }, {}, ip);

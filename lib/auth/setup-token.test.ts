@@ -46,7 +46,9 @@ describe("setup token", () => {
     // No token issued (not started by the launcher): nobody from elsewhere gets in.
     expect(() => assertMaySetUp(remote, "anything", dir)).toThrow(expect.objectContaining({ status: 403 }));
     const token = issueSetupToken(dir);
-    expect(() => assertMaySetUp(remote, undefined, dir)).toThrow(expect.objectContaining({ status: 403, fieldErrors: { setupToken: [expect.any(String)] } }));
+    expect(() => assertMaySetUp(remote, undefined, dir)).toThrow(
+      expect.objectContaining({ status: 403, fieldErrors: { setupToken: [expect.any(String)] } }),
+    );
     expect(() => assertMaySetUp(remote, "   ", dir)).toThrow(expect.objectContaining({ status: 403 }));
     expect(() => assertMaySetUp(remote, "wrong", dir)).toThrow(/not valid/);
     expect(() => assertMaySetUp(remote, token, dir)).not.toThrow();

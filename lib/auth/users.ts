@@ -21,7 +21,8 @@ export async function createUser(input: CreateUserInput, actor?: AuditActor): Pr
   const data = createUserInput.parse(input);
   const passwordHash = await hashPassword(data.password);
   const user = await insertUser({ email: data.email, name: data.name, passwordHash, role: data.role });
-  if (!user) throw new UserError(`A user with the email ${data.email} already exists`, 409, { email: ["This email is already registered"] });
+  if (!user)
+    throw new UserError(`A user with the email ${data.email} already exists`, 409, { email: ["This email is already registered"] });
   // Any user closes first-run setup (the admin CLI can create the first one), so its token goes too.
   deleteSetupToken(getEnv().dataDir);
   await audit("user.created", actor ?? { email: "cli" }, { type: "user", id: user.id, name: user.email }, { role: user.role });
@@ -34,18 +35,25 @@ const SETUP_LOCK_KEY = 7_238_001_116;
 /** Creates the first admin; refuses once any user exists (setup is then closed). */
 export async function createFirstAdmin(input: { email: string; name?: string; password: string }): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
-  return getDb().transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK_KEY})`);
-    if ((await countUsers(tx)) > 0) throw new UserError("Setup is already complete; sign in instead", 409);
-    const user = await insertUser({ email: input.email, name: input.name, passwordHash, role: "admin" }, tx);
-    if (!user) throw new UserError("Setup is already complete; sign in instead", 409);
-    return user;
-  }).then(async (user) => {
-    // Setup is closed for good: the one-time token has done its job.
-    deleteSetupToken(getEnv().dataDir);
-    await audit("user.created", { id: user.id, email: user.email }, { type: "user", id: user.id, name: user.email }, { role: "admin", firstRun: true });
-    return user;
-  });
+  return getDb()
+    .transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK_KEY})`);
+      if ((await countUsers(tx)) > 0) throw new UserError("Setup is already complete; sign in instead", 409);
+      const user = await insertUser({ email: input.email, name: input.name, passwordHash, role: "admin" }, tx);
+      if (!user) throw new UserError("Setup is already complete; sign in instead", 409);
+      return user;
+    })
+    .then(async (user) => {
+      // Setup is closed for good: the one-time token has done its job.
+      deleteSetupToken(getEnv().dataDir);
+      await audit(
+        "user.created",
+        { id: user.id, email: user.email },
+        { type: "user", id: user.id, name: user.email },
+        { role: "admin", firstRun: true },
+      );
+      return user;
+    });
 }
 
 export async function isSetupComplete(): Promise<boolean> {

@@ -32,7 +32,10 @@ describe("createCopyScanner", () => {
   it("prefixes each record with its physical line and drops the header", () => {
     const r = scan('id,note\n1,"two\nlines"\n2,plain\n');
     expect(r.header).toEqual(["id", "note"]);
-    expect(copyRecords(r.copy)).toEqual([["2", "1", "two\nlines"], ["4", "2", "plain"]]);
+    expect(copyRecords(r.copy)).toEqual([
+      ["2", "1", "two\nlines"],
+      ["4", "2", "plain"],
+    ]);
     expect(r.rows).toBe(2);
   });
 
@@ -65,7 +68,12 @@ describe("createCopyScanner", () => {
       expect(pending).toBe("");
       // Each piece alone reads as whole records: none was cut inside a record.
       expect(pieces.flatMap((p) => copyRecords(p))).toEqual(copyRecords(pieces.join("")));
-      expect(copyRecords(pieces.join(""))).toEqual([["2", "1", "x\ny"], ["5", "2", "z"], ["6", "3", 'q"r'], ["7", "4", "w"]]);
+      expect(copyRecords(pieces.join(""))).toEqual([
+        ["2", "1", "x\ny"],
+        ["5", "2", "z"],
+        ["6", "3", 'q"r'],
+        ["7", "4", "w"],
+      ]);
     }
   });
 
@@ -76,7 +84,10 @@ describe("createCopyScanner", () => {
 
   it("keeps quoted line breaks exactly and counts each as a line", () => {
     const r = scan('a\n"x\r\ny\rz"\n"w"\n', { size: 3 });
-    expect(copyRecords(r.copy)).toEqual([["2", "x\r\ny\rz"], ["5", "w"]]);
+    expect(copyRecords(r.copy)).toEqual([
+      ["2", "x\r\ny\rz"],
+      ["5", "w"],
+    ]);
   });
 
   it("infers types from every value, with quoted values unquoted and empty ones ignored", () => {
@@ -92,7 +103,10 @@ describe("createCopyScanner", () => {
     const r = scan("1,2\n3,4\n", { header: false, size: 2 });
     expect(r.header).toBeNull();
     expect(r.columns).toBe(2);
-    expect(copyRecords(r.copy)).toEqual([["1", "1", "2"], ["2", "3", "4"]]);
+    expect(copyRecords(r.copy)).toEqual([
+      ["1", "1", "2"],
+      ["2", "3", "4"],
+    ]);
   });
 
   it("uses the given delimiter for the line-number prefix", () => {
@@ -106,7 +120,7 @@ describe("createCopyScanner", () => {
   });
 
   it.each([
-    ["a quote inside an unquoted field", 'a,b\n5\'11",x\n', "quote inside an unquoted field"],
+    ["a quote inside an unquoted field", "a,b\n5'11\",x\n", "quote inside an unquoted field"],
     ["text after a closing quote", 'a,b\n"x"y,1\n', "text after a closing quote"],
     ["a ragged row", "a,b\n1,2\n3\n", "ragged row"],
     ["an unterminated quote", 'a,b\n1,"open\n', "unterminated quote"],

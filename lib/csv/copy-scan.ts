@@ -151,8 +151,16 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   const nativeState = new Float64Array(6);
 
   const st: ScanState = {
-    line: 1, prevCR: false, inQuotes: false, afterQuote: false, atRecordStart: true, atFieldStart: true,
-    fieldQuoted: false, fieldEscapedQuote: false, field: 0, fieldCarryBytes: 0,
+    line: 1,
+    prevCR: false,
+    inQuotes: false,
+    afterQuote: false,
+    atRecordStart: true,
+    atFieldStart: true,
+    fieldQuoted: false,
+    fieldEscapedQuote: false,
+    field: 0,
+    fieldCarryBytes: 0,
   };
   let expected = -1;
   let rows = 0;
@@ -465,7 +473,18 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
       chunk.copy(out, pos, cut, n);
       pos += n - cut;
     }
-    Object.assign(st, { line, prevCR, inQuotes, afterQuote, atRecordStart, atFieldStart, fieldQuoted, fieldEscapedQuote, field, fieldCarryBytes });
+    Object.assign(st, {
+      line,
+      prevCR,
+      inQuotes,
+      afterQuote,
+      atRecordStart,
+      atFieldStart,
+      fieldQuoted,
+      fieldEscapedQuote,
+      field,
+      fieldCarryBytes,
+    });
     return out.subarray(0, pos);
   }
 

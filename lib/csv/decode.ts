@@ -1,14 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import iconv from "iconv-lite";
-import {
-  findInvalidUtf8,
-  incompleteUtf8Tail,
-  invalidUtf8Error,
-  isUtf8Label,
-  isWideEncoding,
-  resolveEncodingLabel,
-} from "./encoding";
+import { findInvalidUtf8, incompleteUtf8Tail, invalidUtf8Error, isUtf8Label, isWideEncoding, resolveEncodingLabel } from "./encoding";
 import { CsvFormatError } from "./errors";
 
 /**
@@ -92,8 +85,7 @@ function iconvDecoder(label: string, bomLength: number): Transform {
   let charsOut = 0; // UTF-16 code units emitted, to turn a position into a byte offset
   let heldSurrogate = "";
 
-  const byteOffsetOf = (unit: number): number | undefined =>
-    utf16 ? bomLength + 2 * (charsOut + unit) : undefined;
+  const byteOffsetOf = (unit: number): number | undefined => (utf16 ? bomLength + 2 * (charsOut + unit) : undefined);
 
   /**
    * iconv-lite's UTF-16 decoder may end a write() between the two halves of a surrogate pair;
@@ -118,8 +110,11 @@ function iconvDecoder(label: string, bomLength: number): Transform {
       if (lone !== -1) {
         const byteOffset = byteOffsetOf(lone);
         const where = byteOffset === undefined ? "" : ` at byte offset ${byteOffset}`;
-        return new CsvFormatError("encoding", `This file contains an invalid ${label} sequence${where}.`,
-          byteOffset === undefined ? {} : { byteOffset });
+        return new CsvFormatError(
+          "encoding",
+          `This file contains an invalid ${label} sequence${where}.`,
+          byteOffset === undefined ? {} : { byteOffset },
+        );
       }
     }
     charsOut += text.length;

@@ -22,10 +22,7 @@ function canonicalEncoding(label: string): string {
 export function resolveEncodingLabel(label: string): string {
   const trimmed = label.trim();
   if (!trimmed || !iconv.encodingExists(trimmed)) {
-    throw new CsvFormatError(
-      "encoding",
-      `Unknown text encoding "${label}". Choose one such as utf-8, windows-1252, latin1 or utf-16le.`,
-    );
+    throw new CsvFormatError("encoding", `Unknown text encoding "${label}". Choose one such as utf-8, windows-1252, latin1 or utf-16le.`);
   }
   return isUtf8Label(trimmed) ? "utf-8" : trimmed.toLowerCase();
 }
@@ -65,12 +62,7 @@ export function incompleteUtf8Tail(buf: Uint8Array, end: number = buf.length): n
  * U+10FFFF), which is what PostgreSQL enforces, so a file passing here loads there.
  * A sequence cut off by `end` counts as valid when `allowTruncatedEnd` is set.
  */
-export function findInvalidUtf8(
-  buf: Uint8Array,
-  start = 0,
-  end: number = buf.length,
-  allowTruncatedEnd = false,
-): number {
+export function findInvalidUtf8(buf: Uint8Array, start = 0, end: number = buf.length, allowTruncatedEnd = false): number {
   let i = start;
   while (i < end) {
     const b = buf[i];
@@ -105,9 +97,7 @@ export function invalidUtf8Error(byteOffset: number, userChoseUtf8: boolean): Cs
   const hint = userChoseUtf8
     ? "Check the file, or choose the encoding it was saved in"
     : "It was probably saved in another encoding: choose one such as windows-1252 or latin1";
-  return new CsvFormatError(
-    "encoding",
-    `This file is not valid UTF-8 (first invalid byte at offset ${byteOffset}). ${hint}.`,
-    { byteOffset },
-  );
+  return new CsvFormatError("encoding", `This file is not valid UTF-8 (first invalid byte at offset ${byteOffset}). ${hint}.`, {
+    byteOffset,
+  });
 }

@@ -78,8 +78,19 @@ export function createFramer(opts: FrameOptions): Framer {
   // so the exact byte count is only taken for suspiciously long fields.
   const fieldUnitsCheap = Math.floor(maxFieldBytes / 3);
   const st: State = {
-    line: 1, prev: 0, inQuotes: false, afterQuote: false, skipLF: false, recOpen: false, recLine: 1,
-    field: 0, atFieldStart: true, quoteLine: 0, quoteField: 0, parts: [], carriedFieldBytes: 0,
+    line: 1,
+    prev: 0,
+    inQuotes: false,
+    afterQuote: false,
+    skipLF: false,
+    recOpen: false,
+    recLine: 1,
+    field: 0,
+    atFieldStart: true,
+    quoteLine: 0,
+    quoteField: 0,
+    parts: [],
+    carriedFieldBytes: 0,
     carriedRecordBytes: 0,
   };
 

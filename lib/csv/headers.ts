@@ -21,8 +21,27 @@ export interface NormalizedHeader {
 
 /** Letters NFKD does not decompose into ASCII plus combining marks. */
 const FOLD: Record<string, string> = {
-  ß: "ss", ẞ: "ss", æ: "ae", Æ: "ae", œ: "oe", Œ: "oe", ø: "o", Ø: "o", đ: "d", Đ: "d",
-  ð: "d", Ð: "d", þ: "th", Þ: "th", ł: "l", Ł: "l", ı: "i", ħ: "h", Ħ: "h", ŧ: "t", Ŧ: "t",
+  ß: "ss",
+  ẞ: "ss",
+  æ: "ae",
+  Æ: "ae",
+  œ: "oe",
+  Œ: "oe",
+  ø: "o",
+  Ø: "o",
+  đ: "d",
+  Đ: "d",
+  ð: "d",
+  Ð: "d",
+  þ: "th",
+  Þ: "th",
+  ł: "l",
+  Ł: "l",
+  ı: "i",
+  ħ: "h",
+  Ħ: "h",
+  ŧ: "t",
+  Ŧ: "t",
 };
 const FOLD_RE = new RegExp(`[${Object.keys(FOLD).join("")}]`, "g");
 

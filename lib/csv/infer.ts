@@ -204,19 +204,28 @@ function classify(v: string): number {
 /** The type of a column whose values gave these kinds (TypeInferrer.masks, native classify()). */
 export function typeOfMask(mask: number): ColumnType {
   switch (mask) {
-    case BOOL: return "boolean";
-    case INT: return "bigint";
-    case NUM: case INT | NUM: return "numeric";
-    case DATE: return "date";
-    case TS: return "timestamp";
-    case TSTZ: return "timestamptz";
-    default: return "text"; // empty (only NULLs), TEXT, or an incompatible mix
+    case BOOL:
+      return "boolean";
+    case INT:
+      return "bigint";
+    case NUM:
+    case INT | NUM:
+      return "numeric";
+    case DATE:
+      return "date";
+    case TS:
+      return "timestamp";
+    case TSTZ:
+      return "timestamptz";
+    default:
+      return "text"; // empty (only NULLs), TEXT, or an incompatible mix
   }
 }
 
 function isSettled(mask: number): boolean {
-  return mask === 0 || mask === BOOL || mask === INT || mask === NUM || mask === (INT | NUM) ||
-    mask === DATE || mask === TS || mask === TSTZ;
+  return (
+    mask === 0 || mask === BOOL || mask === INT || mask === NUM || mask === (INT | NUM) || mask === DATE || mask === TS || mask === TSTZ
+  );
 }
 
 export interface TypeInferrer {

@@ -29,10 +29,46 @@ function buildToolsPresent(): boolean {
 }
 
 const VALUES = [
-  "", "0", "7", "-12", "+3", "00501", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "12345678901234567890",
-  "1.5", "-0.25", ".5", "5.", "1e5", "2.5E-3", "1e1001", "1.2.3", "2024-02-29", "2023-02-29", "2024-13-01", "2024-01-31T23:59:59",
-  "2024-01-31 23:59:59.123456", "2024-01-31T23:59:59.1234567", "2024-01-31T10:00:00Z", "2024-01-31T10:00:00+05:30", "2024-01-31T10:00-0800",
-  "true", "FALSE", "t", "No", "y", "yes ", " 1", "abc", "Zürich", "日本", "a;b", "x|y", "tab\there",
+  "",
+  "0",
+  "7",
+  "-12",
+  "+3",
+  "00501",
+  "9223372036854775807",
+  "9223372036854775808",
+  "-9223372036854775808",
+  "12345678901234567890",
+  "1.5",
+  "-0.25",
+  ".5",
+  "5.",
+  "1e5",
+  "2.5E-3",
+  "1e1001",
+  "1.2.3",
+  "2024-02-29",
+  "2023-02-29",
+  "2024-13-01",
+  "2024-01-31T23:59:59",
+  "2024-01-31 23:59:59.123456",
+  "2024-01-31T23:59:59.1234567",
+  "2024-01-31T10:00:00Z",
+  "2024-01-31T10:00:00+05:30",
+  "2024-01-31T10:00-0800",
+  "true",
+  "FALSE",
+  "t",
+  "No",
+  "y",
+  "yes ",
+  " 1",
+  "abc",
+  "Zürich",
+  "日本",
+  "a;b",
+  "x|y",
+  "tab\there",
 ];
 
 function field(r: () => number, delimiter: string): string {
@@ -111,7 +147,8 @@ function scanAll(text: string, delimiter: string, size: number, useNative: boole
 
 describe("native record scanner", () => {
   it("is built where it can be, and used unless RELAYBOARD_NATIVE_SCAN=off", (ctx) => {
-    const file = "id,amount,day\n" + Array.from({ length: 50 }, (_, i) => `${i},${i}.5,2024-01-${String((i % 28) + 1).padStart(2, "0")}\n`).join("");
+    const file =
+      "id,amount,day\n" + Array.from({ length: 50 }, (_, i) => `${i},${i}.5,2024-01-${String((i % 28) + 1).padStart(2, "0")}\n`).join("");
     const scanned = scanAll(file, ",", 1 << 16, true);
     if (disabled) {
       // No-compiler mode: the app must not touch the module, and the TypeScript scanner did all.
@@ -178,7 +215,10 @@ describe("classification vectors through the native and the TypeScript scanners"
     // agrees: no typed value has a quote).
     const forms = [false, true].map((quote) => csvField(value, ",", quote));
     for (const field of new Set(forms)) {
-      for (const [header, record, column] of [["v", field, 0], ["id,v,z", `1,${field},z`, 1]] as const) {
+      for (const [header, record, column] of [
+        ["v", field, 0],
+        ["id,v,z", `1,${field},z`, 1],
+      ] as const) {
         const file = `${header}\n${record}\n`;
         const where = `${JSON.stringify(file)}`;
         const ts = scanAll(file, ",", 1 << 16, false, 1 << 20);

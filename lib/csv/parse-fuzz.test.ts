@@ -32,11 +32,7 @@ describe("parseCsvStream round trip", () => {
       const cols = 1 + Math.floor(rand() * 4);
       const table: string[][] = [];
       for (let r = 0, n = 1 + Math.floor(rand() * 8); r < n; r++) {
-        table.push(
-          Array.from({ length: cols }, () =>
-            Array.from({ length: Math.floor(rand() * 6) }, () => pick(ALPHABET)).join(""),
-          ),
-        );
+        table.push(Array.from({ length: cols }, () => Array.from({ length: Math.floor(rand() * 6) }, () => pick(ALPHABET)).join("")));
       }
       let text = "";
       const lines: number[] = [];
@@ -53,7 +49,7 @@ describe("parseCsvStream round trip", () => {
       });
 
       const pieces: string[] = [];
-      for (let i = 0; i < text.length; ) {
+      for (let i = 0; i < text.length;) {
         const size = 1 + Math.floor(rand() * 12);
         pieces.push(text.slice(i, i + size));
         i += size;

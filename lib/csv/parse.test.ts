@@ -164,9 +164,7 @@ describe("parseCsvStream: errors", () => {
         yield "x".repeat(1024);
       }
     }
-    const err = await failure(
-      parseCsvStream(endless(), { delimiter: ",", header: true, onRow: () => {}, maxFieldBytes: 64 * 1024 }),
-    );
+    const err = await failure(parseCsvStream(endless(), { delimiter: ",", header: true, onRow: () => {}, maxFieldBytes: 64 * 1024 }));
     expect(err).toMatchObject({ code: "field_too_large", line: 2, column: 2 });
     expect(pulled).toBeLessThanOrEqual(65);
   });

@@ -52,10 +52,7 @@ const RAW_PREVIEW_CHARS = 1000;
  *
  * Records come from the framer (see frame.ts for why it exists); papaparse splits their fields.
  */
-export async function parseCsvStream(
-  input: Readable | AsyncIterable<string>,
-  opts: ParseCsvOptions,
-): Promise<ParseCsvResult> {
+export async function parseCsvStream(input: Readable | AsyncIterable<string>, opts: ParseCsvOptions): Promise<ParseCsvResult> {
   const { onRow, signal } = opts;
   const policy = opts.badRows ?? { mode: "fail" };
   const framer = createFramer({

@@ -71,7 +71,10 @@ describe("sniffBytes: encoding", () => {
   });
 
   it("UTF-16LE and UTF-16BE with BOM, NULs and all", () => {
-    for (const [enc, name] of [["utf-16le", "utf16-le"], ["utf-16be", "utf16-be"]] as const) {
+    for (const [enc, name] of [
+      ["utf-16le", "utf16-le"],
+      ["utf-16be", "utf16-be"],
+    ] as const) {
       const body = iconv.encode("id\tname\n1\tcafé\n", enc);
       const bom = enc === "utf-16le" ? [0xff, 0xfe] : [0xfe, 0xff];
       const r = sniffBytes(Buffer.concat([Buffer.from(bom), body]));
@@ -130,7 +133,11 @@ describe("sniffBytes: encoding", () => {
 
   it("empty input gives defaults", () => {
     expect(sniffBytes(Buffer.alloc(0))).toMatchObject({
-      encoding: "utf-8", bomLength: 0, delimiter: ",", lineEnding: "\n", text: "",
+      encoding: "utf-8",
+      bomLength: 0,
+      delimiter: ",",
+      lineEnding: "\n",
+      text: "",
     });
   });
 });

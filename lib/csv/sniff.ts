@@ -1,13 +1,7 @@
 import iconv from "iconv-lite";
 import { checkBinaryBytes, checkBinaryText, checkMagic } from "./binary";
 import { detectBom, detectDelimiter, detectLineEnding, type LineEnding } from "./dialect";
-import {
-  findInvalidUtf8,
-  incompleteUtf8Tail,
-  invalidUtf8Error,
-  isWideEncoding,
-  resolveEncodingLabel,
-} from "./encoding";
+import { findInvalidUtf8, incompleteUtf8Tail, invalidUtf8Error, isWideEncoding, resolveEncodingLabel } from "./encoding";
 
 export interface SniffResult {
   /** "utf-8", "utf-16le", … or the validated label the user chose; pass to createDecoderStream. */

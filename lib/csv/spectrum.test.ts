@@ -13,13 +13,9 @@ interface SpectrumItem {
 
 // csv-spectrum exposes one function that reads its csvs/ and json/ folders and calls back with
 // { name, csv, json } per case; it ships no types, hence require.
-const spectrum = createRequire(import.meta.url)("csv-spectrum") as (
-  cb: (err: Error | null, items: SpectrumItem[]) => void,
-) => void;
+const spectrum = createRequire(import.meta.url)("csv-spectrum") as (cb: (err: Error | null, items: SpectrumItem[]) => void) => void;
 
-const items = await new Promise<SpectrumItem[]>((resolve, reject) =>
-  spectrum((err, list) => (err ? reject(err) : resolve(list))),
-);
+const items = await new Promise<SpectrumItem[]>((resolve, reject) => spectrum((err, list) => (err ? reject(err) : resolve(list))));
 
 /**
  * Two upstream fixture bugs in location_coordinates, both open issues in csv-spectrum:
@@ -55,8 +51,18 @@ async function parseFile(bytes: Buffer, chunk: number): Promise<Record<string, s
 describe("csv-spectrum", () => {
   it("has the cases we expect", () => {
     expect(items.map((i) => i.name).sort()).toEqual([
-      "comma_in_quotes", "empty", "empty_crlf", "escaped_quotes", "json", "location_coordinates",
-      "newlines", "newlines_crlf", "quotes_and_newlines", "simple", "simple_crlf", "utf8",
+      "comma_in_quotes",
+      "empty",
+      "empty_crlf",
+      "escaped_quotes",
+      "json",
+      "location_coordinates",
+      "newlines",
+      "newlines_crlf",
+      "quotes_and_newlines",
+      "simple",
+      "simple_crlf",
+      "utf8",
     ]);
   });
 

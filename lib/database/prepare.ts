@@ -14,7 +14,11 @@ export async function prepareDatabase(opts: { log: Logger; migrate?: boolean }):
   const env = getEnv();
   const handle: EmbeddedHandle = env.databaseUrl
     ? { url: env.databaseUrl, owned: false, stop: async () => {} }
-    : await ensureEmbeddedPostgres(env.dataDir, { port: env.embeddedPgPort, log: opts.log, statementTimeoutMs: env.modelStatementTimeoutMs });
+    : await ensureEmbeddedPostgres(env.dataDir, {
+        port: env.embeddedPgPort,
+        log: opts.log,
+        statementTimeoutMs: env.modelStatementTimeoutMs,
+      });
   if (opts.migrate !== false) {
     const report = await migrateDatabase(handle.url, {
       provision: env.databaseUrl
@@ -28,7 +32,11 @@ export async function prepareDatabase(opts: { log: Logger; migrate?: boolean }):
     const warning = superuserWarning(report.role);
     if (warning) opts.log.warn({ role: report.role.name }, warning);
     for (const skipped of report.provisioningSkipped) opts.log.warn({ skipped }, "database privileges: not everything could be set");
-    if (report.queueUpgrade) opts.log.warn({ ...report.queueUpgrade }, "moved pg-boss 10's jobs and schedules to pg-boss 12; the old schema is kept as pgboss_v10_backup (docs/queue.md)");
+    if (report.queueUpgrade)
+      opts.log.warn(
+        { ...report.queueUpgrade },
+        "moved pg-boss 10's jobs and schedules to pg-boss 12; the old schema is kept as pgboss_v10_backup (docs/queue.md)",
+      );
   }
   return handle;
 }

@@ -65,9 +65,7 @@ async function createUpsertTarget(tx: Sql, input: ApplyInput, scratch: string, t
   const keys = input.keyColumns.map(quoteIdent).join(", ");
   const columnList = [...METADATA, ...input.columns].map(quoteIdent).join(", ");
   await tx.unsafe(`drop table if exists ${target} cascade`);
-  await tx.unsafe(
-    `create table ${target} as select distinct on (${keys}) ${columnList} from ${scratch} order by ${keys}, _rb_line desc`,
-  );
+  await tx.unsafe(`create table ${target} as select distinct on (${keys}) ${columnList} from ${scratch} order by ${keys}, _rb_line desc`);
   await tx.unsafe(`create unique index ${quoteIdent(`${input.datasetName}_rb_key`.slice(0, 63))} on ${target} (${keys})`);
   await tx.unsafe(`drop table ${scratch}`);
 }

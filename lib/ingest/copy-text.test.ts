@@ -4,7 +4,7 @@ import { copyLine, escapeCopyText } from "@/lib/ingest/copy-text";
 describe("COPY text encoding", () => {
   it("writes empty strings as NULL and escapes the format's special characters", () => {
     expect(escapeCopyText("")).toBe("\\N");
-    expect(escapeCopyText("plain, text \"quoted\"")).toBe('plain, text "quoted"');
+    expect(escapeCopyText('plain, text "quoted"')).toBe('plain, text "quoted"');
     expect(escapeCopyText("a\\b\tc\nd\re")).toBe("a\\\\b\\tc\\nd\\re");
     expect(escapeCopyText("\\N")).toBe("\\\\N");
   });

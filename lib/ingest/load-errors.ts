@@ -11,11 +11,22 @@ import {
 } from "@/lib/net/errors";
 
 const TRANSIENT_CODES = new Set([
-  "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
   // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, serialization, deadlock
-  "57P01", "57P02", "57P03", "40001", "40P01",
+  "57P01",
+  "57P02",
+  "57P03",
+  "40001",
+  "40P01",
   // postgres.js: the connection went away under the query
-  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
 ]);
 
 /** Worth another try: the network or the database hiccuped, not the file or the request. */
@@ -33,10 +44,18 @@ export function isTransientLoadError(err: unknown): boolean {
 /** What the UI shows about a failed load: a specific message, and where in the file when known. */
 export function describeLoadError(err: unknown): LoadError {
   if (err instanceof CsvFormatError) {
-    return { message: err.message, code: err.code, ...(err.line ? { line: err.line } : {}), ...(err.column ? { column: String(err.column) } : {}) };
+    return {
+      message: err.message,
+      code: err.code,
+      ...(err.line ? { line: err.line } : {}),
+      ...(err.column ? { column: String(err.column) } : {}),
+    };
   }
   if (err instanceof OutboundTooLargeError) {
-    return { message: `The source is larger than the ${formatBytes(err.limit)} limit (MAX_SOURCE_BYTES), counted after decompression`, code: "too_large" };
+    return {
+      message: `The source is larger than the ${formatBytes(err.limit)} limit (MAX_SOURCE_BYTES), counted after decompression`,
+      code: "too_large",
+    };
   }
   if (err instanceof OutboundBlockedError) return { message: err.message, code: "blocked" };
   if (err instanceof OutboundTimeoutError) return { message: err.message, code: "timeout" };

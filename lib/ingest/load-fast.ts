@@ -242,7 +242,11 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
       return type && type !== "text" ? type : undefined;
     });
     await createScratchTable(sql, input.table, columns);
-    copySql = copyCsvSql(input.table, columns.map((h) => quoteIdent(h.name)), delimiter);
+    copySql = copyCsvSql(
+      input.table,
+      columns.map((h) => quoteIdent(h.name)),
+      delimiter,
+    );
     const stream = await sql.unsafe(copySql).writable();
     stream.on("error", (err: Error) => (copyError ??= err));
     copy = stream;
@@ -365,7 +369,11 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
 
 /** The fast path over a stored file. */
 export async function loadFast(input: StagingLoadInput, opened: OpenedCsv): Promise<StagingLoadResult> {
-  const loader = startFastLoad(input, { delimiter: opened.delimiter, encoding: opened.sniffed.encoding, bomLength: opened.sniffed.bomLength });
+  const loader = startFastLoad(input, {
+    delimiter: opened.delimiter,
+    encoding: opened.sniffed.encoding,
+    bomLength: opened.sniffed.bomLength,
+  });
   try {
     for await (const chunk of opened.whole) await loader.push(chunk as Buffer);
     return await loader.finish();

@@ -79,12 +79,19 @@ async function openSource(source: Readable, maxBytes: number): Promise<{ head: B
 
 /** A URL that answers with a web page (a login screen, an error page) is not a CSV. */
 function refuseHtml(head: Buffer): void {
-  const start = head.subarray(0, 512).toString("utf8").replace(/^\uFEFF/, "").trimStart().toLowerCase();
+  const start = head
+    .subarray(0, 512)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trimStart()
+    .toLowerCase();
   if (start.startsWith("<!doctype html") || start.startsWith("<html") || (start.startsWith("<head") && start.includes("<body"))) {
-    throw new CsvFormatError("binary", "This is a web page (HTML), not a CSV file. If the URL needs a login or shows a preview page, use the file's direct download link.");
+    throw new CsvFormatError(
+      "binary",
+      "This is a web page (HTML), not a CSV file. If the URL needs a login or shows a preview page, use the file's direct download link.",
+    );
   }
 }
-
 
 /**
  * Streams one CSV into a fresh all-text scratch table through COPY, inferring column types over

@@ -13,12 +13,7 @@ type Actor = { id: string };
  * Sets (or with "auto" clears) a column's type and reloads the current version, so the new type
  * is checked against every value: a value that does not fit fails the load naming its line.
  */
-export async function setColumnType(
-  datasetId: string,
-  column: string,
-  type: ColumnType | "auto",
-  actor: Actor,
-): Promise<DatasetLoad> {
+export async function setColumnType(datasetId: string, column: string, type: ColumnType | "auto", actor: Actor): Promise<DatasetLoad> {
   const dataset = await getDatasetById(datasetId);
   if (!dataset) throw new UserError("Dataset not found", 404);
   if (!dataset.currentVersionId) throw new UserError("Load the dataset before changing column types", 409);

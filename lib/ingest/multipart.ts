@@ -37,7 +37,7 @@ export function readMultipartUpload(request: Request): Promise<MultipartUpload> 
       if (!settled) reject(new UserError(`Could not read the upload: ${(err as Error).message}`, 400));
     });
     parser.on("close", () => {
-      if (!settled) reject(new UserError("The upload has no file part named \"file\"", 400, { file: ["Choose a CSV file"] }));
+      if (!settled) reject(new UserError('The upload has no file part named "file"', 400, { file: ["Choose a CSV file"] }));
     });
     Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).pipe(parser);
   });

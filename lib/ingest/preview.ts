@@ -24,8 +24,6 @@ export async function readDatasetRows(name: string, opts: { limit: number; offse
   const rows = await sql
     .unsafe(`select ${select} from ${warehouseTable(name)} order by _rb_version, _rb_line limit $1 offset $2`, [limit, offset])
     .values();
-  const [{ total }] = (await sql.unsafe(`select count(*)::bigint as total from ${warehouseTable(name)}`)) as unknown as [
-    { total: string },
-  ];
+  const [{ total }] = (await sql.unsafe(`select count(*)::bigint as total from ${warehouseTable(name)}`)) as unknown as [{ total: string }];
   return { columns, rows: rows as (string | null)[][], total: Number(total) };
 }

@@ -75,7 +75,12 @@ export async function registerUrlDataset(
     const load = (await getDatasetLoad(run.loadId!, tx))!;
     return { dataset, load, run };
   }).then(async (result) => {
-    await audit("dataset.created", actor, { type: "dataset", id: result.dataset.id, name: result.dataset.name }, { source: "url", trigger });
+    await audit(
+      "dataset.created",
+      actor,
+      { type: "dataset", id: result.dataset.id, name: result.dataset.name },
+      { source: "url", trigger },
+    );
     return result;
   });
 }

@@ -58,7 +58,8 @@ export async function runDatasetLoad(
   if (!load) return { kind: "gone" };
   if (load.status === "succeeded") return { kind: "loaded", rows: load.rowsLoaded, versionId: load.versionId! };
   if (load.status === "unchanged") return { kind: "unchanged", versionId: load.versionId };
-  if (load.status === "failed" || load.status === "cancelled") return { kind: "failed", error: load.error ?? { message: `load ${load.status}` } };
+  if (load.status === "failed" || load.status === "cancelled")
+    return { kind: "failed", error: load.error ?? { message: `load ${load.status}` } };
   if (ctx.stage === "fetch" && load.versionId) return { kind: "fetched", versionId: load.versionId };
   const dataset = await getDatasetById(load.datasetId);
   if (!dataset) return { kind: "gone" };
@@ -84,7 +85,12 @@ export async function runDatasetLoad(
     if (ctx.signal?.aborted) {
       // Cancelled (the run was cancelled): the previous tables are untouched.
       await updateDataset(dataset.id, { status: dataset.currentVersionId ? "ready" : "new" });
-      await updateDatasetLoad(loadId, { status: "cancelled", error: { message: "The load was cancelled", code: "cancelled" }, phase: null, finishedAt: new Date() });
+      await updateDatasetLoad(loadId, {
+        status: "cancelled",
+        error: { message: "The load was cancelled", code: "cancelled" },
+        phase: null,
+        finishedAt: new Date(),
+      });
       return { kind: "failed", error: { message: "The load was cancelled", code: "cancelled" } };
     }
     const error = describeLoadError(err);
@@ -125,9 +131,13 @@ async function fetchAndLoad(
     if (!dataset.sourceUrl) throw new Error("dataset has no source URL and the load names no version");
     progress.update({ phase: "fetching" });
     const before = await getLatestDatasetVersion(dataset.id);
-    const fetched = await fetchToStorage(dataset, load, progress, (contentLength) =>
-      speculateWhileFetching(dataset, load, before, contentLength, progress, signal),
-    signal);
+    const fetched = await fetchToStorage(
+      dataset,
+      load,
+      progress,
+      (contentLength) => speculateWhileFetching(dataset, load, before, contentLength, progress, signal),
+      signal,
+    );
     const speculation = fetched.speculation;
     staged = fetched.staged;
     timings.fetch = Date.now() - fetchStarted;
@@ -160,7 +170,8 @@ async function fetchAndLoad(
       staged = null;
       await speculation?.discard();
     }
-    if (speculation && !staged) getLogger().info({ loadId: load.id, reason: speculation.reason() }, "fetch: the file is loaded after the fetch");
+    if (speculation && !staged)
+      getLogger().info({ loadId: load.id, reason: speculation.reason() }, "fetch: the file is loaded after the fetch");
     await updateDatasetLoad(load.id, { versionId: version.id, timings, staged });
   }
   if (stage === "fetch") {

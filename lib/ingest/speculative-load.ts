@@ -26,10 +26,7 @@ export type SpeculativeLoad = {
   reason(): string | null;
 };
 
-export function createSpeculativeLoad(
-  sql: Sql,
-  input: Omit<FastLoadInput, "sql">,
-): SpeculativeLoad {
+export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql">): SpeculativeLoad {
   let state: "sniffing" | "loading" | "off" | "done" = "sniffing";
   let why: string | null = null;
   const head: Buffer[] = [];
@@ -65,7 +62,10 @@ export function createSpeculativeLoad(
     const { sniffed, delimiter } = file;
     if (!suitsFastPath(sniffed)) return stop(`encoding ${sniffed.encoding}`);
     reserved = await sql.reserve();
-    loader = startFastLoad({ ...input, sql: reserved, extraConnection: () => sql.reserve() }, { delimiter, encoding: sniffed.encoding, bomLength: sniffed.bomLength });
+    loader = startFastLoad(
+      { ...input, sql: reserved, extraConnection: () => sql.reserve() },
+      { delimiter, encoding: sniffed.encoding, bomLength: sniffed.bomLength },
+    );
     state = "loading";
     await feed(first);
   }

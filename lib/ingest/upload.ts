@@ -72,7 +72,14 @@ export async function registerUploadedDataset(
       );
       if (!dataset) throw new UserError(`A dataset named ${name} already exists`, 409, { name: ["This name is taken"] });
       const version = await insertDatasetVersion(
-        { datasetId, sha256: put.sha256, bytes: put.size, storageKey: put.key, source: `upload:${input.fileName ?? "file.csv"}`, contentType: "text/csv" },
+        {
+          datasetId,
+          sha256: put.sha256,
+          bytes: put.size,
+          storageKey: put.key,
+          source: `upload:${input.fileName ?? "file.csv"}`,
+          contentType: "text/csv",
+        },
         tx,
       );
       const pipeline = await createDefaultPipeline(dataset, actor, tx);
@@ -80,11 +87,18 @@ export async function registerUploadedDataset(
       const load = (await getDatasetLoad(run.loadId!, tx))!;
       return { dataset, load, run };
     }).then(async (result) => {
-      await audit("dataset.created", actor, { type: "dataset", id: result.dataset.id, name: result.dataset.name }, { source: "upload", trigger });
+      await audit(
+        "dataset.created",
+        actor,
+        { type: "dataset", id: result.dataset.id, name: result.dataset.name },
+        { source: "upload", trigger },
+      );
       return result;
     });
   } catch (err) {
-    await getObjectStore().delete(put.key).catch(() => {});
+    await getObjectStore()
+      .delete(put.key)
+      .catch(() => {});
     throw err;
   }
 }
@@ -115,7 +129,14 @@ export async function uploadDatasetVersion(
         throw new UserError("A load of this dataset is already queued or running", 409);
       }
       const version = await insertDatasetVersion(
-        { datasetId: dataset.id, sha256: put.sha256, bytes: put.size, storageKey: put.key, source: `upload:${fileName ?? "file.csv"}`, contentType: "text/csv" },
+        {
+          datasetId: dataset.id,
+          sha256: put.sha256,
+          bytes: put.size,
+          storageKey: put.key,
+          source: `upload:${fileName ?? "file.csv"}`,
+          contentType: "text/csv",
+        },
         tx,
       );
       const created = await insertDatasetLoad({ id: loadId, datasetId: dataset.id, versionId: version.id, requestedBy: actor.id }, tx);
@@ -124,7 +145,9 @@ export async function uploadDatasetVersion(
     });
     return { load, unchanged: false };
   } catch (err) {
-    await getObjectStore().delete(put.key).catch(() => {});
+    await getObjectStore()
+      .delete(put.key)
+      .catch(() => {});
     throw err;
   }
 }

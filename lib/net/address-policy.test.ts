@@ -123,7 +123,14 @@ describe("IPv6 forms that embed an IPv4 address, and deprecated IPv6 space", () 
 
   it("refuses every embedded form of the metadata endpoint, even under a broad allow list", () => {
     const broad = parseAllowList(["::/0", "0.0.0.0/0"]);
-    for (const ip of ["::ffff:169.254.169.254", "::169.254.169.254", "::ffff:0:169.254.169.254", "64:ff9b::169.254.169.254", "2002:a9fe:a9fe::1", "2001:db8::5efe:169.254.169.254"]) {
+    for (const ip of [
+      "::ffff:169.254.169.254",
+      "::169.254.169.254",
+      "::ffff:0:169.254.169.254",
+      "64:ff9b::169.254.169.254",
+      "2002:a9fe:a9fe::1",
+      "2001:db8::5efe:169.254.169.254",
+    ]) {
       expect(checkAddress(ip, broad).allowed, ip).toBe(false);
       expect(isCoveredByAllowList(ip, broad), ip).toBe(false);
     }
@@ -160,11 +167,7 @@ describe("the WHATWG URL parser", () => {
 describe("parseAllowList", () => {
   it("reads hosts, host:port, bare IPs and CIDRs", () => {
     const allow = parseAllowList(["Data.Internal", "csv.internal:8443", "[::1]:9000", "10.0.0.0/8", "::1/128", "127.0.0.1", "fd12::7"]);
-    expect(allow.hosts).toEqual([
-      { host: "data.internal" },
-      { host: "csv.internal", port: 8443 },
-      { host: "::1", port: 9000 },
-    ]);
+    expect(allow.hosts).toEqual([{ host: "data.internal" }, { host: "csv.internal", port: 8443 }, { host: "::1", port: 9000 }]);
     expect(allow.ranges.map((r) => r.text)).toEqual(["10.0.0.0/8", "::1/128", "127.0.0.1/32", "fd12::7/128"]);
   });
 

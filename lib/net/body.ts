@@ -1,12 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { pipeline, Readable } from "node:stream";
 import zlib from "node:zlib";
-import {
-  OutboundError,
-  OutboundIncompleteError,
-  OutboundTimeoutError,
-  OutboundTooLargeError,
-} from "@/lib/net/errors";
+import { OutboundError, OutboundIncompleteError, OutboundTimeoutError, OutboundTooLargeError } from "@/lib/net/errors";
 
 /**
  * The response body as a chain of pull-based async generators: network → content decoding →

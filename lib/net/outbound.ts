@@ -14,12 +14,7 @@ import {
   parseAllowList,
 } from "@/lib/net/address-policy";
 import { type BodyOptions, buildBody, contentLength, readAll, readExcerpt } from "@/lib/net/body";
-import {
-  OutboundBlockedError,
-  OutboundError,
-  OutboundHttpError,
-  OutboundTimeoutError,
-} from "@/lib/net/errors";
+import { OutboundBlockedError, OutboundError, OutboundHttpError, OutboundTimeoutError } from "@/lib/net/errors";
 
 export type ResolvedAddress = { address: string; family: number };
 /** Resolves a host name to every address it has. Injectable so tests can map names without DNS. */
@@ -297,9 +292,7 @@ function sendOnce(
       if (settled) return;
       // Addresses the allow list opens are named to the agent one by one, so its own connect-time
       // check keeps refusing every other non-public address even if ours had let one through.
-      const exceptions = addresses
-        .filter((a) => isCoveredByAllowList(a.address, allow, { host, port }))
-        .map((a) => a.address);
+      const exceptions = addresses.filter((a) => isCoveredByAllowList(a.address, allow, { host, port })).map((a) => a.address);
       const filter = {
         keepAlive: false,
         allowPrivateIPAddress: false,
@@ -396,7 +389,12 @@ function pinnedLookup(expectedHost: string, addresses: readonly ResolvedAddress[
       process.nextTick(callback, err, "");
       return;
     }
-    if (options.all) process.nextTick(callback, null, usable.map((a) => ({ ...a })));
+    if (options.all)
+      process.nextTick(
+        callback,
+        null,
+        usable.map((a) => ({ ...a })),
+      );
     else process.nextTick(callback, null, usable[0].address, usable[0].family);
   };
   return lookup as unknown as LookupFunction;

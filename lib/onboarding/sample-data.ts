@@ -154,12 +154,17 @@ export async function startSampleData(actor: SampleActor): Promise<SampleDataRes
     if (!(await getModelByName(SAMPLE_MODEL))) await saveModel(SAMPLE_MODEL_INPUT, actor, { mustBeNew: true });
     await editPipeline({ id: pipeline.id, deliveries: [sampleDelivery(destination.id)] }, actor);
     const run = await requestRun(pipeline.id, { trigger: "manual", actor });
-    await audit("sample_data.started", actor, { type: "dataset", id: dataset.id, name: dataset.name }, {
-      model: SAMPLE_MODEL,
-      destinationId: destination.id,
-      pipelineId: pipeline.id,
-      runId: run.id,
-    });
+    await audit(
+      "sample_data.started",
+      actor,
+      { type: "dataset", id: dataset.id, name: dataset.name },
+      {
+        model: SAMPLE_MODEL,
+        destinationId: destination.id,
+        pipelineId: pipeline.id,
+        runId: run.id,
+      },
+    );
     return { runId: run.id, created: true };
   });
 }

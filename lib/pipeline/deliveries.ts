@@ -81,7 +81,12 @@ export async function deliverRunMessages(
       await rt.stepLog("info", `Message ${index + 1} skipped: the result has no rows`);
       continue;
     }
-    const values = await runValues(run, pipeline, fresh, table && config.template.table ? { model: config.template.table.model, rows: table.totalRows } : undefined);
+    const values = await runValues(
+      run,
+      pipeline,
+      fresh,
+      table && config.template.table ? { model: config.template.table.model, rows: table.totalRows } : undefined,
+    );
     const payload = renderMessage(config.template, values, table, { runUrl: runUrl(run.id), runId: run.id });
     const outcome = await deliver({
       deliveryKey: `run:${run.id}:${index}`,
@@ -94,7 +99,10 @@ export async function deliverRunMessages(
     });
     if (outcome.status === "sent") {
       result.sent++;
-      await rt.stepLog("info", `Message ${index + 1} sent to ${destination.name}${outcome.alreadySent ? " (already sent before a restart)" : ""}`);
+      await rt.stepLog(
+        "info",
+        `Message ${index + 1} sent to ${destination.name}${outcome.alreadySent ? " (already sent before a restart)" : ""}`,
+      );
     } else if (outcome.status === "skipped") {
       result.skipped.push(`message ${index + 1}: unchanged since the last message`);
       await rt.stepLog("info", `Message ${index + 1} skipped: the result has not changed`);

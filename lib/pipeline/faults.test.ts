@@ -9,7 +9,11 @@ const withCode = (message: string, code: string) => Object.assign(new Error(mess
 
 describe("step faults", () => {
   it("a lost database connection, wrapped by drizzle or not, is transient and says so", () => {
-    const shutdown = new DrizzleQueryError("update relayboard.run_steps …", [], withCode("terminating connection due to administrator command", "57P01"));
+    const shutdown = new DrizzleQueryError(
+      "update relayboard.run_steps …",
+      [],
+      withCode("terminating connection due to administrator command", "57P01"),
+    );
     expect(isDatabaseConnectionError(shutdown)).toBe(true);
     expect(isTransientFault(shutdown)).toBe(true);
     expect(describeFault(shutdown)).toEqual({ message: "The connection to the database was lost (57P01)", code: "database" });

@@ -37,7 +37,17 @@ const CONNECTION_CODES = new Set([
   "57P03",
 ]);
 
-const STORAGE_NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "TimeoutError"]);
+const STORAGE_NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "TimeoutError",
+]);
 
 /** drizzle wraps driver errors ("Failed query: …") with the original as `cause`. */
 function unwrapQuery(err: unknown): unknown {
@@ -67,7 +77,10 @@ export function isTransientFault(err: unknown): boolean {
 export function describeFault(err: unknown): LoadError {
   if (err instanceof TransientStepError) return err.fault;
   if (err instanceof S3StoreError) {
-    return { message: `Object storage ${isStorageUnreachable(err) ? "is unreachable" : "refused the request"}: ${err.message}`, code: "storage" };
+    return {
+      message: `Object storage ${isStorageUnreachable(err) ? "is unreachable" : "refused the request"}: ${err.message}`,
+      code: "storage",
+    };
   }
   if (isDatabaseConnectionError(err)) {
     const code = (unwrapQuery(err) as { code?: string }).code;

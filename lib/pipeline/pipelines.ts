@@ -17,23 +17,36 @@ type Actor = { id: string };
 /** Every dataset gets one: fetch → load → typed model (and downstream) → summary to the default destination. */
 export async function createDefaultPipeline(dataset: Dataset, actor: Actor | null, tx: DbOrTx): Promise<Pipeline> {
   const pipeline = await insertPipeline(
-    { name: dataset.name, datasetId: dataset.id, isDefault: true, deliveries: [defaultDelivery(dataset.name)], createdBy: actor?.id ?? null },
+    {
+      name: dataset.name,
+      datasetId: dataset.id,
+      isDefault: true,
+      deliveries: [defaultDelivery(dataset.name)],
+      createdBy: actor?.id ?? null,
+    },
     tx,
   );
   if (!pipeline) throw new UserError(`A pipeline named ${dataset.name} already exists`, 409, { name: ["A pipeline has this name"] });
   return pipeline;
 }
 
-async function checkReferences(input: { deliveries?: { destinationId: string | null; template: Parameters<typeof validateTemplate>[0] }[]; failureAlertDestinationId?: string | null; datasetId?: string }) {
-  if (input.datasetId && !(await getDatasetById(input.datasetId))) throw new UserError("Dataset not found", 404, { datasetId: ["Choose a dataset"] });
+async function checkReferences(input: {
+  deliveries?: { destinationId: string | null; template: Parameters<typeof validateTemplate>[0] }[];
+  failureAlertDestinationId?: string | null;
+  datasetId?: string;
+}) {
+  if (input.datasetId && !(await getDatasetById(input.datasetId)))
+    throw new UserError("Dataset not found", 404, { datasetId: ["Choose a dataset"] });
   for (const [i, d] of (input.deliveries ?? []).entries()) {
     try {
       validateTemplate(d.template);
     } catch (err) {
-      if (err instanceof UserError) throw new UserError(`Message ${i + 1}: ${err.message}`, 400, { [`deliveries.${i}.template`]: [err.message] });
+      if (err instanceof UserError)
+        throw new UserError(`Message ${i + 1}: ${err.message}`, 400, { [`deliveries.${i}.template`]: [err.message] });
       throw err;
     }
-    if (d.destinationId && !(await getDestinationById(d.destinationId))) throw new UserError(`Message ${i + 1}: destination not found`, 404);
+    if (d.destinationId && !(await getDestinationById(d.destinationId)))
+      throw new UserError(`Message ${i + 1}: destination not found`, 404);
   }
   if (input.failureAlertDestinationId && !(await getDestinationById(input.failureAlertDestinationId))) {
     throw new UserError("Failure-alert destination not found", 404, { failureAlertDestinationId: ["Choose a destination"] });
@@ -78,20 +91,33 @@ export async function editPipeline(raw: z.input<typeof pipelineUpdateInput>, act
   if (input.stopOnTestFailure !== undefined) values.stopOnTestFailure = input.stopOnTestFailure;
   if (input.paused !== undefined) values.paused = input.paused;
   if (input.scheduleCron !== undefined || input.scheduleTimezone !== undefined) {
-    Object.assign(values, scheduleFields(input.scheduleCron === undefined ? current.scheduleCron : input.scheduleCron, input.scheduleTimezone ?? current.scheduleTimezone));
+    Object.assign(
+      values,
+      scheduleFields(
+        input.scheduleCron === undefined ? current.scheduleCron : input.scheduleCron,
+        input.scheduleTimezone ?? current.scheduleTimezone,
+      ),
+    );
   }
   const row = await updatePipeline(current.id, values).catch((err) => {
-    if ((err as { code?: string }).code === "23505") throw new UserError(`A pipeline named ${input.name} already exists`, 409, { name: ["This name is taken"] });
+    if ((err as { code?: string }).code === "23505")
+      throw new UserError(`A pipeline named ${input.name} already exists`, 409, { name: ["This name is taken"] });
     throw err;
   });
-  await audit("pipeline.updated", actor, { type: "pipeline", id: row!.id, name: row!.name }, { changed: Object.keys(input).filter((k) => k !== "id") });
+  await audit(
+    "pipeline.updated",
+    actor,
+    { type: "pipeline", id: row!.id, name: row!.name },
+    { changed: Object.keys(input).filter((k) => k !== "id") },
+  );
   return row!;
 }
 
 export async function setPipelinePaused(id: string, paused: boolean, actor?: AuditActor): Promise<Pipeline> {
   const current = await getPipelineById(id);
   if (!current) throw new UserError("Pipeline not found", 404);
-  const nextRunAt = !paused && current.scheduleCron ? nextRunAfter(current.scheduleCron, current.scheduleTimezone, new Date()) : current.nextRunAt;
+  const nextRunAt =
+    !paused && current.scheduleCron ? nextRunAfter(current.scheduleCron, current.scheduleTimezone, new Date()) : current.nextRunAt;
   const row = (await updatePipeline(id, { paused, nextRunAt }))!;
   await audit(paused ? "pipeline.paused" : "pipeline.resumed", actor, { type: "pipeline", id, name: row.name });
   return row;

@@ -82,7 +82,10 @@ export async function reapStaleSteps(log: Logger, self: string): Promise<number>
       : lt(runSteps.heartbeatAt, staleBefore());
     if (!(await handOnStep(step, still))) continue;
     handedOn++;
-    log.warn({ runId: step.runId, step: step.name, previousWorker: step.workerId }, dead ? "worker process is gone; step handed on" : "worker went silent; step handed to another worker");
+    log.warn(
+      { runId: step.runId, step: step.name, previousWorker: step.workerId },
+      dead ? "worker process is gone; step handed on" : "worker went silent; step handed to another worker",
+    );
   }
   return handedOn;
 }
@@ -128,7 +131,9 @@ export async function reapOrphanedSteps(log: Logger): Promise<number> {
       const [stamped] = await tx
         .update(runSteps)
         .set({ heartbeatAt: sql`now()` })
-        .where(and(eq(runSteps.id, step.id), eq(runSteps.status, "queued"), sql`coalesce(${runSteps.heartbeatAt}, 'epoch') < ${staleBefore()}`))
+        .where(
+          and(eq(runSteps.id, step.id), eq(runSteps.status, "queued"), sql`coalesce(${runSteps.heartbeatAt}, 'epoch') < ${staleBefore()}`),
+        )
         .returning({ id: runSteps.id });
       if (!stamped) return false;
       await enqueueStep(send, step.runId, step.name);

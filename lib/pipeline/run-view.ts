@@ -55,7 +55,12 @@ export function summarizeRun(run: Run, steps: RunStep[]): RunSummary {
 
 export async function summarizeRuns(runs: Run[]): Promise<RunSummary[]> {
   const steps = await listStepsForRuns(runs.map((r) => r.id));
-  return runs.map((r) => summarizeRun(r, steps.filter((s) => s.runId === r.id)));
+  return runs.map((r) =>
+    summarizeRun(
+      r,
+      steps.filter((s) => s.runId === r.id),
+    ),
+  );
 }
 
 /** Everything the run page shows, read in one go (polled every second while the run is live). */
@@ -69,12 +74,47 @@ export async function getRunDetail(runId: string) {
   const deliveries = await listDeliveriesForRun(run.id);
   return {
     run: summarizeRun(run, steps),
-    steps: steps.map((s) => ({ name: s.name, status: s.status, attempt: s.attempt, counts: s.counts, log: s.log, error: s.error, skipReason: s.skipReason, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt) })),
+    steps: steps.map((s) => ({
+      name: s.name,
+      status: s.status,
+      attempt: s.attempt,
+      counts: s.counts,
+      log: s.log,
+      error: s.error,
+      skipReason: s.skipReason,
+      startedAt: iso(s.startedAt),
+      finishedAt: iso(s.finishedAt),
+    })),
     load: load
-      ? { id: load.id, status: load.status, phase: load.phase, bytesRead: load.bytesRead, bytesTotal: load.bytesTotal, rowsLoaded: load.rowsLoaded, versionId: load.versionId, error: load.error }
+      ? {
+          id: load.id,
+          status: load.status,
+          phase: load.phase,
+          bytesRead: load.bytesRead,
+          bytesTotal: load.bytesTotal,
+          rowsLoaded: load.rowsLoaded,
+          versionId: load.versionId,
+          error: load.error,
+        }
       : null,
-    builds: builds.map((b) => ({ model: b.modelName, status: b.status, rows: b.rows, error: b.error?.message ?? null, skippedBecause: b.skippedBecause, tests: b.testResults.map((t) => ({ name: t.name, status: t.status, failingRows: t.failingRows })) })),
-    deliveries: deliveries.map((d) => ({ id: d.id, destinationId: d.destinationId, kind: d.kind, status: d.status, attempts: d.attempts, error: d.error, skipReason: d.skipReason, sentAt: iso(d.sentAt) })),
+    builds: builds.map((b) => ({
+      model: b.modelName,
+      status: b.status,
+      rows: b.rows,
+      error: b.error?.message ?? null,
+      skippedBecause: b.skippedBecause,
+      tests: b.testResults.map((t) => ({ name: t.name, status: t.status, failingRows: t.failingRows })),
+    })),
+    deliveries: deliveries.map((d) => ({
+      id: d.id,
+      destinationId: d.destinationId,
+      kind: d.kind,
+      status: d.status,
+      attempts: d.attempts,
+      error: d.error,
+      skipReason: d.skipReason,
+      sentAt: iso(d.sentAt),
+    })),
   };
 }
 

@@ -36,7 +36,10 @@ async function startRun(tx: DbOrTx, send: SendInTransaction, run: Run): Promise<
     tx,
   );
   await updateRun(run.id, { status: "running", startedAt: new Date(), loadId: load.id }, tx);
-  await insertRunSteps(stepNames.map((name, position) => ({ runId: run.id, name, position })), tx);
+  await insertRunSteps(
+    stepNames.map((name, position) => ({ runId: run.id, name, position })),
+    tx,
+  );
   await enqueueStep(send, run.id, "fetch");
 }
 
@@ -64,7 +67,13 @@ export async function requestRunInTransaction(tx: DbOrTx, send: SendInTransactio
     throw new UserError("This pipeline already has a run waiting behind the current one; wait for it to start, or cancel it", 409);
   }
   const run = await insertRun(
-    { pipelineId, trigger: opts.trigger, force: Boolean(opts.force || opts.versionId), requestedBy: opts.actor?.id ?? null, datasetVersionId: opts.versionId ?? null },
+    {
+      pipelineId,
+      trigger: opts.trigger,
+      force: Boolean(opts.force || opts.versionId),
+      requestedBy: opts.actor?.id ?? null,
+      datasetVersionId: opts.versionId ?? null,
+    },
     tx,
   );
   if (!active.some((r) => r.status === "running")) await startRun(tx, send, run);
@@ -74,7 +83,13 @@ export async function requestRunInTransaction(tx: DbOrTx, send: SendInTransactio
 export async function requestRun(pipelineId: string, opts: RunRequest): Promise<Run> {
   try {
     const run = await withTransaction((tx, send) => requestRunInTransaction(tx, send, pipelineId, opts));
-    if (opts.trigger !== "schedule") await audit("run.requested", opts.actor, { type: "run", id: run.id }, { pipelineId, trigger: opts.trigger, force: Boolean(opts.force) });
+    if (opts.trigger !== "schedule")
+      await audit(
+        "run.requested",
+        opts.actor,
+        { type: "run", id: run.id },
+        { pipelineId, trigger: opts.trigger, force: Boolean(opts.force) },
+      );
     return run;
   } catch (err) {
     if ((err as { code?: string }).code === "23505") throw new UserError("This pipeline already has a run waiting", 409);
@@ -124,7 +139,7 @@ export async function retryRunFromFailedStep(runId: string, actor?: AuditActor):
           datasetId: previous!.datasetId,
           requestedBy: run.requestedBy,
           force: run.force,
-          versionId: failed.name === "load" ? previous?.versionId ?? null : null,
+          versionId: failed.name === "load" ? (previous?.versionId ?? null) : null,
         },
         tx,
       );

@@ -20,7 +20,10 @@ export async function fireDueSchedules(log: Logger, now = new Date()): Promise<n
       await updatePipeline(pipeline.id, { nextRunAt: next }, tx);
       try {
         await tx.transaction(async (nested) => {
-          await requestRunInTransaction(nested, (job, payload, options) => send(job, payload, options), pipeline.id, { trigger: "schedule", actor: null });
+          await requestRunInTransaction(nested, (job, payload, options) => send(job, payload, options), pipeline.id, {
+            trigger: "schedule",
+            actor: null,
+          });
         });
         fired++;
       } catch (err) {

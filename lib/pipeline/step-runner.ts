@@ -42,7 +42,13 @@ type StepContext = { workerId: string; log: Logger };
 async function claimStep(runId: string, name: StepName, workerId: string): Promise<RunStep | null> {
   const [claimed] = await getDb()
     .update(runSteps)
-    .set({ status: "running", attempt: sql`${runSteps.attempt} + 1`, workerId, heartbeatAt: sql`now()`, startedAt: sql`coalesce(${runSteps.startedAt}, now())` })
+    .set({
+      status: "running",
+      attempt: sql`${runSteps.attempt} + 1`,
+      workerId,
+      heartbeatAt: sql`now()`,
+      startedAt: sql`coalesce(${runSteps.startedAt}, now())`,
+    })
     .where(
       and(
         eq(runSteps.runId, runId),
@@ -58,10 +64,7 @@ async function claimStep(runId: string, name: StepName, workerId: string): Promi
 }
 
 async function stillOwned(step: RunStep): Promise<boolean> {
-  const [row] = await getDb()
-    .select({ attempt: runSteps.attempt, status: runSteps.status })
-    .from(runSteps)
-    .where(eq(runSteps.id, step.id));
+  const [row] = await getDb().select({ attempt: runSteps.attempt, status: runSteps.status }).from(runSteps).where(eq(runSteps.id, step.id));
   return row?.attempt === step.attempt && row.status === "running";
 }
 
@@ -122,10 +125,20 @@ export async function executeStep(runId: string, name: StepName, ctx: StepContex
   if (!step) return;
   const log = ctx.log.child({ runId, step: name, attempt: step.attempt });
   if (step.attempt > MAX_STEP_ATTEMPTS) {
-    await finishStep(run, step, { status: "failed", error: { message: `The step was handed to a worker ${MAX_STEP_ATTEMPTS} times without finishing; giving up` } }, log);
+    await finishStep(
+      run,
+      step,
+      { status: "failed", error: { message: `The step was handed to a worker ${MAX_STEP_ATTEMPTS} times without finishing; giving up` } },
+      log,
+    );
     return;
   }
-  if (step.attempt > 1) await appendStepLog(step.id, { at: new Date().toISOString(), level: "warn", message: `Resumed on ${ctx.workerId} (attempt ${step.attempt})` });
+  if (step.attempt > 1)
+    await appendStepLog(step.id, {
+      at: new Date().toISOString(),
+      level: "warn",
+      message: `Resumed on ${ctx.workerId} (attempt ${step.attempt})`,
+    });
 
   const controller = new AbortController();
   // Delivery is left out: it mostly waits on Slack, which may legitimately take minutes.
@@ -155,7 +168,9 @@ export async function executeStep(runId: string, name: StepName, ctx: StepContex
   } catch (err) {
     if (!(err instanceof StepStuckError)) throw err;
     log.error({ reason: err.message }, "step is stuck on a lost database connection; handing it on");
-    await handOnStep(step, eq(runSteps.attempt, step.attempt)).catch((e) => log.warn({ err: String(e) }, "hand-on failed; the reaper will do it"));
+    await handOnStep(step, eq(runSteps.attempt, step.attempt)).catch((e) =>
+      log.warn({ err: String(e) }, "hand-on failed; the reaper will do it"),
+    );
     throw new WorkerMustRestartError(`step ${name} of run ${runId} ${err.message}`);
   } finally {
     clearInterval(beat);
@@ -173,7 +188,8 @@ async function performWithRetries(
   watch: ReturnType<typeof createRestartWatch>,
   log: Logger,
 ): Promise<StepResult> {
-  const stepLog = (level: "info" | "warn" | "error", message: string) => appendStepLog(step.id, { at: new Date().toISOString(), level, message });
+  const stepLog = (level: "info" | "warn" | "error", message: string) =>
+    appendStepLog(step.id, { at: new Date().toISOString(), level, message });
   // Why a try was repeated goes into the step's log; while the database is away it waits here.
   const notes: string[] = [];
   const writeNotes = async () => {
@@ -195,7 +211,8 @@ async function performWithRetries(
       if (signal.aborted) return { status: "cancelled" };
       if (!isTransientFault(err)) return { status: "failed", error: { message: err instanceof Error ? err.message : String(err) } };
       const fault = describeFault(err);
-      if (isLastTry) return { status: "failed", error: { message: `${fault.message} (gave up after ${tryIndex + 1} tries)`, detail: fault.detail } };
+      if (isLastTry)
+        return { status: "failed", error: { message: `${fault.message} (gave up after ${tryIndex + 1} tries)`, detail: fault.detail } };
       const delay = RETRY_DELAYS_MS[tryIndex]!;
       log.warn({ err: String(err), delayMs: delay }, "step failed transiently; trying again");
       notes.push(`${fault.message}; trying again in ${delay / 1000} s (try ${tryIndex + 2} of ${RETRY_DELAYS_MS.length + 1})`);
@@ -246,7 +263,7 @@ async function finishStep(run: Run, step: RunStep, result: StepResult, log: Logg
         finishedAt: now,
         ...(result.counts ? { counts: result.counts as StepCounts } : {}),
         ...(result.progress ? { progress: result.progress } : {}),
-        error: result.status === "failed" ? result.error ?? { message: "failed" } : null,
+        error: result.status === "failed" ? (result.error ?? { message: "failed" }) : null,
         skipReason: result.skipReason ?? null,
       },
       tx,
@@ -259,9 +276,17 @@ async function finishStep(run: Run, step: RunStep, result: StepResult, log: Logg
     }
     // The run ends here: mark what did not run, then let the next waiting run start.
     const reason =
-      result.status === "failed" ? `skipped: the ${step.name} step failed` : result.status === "cancelled" ? "cancelled" : result.skipReason ?? "skipped";
+      result.status === "failed"
+        ? `skipped: the ${step.name} step failed`
+        : result.status === "cancelled"
+          ? "cancelled"
+          : (result.skipReason ?? "skipped");
     for (const s of later) {
-      await updateRunStep(s.id, { status: result.status === "cancelled" ? "cancelled" : "skipped", skipReason: reason, finishedAt: now }, tx);
+      await updateRunStep(
+        s.id,
+        { status: result.status === "cancelled" ? "cancelled" : "skipped", skipReason: reason, finishedAt: now },
+        tx,
+      );
     }
     const status = result.status === "failed" ? "failed" : result.status === "cancelled" ? "cancelled" : "succeeded";
     await updateRun(

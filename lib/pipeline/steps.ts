@@ -81,8 +81,18 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
         // pipeline (a digest, say) still runs once for a version it has not delivered yet.
         const handled = outcome.versionId ? await pipelineHandledVersion(pipeline.id, run.id, outcome.versionId) : true;
         const skip = !run.force && handled;
-        await rt.stepLog("info", skip ? "The source has not changed since this pipeline last ran" : "The source has not changed; this pipeline has not run on this version yet");
-        return { status: "succeeded", counts: { bytes: load?.bytesRead ?? 0 }, skipRest: skip, skipReason: skip ? "source unchanged (run with force to reload)" : undefined };
+        await rt.stepLog(
+          "info",
+          skip
+            ? "The source has not changed since this pipeline last ran"
+            : "The source has not changed; this pipeline has not run on this version yet",
+        );
+        return {
+          status: "succeeded",
+          counts: { bytes: load?.bytesRead ?? 0 },
+          skipRest: skip,
+          skipReason: skip ? "source unchanged (run with force to reload)" : undefined,
+        };
       }
       await rt.stepLog("info", `Fetched ${load?.bytesRead ?? 0} bytes`);
       return { status: "succeeded", counts: { bytes: load?.bytesRead ?? 0 } };
@@ -109,7 +119,10 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       const summary = await buildModels({ names }, project);
       const failed = summary.builds.filter((b) => b.status === "failed");
       for (const build of summary.builds) {
-        await rt.stepLog(build.status === "failed" ? "error" : "info", `${build.modelName}: ${build.status}${build.error ? ` — ${build.error.message}` : ""}`);
+        await rt.stepLog(
+          build.status === "failed" ? "error" : "info",
+          `${build.modelName}: ${build.status}${build.error ? ` — ${build.error.message}` : ""}`,
+        );
       }
       const counts = { models: summary.builds.filter((b) => b.status === "succeeded").length };
       if (failed.length) {
@@ -117,7 +130,10 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
           status: "failed",
           counts,
           progress: { batchId: summary.batchId },
-          error: { message: `${failed.length} model${failed.length > 1 ? "s" : ""} failed: ${failed.map((b) => b.modelName).join(", ")}`, detail: failed[0]!.error?.message },
+          error: {
+            message: `${failed.length} model${failed.length > 1 ? "s" : ""} failed: ${failed.map((b) => b.modelName).join(", ")}`,
+            detail: failed[0]!.error?.message,
+          },
         };
       }
       return { status: "succeeded", counts, progress: { batchId: summary.batchId } };
@@ -131,7 +147,13 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       for (const t of failing) await rt.stepLog("warn", `${t.model}: ${t.name} ${t.status} (${t.failingRows} rows)`);
       const counts = { tests: results.length, testsFailed: failing.length };
       if (failing.length && pipeline.stopOnTestFailure) {
-        return { status: "failed", counts, error: { message: `${failing.length} data test${failing.length > 1 ? "s" : ""} failed; delivery stopped (the pipeline stops on test failures)` } };
+        return {
+          status: "failed",
+          counts,
+          error: {
+            message: `${failing.length} data test${failing.length > 1 ? "s" : ""} failed; delivery stopped (the pipeline stops on test failures)`,
+          },
+        };
       }
       return { status: "succeeded", counts };
     }
@@ -140,7 +162,11 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       if (result.failed > 0) {
         return { status: "failed", counts: { messages: result.sent }, error: { message: result.errors.join("; ") } };
       }
-      return { status: "succeeded", counts: { messages: result.sent }, ...(result.sent === 0 && result.skipped.length ? { skipReason: result.skipped.join("; ") } : {}) };
+      return {
+        status: "succeeded",
+        counts: { messages: result.sent },
+        ...(result.sent === 0 && result.skipped.length ? { skipReason: result.skipped.join("; ") } : {}),
+      };
     }
   }
 }

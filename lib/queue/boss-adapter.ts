@@ -100,7 +100,13 @@ export type LegacyJob = {
   expireInSeconds: number;
 };
 
-export type LegacySchedule = { name: string; cron: string; timezone: string | null; data: object | null; options: Record<string, unknown> | null };
+export type LegacySchedule = {
+  name: string;
+  cron: string;
+  timezone: string | null;
+  data: object | null;
+  options: Record<string, unknown> | null;
+};
 
 export type LegacyBacklog = { queues: LegacyQueue[]; jobs: LegacyJob[]; schedules: LegacySchedule[] };
 

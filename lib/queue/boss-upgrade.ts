@@ -5,7 +5,15 @@ import { readLegacyBossBacklog, retireLegacyBossSchema, type LegacyJob } from "@
 export type LegacyMove = { queues: number; jobs: number; schedules: number };
 
 /** Send options of pg-boss 10's stored schedule options that pg-boss 12 takes too. */
-const SCHEDULE_OPTION_KEYS = ["priority", "retryLimit", "retryDelay", "retryBackoff", "expireInSeconds", "singletonKey", "singletonSeconds"] as const;
+const SCHEDULE_OPTION_KEYS = [
+  "priority",
+  "retryLimit",
+  "retryDelay",
+  "retryBackoff",
+  "expireInSeconds",
+  "singletonKey",
+  "singletonSeconds",
+] as const;
 
 function toInsert(job: LegacyJob): JobInsert {
   return {

@@ -1,5 +1,11 @@
 import crypto from "node:crypto";
-import { getDestinationById, getLastSentDelivery, insertDeliveryAttempt, insertDeliveryIfAbsent, updateDelivery } from "@/db/queries/destinations";
+import {
+  getDestinationById,
+  getLastSentDelivery,
+  insertDeliveryAttempt,
+  insertDeliveryIfAbsent,
+  updateDelivery,
+} from "@/db/queries/destinations";
 import { withWebhookTurn } from "@/lib/slack/pacing";
 import type { Delivery } from "@/db/schema/destinations";
 import { UserError } from "@/lib/errors";
@@ -23,7 +29,13 @@ export type DeliveryRequest = {
   send?: Pick<SendOptions, "maxAttempts" | "baseDelayMs" | "sleep" | "timeoutMs">;
 };
 
-export type DeliveryOutcome = { status: "sent" | "skipped" | "failed"; delivery: Delivery; alreadySent: boolean; slackResponse?: string; permanent?: boolean };
+export type DeliveryOutcome = {
+  status: "sent" | "skipped" | "failed";
+  delivery: Delivery;
+  alreadySent: boolean;
+  slackResponse?: string;
+  permanent?: boolean;
+};
 
 export function hashContent(value: unknown): string {
   return crypto.createHash("sha256").update(JSON.stringify(value)).digest("hex");
@@ -79,7 +91,13 @@ export async function deliver(req: DeliveryRequest): Promise<DeliveryOutcome> {
         // The one write between Slack's acceptance and our record of it.
         await updateDelivery(delivery.id, { status: "sent", sentAt: new Date(), error: null });
       }
-      await insertDeliveryAttempt({ deliveryId: delivery.id, attempt: attempts, statusCode: record.statusCode ?? null, response: record.response ?? null, error: record.error ?? null });
+      await insertDeliveryAttempt({
+        deliveryId: delivery.id,
+        attempt: attempts,
+        statusCode: record.statusCode ?? null,
+        response: record.response ?? null,
+        error: record.error ?? null,
+      });
     },
   });
 
@@ -95,7 +113,13 @@ export async function deliver(req: DeliveryRequest): Promise<DeliveryOutcome> {
   if (outcome.permanent && !payloadProblem) {
     await flagDestination(destination.id, `Slack answered ${outcome.statusCode ?? ""} ${outcome.response ?? outcome.error}`.trim());
   }
-  return { status: "failed", delivery: { ...delivery, status: "failed", attempts }, alreadySent: false, slackResponse: outcome.response, permanent: outcome.permanent };
+  return {
+    status: "failed",
+    delivery: { ...delivery, status: "failed", attempts },
+    alreadySent: false,
+    slackResponse: outcome.response,
+    permanent: outcome.permanent,
+  };
 }
 
 /** "Send test message": a short post, answered with what Slack said. */
@@ -107,7 +131,13 @@ export async function sendTestMessage(destinationId: string, actorEmail: string)
     payload: {
       text: "Relayboard test message",
       blocks: [
-        { type: "section", text: { type: "mrkdwn", text: ":wave: This is a test message from *Relayboard*. Deliveries to this webhook will look like this." } },
+        {
+          type: "section",
+          text: {
+            type: "mrkdwn",
+            text: ":wave: This is a test message from *Relayboard*. Deliveries to this webhook will look like this.",
+          },
+        },
         { type: "context", elements: [{ type: "mrkdwn", text: `Sent by ${actorEmail.replace(/[<>&]/g, "")}` }] },
       ],
     },

@@ -69,45 +69,64 @@ export async function createDestination(raw: z.input<typeof createDestinationInp
   const url = validateWebhookUrl(input.webhookUrl);
   const id = crypto.randomUUID();
   const name = input.name ?? `Slack webhook …${url.toString().replace(/\/+$/, "").slice(-4)}`;
-  return getDb().transaction(async (tx) => {
-    const existing = await listDestinations(tx);
-    const makeDefault = existing.length === 0 || input.default === true;
-    if (makeDefault) await clearDefaultDestination(tx);
-    const row = await insertDestination({ id, name, ...sealUrl(id, url), isDefault: makeDefault, createdBy: actor.id }, tx);
-    if (!row) throw new UserError(`A destination named ${name} already exists`, 409, { name: ["This name is taken"] });
-    return toPublicDestination(row);
-  }).then(async (destination) => {
-    await audit("destination.created", actor, { type: "destination", id: destination.id, name: destination.name }, { default: destination.default });
-    return destination;
-  });
+  return getDb()
+    .transaction(async (tx) => {
+      const existing = await listDestinations(tx);
+      const makeDefault = existing.length === 0 || input.default === true;
+      if (makeDefault) await clearDefaultDestination(tx);
+      const row = await insertDestination({ id, name, ...sealUrl(id, url), isDefault: makeDefault, createdBy: actor.id }, tx);
+      if (!row) throw new UserError(`A destination named ${name} already exists`, 409, { name: ["This name is taken"] });
+      return toPublicDestination(row);
+    })
+    .then(async (destination) => {
+      await audit(
+        "destination.created",
+        actor,
+        { type: "destination", id: destination.id, name: destination.name },
+        { default: destination.default },
+      );
+      return destination;
+    });
 }
 
 export async function editDestination(raw: z.input<typeof updateDestinationInput>, actor?: AuditActor): Promise<PublicDestination> {
   const input = updateDestinationInput.parse(raw);
-  return getDb().transaction(async (tx) => {
-    const current = await getDestinationById(input.id, tx);
-    if (!current) throw new UserError("Destination not found", 404);
-    const values: Parameters<typeof updateDestination>[1] = {};
-    if (input.name) values.name = input.name;
-    if (input.webhookUrl) {
-      // A new URL replaces the whole secret; its status starts fresh.
-      // A sample destination given a real URL becomes a real one.
-      Object.assign(values, sealUrl(current.id, validateWebhookUrl(input.webhookUrl)), { kind: "webhook", status: "ok", attentionReason: null });
-    }
-    if (input.default) {
-      await clearDefaultDestination(tx);
-      values.isDefault = true;
-    }
-    const row = await updateDestination(current.id, values, tx).catch((err) => {
-      if ((err as { code?: string }).code === "23505") throw new UserError(`A destination named ${input.name} already exists`, 409, { name: ["This name is taken"] });
-      throw err;
+  return getDb()
+    .transaction(async (tx) => {
+      const current = await getDestinationById(input.id, tx);
+      if (!current) throw new UserError("Destination not found", 404);
+      const values: Parameters<typeof updateDestination>[1] = {};
+      if (input.name) values.name = input.name;
+      if (input.webhookUrl) {
+        // A new URL replaces the whole secret; its status starts fresh.
+        // A sample destination given a real URL becomes a real one.
+        Object.assign(values, sealUrl(current.id, validateWebhookUrl(input.webhookUrl)), {
+          kind: "webhook",
+          status: "ok",
+          attentionReason: null,
+        });
+      }
+      if (input.default) {
+        await clearDefaultDestination(tx);
+        values.isDefault = true;
+      }
+      const row = await updateDestination(current.id, values, tx).catch((err) => {
+        if ((err as { code?: string }).code === "23505")
+          throw new UserError(`A destination named ${input.name} already exists`, 409, { name: ["This name is taken"] });
+        throw err;
+      });
+      return toPublicDestination(row!);
+    })
+    .then(async (destination) => {
+      // Which fields changed, never their values (the URL is a secret).
+      await audit(
+        "destination.updated",
+        actor,
+        { type: "destination", id: destination.id, name: destination.name },
+        { changed: Object.keys(input).filter((k) => k !== "id") },
+      );
+      return destination;
     });
-    return toPublicDestination(row!);
-  }).then(async (destination) => {
-    // Which fields changed, never their values (the URL is a secret).
-    await audit("destination.updated", actor, { type: "destination", id: destination.id, name: destination.name }, { changed: Object.keys(input).filter((k) => k !== "id") });
-    return destination;
-  });
 }
 
 export async function removeDestination(id: string, actor?: AuditActor): Promise<void> {

@@ -35,19 +35,24 @@ export function checkPayload(payload: unknown): { error: "invalid_payload" | "in
     const b = block as Record<string, any>;
     switch (b?.type) {
       case "header":
-        if (b.text?.type !== "plain_text" || typeof b.text.text !== "string" || !b.text.text) return { error: "invalid_blocks", detail: `block ${i}: header needs plain_text` };
+        if (b.text?.type !== "plain_text" || typeof b.text.text !== "string" || !b.text.text)
+          return { error: "invalid_blocks", detail: `block ${i}: header needs plain_text` };
         if (b.text.text.length > SLACK_LIMITS.headerText) return { error: "invalid_blocks", detail: `block ${i}: header longer than 150` };
         total += b.text.text.length;
         break;
       case "section":
-        if (!["mrkdwn", "plain_text"].includes(b.text?.type) || typeof b.text.text !== "string" || !b.text.text) return { error: "invalid_blocks", detail: `block ${i}: section needs text` };
-        if (b.text.text.length > SLACK_LIMITS.sectionText) return { error: "invalid_blocks", detail: `block ${i}: section text longer than 3000` };
+        if (!["mrkdwn", "plain_text"].includes(b.text?.type) || typeof b.text.text !== "string" || !b.text.text)
+          return { error: "invalid_blocks", detail: `block ${i}: section needs text` };
+        if (b.text.text.length > SLACK_LIMITS.sectionText)
+          return { error: "invalid_blocks", detail: `block ${i}: section text longer than 3000` };
         total += b.text.text.length;
         break;
       case "context":
-        if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > SLACK_LIMITS.contextElements) return { error: "invalid_blocks", detail: `block ${i}: context needs 1-10 elements` };
+        if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > SLACK_LIMITS.contextElements)
+          return { error: "invalid_blocks", detail: `block ${i}: context needs 1-10 elements` };
         for (const el of b.elements) {
-          if (typeof el?.text !== "string" || !el.text) return { error: "invalid_blocks", detail: `block ${i}: context element needs text` };
+          if (typeof el?.text !== "string" || !el.text)
+            return { error: "invalid_blocks", detail: `block ${i}: context element needs text` };
           total += el.text.length;
         }
         break;

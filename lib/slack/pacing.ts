@@ -25,20 +25,22 @@ function serializeLocally<T>(key: string, fn: () => Promise<T>): Promise<T> {
  * webhook closer than a second, whatever the network's jitter.
  */
 export function withWebhookTurn<T>(destinationId: string, post: () => Promise<T>): Promise<T> {
-  return serializeLocally(destinationId, () =>
-    getSql().begin(async (tx) => {
-      await tx`insert into relayboard.webhook_slots (destination_id) values (${destinationId}) on conflict do nothing`;
-      const [slot] = await tx`
+  return serializeLocally(
+    destinationId,
+    () =>
+      getSql().begin(async (tx) => {
+        await tx`insert into relayboard.webhook_slots (destination_id) values (${destinationId}) on conflict do nothing`;
+        const [slot] = await tx`
         select greatest(0, extract(epoch from (next_allowed_at - clock_timestamp())) * 1000)::int as wait_ms
         from relayboard.webhook_slots where destination_id = ${destinationId} for update`;
-      const wait = Number(slot?.wait_ms ?? 0);
-      if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, WEBHOOK_INTERVAL_MS)));
-      try {
-        return await post();
-      } finally {
-        await tx`update relayboard.webhook_slots set next_allowed_at = clock_timestamp() + make_interval(secs => ${WEBHOOK_INTERVAL_MS / 1000})
+        const wait = Number(slot?.wait_ms ?? 0);
+        if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, WEBHOOK_INTERVAL_MS)));
+        try {
+          return await post();
+        } finally {
+          await tx`update relayboard.webhook_slots set next_allowed_at = clock_timestamp() + make_interval(secs => ${WEBHOOK_INTERVAL_MS / 1000})
           where destination_id = ${destinationId}`;
-      }
-    }) as Promise<T>,
+        }
+      }) as Promise<T>,
   );
 }

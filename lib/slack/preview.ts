@@ -30,9 +30,15 @@ export const SAMPLE_VALUES: TemplateValues = {
 };
 
 /** The exact blocks the sender would post, with sample values and the model's real rows. */
-export async function previewMessage(raw: z.input<typeof messageTemplateInput>, values: TemplateValues = SAMPLE_VALUES): Promise<SlackPayload> {
+export async function previewMessage(
+  raw: z.input<typeof messageTemplateInput>,
+  values: TemplateValues = SAMPLE_VALUES,
+): Promise<SlackPayload> {
   const template = validateTemplate(raw);
   const table = template.table ? await loadResultTable(template.table) : undefined;
   const runUrl = `${getEnv().appUrl}/runs/${values["run.id"] ?? ""}`;
-  return renderMessage(template, { now: new Date().toISOString(), ...values, "run.url": runUrl }, table, { runUrl, runId: String(values["run.id"] ?? "") });
+  return renderMessage(template, { now: new Date().toISOString(), ...values, "run.url": runUrl }, table, {
+    runUrl,
+    runId: String(values["run.id"] ?? ""),
+  });
 }

@@ -11,9 +11,17 @@ function allText(payload: ReturnType<typeof renderMessage>): string {
 
 describe("renderMessage", () => {
   it("fills variables, escaping values from data", () => {
-    const payload = renderMessage(template, { "dataset.name": "sales <!channel> & co", "run.rows": 42, "run.status": "succeeded" }, undefined, opts);
+    const payload = renderMessage(
+      template,
+      { "dataset.name": "sales <!channel> & co", "run.rows": 42, "run.status": "succeeded" },
+      undefined,
+      opts,
+    );
     expect(checkPayload(payload)).toBeNull();
-    expect(payload.blocks![0]).toEqual({ type: "header", text: { type: "plain_text", text: "Daily sales for sales <!channel> & co", emoji: true } });
+    expect(payload.blocks![0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: "Daily sales for sales <!channel> & co", emoji: true },
+    });
     expect(payload.blocks![1]).toEqual({ type: "section", text: { type: "mrkdwn", text: "*42* rows loaded, status succeeded" } });
     expect(allText(payload)).toContain("Open the run");
   });
@@ -29,7 +37,9 @@ describe("renderMessage", () => {
     const note = payload.blocks!.find((b) => b.type === "context" && JSON.stringify(b).includes("more rows"));
     expect(JSON.stringify(note)).toMatch(/…and [\d,]+ more rows · <http:\/\/localhost:3000\/runs\/abc\|see the run>/);
     // Numbers right-aligned, NULL as an em dash.
-    const firstSection = (payload.blocks!.find((b) => b.type === "section" && JSON.stringify(b).includes("```")) as { text: { text: string } }).text.text;
+    const firstSection = (
+      payload.blocks!.find((b) => b.type === "section" && JSON.stringify(b).includes("```")) as { text: { text: string } }
+    ).text.text;
     const lines = firstSection.split("\n");
     expect(lines[1]).toMatch(/^ +id  name +amount  country$/);
     expect(lines[3]).toMatch(/^ {1,}0  customer 0\s+0\.00  —$/);
@@ -83,9 +93,15 @@ describe("templates", () => {
 describe("checkPayload (the stand-in's validator)", () => {
   it("refuses what Slack refuses", () => {
     expect(checkPayload({})).toMatchObject({ error: "invalid_payload" });
-    expect(checkPayload({ text: "x", blocks: Array.from({ length: 51 }, () => ({ type: "divider" })) })).toMatchObject({ error: "invalid_blocks" });
-    expect(checkPayload({ text: "x", blocks: [{ type: "section", text: { type: "mrkdwn", text: "y".repeat(3001) } }] })).toMatchObject({ error: "invalid_blocks" });
-    expect(checkPayload({ text: "x", blocks: [{ type: "header", text: { type: "plain_text", text: "h".repeat(151) } }] })).toMatchObject({ error: "invalid_blocks" });
+    expect(checkPayload({ text: "x", blocks: Array.from({ length: 51 }, () => ({ type: "divider" })) })).toMatchObject({
+      error: "invalid_blocks",
+    });
+    expect(checkPayload({ text: "x", blocks: [{ type: "section", text: { type: "mrkdwn", text: "y".repeat(3001) } }] })).toMatchObject({
+      error: "invalid_blocks",
+    });
+    expect(checkPayload({ text: "x", blocks: [{ type: "header", text: { type: "plain_text", text: "h".repeat(151) } }] })).toMatchObject({
+      error: "invalid_blocks",
+    });
     expect(checkPayload({ text: "ok" })).toBeNull();
   });
 });

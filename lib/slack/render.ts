@@ -60,14 +60,21 @@ const NUMERIC = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 function cellText(value: string | number | boolean | null): string {
   if (value === null || value === undefined) return "—";
   // One line per row, and nothing that closes the code block early.
-  return clip(String(value).replace(/\r\n|\r|\n/g, " ⏎ ").replace(/```/g, "`\u200b``"), CELL_WIDTH);
+  return clip(
+    String(value)
+      .replace(/\r\n|\r|\n/g, " ⏎ ")
+      .replace(/```/g, "`\u200b``"),
+    CELL_WIDTH,
+  );
 }
 
 /** Monospaced table lines: numbers right-aligned, NULL as an em dash, escaped for mrkdwn. */
 export function tableLines(table: ResultTable): { header: string; lines: string[]; hiddenColumns: number } {
   const columns = table.columns.slice(0, MAX_COLUMNS);
   const cells = table.rows.map((row) => columns.map((_, i) => cellText(row[i] ?? null)));
-  const numeric = columns.map((_, i) => table.rows.length > 0 && table.rows.every((r) => r[i] === null || typeof r[i] === "number" || NUMERIC.test(String(r[i]))));
+  const numeric = columns.map(
+    (_, i) => table.rows.length > 0 && table.rows.every((r) => r[i] === null || typeof r[i] === "number" || NUMERIC.test(String(r[i]))),
+  );
   const widths = columns.map((c, i) => Math.max(clip(c, CELL_WIDTH).length, ...cells.map((r) => [...r[i]!].length)));
   const pad = (text: string, i: number) => {
     const gap = " ".repeat(Math.max(0, widths[i]! - [...text].length));
@@ -83,7 +90,12 @@ export function tableLines(table: ResultTable): { header: string; lines: string[
 
 export type RenderOptions = { runUrl?: string; runId?: string };
 
-export function renderMessage(template: MessageTemplate, values: TemplateValues, table?: ResultTable, opts: RenderOptions = {}): SlackPayload {
+export function renderMessage(
+  template: MessageTemplate,
+  values: TemplateValues,
+  table?: ResultTable,
+  opts: RenderOptions = {},
+): SlackPayload {
   const blocks: Block[] = [];
   let budget: number = SLACK_LIMITS.budgetText;
   const header = template.header ? clip(fill(template.header, values, false).replace(/\s+/g, " ").trim(), SLACK_LIMITS.headerText) : "";

@@ -26,8 +26,11 @@ export async function loadResultTable(table: NonNullable<MessageTemplate["table"
       const columns = table.columns?.length ? table.columns : available;
       const unknown = columns.filter((c) => !available.includes(c));
       if (unknown.length) throw new UserError(`Column ${unknown.join(", ")} is not in ${table.model}`, 400);
-      if (table.sortBy && !available.includes(table.sortBy)) throw new UserError(`Cannot sort by ${table.sortBy}: not a column of ${table.model}`, 400);
-      const order = table.sortBy ? ` order by ${quoteIdent(table.sortBy)} ${table.sortDirection === "desc" ? "desc" : "asc"} nulls last` : "";
+      if (table.sortBy && !available.includes(table.sortBy))
+        throw new UserError(`Cannot sort by ${table.sortBy}: not a column of ${table.model}`, 400);
+      const order = table.sortBy
+        ? ` order by ${quoteIdent(table.sortBy)} ${table.sortDirection === "desc" ? "desc" : "asc"} nulls last`
+        : "";
       const limit = Math.min(table.limit ?? DEFAULT_TABLE_ROWS, 1000);
       const select = columns.map(quoteIdent).join(", ");
       const rows = await tx.unsafe(`select ${select} from ${relation}${order} limit ${limit}`).values();

@@ -1,6 +1,12 @@
 import crypto from "node:crypto";
 import { getDb } from "@/db";
-import { getDefaultDestination, insertDeliveryAttempt, insertDestination, listDestinations, updateDelivery } from "@/db/queries/destinations";
+import {
+  getDefaultDestination,
+  insertDeliveryAttempt,
+  insertDestination,
+  listDestinations,
+  updateDelivery,
+} from "@/db/queries/destinations";
 import type { Delivery, Destination } from "@/db/schema/destinations";
 import { audit, type AuditActor } from "@/lib/audit";
 import { encryptSecret } from "@/lib/crypto/secret-box";
@@ -18,8 +24,7 @@ export const SAMPLE_DESTINATION_NAME = "Sample channel";
 export const SAMPLE_RESPONSE = "recorded: sample destination, nothing was posted";
 
 export type SampleRecordOutcome =
-  | { status: "sent"; delivery: Delivery; response: string }
-  | { status: "failed"; delivery: Delivery; response: string; error: string };
+  { status: "sent"; delivery: Delivery; response: string } | { status: "failed"; delivery: Delivery; response: string; error: string };
 
 /** What deliver() does for a sample destination instead of posting. */
 export async function recordSampleDelivery(delivery: Delivery, payload: SlackPayload): Promise<SampleRecordOutcome> {
@@ -64,7 +69,12 @@ export async function ensureSampleDestination(actor: { id: string } & NonNullabl
       );
     });
     if (!row) continue; // the name is taken by a destination of the user's
-    await audit("destination.created", actor, { type: "destination", id: row.id, name: row.name }, { kind: "sample", default: row.isDefault });
+    await audit(
+      "destination.created",
+      actor,
+      { type: "destination", id: row.id, name: row.name },
+      { kind: "sample", default: row.isDefault },
+    );
     return row;
   }
   throw new UserError(`Destinations named ${SAMPLE_DESTINATION_NAME} already exist; rename one and try again`, 409);

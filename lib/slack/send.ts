@@ -28,7 +28,19 @@ export type SendOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
-const PERMANENT_ERRORS = ["invalid_payload", "invalid_blocks", "invalid_token", "action_prohibited", "no_service", "channel_not_found", "channel_is_archived", "no_text", "too_many_attachments", "user_not_found", "team_disabled"];
+const PERMANENT_ERRORS = [
+  "invalid_payload",
+  "invalid_blocks",
+  "invalid_token",
+  "action_prohibited",
+  "no_service",
+  "channel_not_found",
+  "channel_is_archived",
+  "no_text",
+  "too_many_attachments",
+  "user_not_found",
+  "team_disabled",
+];
 
 export function isPermanentAnswer(status: number, body: string): boolean {
   if ([400, 403, 404, 410].includes(status)) return true;
@@ -77,7 +89,13 @@ export async function postToWebhook(url: string, payload: SlackPayload, opts: Se
         await sleep(Math.min(Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : 1000, 120_000));
         continue;
       }
-      last = { ok: false, permanent: isPermanentAnswer(res.status, response), statusCode: res.status, response, error: `Slack answered ${res.status} ${response}`.trim() };
+      last = {
+        ok: false,
+        permanent: isPermanentAnswer(res.status, response),
+        statusCode: res.status,
+        response,
+        error: `Slack answered ${res.status} ${response}`.trim(),
+      };
       if (last.permanent) return last;
     } catch (err) {
       const message = err instanceof OutboundError || err instanceof Error ? err.message : String(err);

@@ -77,7 +77,9 @@ export async function startSlackSink(opts: { port?: number; host?: string } = {}
       if (next.delayMs) await new Promise((r) => setTimeout(r, next.delayMs));
       const headers: Record<string, string> = { "content-type": "text/plain" };
       if (next.retryAfter !== undefined) headers["retry-after"] = String(next.retryAfter);
-      res.writeHead(next.status, headers).end(next.body ?? (next.status === 429 ? "rate_limited" : next.status >= 500 ? "internal_error" : "error"));
+      res
+        .writeHead(next.status, headers)
+        .end(next.body ?? (next.status === 429 ? "rate_limited" : next.status >= 500 ? "internal_error" : "error"));
       return;
     }
     let body: unknown;

@@ -74,9 +74,7 @@ describe("createLocalStore", () => {
 
   it("reserves the .tmp folder for its own temp files", async () => {
     const store = createLocalStore(root);
-    await expect(store.put(".tmp/x", Readable.from([Buffer.from("x")]))).rejects.toBeInstanceOf(
-      InvalidObjectKeyError,
-    );
+    await expect(store.put(".tmp/x", Readable.from([Buffer.from("x")]))).rejects.toBeInstanceOf(InvalidObjectKeyError);
     await expect(store.head(".tmp")).rejects.toBeInstanceOf(InvalidObjectKeyError);
     // ".tmpfoo" is an ordinary key.
     await store.put(".tmpfoo", Readable.from([Buffer.from("x")]));

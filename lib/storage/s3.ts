@@ -86,9 +86,7 @@ export function createS3Store(cfg: S3Config): ObjectStore {
     endpoint: cfg.endpoint,
     forcePathStyle: cfg.forcePathStyle,
     credentials:
-      cfg.accessKeyId && cfg.secretAccessKey
-        ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey }
-        : undefined,
+      cfg.accessKeyId && cfg.secretAccessKey ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey } : undefined,
     // Since early 2025 the SDK adds CRC checksums to every upload by default, which several
     // S3-compatible servers (older MinIO, Ceph RGW, some hosted ones) reject; AWS accepts them.
     // Our own sha256 is the integrity record either way.
@@ -211,9 +209,7 @@ export function createS3Store(cfg: S3Config): ObjectStore {
     do {
       let page: ListObjectsV2CommandOutput;
       try {
-        page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
-        );
+        page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
       } catch (err) {
         throw wrap("list", prefix, err);
       }

@@ -13,11 +13,7 @@ export interface ObjectStore {
    * rename; s3: multipart upload via @aws-sdk/lib-storage Upload, aborted on error). An abort that
    * arrives after the whole body has been handed over may still complete the put; it then resolves.
    */
-  put(
-    key: string,
-    body: NodeJS.ReadableStream | Readable,
-    opts?: { contentType?: string; signal?: AbortSignal },
-  ): Promise<PutResult>;
+  put(key: string, body: NodeJS.ReadableStream | Readable, opts?: { contentType?: string; signal?: AbortSignal }): Promise<PutResult>;
   /** Readable stream of the object; rejects with ObjectNotFoundError when missing. */
   get(key: string): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | null>;

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeBuildError } from "@/lib/transform/build";
 import { CompileError } from "@/lib/transform/compile";
-import {
-  clipErrorText,
-  ELLIPSIS,
-  ERROR_TEXT_MAX_CHARS,
-  QUOTED_VALUE_MAX_CHARS,
-  QUOTED_VALUE_MAX_LINES,
-} from "@/lib/transform/error-text";
+import { clipErrorText, ELLIPSIS, ERROR_TEXT_MAX_CHARS, QUOTED_VALUE_MAX_CHARS, QUOTED_VALUE_MAX_LINES } from "@/lib/transform/error-text";
 
 /** Postgres errors as postgres.js throws them: code, message, detail, hint. */
 function pgError(code: string, message: string, extra: { detail?: string; hint?: string } = {}) {
@@ -50,7 +44,10 @@ describe("describeBuildError", () => {
     expect(unique.detail).not.toContain("secret line 4");
 
     const check = describeBuildError(
-      pgError("23514", 'new row for relation "t" violates check constraint "c"', { detail: `Failing row contains (1, ${veryLong}, 3).`, hint: "Fix the row." }),
+      pgError("23514", 'new row for relation "t" violates check constraint "c"', {
+        detail: `Failing row contains (1, ${veryLong}, 3).`,
+        hint: "Fix the row.",
+      }),
     );
     expect(check.detail!.startsWith("Failing row contains (1, x")).toBe(true);
     expect(check.detail).toContain(`${ELLIPSIS}). Fix the row.`);
@@ -79,6 +76,6 @@ describe("describeBuildError", () => {
     expect(describeBuildError(pgError("22P02", 'invalid input syntax for type integer: "abc"')).message).toBe(
       'invalid input syntax for type integer: "abc"',
     );
-    expect(clipErrorText('Key (a, b)=(1, two) already exists.')).toBe('Key (a, b)=(1, two) already exists.');
+    expect(clipErrorText("Key (a, b)=(1, two) already exists.")).toBe("Key (a, b)=(1, two) already exists.");
   });
 });

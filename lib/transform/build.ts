@@ -112,7 +112,16 @@ async function batchRows(batchId: string, order: string[], p: Project): Promise<
   const existing = new Map((await listBatchBuilds(batchId)).map((b) => [b.modelName, b]));
   for (const [name, build] of existing) {
     if (order.includes(name)) {
-      await updateModelBuild(build.id, { status: "queued", error: null, skippedBecause: null, rows: null, compiledSql: null, testResults: [], startedAt: null, finishedAt: null });
+      await updateModelBuild(build.id, {
+        status: "queued",
+        error: null,
+        skippedBecause: null,
+        rows: null,
+        compiledSql: null,
+        testResults: [],
+        startedAt: null,
+        finishedAt: null,
+      });
     } else if (build.status === "queued" || build.status === "running") {
       await updateModelBuild(build.id, { status: "skipped", skippedBecause: `${name} no longer exists`, finishedAt: new Date() });
     }
@@ -153,7 +162,8 @@ async function buildOne(p: Project, name: string, build: ModelBuild): Promise<"s
           name: model.name,
           materialization: model.materialization,
           uniqueKey: model.uniqueKey,
-          compile: async (isIncremental) => (await compileModel(model.sql, { modelName: model.name, catalog: p.catalog, isIncremental })).sql,
+          compile: async (isIncremental) =>
+            (await compileModel(model.sql, { modelName: model.name, catalog: p.catalog, isIncremental })).sql,
         });
         return { ...built, rows: await countRows(tx) };
       }));
@@ -192,10 +202,15 @@ export async function runModelTests(p: Project, model: Model): Promise<TestResul
 export function describeBuildError(err: unknown): { message: string; line?: number; column?: number; detail?: string } {
   if (err instanceof CompileError) return { message: clipErrorText(err.message), line: err.line, column: err.column };
   const pg = err as { code?: string; message?: string; detail?: string; hint?: string };
-  if (pg?.code === "57014") return { message: "The model ran past its statement timeout and was cancelled", detail: clipOptionalErrorText(pg.message) };
-  if (pg?.code === "42501") return { message: `Permission denied: ${clipErrorText(pg.message ?? "")}. Models can read staging and warehouse only.` };
+  if (pg?.code === "57014")
+    return { message: "The model ran past its statement timeout and was cancelled", detail: clipOptionalErrorText(pg.message) };
+  if (pg?.code === "42501")
+    return { message: `Permission denied: ${clipErrorText(pg.message ?? "")}. Models can read staging and warehouse only.` };
   if (pg?.code && /^[0-9A-Z]{5}$/.test(pg.code)) {
-    const detail = [pg.detail, pg.hint].filter((t): t is string => Boolean(t)).map(clipErrorText).join(" ");
+    const detail = [pg.detail, pg.hint]
+      .filter((t): t is string => Boolean(t))
+      .map(clipErrorText)
+      .join(" ");
     return { message: clipErrorText(pg.message ?? "The database refused the model"), detail: detail || undefined };
   }
   return { message: clipErrorText(err instanceof Error ? err.message : String(err)) };
@@ -207,9 +222,7 @@ export function describeBuildError(err: unknown): { message: string; line?: numb
  */
 export async function rebuildViewsDownstreamOf(names: string[]): Promise<BuildSummary | null> {
   const project = await loadProject();
-  const views = [...downstreamOf(project.graph, names)].filter(
-    (n) => project.models.find((m) => m.name === n)?.materialization === "view",
-  );
+  const views = [...downstreamOf(project.graph, names)].filter((n) => project.models.find((m) => m.name === n)?.materialization === "view");
   if (views.length === 0) return null;
   return buildModels({ names: views }, project);
 }

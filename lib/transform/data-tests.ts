@@ -68,16 +68,26 @@ export async function runDataTest(tx: TransactionSql, model: string, test: Model
   const name = testName(test);
   const { sql, params } = failingRowsSql(model, test, compiledCustomSql);
   try {
-    const [{ n }] = (await tx.savepoint((sp) => runUserSql(sp, `select count(*)::bigint as n from (
+    const [{ n }] = (await tx.savepoint((sp) =>
+      runUserSql(
+        sp,
+        `select count(*)::bigint as n from (
 ${sql}
-) as failing`, params))) as unknown as [
-      { n: string },
-    ];
+) as failing`,
+        params,
+      ),
+    )) as unknown as [{ n: string }];
     const failingRows = Number(n);
     const sample = failingRows
-      ? ((await runUserSql(tx, `select * from (
+      ? (
+          (await runUserSql(
+            tx,
+            `select * from (
 ${sql}
-) as failing limit ${FAILING_ROW_SAMPLE}`, params)) as unknown as Record<string, unknown>[]).map(plain)
+) as failing limit ${FAILING_ROW_SAMPLE}`,
+            params,
+          )) as unknown as Record<string, unknown>[]
+        ).map(plain)
       : [];
     return { name, type: test.type, status: failingRows ? "failed" : "passed", failingRows, sample };
   } catch (err) {

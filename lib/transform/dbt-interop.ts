@@ -34,11 +34,7 @@ function isImportedPath(path: string): boolean {
   return IN_MODELS.test(path) ? /\.(sql|ya?ml)$/.test(path) : IN_TESTS.test(path) && path.endsWith(".sql");
 }
 
-type DbtColumnTest =
-  | "not_null"
-  | "unique"
-  | { accepted_values: { values: string[] } }
-  | { relationships: { to: string; field: string } };
+type DbtColumnTest = "not_null" | "unique" | { accepted_values: { values: string[] } } | { relationships: { to: string; field: string } };
 
 type DbtModelEntry = {
   name: string;
@@ -62,10 +58,7 @@ function columnTests(model: Model, column: string): DbtColumnTest[] {
 
 function schemaEntry(model: Model): DbtModelEntry {
   const columnNames = [
-    ...new Set([
-      ...Object.keys(model.columnDescriptions),
-      ...model.tests.flatMap((t) => ("column" in t ? [t.column] : [])),
-    ]),
+    ...new Set([...Object.keys(model.columnDescriptions), ...model.tests.flatMap((t) => ("column" in t ? [t.column] : []))]),
   ];
   const entry: DbtModelEntry = { name: model.name };
   if (model.description) entry.description = model.description;
@@ -131,7 +124,12 @@ function toTests(entry: DbtModelEntry): ModelTest[] {
   }
   for (const test of [...(entry.data_tests ?? []), ...(entry.tests ?? [])]) {
     const bounds = (test as { relayboard_row_count?: { min?: number; max?: number } }).relayboard_row_count;
-    if (bounds) tests.push({ type: "row_count", ...(bounds.min !== undefined ? { min: bounds.min } : {}), ...(bounds.max !== undefined ? { max: bounds.max } : {}) });
+    if (bounds)
+      tests.push({
+        type: "row_count",
+        ...(bounds.min !== undefined ? { min: bounds.min } : {}),
+        ...(bounds.max !== undefined ? { max: bounds.max } : {}),
+      });
   }
   return tests;
 }
@@ -166,7 +164,12 @@ export async function importDbtProject(zip: Uint8Array, actor: { id: string }): 
       for (const entry of Array.isArray(doc?.models) ? doc.models : []) if (typeof entry?.name === "string") entries.set(entry.name, entry);
     } else if (IN_TESTS.test(path) && name.endsWith(".sql")) {
       const [model, test] = name.slice(0, -4).split("__");
-      if (model && test) (customTests.get(model) ?? customTests.set(model, []).get(model)!).push({ type: "custom_sql", name: test, sql: strFromU8(bytes).trim() });
+      if (model && test)
+        (customTests.get(model) ?? customTests.set(model, []).get(model)!).push({
+          type: "custom_sql",
+          name: test,
+          sql: strFromU8(bytes).trim(),
+        });
     }
   }
   if (sqlByModel.size === 0) throw new UserError("The zip has no models/*.sql files", 400);
@@ -180,7 +183,7 @@ export async function importDbtProject(zip: Uint8Array, actor: { id: string }): 
       name,
       sql: sql.trim(),
       description: entry?.description ?? "",
-      materialization: ((entry?.config?.materialized ?? materialized ?? "view") as Materialization),
+      materialization: (entry?.config?.materialized ?? materialized ?? "view") as Materialization,
       uniqueKey: configKey ? (Array.isArray(configKey) ? configKey : [configKey]) : (uniqueKey ?? []),
       columnDescriptions: Object.fromEntries((entry?.columns ?? []).filter((c) => c.description).map((c) => [c.name, c.description!])),
       tests: [...(entry ? toTests(entry) : []), ...(customTests.get(name) ?? [])],

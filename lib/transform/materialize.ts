@@ -67,7 +67,9 @@ export async function materialize(tx: TransactionSql, input: MaterializeInput): 
 async function ensureUniqueKey(tx: TransactionSql, input: MaterializeInput): Promise<void> {
   if (input.uniqueKey.length === 0) throw new UserError(`Incremental model ${input.name} needs a unique_key`, 422);
   const keys = input.uniqueKey.map(quoteIdent).join(", ");
-  await tx.unsafe(`create unique index if not exists ${quoteIdent(`${input.name}_rb_key`.slice(0, 63))} on ${relation(input.name)} (${keys})`);
+  await tx.unsafe(
+    `create unique index if not exists ${quoteIdent(`${input.name}_rb_key`.slice(0, 63))} on ${relation(input.name)} (${keys})`,
+  );
 }
 
 /** New and changed rows (by unique_key) merge into the existing table. */
@@ -88,7 +90,6 @@ async function mergeIncrement(tx: TransactionSql, input: MaterializeInput, sql: 
     tx,
     `insert into ${relation(input.name)} (${list}) select ${list} from (
 ${sql}
-) as increment ` +
-      `on conflict (${keys}) do ${updates ? `update set ${updates}` : "nothing"}`,
+) as increment ` + `on conflict (${keys}) do ${updates ? `update set ${updates}` : "nothing"}`,
   );
 }

@@ -35,7 +35,11 @@ export async function compileForModel(name: string, sql: string, opts: { isIncre
   const models = new Set(project.catalog.models);
   models.add(name);
   try {
-    return await compileModel(sql, { modelName: name, catalog: { models, datasets: project.catalog.datasets }, isIncremental: opts.isIncremental });
+    return await compileModel(sql, {
+      modelName: name,
+      catalog: { models, datasets: project.catalog.datasets },
+      isIncremental: opts.isIncremental,
+    });
   } catch (err) {
     if (err instanceof CompileError) throw compileFailure(err);
     throw err;
@@ -64,28 +68,36 @@ export async function saveModel(raw: ModelInput, actor: Actor, opts: { mustExist
     throw err;
   }
 
-  return getDb().transaction(async (tx) => {
-    const existing = await getModelByName(input.name, tx);
-    if (existing && opts.mustBeNew) throw new UserError(`A model named ${input.name} already exists`, 409, { name: ["This name is taken"] });
-    if (!existing && opts.mustExist) throw new UserError(`No model named ${input.name}`, 404);
-    const fields = {
-      description: input.description,
-      sql: input.sql,
-      materialization: input.materialization,
-      uniqueKey: input.uniqueKey,
-      columnDescriptions: input.columnDescriptions,
-      tests: input.tests,
-    };
-    const model = existing
-      ? await updateModel(existing.id, { ...fields, revision: existing.revision + 1 }, tx)
-      : await insertModel({ name: input.name, ...fields, createdBy: actor.id }, tx);
-    if (!model) throw new UserError(`A model named ${input.name} already exists`, 409, { name: ["This name is taken"] });
-    await insertModelRevision({ modelId: model.id, revision: model.revision, ...fields, createdBy: actor.id }, tx);
-    return model;
-  }).then(async (model) => {
-    await audit("model.saved", actor, { type: "model", id: model.id, name: model.name }, { revision: model.revision, materialization: model.materialization });
-    return model;
-  });
+  return getDb()
+    .transaction(async (tx) => {
+      const existing = await getModelByName(input.name, tx);
+      if (existing && opts.mustBeNew)
+        throw new UserError(`A model named ${input.name} already exists`, 409, { name: ["This name is taken"] });
+      if (!existing && opts.mustExist) throw new UserError(`No model named ${input.name}`, 404);
+      const fields = {
+        description: input.description,
+        sql: input.sql,
+        materialization: input.materialization,
+        uniqueKey: input.uniqueKey,
+        columnDescriptions: input.columnDescriptions,
+        tests: input.tests,
+      };
+      const model = existing
+        ? await updateModel(existing.id, { ...fields, revision: existing.revision + 1 }, tx)
+        : await insertModel({ name: input.name, ...fields, createdBy: actor.id }, tx);
+      if (!model) throw new UserError(`A model named ${input.name} already exists`, 409, { name: ["This name is taken"] });
+      await insertModelRevision({ modelId: model.id, revision: model.revision, ...fields, createdBy: actor.id }, tx);
+      return model;
+    })
+    .then(async (model) => {
+      await audit(
+        "model.saved",
+        actor,
+        { type: "model", id: model.id, name: model.name },
+        { revision: model.revision, materialization: model.materialization },
+      );
+      return model;
+    });
 }
 
 /** Saves an earlier revision's content as the newest revision. */

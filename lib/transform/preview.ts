@@ -17,9 +17,12 @@ export async function previewModel(name: string, sql: string, opts: { timeoutMs?
   const compiled = await compileForModel(name, sql);
   return inSandbox(
     async (tx) => {
-      const result = await runUserSql(tx, `select * from (
+      const result = await runUserSql(
+        tx,
+        `select * from (
 ${compiled.sql}
-) as preview limit ${PREVIEW_ROWS}`);
+) as preview limit ${PREVIEW_ROWS}`,
+      );
       const columns = result.columns.map((c) => c.name);
       return { columns, rows: result.map((row) => columns.map((c) => asText(row[c]))), compiledSql: compiled.sql };
     },

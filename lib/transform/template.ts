@@ -61,10 +61,7 @@ export function suggestName(name: string, candidates: Iterable<string>): string 
 const TAG = /\{\{\s*([\s\S]*?)\s*\}\}|\{%\s*([\s\S]*?)\s*%\}|\{#[\s\S]*?#\}/g;
 const REF = /^(ref|source)\s*\(\s*(['"])([^'"]+)\2\s*\)$/;
 
-export function renderTemplate(
-  source: string,
-  opts: { modelName: string; catalog: Catalog; isIncremental: boolean },
-): Templated {
+export function renderTemplate(source: string, opts: { modelName: string; catalog: Catalog; isIncremental: boolean }): Templated {
   const refs = new Set<string>();
   const sources = new Set<string>();
   const spans: Span[] = [];

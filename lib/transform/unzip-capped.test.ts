@@ -57,17 +57,26 @@ describe("unzipCapped", () => {
 
   it("reads ordinary archives, with and without data descriptors", () => {
     const plain = zipSync({ "models/a.sql": strToU8("select 1"), "tests/a__t.sql": strToU8("select 2"), "README.md": strToU8("x") });
-    expect(texts(unzipCapped(plain, (p) => p.endsWith(".sql"), limits))).toEqual({ "models/a.sql": "select 1", "tests/a__t.sql": "select 2" });
+    expect(texts(unzipCapped(plain, (p) => p.endsWith(".sql"), limits))).toEqual({
+      "models/a.sql": "select 1",
+      "tests/a__t.sql": "select 2",
+    });
     const streamed = zipBomb("models/empty.sql", 0, { "models/b.sql": "select 'b'" });
     expect(texts(unzipCapped(streamed, all, limits))).toEqual({ "models/b.sql": "select 'b'", "models/empty.sql": "" });
   });
 
   it("refuses what is not a zip, a truncated zip and too many entries", () => {
-    expect(refusal(() => unzipCapped(strToU8("not a zip at all"), all, limits))).toMatchObject({ status: 400, message: "This is not a readable zip file" });
+    expect(refusal(() => unzipCapped(strToU8("not a zip at all"), all, limits))).toMatchObject({
+      status: 400,
+      message: "This is not a readable zip file",
+    });
     const zip = zipSync({ "models/a.sql": strToU8("select 1 ".repeat(1000)) });
     const cut = new Uint8Array([...zip.subarray(0, 60), ...zip.subarray(zip.byteLength - 22)]);
     expect(refusal(() => unzipCapped(cut, all, limits)).status).toBe(400);
     const many = zipSync(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}.txt`, strToU8("")])));
-    expect(refusal(() => unzipCapped(many, () => false, limits))).toMatchObject({ status: 413, message: "The zip has more than 100 files" });
+    expect(refusal(() => unzipCapped(many, () => false, limits))).toMatchObject({
+      status: 413,
+      message: "The zip has more than 100 files",
+    });
   });
 });

@@ -31,7 +31,9 @@ export function unzipCapped(zip: Uint8Array, want: (path: string) => boolean, li
   let failure: UserError | undefined;
   const tooLarge = (what: string, limit: number) =>
     new UserError(`The zip is too large once unpacked: ${what} more than ${formatBytes(limit)}`, 413, {
-      file: [`Unpacked, a project zip may hold at most ${formatBytes(limits.maxTotalBytes)}, and ${formatBytes(limits.maxFileBytes)} per file`],
+      file: [
+        `Unpacked, a project zip may hold at most ${formatBytes(limits.maxTotalBytes)}, and ${formatBytes(limits.maxFileBytes)} per file`,
+      ],
     });
 
   const unzip = new Unzip((file) => {

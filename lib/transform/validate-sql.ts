@@ -1,4 +1,3 @@
-
 /**
  * Checks compiled model SQL with the real PostgreSQL parser (libpg-query, WebAssembly) before it
  * goes near the database: exactly one statement, a SELECT (or WITH … SELECT), nothing that
@@ -60,7 +59,13 @@ function describeStatement(node: Record<string, unknown>): string {
     TransactionStmt: "a transaction command",
     ...WRITE_NODES,
   };
-  return names[kind] ?? kind.replace(/Stmt$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
+  return (
+    names[kind] ??
+    kind
+      .replace(/Stmt$/, "")
+      .replace(/([a-z])([A-Z])/g, "$1 $2")
+      .toUpperCase()
+  );
 }
 
 function findProblem(node: unknown): SqlProblem | null {
@@ -113,7 +118,10 @@ export async function validateModelSql(sql: string): Promise<SqlProblem | null> 
   }
   const stmt = statements[0]!.stmt;
   if (!("SelectStmt" in stmt)) {
-    return { message: `A model must be a SELECT (or WITH … SELECT); found ${describeStatement(stmt)}`, offset: statements[0]!.stmt_location ?? 0 };
+    return {
+      message: `A model must be a SELECT (or WITH … SELECT); found ${describeStatement(stmt)}`,
+      offset: statements[0]!.stmt_location ?? 0,
+    };
   }
   return findProblem(stmt);
 }

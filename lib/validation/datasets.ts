@@ -18,10 +18,7 @@ export const datasetNameField = z
 export const delimiterField = z.enum([",", ";", "\t", "|"], { message: "Delimiter must be , ; | or a tab" });
 
 const badRowsField = z
-  .union([
-    z.object({ mode: z.literal("fail") }),
-    z.object({ mode: z.literal("skip"), max: z.coerce.number().int().min(1).max(100_000) }),
-  ])
+  .union([z.object({ mode: z.literal("fail") }), z.object({ mode: z.literal("skip"), max: z.coerce.number().int().min(1).max(100_000) })])
   .default({ mode: "fail" });
 
 /** Options as the API and the form send them; every field optional with a sensible default. */

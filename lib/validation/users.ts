@@ -2,12 +2,7 @@ import { z } from "zod";
 import { roles } from "@/db/schema/users";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/passwords";
 
-export const emailField = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254, "Email is too long")
-  .pipe(z.email("Enter a valid email address"));
+export const emailField = z.string().trim().toLowerCase().max(254, "Email is too long").pipe(z.email("Enter a valid email address"));
 
 export const passwordField = z
   .string()

@@ -8,7 +8,10 @@ export async function startWorker(env: Record<string, string | undefined>): Prom
   const { child, output } = startTs("jobs/worker.ts", cleanEnv({ LOG_LEVEL: "info", ...env }));
   await waitFor(() => output().includes("worker ready") || child.exitCode !== null, 60_000, "worker ready");
   if (child.exitCode !== null) throw new Error(`worker exited early:\n${output()}`);
-  const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+  const exited = () =>
+    new Promise<void>((resolve) =>
+      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+    );
   return {
     child,
     output,

@@ -9,7 +9,12 @@ import { PageHeader } from "@/components/page-header";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "API reference" };
 
-type Operation = { summary?: string; requestBody?: { content: Record<string, unknown> }; responses: Record<string, { description: string }>; security?: unknown[] };
+type Operation = {
+  summary?: string;
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, { description: string }>;
+  security?: unknown[];
+};
 
 /** A readable rendering of the same OpenAPI document the API serves at /v1/openapi.json. */
 export default async function ApiDocsPage() {
@@ -23,8 +28,11 @@ export default async function ApiDocsPage() {
         description="Send Authorization: Bearer <token> on every request except GET /health. The machine-readable document is GET /v1/openapi.json."
       />
       <p className="mb-4 text-sm">
-        Create a token under <Link className="underline" href="/settings/tokens">Settings → API tokens</Link>. Errors always have the shape{" "}
-        <code className="font-mono">{`{ "error": { "code", "message", "details"? } }`}</code>.
+        Create a token under{" "}
+        <Link className="underline" href="/settings/tokens">
+          Settings → API tokens
+        </Link>
+        . Errors always have the shape <code className="font-mono">{`{ "error": { "code", "message", "details"? } }`}</code>.
       </p>
       <div className="flex flex-col gap-3">
         {Object.entries(paths).map(([path, operations]) =>

@@ -12,7 +12,10 @@ import { optionsFromFormData } from "./dataset-options";
  * Invalid input (ZodError) and refusals (name taken 409, blocked address) come back as field
  * errors under "name", "csvUrl" and "options.*".
  */
-export async function createUrlDatasetAction(_prev: ActionResult<{ name: string }>, form: FormData): Promise<ActionResult<{ name: string }>> {
+export async function createUrlDatasetAction(
+  _prev: ActionResult<{ name: string }>,
+  form: FormData,
+): Promise<ActionResult<{ name: string }>> {
   const result = await runAction("createUrlDataset", async () => {
     const actor = await requireRole("editor");
     const { dataset } = await registerUrlDataset(

@@ -62,10 +62,7 @@ export function fieldForErrorPath(path: string): string {
 }
 
 /** Regroups server field errors by form field; paths that name no field end up in `_form`. */
-export function groupFieldErrors(
-  fieldErrors: Record<string, string[]> | undefined,
-  known: readonly string[],
-): Record<string, string[]> {
+export function groupFieldErrors(fieldErrors: Record<string, string[]> | undefined, known: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [path, messages] of Object.entries(fieldErrors ?? {})) {
     const field = fieldForErrorPath(path);

@@ -53,8 +53,7 @@ export function uploadWithProgress<T>(
         fieldErrors: error.fieldErrors,
       });
     };
-    xhr.onerror = () =>
-      resolve({ ok: false, status: 0, message: "The upload was interrupted. Check your connection and try again." });
+    xhr.onerror = () => resolve({ ok: false, status: 0, message: "The upload was interrupted. Check your connection and try again." });
     xhr.ontimeout = () => resolve({ ok: false, status: 0, message: "The upload timed out. Try again." });
     xhr.onabort = () => resolve({ ok: false, status: 0, message: "Upload cancelled.", aborted: true });
 

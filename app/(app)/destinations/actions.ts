@@ -64,11 +64,14 @@ export async function editDestinationAction(
     const { id } = idInput.parse({ id: form.get("id") });
     // The name field is always on the form; an emptied one is an error, not "keep".
     const name = form.get("name");
-    const saved = await editDestination({
-      id,
-      name: typeof name === "string" ? name : undefined,
-      webhookUrl: optionalText(form, "webhookUrl"),
-    }, auditActor);
+    const saved = await editDestination(
+      {
+        id,
+        name: typeof name === "string" ? name : undefined,
+        webhookUrl: optionalText(form, "webhookUrl"),
+      },
+      auditActor,
+    );
     revalidate(id);
     return { id: saved.id, name: saved.name, webhookUrlMasked: saved.webhookUrlMasked, default: saved.default };
   });
@@ -87,10 +90,7 @@ export async function makeDefaultDestinationAction(
   });
 }
 
-export async function deleteDestinationAction(
-  _prev: ActionResult<{ id: string }>,
-  form: FormData,
-): Promise<ActionResult<{ id: string }>> {
+export async function deleteDestinationAction(_prev: ActionResult<{ id: string }>, form: FormData): Promise<ActionResult<{ id: string }>> {
   return runAction("deleteDestination", async () => {
     const auditActor = await requireRole("editor");
     const { id } = idInput.parse({ id: form.get("id") });

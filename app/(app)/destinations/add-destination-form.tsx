@@ -19,7 +19,10 @@ const initialState: State = { ok: false, attempt: 0 };
 export function AddDestinationForm({ isFirst }: { isFirst: boolean }) {
   const formRef = useRef<HTMLFormElement>(null);
   const [state, formAction, pending] = useActionState(
-    async (prev: State, form: FormData): Promise<State> => ({ ...(await createDestinationAction({ ok: false }, form)), attempt: prev.attempt + 1 }),
+    async (prev: State, form: FormData): Promise<State> => ({
+      ...(await createDestinationAction({ ok: false }, form)),
+      attempt: prev.attempt + 1,
+    }),
     initialState,
   );
 

@@ -63,7 +63,8 @@ export function DestinationActions({
 
   useEffect(() => {
     if (!test.ok) return;
-    if (test.data.status === "sent") toast.success(`Test message sent to ${destination.name}`, { description: `Slack answered “${test.data.answer}”` });
+    if (test.data.status === "sent")
+      toast.success(`Test message sent to ${destination.name}`, { description: `Slack answered “${test.data.answer}”` });
     else toast.error(`Test message to ${destination.name} failed`, { description: `Slack answered “${test.data.answer}”` });
     // Only a new answer is announced, not a re-render with a new name.
   }, [test]);
@@ -116,9 +117,16 @@ function TestResult({ result }: { result: TestMessageResult }) {
     <p
       data-testid="test-result"
       data-status={result.status}
-      className={cn("flex items-start gap-1.5 text-sm break-words whitespace-normal", sent ? "text-emerald-800 dark:text-emerald-300" : "text-destructive")}
+      className={cn(
+        "flex items-start gap-1.5 text-sm break-words whitespace-normal",
+        sent ? "text-emerald-800 dark:text-emerald-300" : "text-destructive",
+      )}
     >
-      {sent ? <CircleCheckIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0" /> : <CircleAlertIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0" />}
+      {sent ? (
+        <CircleCheckIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0" />
+      ) : (
+        <CircleAlertIcon aria-hidden="true" className="mt-0.5 size-4 shrink-0" />
+      )}
       <span>
         {sent ? "Test message sent. " : result.status === "skipped" ? "Test message skipped. " : "Test message failed. "}
         Slack answered <q className="font-mono">{result.answer}</q>
@@ -255,8 +263,8 @@ function DeleteDestinationDialog({ destination, afterDelete }: { destination: De
           <AlertDialogHeader>
             <AlertDialogTitle className="break-all">Delete {destination.name}?</AlertDialogTitle>
             <AlertDialogDescription>
-              Relayboard forgets the webhook URL and this destination&apos;s delivery history. The Slack webhook itself keeps
-              working until you remove it in Slack.
+              Relayboard forgets the webhook URL and this destination&apos;s delivery history. The Slack webhook itself keeps working until
+              you remove it in Slack.
               {destination.default ? " This is the default destination; make another one the default afterwards." : ""}
             </AlertDialogDescription>
           </AlertDialogHeader>

@@ -86,9 +86,7 @@ export default async function DestinationsPage() {
                       <span className="sr-only">Webhook: </span>
                       <span data-testid="destination-url">{d.webhookUrlMasked}</span>
                     </p>
-                    {d.status === "needs_attention" ? (
-                      <DestinationStatus status={d.status} attentionReason={d.attentionReason} />
-                    ) : null}
+                    {d.status === "needs_attention" ? <DestinationStatus status={d.status} attentionReason={d.attentionReason} /> : null}
                     <p className="text-muted-foreground text-xs">
                       Added <time dateTime={d.createdAt.toISOString()}>{formatDateTime(d.createdAt)}</time>
                     </p>
@@ -113,8 +111,8 @@ export default async function DestinationsPage() {
               <h2>Add destination</h2>
             </CardTitle>
             <CardDescription>
-              Paste a Slack incoming webhook URL. It is encrypted at rest; after saving, only its host and last four
-              characters are shown, to you and everyone else.
+              Paste a Slack incoming webhook URL. It is encrypted at rest; after saving, only its host and last four characters are shown,
+              to you and everyone else.
             </CardDescription>
           </CardHeader>
           <CardContent>

@@ -5,13 +5,7 @@ import { runAction, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/session";
 import { UserError } from "@/lib/errors";
 import { describeBuildError } from "@/lib/transform/build";
-import {
-  compileForModel,
-  removeModel,
-  requestModelBuild,
-  restoreModelRevision,
-  saveModel,
-} from "@/lib/transform/models";
+import { compileForModel, removeModel, requestModelBuild, restoreModelRevision, saveModel } from "@/lib/transform/models";
 import { previewModel } from "@/lib/transform/preview";
 import { listLatestBuilds } from "@/db/queries/models";
 import type { Model } from "@/db/schema/models";
@@ -48,7 +42,9 @@ export async function previewModelAction(raw: unknown): Promise<ActionResult<Pre
       const preview = await previewModel(compileName(input.name), input.sql);
       return {
         ...preview,
-        rows: preview.rows.map((row) => row.map((v) => (v !== null && v.length > MAX_PREVIEW_CELL ? `${v.slice(0, MAX_PREVIEW_CELL)}…` : v))),
+        rows: preview.rows.map((row) =>
+          row.map((v) => (v !== null && v.length > MAX_PREVIEW_CELL ? `${v.slice(0, MAX_PREVIEW_CELL)}…` : v)),
+        ),
       };
     } catch (err) {
       // The database's own complaint about the user's SQL (unknown column, bad cast, timeout) is

@@ -74,7 +74,8 @@ export function useLatestBuild(name: string, initial: { build: BuildView | null;
 function announce(build: BuildView) {
   if (build.status === "succeeded") {
     const failed = build.testResults.filter((t) => t.status !== "passed").length;
-    if (failed) toast.warning(`Built ${build.modelName}: ${formatCount(build.rows)} rows, ${failed} ${failed === 1 ? "test" : "tests"} failed`);
+    if (failed)
+      toast.warning(`Built ${build.modelName}: ${formatCount(build.rows)} rows, ${failed} ${failed === 1 ? "test" : "tests"} failed`);
     else toast.success(`Built ${build.modelName}: ${formatCount(build.rows)} rows`);
   } else if (build.status === "failed") toast.error(`The build of ${build.modelName} failed`);
   else if (build.status === "skipped") toast.warning(`The build of ${build.modelName} was skipped`);

@@ -56,8 +56,8 @@ export function DeleteModelButton({ name }: { name: string }) {
         <AlertDialogHeader>
           <AlertDialogTitle className="break-all">Delete model {name}?</AlertDialogTitle>
           <AlertDialogDescription>
-            Its view or table is dropped from the warehouse, and the model, its revisions and its build history are deleted. This
-            cannot be undone; export a dbt project first if you may want it back.
+            Its view or table is dropped from the warehouse, and the model, its revisions and its build history are deleted. This cannot be
+            undone; export a dbt project first if you may want it back.
           </AlertDialogDescription>
         </AlertDialogHeader>
         <FormError message={error} />

@@ -14,7 +14,11 @@ export const TEST_TYPES: { type: TestType; label: string; hint: string }[] = [
 export const MATERIALIZATIONS: { value: Materialization; label: string; hint: string }[] = [
   { value: "view", label: "View", hint: "Recomputed on every read; nothing is stored." },
   { value: "table", label: "Table", hint: "Rebuilt in full on every build." },
-  { value: "incremental", label: "Incremental", hint: "Merges new rows by the unique key; use {% if is_incremental() %} to select only new ones." },
+  {
+    value: "incremental",
+    label: "Incremental",
+    hint: "Merges new rows by the unique key; use {% if is_incremental() %} to select only new ones.",
+  },
 ];
 
 /** A test being edited: every field as typed, whatever its type, so switching type loses nothing. */

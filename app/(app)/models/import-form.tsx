@@ -91,7 +91,9 @@ export function ImportForm() {
           <Alert>
             <CircleCheckIcon aria-hidden="true" />
             <AlertTitle>
-              {result.imported.length ? `Imported ${result.imported.length} ${result.imported.length === 1 ? "model" : "models"}` : "Nothing was imported"}
+              {result.imported.length
+                ? `Imported ${result.imported.length} ${result.imported.length === 1 ? "model" : "models"}`
+                : "Nothing was imported"}
             </AlertTitle>
             {result.imported.length ? (
               <AlertDescription>

@@ -256,12 +256,22 @@ export function ModelEditor({
 
   const fieldHint = MATERIALIZATIONS.find((m) => m.value === materialization)?.hint;
   const showUniqueKey = materialization === "incremental" || uniqueKeyText.trim() !== "";
-  const buildBlocked = isNew ? "Save the model before building it." : dirty ? "Builds use the saved revision: save your edits first." : undefined;
+  const buildBlocked = isNew
+    ? "Save the model before building it."
+    : dirty
+      ? "Builds use the saved revision: save your edits first."
+      : undefined;
   const sqlFieldError = fieldErrors?.sql?.length && !sqlError ? fieldErrors.sql : undefined;
   const relationNames = useMemo(() => [...completion.models, ...completion.datasets].sort(), [completion]);
 
   return (
-    <form onSubmit={onSubmit} onKeyDown={onKeyDown} noValidate className="flex flex-col gap-6" aria-label={isNew ? "New model" : `Model ${model.name}`}>
+    <form
+      onSubmit={onSubmit}
+      onKeyDown={onKeyDown}
+      noValidate
+      className="flex flex-col gap-6"
+      aria-label={isNew ? "New model" : `Model ${model.name}`}
+    >
       {canEdit ? (
         <div className="bg-background/95 supports-[backdrop-filter]:bg-background/80 z-30 -mx-1 flex flex-col gap-2 rounded-lg border px-3 py-2 backdrop-blur md:sticky md:top-14">
           <div className="flex flex-wrap items-center gap-2">
@@ -300,7 +310,9 @@ export function ModelEditor({
             </Button>
           </div>
           <div className="text-muted-foreground flex flex-wrap gap-x-4 gap-y-1 text-xs">
-            <span data-testid="save-state">{isNew ? "Not saved yet" : dirty ? "Unsaved changes" : `Saved: revision ${model.revision}`}</span>
+            <span data-testid="save-state">
+              {isNew ? "Not saved yet" : dirty ? "Unsaved changes" : `Saved: revision ${model.revision}`}
+            </span>
             {buildBlocked ? <span id="build-blocked">{buildBlocked}</span> : null}
             <span className="hidden sm:inline">Ctrl+S saves, Ctrl+Enter previews.</span>
           </div>
@@ -354,7 +366,10 @@ export function ModelEditor({
                 <SelectTrigger
                   id="model-materialization"
                   className="w-full"
-                  aria-describedby={describedBy("model-materialization-hint", fieldErrors?.materialization && "model-materialization-error")}
+                  aria-describedby={describedBy(
+                    "model-materialization-hint",
+                    fieldErrors?.materialization && "model-materialization-error",
+                  )}
                 >
                   <SelectValue />
                 </SelectTrigger>
@@ -440,7 +455,14 @@ export function ModelEditor({
             <CardDescription>Builds run on the worker: the view or table is replaced, then the data tests run.</CardDescription>
           </CardHeader>
           <CardContent>
-            <BuildPanel name={model.name} build={live.build} batch={live.batch} awaitingWorker={live.awaitingWorker} slow={live.slow} timeoutSeconds={timeoutSeconds} />
+            <BuildPanel
+              name={model.name}
+              build={live.build}
+              batch={live.batch}
+              awaitingWorker={live.awaitingWorker}
+              slow={live.slow}
+              timeoutSeconds={timeoutSeconds}
+            />
           </CardContent>
         </Card>
       )}

@@ -37,11 +37,13 @@ type LastBuild = {
 function fromBuild(build: ModelBuild): LastBuild {
   return {
     status: build.status,
-    at: new Date(buildMoment({
-      createdAt: build.createdAt.toISOString(),
-      startedAt: build.startedAt?.toISOString() ?? null,
-      finishedAt: build.finishedAt?.toISOString() ?? null,
-    })),
+    at: new Date(
+      buildMoment({
+        createdAt: build.createdAt.toISOString(),
+        startedAt: build.startedAt?.toISOString() ?? null,
+        finishedAt: build.finishedAt?.toISOString() ?? null,
+      }),
+    ),
     rows: build.status === "succeeded" ? build.rows : null,
     error: build.status === "failed" ? build.error?.message : undefined,
     skipped: build.status === "skipped" ? (build.skippedBecause ?? undefined) : undefined,
@@ -170,8 +172,8 @@ export default async function ModelsPage() {
             <h2>dbt interoperability</h2>
           </CardTitle>
           <CardDescription>
-            Take your models to dbt as a project zip (SQL files, schema.yml with tests and descriptions), or bring a dbt
-            project&apos;s models in. Importing saves each model as a new revision.
+            Take your models to dbt as a project zip (SQL files, schema.yml with tests and descriptions), or bring a dbt project&apos;s
+            models in. Importing saves each model as a new revision.
           </CardDescription>
         </CardHeader>
         <CardContent className="flex flex-col gap-6">

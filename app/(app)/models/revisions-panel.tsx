@@ -64,8 +64,7 @@ export function RevisionsPanel({
                 <span className="font-medium">Revision {rev.revision}</span>
                 {isCurrent ? <Badge variant="secondary">current</Badge> : null}
                 <span className="text-muted-foreground text-sm">
-                  {rev.author ?? "someone no longer here"},{" "}
-                  <time dateTime={rev.createdAt}>{formatDateTime(new Date(rev.createdAt))}</time>
+                  {rev.author ?? "someone no longer here"}, <time dateTime={rev.createdAt}>{formatDateTime(new Date(rev.createdAt))}</time>
                 </span>
                 <div className="ml-auto flex flex-wrap gap-2">
                   <Button
@@ -79,7 +78,9 @@ export function RevisionsPanel({
                     {open === rev.revision ? "Hide diff" : "View diff"}
                     <span className="sr-only"> of revision {rev.revision}</span>
                   </Button>
-                  {canEdit && !isCurrent ? <RestoreButton name={name} revision={rev.revision} dirty={dirty} onRestored={onRestored} /> : null}
+                  {canEdit && !isCurrent ? (
+                    <RestoreButton name={name} revision={rev.revision} dirty={dirty} onRestored={onRestored} />
+                  ) : null}
                 </div>
               </div>
               {open === rev.revision ? (

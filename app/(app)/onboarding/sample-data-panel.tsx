@@ -18,9 +18,9 @@ export function SampleDataOffer({ canEdit }: { canEdit: boolean }) {
           <h2>New here? Try it with sample data</h2>
         </CardTitle>
         <CardDescription className="max-w-3xl">
-          One click loads 4,000 shop orders into Postgres, adds a model of weekly revenue by region, and sends its summary to a
-          sample Slack channel that lives inside Relayboard: you see exactly what your channel would get, and nothing leaves this
-          server. Everything it creates is ordinary and yours to change or delete.
+          One click loads 4,000 shop orders into Postgres, adds a model of weekly revenue by region, and sends its summary to a sample Slack
+          channel that lives inside Relayboard: you see exactly what your channel would get, and nothing leaves this server. Everything it
+          creates is ordinary and yours to change or delete.
         </CardDescription>
       </CardHeader>
       <CardContent>
@@ -73,7 +73,11 @@ export function SampleNextSteps({ state }: { state: Loaded }) {
           >
             <StepLink href={state.destinationId ? channelHref : "/destinations#add-destination"}>Add a Slack webhook</StepLink>
           </Step>
-          <Step done={state.scheduled} title="Schedule the pipeline" text="Let the pipeline run on its own, say every weekday at 8:00, with a cron schedule.">
+          <Step
+            done={state.scheduled}
+            title="Schedule the pipeline"
+            text="Let the pipeline run on its own, say every weekday at 8:00, with a cron schedule."
+          >
             {state.pipelineId ? <StepLink href={`/pipelines/${state.pipelineId}#edit`}>Set a schedule</StepLink> : null}
           </Step>
           <Step done={false} title="Make it yours" text="Change the model's SQL and see the lineage, or register a CSV of your own.">
@@ -86,12 +90,31 @@ export function SampleNextSteps({ state }: { state: Loaded }) {
   );
 }
 
-function Step({ done, title, text, extra, children }: { done: boolean; title: string; text: string; extra?: ReactNode; children?: ReactNode }) {
+function Step({
+  done,
+  title,
+  text,
+  extra,
+  children,
+}: {
+  done: boolean;
+  title: string;
+  text: string;
+  extra?: ReactNode;
+  children?: ReactNode;
+}) {
   const Icon = done ? CircleCheckIcon : CircleIcon;
   return (
-    <li className="flex flex-col gap-3 py-3 first:pt-0 last:pb-0 sm:flex-row sm:items-center sm:justify-between" data-testid="sample-step" data-done={done}>
+    <li
+      className="flex flex-col gap-3 py-3 first:pt-0 last:pb-0 sm:flex-row sm:items-center sm:justify-between"
+      data-testid="sample-step"
+      data-done={done}
+    >
       <div className="flex min-w-0 gap-3">
-        <Icon className={cn("mt-0.5 size-5 shrink-0", done ? "text-emerald-700 dark:text-emerald-400" : "text-muted-foreground")} aria-hidden="true" />
+        <Icon
+          className={cn("mt-0.5 size-5 shrink-0", done ? "text-emerald-700 dark:text-emerald-400" : "text-muted-foreground")}
+          aria-hidden="true"
+        />
         <div className="flex min-w-0 flex-col gap-0.5">
           <h3 className="flex flex-wrap items-center gap-2 text-sm font-medium">
             {title}

@@ -53,8 +53,8 @@ export async function SampleRunMessages({ runId }: { runId: string }) {
           <h2>What your Slack channel would get</h2>
         </CardTitle>
         <CardDescription>
-          This run sends to the {samples.get(channelId)?.name ?? "sample channel"}, which records messages instead of posting them:
-          below is the message exactly as Slack would receive it. Nothing left this server.
+          This run sends to the {samples.get(channelId)?.name ?? "sample channel"}, which records messages instead of posting them: below is
+          the message exactly as Slack would receive it. Nothing left this server.
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
@@ -76,7 +76,9 @@ export async function SampleRunMessages({ runId }: { runId: string }) {
 
 /** On a sample destination's page: its newest messages, as the channel would show them. */
 export async function SampleChannel({ destinationId }: { destinationId: string }) {
-  const recorded = (await listDeliveriesForDestination(destinationId, 20)).filter((d) => d.status === "sent" && d.payload).slice(0, CHANNEL_MESSAGES);
+  const recorded = (await listDeliveriesForDestination(destinationId, 20))
+    .filter((d) => d.status === "sent" && d.payload)
+    .slice(0, CHANNEL_MESSAGES);
   return (
     <Card data-testid="sample-channel">
       <CardHeader>
@@ -85,8 +87,8 @@ export async function SampleChannel({ destinationId }: { destinationId: string }
           <h2>The channel, as Slack would show it</h2>
         </CardTitle>
         <CardDescription>
-          A sample destination posts nothing: each message is checked against Slack&apos;s limits and recorded here with its exact
-          Block Kit payload. To send for real, edit this destination and give it a Slack incoming webhook URL.
+          A sample destination posts nothing: each message is checked against Slack&apos;s limits and recorded here with its exact Block Kit
+          payload. To send for real, edit this destination and give it a Slack incoming webhook URL.
         </CardDescription>
       </CardHeader>
       <CardContent>

@@ -52,7 +52,9 @@ export type ScheduleHint = { description: string; nextRuns: { iso: string; text:
 export async function describeScheduleAction(cron: string, timezone: string): Promise<ActionResult<ScheduleHint>> {
   return runAction("describeSchedule", async () => {
     await requireRole("editor");
-    const input = z.object({ cron: z.string().trim().min(1).max(120), timezone: z.string().trim().min(1).max(64) }).parse({ cron, timezone });
+    const input = z
+      .object({ cron: z.string().trim().min(1).max(120), timezone: z.string().trim().min(1).max(64) })
+      .parse({ cron, timezone });
     const info = describeSchedule(input.cron, input.timezone);
     return {
       description: info.description,

@@ -164,8 +164,8 @@ export function DeliveryFields({
             Variables
           </p>
           <p id={id("variables-hint")} className="text-muted-foreground text-xs">
-            Slack mrkdwn: *bold*, _italic_, &lt;url|label&gt;. Click a variable to insert it at the cursor, in the header or
-            the text, whichever you used last.
+            Slack mrkdwn: *bold*, _italic_, &lt;url|label&gt;. Click a variable to insert it at the cursor, in the header or the text,
+            whichever you used last.
           </p>
           <ul className="flex flex-wrap gap-1.5">
             {options.variables.map((variable) => (

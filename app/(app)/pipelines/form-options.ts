@@ -21,7 +21,12 @@ async function warehouseColumns(): Promise<Record<string, string[]>> {
 
 /** Everything the pipeline form offers, read on the server (no webhook URLs, only names). */
 export async function loadFormOptions(): Promise<PipelineFormOptions> {
-  const [datasets, models, destinations, columns] = await Promise.all([listDatasets(), listModels(), listPublicDestinations(), warehouseColumns()]);
+  const [datasets, models, destinations, columns] = await Promise.all([
+    listDatasets(),
+    listModels(),
+    listPublicDestinations(),
+    warehouseColumns(),
+  ]);
   const columnsOf = (name: string) => columns[name]?.filter((c) => !INTERNAL_COLUMN.test(c)) ?? null;
   const modelNames = new Set(models.map((m) => m.name));
   return {
@@ -30,7 +35,9 @@ export async function loadFormOptions(): Promise<PipelineFormOptions> {
     destinations: destinations.map((d) => ({ id: d.id, name: d.name, default: d.default, needsAttention: d.status === "needs_attention" })),
     tables: [
       ...models.map((m) => ({ name: m.name, kind: "model" as const, columns: columnsOf(m.name) })),
-      ...datasets.filter((d) => !modelNames.has(d.name)).map((d) => ({ name: d.name, kind: "dataset" as const, columns: columnsOf(d.name) })),
+      ...datasets
+        .filter((d) => !modelNames.has(d.name))
+        .map((d) => ({ name: d.name, kind: "dataset" as const, columns: columnsOf(d.name) })),
     ],
     variables: [...TEMPLATE_VARIABLES],
   };

@@ -54,8 +54,8 @@ export default async function PipelinesPage() {
           title="No pipelines yet"
           description={
             <>
-              Registering a dataset creates its default pipeline: it fetches and loads the file, builds the models that use
-              it and posts a summary to the default Slack destination. Add more pipelines for other messages or schedules.
+              Registering a dataset creates its default pipeline: it fetches and loads the file, builds the models that use it and posts a
+              summary to the default Slack destination. Add more pipelines for other messages or schedules.
             </>
           }
         >

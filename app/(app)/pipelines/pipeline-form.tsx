@@ -152,8 +152,8 @@ export function PipelineForm({
             <div className="flex flex-col">
               <label htmlFor="models-downstream">Everything downstream</label>
               <span id="models-downstream-hint" className="text-muted-foreground text-xs">
-                Every model that reads {dataset ? <span className="font-mono">{dataset.name}</span> : "the chosen source"}, directly or through
-                other models, found at run time.
+                Every model that reads {dataset ? <span className="font-mono">{dataset.name}</span> : "the chosen source"}, directly or
+                through other models, found at run time.
               </span>
             </div>
           </div>
@@ -177,7 +177,10 @@ export function PipelineForm({
               <p id="pipeline-models-hint" className="text-muted-foreground text-xs">
                 {draft.models.length ? `${draft.models.length} chosen.` : "None chosen: a run only loads the dataset."}
               </p>
-              <ul className="grid max-h-64 gap-2 overflow-y-auto rounded-md border p-3 sm:grid-cols-2" aria-describedby="pipeline-models-hint">
+              <ul
+                className="grid max-h-64 gap-2 overflow-y-auto rounded-md border p-3 sm:grid-cols-2"
+                aria-describedby="pipeline-models-hint"
+              >
                 {options.models.map((m, i) => (
                   <li key={m.name} className="flex min-w-0 items-start gap-2">
                     <Checkbox
@@ -239,7 +242,10 @@ export function PipelineForm({
             value={draft.failureAlertDestinationId}
             onChange={(e) => set({ failureAlertDestinationId: e.target.value })}
             aria-invalid={fieldErrors?.failureAlertDestinationId?.length ? true : undefined}
-            aria-describedby={describedBy(fieldErrors?.failureAlertDestinationId?.length ? "pipeline-failure-alert-error" : undefined, "pipeline-failure-alert-hint")}
+            aria-describedby={describedBy(
+              fieldErrors?.failureAlertDestinationId?.length ? "pipeline-failure-alert-error" : undefined,
+              "pipeline-failure-alert-hint",
+            )}
           >
             <option value="">No failure alert</option>
             {options.destinations.map((d) => (
@@ -312,7 +318,13 @@ function CheckboxField({
 }) {
   return (
     <div className="flex items-start gap-3">
-      <Checkbox id={id} checked={checked} onCheckedChange={(c) => onChange(c === true)} aria-describedby={`${id}-hint`} className="mt-0.5" />
+      <Checkbox
+        id={id}
+        checked={checked}
+        onCheckedChange={(c) => onChange(c === true)}
+        aria-describedby={`${id}-hint`}
+        className="mt-0.5"
+      />
       <div className="flex flex-col gap-1">
         <Label htmlFor={id}>{label}</Label>
         <p id={`${id}-hint`} className="text-muted-foreground text-xs">

@@ -111,7 +111,8 @@ export function ScheduleFields({
   // The live check's own messages beside the fields; the save's messages win when present.
   const cronErrors = errors?.cron ?? (hint && !hint.ok ? hint.fieldErrors?.scheduleCron : undefined);
   const zoneErrors = errors?.timezone ?? (hint && !hint.ok ? hint.fieldErrors?.scheduleTimezone : undefined);
-  const otherError = hint && !hint.ok && !hint.fieldErrors?.scheduleCron && !hint.fieldErrors?.scheduleTimezone ? hint.formError : undefined;
+  const otherError =
+    hint && !hint.ok && !hint.fieldErrors?.scheduleCron && !hint.fieldErrors?.scheduleTimezone ? hint.formError : undefined;
 
   return (
     <fieldset className="flex flex-col gap-4" disabled={disabled}>
@@ -128,14 +129,25 @@ export function ScheduleFields({
             spellCheck={false}
             className="font-mono"
             aria-invalid={cronErrors?.length ? true : undefined}
-            aria-describedby={describedBy(cronErrors?.length ? "pipeline-cron-error" : undefined, "pipeline-cron-hint", "pipeline-schedule-live")}
+            aria-describedby={describedBy(
+              cronErrors?.length ? "pipeline-cron-error" : undefined,
+              "pipeline-cron-hint",
+              "pipeline-schedule-live",
+            )}
           />
           <p id="pipeline-cron-hint" className="text-muted-foreground text-xs">
             Minute, hour, day of month, month, day of week. Leave empty to run only by hand or through the API.
           </p>
           <div className="flex flex-wrap gap-1.5" role="group" aria-label="Schedule presets">
             {PRESETS.map((p) => (
-              <Button key={p.cron} type="button" variant="secondary" size="sm" className="h-7 rounded-full px-2.5 text-xs" onClick={() => onChange({ cron: p.cron })}>
+              <Button
+                key={p.cron}
+                type="button"
+                variant="secondary"
+                size="sm"
+                className="h-7 rounded-full px-2.5 text-xs"
+                onClick={() => onChange({ cron: p.cron })}
+              >
                 {p.label}
               </Button>
             ))}

@@ -13,7 +13,9 @@ export const GET = jsonRoute({
       datasetId: p.datasetId,
       models: p.models,
       deliveries: p.deliveries.length,
-      schedule: p.scheduleCron ? { cron: p.scheduleCron, timezone: p.scheduleTimezone, nextRunAt: p.nextRunAt?.toISOString() ?? null } : null,
+      schedule: p.scheduleCron
+        ? { cron: p.scheduleCron, timezone: p.scheduleTimezone, nextRunAt: p.nextRunAt?.toISOString() ?? null }
+        : null,
       paused: p.paused,
       isDefault: p.isDefault,
     }));

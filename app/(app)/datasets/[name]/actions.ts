@@ -9,12 +9,7 @@ import { requestDatasetLoad } from "@/lib/ingest/register";
 import { removeDataset, setColumnType } from "@/lib/ingest/manage";
 import { getDatasetById, getLatestDatasetVersion } from "@/db/queries/datasets";
 import type { Dataset } from "@/db/schema/datasets";
-import {
-  columnOverrideInput,
-  datasetIdInput,
-  datasetLoadRequestInput,
-  datasetVersionReloadInput,
-} from "@/lib/validation/datasets";
+import { columnOverrideInput, datasetIdInput, datasetLoadRequestInput, datasetVersionReloadInput } from "@/lib/validation/datasets";
 
 // Every action checks the editor role itself, first: the page hiding its buttons from viewers
 // protects nothing. Invalid input throws a ZodError, which runAction answers as 400.

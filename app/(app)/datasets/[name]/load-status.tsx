@@ -96,8 +96,7 @@ export function LoadStatus({ datasetId, initial }: { datasetId: string; initial:
     );
   }
 
-  const took =
-    load.startedAt && load.finishedAt ? Date.parse(load.finishedAt) - Date.parse(load.startedAt) : null;
+  const took = load.startedAt && load.finishedAt ? Date.parse(load.finishedAt) - Date.parse(load.startedAt) : null;
   const finished = load.finishedAt ? new Date(load.finishedAt) : null;
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-2">

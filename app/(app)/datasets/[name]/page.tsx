@@ -119,7 +119,11 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
           </CardTitle>
         </CardHeader>
         <CardContent className="flex flex-col gap-4">
-          <LoadStatus key={latest ? `${latest.id}:${latest.status}` : "none"} datasetId={dataset.id} initial={latest ? toLoadView(latest) : null} />
+          <LoadStatus
+            key={latest ? `${latest.id}:${latest.status}` : "none"}
+            datasetId={dataset.id}
+            initial={latest ? toLoadView(latest) : null}
+          />
           {lastFinished?.status === "failed" ? <LoadErrorAlert load={lastFinished} hasData={Boolean(dataset.currentVersionId)} /> : null}
           {lastFinished ? <SkippedRowsTable load={lastFinished} /> : null}
         </CardContent>
@@ -247,7 +251,9 @@ function PreviewSection({ preview, page, href, dataset }: { preview: PreviewResu
       )}
       <nav aria-label="Preview pages" className="flex flex-wrap items-center justify-between gap-2 px-6">
         <p className="text-muted-foreground text-sm tabular-nums" data-testid="preview-range">
-          {data.rows.length ? `Rows ${formatCount(from)}–${formatCount(to)} of ${formatCount(data.total)}` : `${formatCount(data.total)} rows`}
+          {data.rows.length
+            ? `Rows ${formatCount(from)}–${formatCount(to)} of ${formatCount(data.total)}`
+            : `${formatCount(data.total)} rows`}
         </p>
         <div className="flex gap-2">
           <PageLink href={page > 1 ? `${href}?page=${Math.min(page - 1, lastPage)}` : null} rel="prev">
@@ -309,5 +315,9 @@ function OptionsLine({ dataset }: { dataset: Dataset }) {
     o.types === "text" ? "all columns text" : null,
     o.badRows.mode === "skip" ? `skips up to ${formatCount(o.badRows.max)} bad rows` : null,
   ].filter(Boolean);
-  return <>Typed rows from the warehouse table, {PAGE_SIZE} per page. Options: {parts.join(" · ")}.</>;
+  return (
+    <>
+      Typed rows from the warehouse table, {PAGE_SIZE} per page. Options: {parts.join(" · ")}.
+    </>
+  );
 }

@@ -57,7 +57,9 @@ export function LoadErrorAlert({ load, hasData }: { load: DatasetLoad; hasData: 
           </dl>
         ) : null}
         {error.detail ? (
-          <pre className="bg-background/60 max-w-full overflow-x-auto rounded p-2 font-mono text-xs whitespace-pre-wrap">{error.detail}</pre>
+          <pre className="bg-background/60 max-w-full overflow-x-auto rounded p-2 font-mono text-xs whitespace-pre-wrap">
+            {error.detail}
+          </pre>
         ) : null}
         <p className="text-xs">
           {hasData ? "The tables still hold the data of the last successful load." : "Nothing has been loaded into the tables yet."}
@@ -103,30 +105,19 @@ export function SkippedRowsTable({ load }: { load: DatasetLoad }) {
           </TableBody>
         </Table>
       </div>
-      {skipped.length > SKIPPED_SHOWN ? (
-        <p className="text-muted-foreground text-xs">Showing the first {SKIPPED_SHOWN}.</p>
-      ) : null}
+      {skipped.length > SKIPPED_SHOWN ? <p className="text-muted-foreground text-xs">Showing the first {SKIPPED_SHOWN}.</p> : null}
     </section>
   );
 }
 
-export function SchemaTable({
-  dataset,
-  canEdit,
-  busy,
-}: {
-  dataset: Dataset;
-  canEdit: boolean;
-  busy: boolean;
-}) {
+export function SchemaTable({ dataset, canEdit, busy }: { dataset: Dataset; canEdit: boolean; busy: boolean }) {
   const editable = canEdit && !busy && Boolean(dataset.currentVersionId);
   return (
     <div className="flex flex-col gap-3">
       {canEdit ? (
         <p id="type-hint" className="text-muted-foreground text-sm">
-          Changing a type reloads the current version with it. If any value does not fit (say, text in a bigint column),
-          that load fails and names the line; the tables keep their previous data and the new type stays selected until you
-          change it back.
+          Changing a type reloads the current version with it. If any value does not fit (say, text in a bigint column), that load fails and
+          names the line; the tables keep their previous data and the new type stays selected until you change it back.
           {busy ? " Wait for the running load to finish." : ""}
           {!dataset.currentVersionId ? " Types can be changed once the dataset has loaded." : ""}
         </p>
@@ -190,7 +181,9 @@ export function VersionsTable({
   now: Date;
 }) {
   if (versions.length === 0) {
-    return <p className="text-muted-foreground px-6 text-sm">No version stored yet: the first one appears when the file has been fetched.</p>;
+    return (
+      <p className="text-muted-foreground px-6 text-sm">No version stored yet: the first one appears when the file has been fetched.</p>
+    );
   }
   return (
     <Table aria-labelledby="versions-heading" data-testid="versions-table">
@@ -293,9 +286,16 @@ export function LoadsTable({ loads, versionNumbers, now }: { loads: DatasetLoad[
               <TableCell className="text-right tabular-nums" title={timingsTitle(load.timings)}>
                 {duration === null ? "—" : formatDuration(duration)}
               </TableCell>
-              <TableCell className="text-right tabular-nums">{load.status === "succeeded" || load.rowsLoaded ? formatCount(load.rowsLoaded) : "—"}</TableCell>
+              <TableCell className="text-right tabular-nums">
+                {load.status === "succeeded" || load.rowsLoaded ? formatCount(load.rowsLoaded) : "—"}
+              </TableCell>
               <TableCell className="tabular-nums">{version ? `v${version}` : "—"}</TableCell>
-              <TableCell className={load.status === "failed" ? "text-destructive max-w-96 truncate pr-6" : "text-muted-foreground max-w-96 truncate pr-6"} title={summary || undefined}>
+              <TableCell
+                className={
+                  load.status === "failed" ? "text-destructive max-w-96 truncate pr-6" : "text-muted-foreground max-w-96 truncate pr-6"
+                }
+                title={summary || undefined}
+              >
                 {load.status === "failed" && load.error?.line && !/\bline\b/i.test(summary) ? `Line ${formatCount(load.error.line)}: ` : ""}
                 {summary || "—"}
               </TableCell>

@@ -14,15 +14,7 @@ import { uploadWithProgress, type UploadProgress } from "../xhr-upload";
 type Accepted = { version: { unchanged: boolean; loadId: string | null } };
 
 /** A new file for an uploaded dataset: streamed with progress; identical content is reported unchanged. */
-export function UploadVersionForm({
-  datasetName,
-  busy,
-  maxUploadBytes,
-}: {
-  datasetName: string;
-  busy: boolean;
-  maxUploadBytes?: number;
-}) {
+export function UploadVersionForm({ datasetName, busy, maxUploadBytes }: { datasetName: string; busy: boolean; maxUploadBytes?: number }) {
   const router = useRouter();
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
@@ -37,7 +29,8 @@ export function UploadVersionForm({
     if (uploading) return;
     if (!file) return setError({ file: ["Choose a file to upload"] });
     if (file.size === 0) return setError({ file: ["The file is empty"] });
-    if (maxUploadBytes && file.size > maxUploadBytes) return setError({ file: [`The file is larger than the ${formatBytes(maxUploadBytes)} limit`] });
+    if (maxUploadBytes && file.size > maxUploadBytes)
+      return setError({ file: [`The file is larger than the ${formatBytes(maxUploadBytes)} limit`] });
 
     const body = new FormData();
     body.append("file", file, file.name);
@@ -45,7 +38,12 @@ export function UploadVersionForm({
     abortRef.current = controller;
     setError(null);
     setProgress({ loaded: 0, total: file.size });
-    const answer = await uploadWithProgress<Accepted>(`/v1/datasets/${encodeURIComponent(datasetName)}/versions`, body, setProgress, controller.signal);
+    const answer = await uploadWithProgress<Accepted>(
+      `/v1/datasets/${encodeURIComponent(datasetName)}/versions`,
+      body,
+      setProgress,
+      controller.signal,
+    );
     abortRef.current = null;
     setProgress(null);
     if (answer.ok) {

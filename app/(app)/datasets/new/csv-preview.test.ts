@@ -40,7 +40,9 @@ describe("the browser preview reads a file as the server's sniff does", () => {
   });
 
   it("splits the rows with that delimiter and names the columns as the loader will", async () => {
-    const head = await readHeadText(new File([new Uint8Array(Buffer.concat([BOM8, utf8("Stadt Name;Betrag (€)\nZürich;1,5\n")]))], "s.csv"));
+    const head = await readHeadText(
+      new File([new Uint8Array(Buffer.concat([BOM8, utf8("Stadt Name;Betrag (€)\nZürich;1,5\n")]))], "s.csv"),
+    );
     const preview = parsePreview(head, { header: true });
     expect(preview.headers).toEqual(["Stadt Name", "Betrag (€)"]);
     expect(preview.rows).toEqual([["Zürich", "1,5"]]);

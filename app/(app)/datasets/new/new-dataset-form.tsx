@@ -117,7 +117,8 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
     const local: Record<string, string[]> = {};
     if (!file) local.file = ["Choose a CSV file to upload"];
     else if (file.size === 0) local.file = ["The file is empty"];
-    else if (maxUploadBytes && file.size > maxUploadBytes) local.file = [`The file is larger than the ${formatBytes(maxUploadBytes)} limit`];
+    else if (maxUploadBytes && file.size > maxUploadBytes)
+      local.file = [`The file is larger than the ${formatBytes(maxUploadBytes)} limit`];
     const problem = datasetNameProblem(name);
     if (problem) local.name = [problem];
     if (Object.keys(local).length || !file) {

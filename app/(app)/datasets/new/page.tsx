@@ -15,7 +15,10 @@ export default async function NewDatasetPage() {
   await requirePageRole("editor");
   return (
     <>
-      <Link href="/datasets" className="text-muted-foreground hover:text-foreground -mb-2 inline-flex w-fit items-center gap-1 rounded-sm text-sm outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50">
+      <Link
+        href="/datasets"
+        className="text-muted-foreground hover:text-foreground -mb-2 inline-flex w-fit items-center gap-1 rounded-sm text-sm outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+      >
         <ArrowLeftIcon className="size-4" aria-hidden="true" />
         Datasets
       </Link>

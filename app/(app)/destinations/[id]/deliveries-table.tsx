@@ -4,12 +4,7 @@ import { Fragment, useState } from "react";
 import { ChevronDownIcon, ChevronRightIcon } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import {
-  DeliveryStatusBadge,
-  deliveryKindLabel,
-  type DeliveryKind,
-  type DeliveryStatus,
-} from "@/components/destinations/delivery-status";
+import { DeliveryStatusBadge, deliveryKindLabel, type DeliveryKind, type DeliveryStatus } from "@/components/destinations/delivery-status";
 import { SlackMessagePreview } from "@/components/destinations/slack-message-preview";
 
 export type AttemptView = {
@@ -101,7 +96,10 @@ export function DeliveriesTable({ deliveries, labelledBy }: { deliveries: Delive
                   >
                     {expanded ? <ChevronDownIcon aria-hidden="true" /> : <ChevronRightIcon aria-hidden="true" />}
                     {expanded ? "Hide attempts" : `Attempts (${d.log.length})`}
-                    <span className="sr-only"> of the {deliveryKindLabel(d.kind).toLowerCase()} from {d.createdLabel}</span>
+                    <span className="sr-only">
+                      {" "}
+                      of the {deliveryKindLabel(d.kind).toLowerCase()} from {d.createdLabel}
+                    </span>
                   </Button>
                 </TableCell>
               </TableRow>
@@ -116,7 +114,12 @@ export function DeliveriesTable({ deliveries, labelledBy }: { deliveries: Delive
                           <summary className="focus-visible:ring-ring/50 w-fit cursor-pointer rounded text-sm font-medium outline-none focus-visible:ring-[3px]">
                             The message as posted
                           </summary>
-                          <SlackMessagePreview payload={d.payload} time={d.sentLabel ?? d.createdLabel} className="mt-2 max-w-2xl" label="The message as posted" />
+                          <SlackMessagePreview
+                            payload={d.payload}
+                            time={d.sentLabel ?? d.createdLabel}
+                            className="mt-2 max-w-2xl"
+                            label="The message as posted"
+                          />
                         </details>
                       ) : null}
                     </div>
@@ -179,14 +182,16 @@ function AttemptLog({ log }: { log: AttemptView[] }) {
           {log.map((a) => (
             <TableRow key={a.attempt} data-testid="delivery-attempt">
               <TableCell className="text-right tabular-nums">{a.attempt}</TableCell>
-              <TableCell className="tabular-nums">
-                {a.statusCode ?? <span className="text-muted-foreground">—</span>}
-              </TableCell>
+              <TableCell className="tabular-nums">{a.statusCode ?? <span className="text-muted-foreground">—</span>}</TableCell>
               <TableCell className="max-w-[18rem] font-mono text-xs break-words whitespace-pre-wrap">
                 {a.response || <span className="text-muted-foreground font-sans">—</span>}
               </TableCell>
               <TableCell className="max-w-[18rem] whitespace-normal">
-                {a.error ? <span className="text-destructive break-words">{a.error}</span> : <span className="text-muted-foreground">—</span>}
+                {a.error ? (
+                  <span className="text-destructive break-words">{a.error}</span>
+                ) : (
+                  <span className="text-muted-foreground">—</span>
+                )}
               </TableCell>
               <TableCell>
                 <time dateTime={a.at}>{a.atLabel}</time>

@@ -117,9 +117,7 @@ export default async function DestinationPage({ params }: { params: Params }) {
             <Detail term="Status">
               <DestinationStatus status={destination.status} attentionReason={destination.attentionReason} />
             </Detail>
-            <Detail term="Default">
-              {destination.default ? <DefaultBadge /> : <span className="text-muted-foreground">No</span>}
-            </Detail>
+            <Detail term="Default">{destination.default ? <DefaultBadge /> : <span className="text-muted-foreground">No</span>}</Detail>
             <Detail term="Added">
               <time dateTime={destination.createdAt.toISOString()}>{formatDateTime(destination.createdAt)}</time>
             </Detail>
@@ -146,8 +144,7 @@ export default async function DestinationPage({ params }: { params: Params }) {
             <h2 id="deliveries-heading">Recent deliveries</h2>
           </CardTitle>
           <CardDescription>
-            The newest {RECENT_DELIVERIES} messages, test messages and failure alerts sent here, with every attempt and
-            what Slack answered.
+            The newest {RECENT_DELIVERIES} messages, test messages and failure alerts sent here, with every attempt and what Slack answered.
           </CardDescription>
         </CardHeader>
         <CardContent>

@@ -42,7 +42,10 @@ export default async function MessagePreviewPage() {
     ...datasets.filter((d) => !modelNames.has(d.name)).map((d) => ({ name: d.name, kind: "dataset" as const, columns: columnsOf(d.name) })),
   ];
   const samples = Object.fromEntries(
-    TEMPLATE_VARIABLES.map((v) => [v, v === "now" ? "the current time" : v === "run.url" ? "a link to the run" : String(SAMPLE_VALUES[v] ?? "")]),
+    TEMPLATE_VARIABLES.map((v) => [
+      v,
+      v === "now" ? "the current time" : v === "run.url" ? "a link to the run" : String(SAMPLE_VALUES[v] ?? ""),
+    ]),
   );
 
   return (

@@ -157,7 +157,10 @@ export function TableFields({
                 spellCheck={false}
                 className="font-mono"
                 aria-invalid={errors?.["table.columns"]?.length ? true : undefined}
-                aria-describedby={describedBy(errorId(errors, "table.columns", "template-table-columns-error"), "template-table-columns-hint")}
+                aria-describedby={describedBy(
+                  errorId(errors, "table.columns", "template-table-columns-error"),
+                  "template-table-columns-hint",
+                )}
               />
               <p id="template-table-columns-hint" className="text-muted-foreground text-xs">
                 Column names separated by commas; empty for all. {value.model} is not built yet, so its columns are not known.

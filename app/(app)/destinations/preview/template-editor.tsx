@@ -161,8 +161,8 @@ export function TemplateEditor({
                   Variables
                 </p>
                 <p id="template-variables-hint" className="text-muted-foreground text-xs">
-                  Click one to insert it at the cursor, in the header or the text, whichever you used last. The preview
-                  fills them with sample values.
+                  Click one to insert it at the cursor, in the header or the text, whichever you used last. The preview fills them with
+                  sample values.
                 </p>
                 <ul className="flex flex-wrap gap-1.5">
                   {variables.map((variable) => (
@@ -198,7 +198,12 @@ export function TemplateEditor({
           <CardDescription>Exactly what the sender posts, rendered roughly as Slack shows it.</CardDescription>
         </CardHeader>
         <CardContent className="flex flex-col gap-4">
-          <p role="status" aria-live="polite" className="text-muted-foreground flex min-h-5 items-center gap-1.5 text-xs" data-testid="preview-status">
+          <p
+            role="status"
+            aria-live="polite"
+            className="text-muted-foreground flex min-h-5 items-center gap-1.5 text-xs"
+            data-testid="preview-status"
+          >
             {waiting ? (
               <>
                 <LoaderCircleIcon aria-hidden="true" className="size-3.5 animate-spin motion-reduce:animate-none" />

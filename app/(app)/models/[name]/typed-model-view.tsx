@@ -33,8 +33,8 @@ export async function TypedModelView({ dataset }: { dataset: Dataset }) {
         description={
           <>
             Typed, generated model of the dataset {dataset.name}: its text columns cast to their types, as{" "}
-            <code className="font-mono">{`{{ ref('${dataset.name}') }}`}</code> reads it. It is rebuilt with every load; change
-            column types on the dataset.
+            <code className="font-mono">{`{{ ref('${dataset.name}') }}`}</code> reads it. It is rebuilt with every load; change column types
+            on the dataset.
           </>
         }
         actions={

@@ -73,9 +73,13 @@ export function ConfigSummary({ pipeline, options, now }: { pipeline: Pipeline; 
                       <p className="font-medium">
                         {i + 1}. To {destinationName(d.destinationId)}
                       </p>
-                      <p className="text-muted-foreground text-xs">{CONDITIONS.find((c) => c.value === d.condition)?.label ?? d.condition}</p>
+                      <p className="text-muted-foreground text-xs">
+                        {CONDITIONS.find((c) => c.value === d.condition)?.label ?? d.condition}
+                      </p>
                       {d.template.header ? <p className="font-mono text-xs break-words">{d.template.header}</p> : null}
-                      <p className="text-muted-foreground line-clamp-4 font-mono text-xs break-words whitespace-pre-wrap">{d.template.text}</p>
+                      <p className="text-muted-foreground line-clamp-4 font-mono text-xs break-words whitespace-pre-wrap">
+                        {d.template.text}
+                      </p>
                       {table ? (
                         <p className="text-xs">
                           Table from <span className="font-mono">{table.model}</span>
@@ -90,8 +94,12 @@ export function ConfigSummary({ pipeline, options, now }: { pipeline: Pipeline; 
               </ol>
             )}
           </Item>
-          <Item term="Failure alert">{pipeline.failureAlertDestinationId ? destinationName(pipeline.failureAlertDestinationId) : "None"}</Item>
-          <Item term="Failing data tests">{pipeline.stopOnTestFailure ? "Stop the run before sending" : "Reported; messages still go out"}</Item>
+          <Item term="Failure alert">
+            {pipeline.failureAlertDestinationId ? destinationName(pipeline.failureAlertDestinationId) : "None"}
+          </Item>
+          <Item term="Failing data tests">
+            {pipeline.stopOnTestFailure ? "Stop the run before sending" : "Reported; messages still go out"}
+          </Item>
         </dl>
       </CardContent>
     </Card>

@@ -106,7 +106,13 @@ export default async function PipelinePage({ params }: { params: Params }) {
             </p>
           ) : (
             <>
-              <RunsTable rows={summaries.map((run) => ({ run }))} now={now} showPipeline={false} label="Recent runs" testId="pipeline-runs" />
+              <RunsTable
+                rows={summaries.map((run) => ({ run }))}
+                now={now}
+                showPipeline={false}
+                label="Recent runs"
+                testId="pipeline-runs"
+              />
               <div className="border-t px-4 py-3">
                 <Button asChild variant="ghost" size="sm">
                   <Link href={`/runs?pipeline=${pipeline.id}`}>
@@ -126,7 +132,9 @@ export default async function PipelinePage({ params }: { params: Params }) {
             <CardTitle>
               <h2>Edit pipeline</h2>
             </CardTitle>
-            <CardDescription>Saved changes apply to every step that starts afterwards, so a run in progress picks them up for its remaining steps.</CardDescription>
+            <CardDescription>
+              Saved changes apply to every step that starts afterwards, so a run in progress picks them up for its remaining steps.
+            </CardDescription>
           </CardHeader>
           <CardContent>
             <PipelineForm pipelineId={pipeline.id} initial={draftFromPipeline(pipeline)} options={options} />

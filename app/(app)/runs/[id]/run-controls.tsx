@@ -41,11 +41,17 @@ export function RunControls({
   const [confirming, setConfirming] = useState(false);
   const [last, setLast] = useState<"cancel" | "retry" | null>(null);
   const [cancel, cancelAction, cancelling] = useActionState(
-    async (prev: Attempted, form: FormData): Promise<Attempted> => ({ ...(await cancelRunAction({ ok: false }, form)), attempt: prev.attempt + 1 }),
+    async (prev: Attempted, form: FormData): Promise<Attempted> => ({
+      ...(await cancelRunAction({ ok: false }, form)),
+      attempt: prev.attempt + 1,
+    }),
     initial,
   );
   const [retry, retryAction, retrying] = useActionState(
-    async (prev: Attempted, form: FormData): Promise<Attempted> => ({ ...(await retryRunAction({ ok: false }, form)), attempt: prev.attempt + 1 }),
+    async (prev: Attempted, form: FormData): Promise<Attempted> => ({
+      ...(await retryRunAction({ ok: false }, form)),
+      attempt: prev.attempt + 1,
+    }),
     initial,
   );
 

@@ -161,9 +161,7 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
         <Alert role="status">
           <ClockIcon aria-hidden="true" />
           <AlertTitle>Waiting to start</AlertTitle>
-          <AlertDescription>
-            Another run of this pipeline is in progress; this one starts as soon as it finishes.
-          </AlertDescription>
+          <AlertDescription>Another run of this pipeline is in progress; this one starts as soon as it finishes.</AlertDescription>
         </Alert>
       ) : null}
 
@@ -175,7 +173,11 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
             </CardTitle>
           </CardHeader>
           <CardContent>
-            {steps.length ? <StepTimeline steps={steps} now={now} /> : <p className="text-muted-foreground text-sm">No step has started yet.</p>}
+            {steps.length ? (
+              <StepTimeline steps={steps} now={now} />
+            ) : (
+              <p className="text-muted-foreground text-sm">No step has started yet.</p>
+            )}
           </CardContent>
         </Card>
 
@@ -187,7 +189,11 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
             <CardDescription>
               {context.dataset && datasetHref ? (
                 <>
-                  <Link href={datasetHref} className="text-foreground font-mono underline-offset-4 hover:underline" data-testid="run-dataset-link">
+                  <Link
+                    href={datasetHref}
+                    className="text-foreground font-mono underline-offset-4 hover:underline"
+                    data-testid="run-dataset-link"
+                  >
                     {context.dataset.name}
                   </Link>
                   {load?.versionId ? (versionNumber ? `, version ${versionNumber}` : ", a new version") : ""}
@@ -197,7 +203,13 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
               )}
             </CardDescription>
           </CardHeader>
-          <CardContent>{load ? <LoadProgress load={load} runCancelled={run.status === "cancelled"} /> : <p className="text-muted-foreground text-sm">The load starts with the run.</p>}</CardContent>
+          <CardContent>
+            {load ? (
+              <LoadProgress load={load} runCancelled={run.status === "cancelled"} />
+            ) : (
+              <p className="text-muted-foreground text-sm">The load starts with the run.</p>
+            )}
+          </CardContent>
         </Card>
       </div>
 
@@ -211,7 +223,12 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
           {builds.length ? (
             <BuildsTable builds={builds} />
           ) : (
-            <p className="text-muted-foreground px-6 pb-6 text-sm">{noBuildsText(run.status, steps.find((s) => s.name === "transform"))}</p>
+            <p className="text-muted-foreground px-6 pb-6 text-sm">
+              {noBuildsText(
+                run.status,
+                steps.find((s) => s.name === "transform"),
+              )}
+            </p>
           )}
         </CardContent>
       </Card>
@@ -226,7 +243,12 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
           {deliveries.length ? (
             <DeliveriesTable deliveries={deliveries} destinationNames={context.destinationNames} />
           ) : (
-            <p className="text-muted-foreground px-6 pb-6 text-sm">{noMessagesText(run.status, steps.find((s) => s.name === "deliver"))}</p>
+            <p className="text-muted-foreground px-6 pb-6 text-sm">
+              {noMessagesText(
+                run.status,
+                steps.find((s) => s.name === "deliver"),
+              )}
+            </p>
           )}
         </CardContent>
       </Card>
@@ -248,8 +270,10 @@ function noBuildsText(status: RunDetail["run"]["status"], transform: StepLike): 
 }
 
 function noMessagesText(status: RunDetail["run"]["status"], deliver: StepLike): string {
-  if (deliver?.status === "succeeded") return deliver.skipReason ? `Nothing sent: ${why(deliver.skipReason)}.` : "This pipeline has no messages to send.";
-  if (deliver?.status === "skipped") return deliver.skipReason ? `Nothing sent: ${why(deliver.skipReason)}.` : "Nothing sent: the step was skipped.";
+  if (deliver?.status === "succeeded")
+    return deliver.skipReason ? `Nothing sent: ${why(deliver.skipReason)}.` : "This pipeline has no messages to send.";
+  if (deliver?.status === "skipped")
+    return deliver.skipReason ? `Nothing sent: ${why(deliver.skipReason)}.` : "Nothing sent: the step was skipped.";
   if (status === "cancelled") return "Nothing sent: the run was cancelled.";
   if (status === "failed") return "Nothing sent: the run failed before delivering.";
   return "None yet.";

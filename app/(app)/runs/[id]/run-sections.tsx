@@ -20,7 +20,10 @@ function countsText(step: Step): string[] {
   if (c.bytes !== undefined && step.name === "fetch") out.push(`${formatBytes(c.bytes)} fetched`);
   if (c.rows !== undefined) out.push(`${formatCount(c.rows)} rows loaded`);
   if (c.models !== undefined) out.push(`${formatCount(c.models)} ${c.models === 1 ? "model" : "models"} built`);
-  if (c.tests !== undefined) out.push(`${formatCount(c.tests)} ${c.tests === 1 ? "test" : "tests"}${c.testsFailed ? `, ${formatCount(c.testsFailed)} failed` : c.tests ? ", all passed" : ""}`);
+  if (c.tests !== undefined)
+    out.push(
+      `${formatCount(c.tests)} ${c.tests === 1 ? "test" : "tests"}${c.testsFailed ? `, ${formatCount(c.testsFailed)} failed` : c.tests ? ", all passed" : ""}`,
+    );
   if (c.messages !== undefined) out.push(`${formatCount(c.messages)} ${c.messages === 1 ? "message" : "messages"} sent`);
   return out;
 }
@@ -56,7 +59,10 @@ export function StepTimeline({ steps, now }: { steps: Step[]; now: Date }) {
               </div>
               {counts.length ? <p className="text-muted-foreground text-sm tabular-nums">{counts.join(" · ")}</p> : null}
               {step.attempt > 1 ? (
-                <p className="flex items-center gap-1.5 text-xs text-amber-800 dark:text-amber-300" data-testid={`step-${step.name}-resumed`}>
+                <p
+                  className="flex items-center gap-1.5 text-xs text-amber-800 dark:text-amber-300"
+                  data-testid={`step-${step.name}-resumed`}
+                >
                   <RefreshCwIcon aria-hidden="true" className="size-3.5" />
                   Resumed on another worker (attempt {step.attempt})
                 </p>
@@ -78,9 +84,19 @@ export function StepTimeline({ steps, now }: { steps: Step[]; now: Date }) {
                   <summary className="focus-visible:ring-ring/50 cursor-pointer rounded-md px-3 py-1.5 text-xs font-medium outline-none focus-visible:ring-[3px]">
                     Log ({step.log.length} {step.log.length === 1 ? "line" : "lines"})
                   </summary>
-                  <ol className="bg-muted/40 max-h-64 overflow-auto border-t px-3 py-2 font-mono text-xs leading-relaxed" data-testid={`step-${step.name}-log`}>
+                  <ol
+                    className="bg-muted/40 max-h-64 overflow-auto border-t px-3 py-2 font-mono text-xs leading-relaxed"
+                    data-testid={`step-${step.name}-log`}
+                  >
                     {step.log.map((line, n) => (
-                      <li key={n} className={cn("break-words", line.level === "error" && "text-destructive", line.level === "warn" && "text-amber-800 dark:text-amber-300")}>
+                      <li
+                        key={n}
+                        className={cn(
+                          "break-words",
+                          line.level === "error" && "text-destructive",
+                          line.level === "warn" && "text-amber-800 dark:text-amber-300",
+                        )}
+                      >
                         <time dateTime={line.at} className="text-muted-foreground mr-2">
                           {formatClock(line.at)}
                         </time>
@@ -202,8 +218,17 @@ export function BuildsTable({ builds }: { builds: RunDetail["builds"] }) {
                   <span className="text-muted-foreground text-xs">None</span>
                 ) : (
                   <div className="flex flex-col gap-1 text-xs">
-                    <span className={cn("flex items-center gap-1", failed.length ? "text-destructive" : "text-emerald-800 dark:text-emerald-300")}>
-                      {failed.length ? <CircleAlertIcon aria-hidden="true" className="size-3.5" /> : <CircleCheckIcon aria-hidden="true" className="size-3.5" />}
+                    <span
+                      className={cn(
+                        "flex items-center gap-1",
+                        failed.length ? "text-destructive" : "text-emerald-800 dark:text-emerald-300",
+                      )}
+                    >
+                      {failed.length ? (
+                        <CircleAlertIcon aria-hidden="true" className="size-3.5" />
+                      ) : (
+                        <CircleCheckIcon aria-hidden="true" className="size-3.5" />
+                      )}
                       {b.tests.length - failed.length} of {b.tests.length} passed
                     </span>
                     {failed.length ? (
@@ -228,7 +253,13 @@ export function BuildsTable({ builds }: { builds: RunDetail["builds"] }) {
 }
 
 /** Messages the run posted (or tried to), and any failure alert. */
-export function DeliveriesTable({ deliveries, destinationNames }: { deliveries: RunDetail["deliveries"]; destinationNames: Record<string, string> }) {
+export function DeliveriesTable({
+  deliveries,
+  destinationNames,
+}: {
+  deliveries: RunDetail["deliveries"];
+  destinationNames: Record<string, string>;
+}) {
   return (
     <Table aria-label="Messages sent" data-testid="run-deliveries">
       <TableHeader>
@@ -264,7 +295,11 @@ export function DeliveriesTable({ deliveries, destinationNames }: { deliveries: 
               </TableCell>
               <TableCell className="text-right align-top tabular-nums">{d.attempts}</TableCell>
               <TableCell className="pr-4 align-top text-xs">
-                {d.sentAt ? <time dateTime={d.sentAt}>{formatPreciseDateTime(d.sentAt)}</time> : <span className="text-muted-foreground">—</span>}
+                {d.sentAt ? (
+                  <time dateTime={d.sentAt}>{formatPreciseDateTime(d.sentAt)}</time>
+                ) : (
+                  <span className="text-muted-foreground">—</span>
+                )}
               </TableCell>
             </TableRow>
           );

@@ -36,13 +36,21 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 
   return (
     <>
-      <PageHeader title="Audit log" description="Sign-ins, user and token changes, and every change to datasets, models, destinations, pipelines and runs." />
+      <PageHeader
+        title="Audit log"
+        description="Sign-ins, user and token changes, and every change to datasets, models, destinations, pipelines and runs."
+      />
       <Card className="mb-4">
         <CardContent className="pt-6">
           <form method="get" className="grid gap-4 sm:grid-cols-4" aria-label="Filter the audit log">
             <div className="flex flex-col gap-2">
               <Label htmlFor="audit-action">Event</Label>
-              <select id="audit-action" name="action" defaultValue={action ?? ""} className="border-input bg-background h-9 rounded-md border px-3 text-sm">
+              <select
+                id="audit-action"
+                name="action"
+                defaultValue={action ?? ""}
+                className="border-input bg-background h-9 rounded-md border px-3 text-sm"
+              >
                 <option value="">All events</option>
                 {AUDIT_ACTIONS.map((a) => (
                   <option key={a} value={a}>
@@ -92,7 +100,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </td>
                   <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
                   <td className="px-3 py-2 break-all">{e.targetType ? `${e.targetType}${e.targetName ? ` ${e.targetName}` : ""}` : "—"}</td>
-                  <td className="text-muted-foreground px-3 py-2 font-mono text-xs break-all">{Object.keys(e.details).length ? JSON.stringify(e.details) : ""}</td>
+                  <td className="text-muted-foreground px-3 py-2 font-mono text-xs break-all">
+                    {Object.keys(e.details).length ? JSON.stringify(e.details) : ""}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -29,7 +29,11 @@ export default async function TokensPage() {
               <h2>New token</h2>
             </CardTitle>
             <CardDescription>
-              Send it as <code>Authorization: Bearer rb_…</code>. See the <Link className="underline" href="/api-docs">API reference</Link>.
+              Send it as <code>Authorization: Bearer rb_…</code>. See the{" "}
+              <Link className="underline" href="/api-docs">
+                API reference
+              </Link>
+              .
             </CardDescription>
           </CardHeader>
           <CardContent>

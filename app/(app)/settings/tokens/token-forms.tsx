@@ -11,18 +11,35 @@ const ROLES = ["viewer", "editor", "admin"] as const;
 export function CreateTokenForm({ maxRole }: { maxRole: (typeof ROLES)[number] }) {
   const [state, action, pending] = useActionState(createTokenAction, null);
   const allowed = ROLES.slice(0, ROLES.indexOf(maxRole) + 1);
-  const errors = state && !state.ok ? state.fieldErrors ?? {} : {};
+  const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
   return (
     <form action={action} className="flex flex-col gap-4" aria-label="Create an API token">
       <div className="grid gap-4 sm:grid-cols-3">
         <div className="flex flex-col gap-2">
           <Label htmlFor="token-name">Name</Label>
-          <Input id="token-name" name="name" required maxLength={80} placeholder="ci-deploy" aria-invalid={Boolean(errors.name)} aria-describedby={errors.name ? "token-name-error" : undefined} />
-          {errors.name ? <p id="token-name-error" className="text-destructive text-sm">{errors.name.join(" ")}</p> : null}
+          <Input
+            id="token-name"
+            name="name"
+            required
+            maxLength={80}
+            placeholder="ci-deploy"
+            aria-invalid={Boolean(errors.name)}
+            aria-describedby={errors.name ? "token-name-error" : undefined}
+          />
+          {errors.name ? (
+            <p id="token-name-error" className="text-destructive text-sm">
+              {errors.name.join(" ")}
+            </p>
+          ) : null}
         </div>
         <div className="flex flex-col gap-2">
           <Label htmlFor="token-role">Role</Label>
-          <select id="token-role" name="role" defaultValue={allowed.includes("editor") ? "editor" : "viewer"} className="border-input bg-background h-9 rounded-md border px-3 text-sm">
+          <select
+            id="token-role"
+            name="role"
+            defaultValue={allowed.includes("editor") ? "editor" : "viewer"}
+            className="border-input bg-background h-9 rounded-md border px-3 text-sm"
+          >
             {allowed.map((r) => (
               <option key={r} value={r}>
                 {r}

@@ -11,10 +11,7 @@ import { changeRoleInput, createUserInput, userIdInput } from "@/lib/validation/
 // Each action checks the admin role itself: the page's check does not protect its actions.
 // Invalid input throws a ZodError, which runAction answers as 400 with field errors.
 
-export async function createUserAction(
-  _prev: ActionResult<{ email: string }>,
-  form: FormData,
-): Promise<ActionResult<{ email: string }>> {
+export async function createUserAction(_prev: ActionResult<{ email: string }>, form: FormData): Promise<ActionResult<{ email: string }>> {
   return runAction("createUser", async () => {
     const auditActor = await requireRole("admin");
     const input = createUserInput.parse(Object.fromEntries(form));

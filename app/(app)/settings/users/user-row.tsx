@@ -54,9 +54,7 @@ export function UserRow({
           <RoleForm user={user} />
         )}
       </TableCell>
-      <TableCell>
-        {user.active ? <Badge variant="outline">Active</Badge> : <Badge variant="secondary">Deactivated</Badge>}
-      </TableCell>
+      <TableCell>{user.active ? <Badge variant="outline">Active</Badge> : <Badge variant="secondary">Deactivated</Badge>}</TableCell>
       <TableCell>
         <time dateTime={createdAt}>{createdLabel}</time>
       </TableCell>
@@ -124,7 +122,8 @@ function ActiveToggle({ user }: { user: RowUser }) {
   }, [state]);
   // A refusal stays on screen until the dialog is closed; reopening starts clean.
   const [dismissedAttempt, setDismissedAttempt] = useState(0);
-  const error = !state.ok && state.attempt !== dismissedAttempt ? (state.formError ?? `Could not ${verb.toLowerCase()} this user`) : undefined;
+  const error =
+    !state.ok && state.attempt !== dismissedAttempt ? (state.formError ?? `Could not ${verb.toLowerCase()} this user`) : undefined;
 
   return (
     <AlertDialog

@@ -31,7 +31,10 @@ export async function POST(req: NextRequest, ctx: RouteContext) {
 async function refusedByLimit(response: Response): Promise<boolean> {
   let target = response.headers.get("location");
   if (!target && response.headers.get("content-type")?.includes("application/json")) {
-    const body = (await response.clone().json().catch(() => null)) as { url?: unknown } | null;
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => null)) as { url?: unknown } | null;
     target = typeof body?.url === "string" ? body.url : null;
   }
   if (!target) return false;

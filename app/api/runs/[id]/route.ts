@@ -11,7 +11,10 @@ export const dynamic = "force-dynamic";
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }) {
   try {
     await requireRole("viewer");
-    const id = z.string().uuid("Unknown run").parse((await ctx.params).id);
+    const id = z
+      .string()
+      .uuid("Unknown run")
+      .parse((await ctx.params).id);
     const detail = await getRunDetail(id);
     if (!detail) throw new UserError("Run not found", 404);
     return NextResponse.json(detail, { headers: { "Cache-Control": "no-store" } });

@@ -11,7 +11,10 @@ export const dynamic = "force-dynamic";
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }) {
   try {
     await requireRole("viewer");
-    const id = z.string().uuid().parse((await ctx.params).id);
+    const id = z
+      .string()
+      .uuid()
+      .parse((await ctx.params).id);
     const dataset = await getDatasetById(id);
     if (!dataset) throw new UserError("Dataset not found", 404);
     const [load] = await listDatasetLoads(id, 1);
