@@ -36,7 +36,12 @@ test.beforeAll(async () => {
     serverUrl = separateServer.adminUrl!;
   }
   // On the embedded server the database belongs to its (non-superuser) app role, as in production.
-  database = await createFreshDatabase(serverUrl, "rb_e2e", undefined, separateServer ? { owner: APP_ROLE, appUrl: separateServer.url } : undefined);
+  database = await createFreshDatabase(
+    serverUrl,
+    "rb_e2e",
+    undefined,
+    separateServer ? { owner: APP_ROLE, appUrl: separateServer.url } : undefined,
+  );
   s3 = await startS3Server("relayboard-e2e");
   env = {
     ...process.env,
@@ -65,7 +70,8 @@ test.beforeAll(async () => {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`external app did not become healthy:\n${fs.readFileSync(EXTERNAL_LOG, "utf8").slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`external app did not become healthy:\n${fs.readFileSync(EXTERNAL_LOG, "utf8").slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 });
@@ -85,11 +91,27 @@ test("with DATABASE_URL and S3 settings the app is healthy, set-up works, and th
   const health = await (await fetch(`http://127.0.0.1:${PORT}/health`)).json();
   expect(health.checks).toEqual({ database: "ok", storage: "ok", queue: "ok" });
 
-  const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/admin.ts", "user", "create", "--email", "ext@example.com", "--password", "Ext3rnal-password", "--role", "admin"], {
-    cwd: root,
-    env: { ...env, LOG_LEVEL: "warn" },
-    encoding: "utf8",
-  });
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "scripts/admin.ts",
+      "user",
+      "create",
+      "--email",
+      "ext@example.com",
+      "--password",
+      "Ext3rnal-password",
+      "--role",
+      "admin",
+    ],
+    {
+      cwd: root,
+      env: { ...env, LOG_LEVEL: "warn" },
+      encoding: "utf8",
+    },
+  );
   expect(out).toContain("Created admin ext@example.com");
 
   // Setup is closed because the CLI created an admin in this database.

@@ -49,7 +49,10 @@ test("write a model with a ref, compile, preview, build, see it in the lineage, 
   await typeSql(page, "select region from {{ ref('api_flow_sales') }} group by region");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(shown(page, "revisions")).toContainText("2");
-  await page.getByRole("button", { name: /Restore revision 1/ }).first().click();
+  await page
+    .getByRole("button", { name: /Restore revision 1/ })
+    .first()
+    .click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Restore revision 1" }).click();
   await expect(shown(page, "revisions")).toContainText("3");
   await expect(page.locator(".cm-content").first()).toContainText("count(*) as orders");

@@ -9,7 +9,11 @@ test.use({ storageState: sessionFile("admin") });
 // The pipeline's message goes to the default destination: one at the Slack stand-in, seeded through /v1.
 test.beforeAll(async () => {
   const api = await seedApi();
-  await ensureDestination(api, { name: "e2e pipelines", webhookUrl: `${SLACK_SINK}/services/TE2E/BPIPE/pipelinesSeedSecret`, default: true });
+  await ensureDestination(api, {
+    name: "e2e pipelines",
+    webhookUrl: `${SLACK_SINK}/services/TE2E/BPIPE/pipelinesSeedSecret`,
+    default: true,
+  });
   await api.dispose();
 });
 
@@ -18,8 +22,14 @@ test.beforeAll(async () => {
 test("create a scheduled pipeline, run it now, watch it live, see the message at the stand-in", async ({ page, request }) => {
   test.setTimeout(120_000);
   // A dataset through the API (fast), then everything else in the browser.
-  const token = runAdmin(["token", "create", "--email", ADMIN.email, "--name", "e2e-pipelines", "--role", "editor"]).trim().split("\n").at(-1)!;
-  const created = await request.post("/v1/datasets/csv", { headers: { authorization: `Bearer ${token}` }, data: { name: "pipe_sales", csvUrl: `${CSV_HOST}/sales.csv` } });
+  const token = runAdmin(["token", "create", "--email", ADMIN.email, "--name", "e2e-pipelines", "--role", "editor"])
+    .trim()
+    .split("\n")
+    .at(-1)!;
+  const created = await request.post("/v1/datasets/csv", {
+    headers: { authorization: `Bearer ${token}` },
+    data: { name: "pipe_sales", csvUrl: `${CSV_HOST}/sales.csv` },
+  });
   expect(created.status()).toBe(201);
 
   await page.goto("/pipelines/new");
@@ -67,10 +77,18 @@ test("a failed run shows its error, and Retry from failed step completes it", as
   await page.goto(`/runs/${run.id}`);
   await expect(shown(page, "run-status").first()).toContainText(/failed/i, { timeout: 60_000 });
   await expect(shown(page, "step-transform").first()).toHaveAttribute("data-status", "failed");
-  await expect(page.getByRole("alert").filter({ hasText: /division by zero|pipe_ratio/ }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("alert")
+      .filter({ hasText: /division by zero|pipe_ratio/ })
+      .first(),
+  ).toBeVisible();
 
   // Fix the model, then retry from the failed step.
-  const fixed = await request.put("/v1/models/pipe_ratio", { headers, data: { sql: "select order_id, amount / order_id as ratio from {{ ref('pipe_sales') }}" } });
+  const fixed = await request.put("/v1/models/pipe_ratio", {
+    headers,
+    data: { sql: "select order_id, amount / order_id as ratio from {{ ref('pipe_sales') }}" },
+  });
   expect(fixed.status()).toBe(200);
   // The button appears in the header and beside the error; either does the same.
   await shown(page, "retry-failed-step").first().click();

@@ -32,7 +32,11 @@ test.beforeAll(async () => {
   test.setTimeout(150_000);
   const api = await seedApi();
   await ensureDataset(api, "api_flow_sales", "sales.csv");
-  await ensureModel(api, "sales_by_region", "select region, count(*) as orders\nfrom {{ ref('api_flow_sales') }}\ngroup by region\norder by region");
+  await ensureModel(
+    api,
+    "sales_by_region",
+    "select region, count(*) as orders\nfrom {{ ref('api_flow_sales') }}\ngroup by region\norder by region",
+  );
   await api.dispose();
 });
 
@@ -54,7 +58,12 @@ test("no serious or critical accessibility violations on any page", async ({ pag
   const found: string[] = [];
   const report = (url: string, violations: typeof loginResults.violations) => {
     for (const v of violations.filter((x) => x.impact === "serious" || x.impact === "critical")) {
-      found.push(`${url}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+      found.push(
+        `${url}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(" | ")}`,
+      );
     }
   };
   report("/login", loginResults.violations);

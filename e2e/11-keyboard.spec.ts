@@ -8,7 +8,8 @@ test("keyboard only: sign in, register a dataset by URL, see it load", async ({ 
   await page.goto("/login");
   await page.keyboard.press("Tab");
   // Tab until the email field has focus (a skip link may come first).
-  for (let i = 0; i < 5 && !(await page.getByLabel("Email").evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  for (let i = 0; i < 5 && !(await page.getByLabel("Email").evaluate((el) => el === document.activeElement)); i++)
+    await page.keyboard.press("Tab");
   await page.keyboard.type(ADMIN.email);
   await page.keyboard.press("Tab");
   await page.keyboard.type(ADMIN.password);

@@ -49,28 +49,83 @@ const EMPTY_FORM: ActionArgs = { form: {} };
 const NULL_ARG: ActionArgs = { json: [null] };
 
 const ROUTES: RouteRow[] = [
-  { route: "GET /api/auth/[...nextauth]", auth: "public", url: "/api/auth/providers", allowed: 200, why: "next-auth's own endpoints: signing in is public" },
-  { route: "POST /api/auth/[...nextauth]", auth: "public", url: "/api/auth/callback/credentials", allowed: 302, why: "without a CSRF token next-auth sends everyone back to sign in" },
-  { route: "GET /api/datasets/[id]/loads/latest", auth: "session", min: "viewer", url: `/api/datasets/${NO_ID}/loads/latest`, allowed: 404 },
-  { route: "GET /api/datasets/[id]/versions/[versionId]/download", auth: "session", min: "viewer", url: `/api/datasets/${NO_ID}/versions/${NO_ID}/download`, allowed: 404 },
-  { route: "GET /api/models/[name]/latest-build", auth: "session", min: "viewer", url: "/api/models/authz_matrix_none/latest-build", allowed: 200 },
+  {
+    route: "GET /api/auth/[...nextauth]",
+    auth: "public",
+    url: "/api/auth/providers",
+    allowed: 200,
+    why: "next-auth's own endpoints: signing in is public",
+  },
+  {
+    route: "POST /api/auth/[...nextauth]",
+    auth: "public",
+    url: "/api/auth/callback/credentials",
+    allowed: 302,
+    why: "without a CSRF token next-auth sends everyone back to sign in",
+  },
+  {
+    route: "GET /api/datasets/[id]/loads/latest",
+    auth: "session",
+    min: "viewer",
+    url: `/api/datasets/${NO_ID}/loads/latest`,
+    allowed: 404,
+  },
+  {
+    route: "GET /api/datasets/[id]/versions/[versionId]/download",
+    auth: "session",
+    min: "viewer",
+    url: `/api/datasets/${NO_ID}/versions/${NO_ID}/download`,
+    allowed: 404,
+  },
+  {
+    route: "GET /api/models/[name]/latest-build",
+    auth: "session",
+    min: "viewer",
+    url: "/api/models/authz_matrix_none/latest-build",
+    allowed: 200,
+  },
   { route: "GET /api/models/export", auth: "session", min: "viewer", url: "/api/models/export", allowed: 200 },
   { route: "GET /api/runs/[id]", auth: "session", min: "viewer", url: `/api/runs/${NO_ID}`, allowed: 404 },
   { route: "GET /health", auth: "public", url: "/health", allowed: 200 },
-  { route: "GET /metrics", auth: "public", url: "/metrics", allowed: 404, why: "guarded by its own METRICS_TOKEN (tests/metrics.test.ts); unset here, so off for everyone" },
+  {
+    route: "GET /metrics",
+    auth: "public",
+    url: "/metrics",
+    allowed: 404,
+    why: "guarded by its own METRICS_TOKEN (tests/metrics.test.ts); unset here, so off for everyone",
+  },
   { route: "GET /v1/datasets", auth: "token", min: "viewer", url: "/v1/datasets", allowed: 200 },
   { route: "POST /v1/datasets/csv", auth: "token", min: "editor", url: "/v1/datasets/csv", body: { json: {} }, allowed: 400 },
   { route: "GET /v1/datasets/[name]", auth: "token", min: "viewer", url: "/v1/datasets/authz_matrix_none", allowed: 404 },
   { route: "GET /v1/datasets/[name]/rows", auth: "token", min: "viewer", url: "/v1/datasets/authz_matrix_none/rows", allowed: 404 },
-  { route: "POST /v1/datasets/[name]/versions", auth: "token", min: "editor", url: "/v1/datasets/authz_matrix_none/versions", allowed: 404 },
+  {
+    route: "POST /v1/datasets/[name]/versions",
+    auth: "token",
+    min: "editor",
+    url: "/v1/datasets/authz_matrix_none/versions",
+    allowed: 404,
+  },
   { route: "POST /v1/destinations/slack", auth: "token", min: "editor", url: "/v1/destinations/slack", body: { json: {} }, allowed: 400 },
   { route: "GET /v1/models", auth: "token", min: "viewer", url: "/v1/models", allowed: 200 },
   { route: "POST /v1/models/import", auth: "token", min: "editor", url: "/v1/models/import", body: { text: "not a zip" }, allowed: 415 },
   { route: "GET /v1/models/[name]", auth: "token", min: "viewer", url: "/v1/models/authz_matrix_none", allowed: 404 },
   { route: "PUT /v1/models/[name]", auth: "token", min: "editor", url: "/v1/models/authz_matrix_none", body: { json: {} }, allowed: 400 },
   { route: "DELETE /v1/models/[name]", auth: "token", min: "editor", url: "/v1/models/authz_matrix_none", allowed: 404 },
-  { route: "POST /v1/models/[name]/build", auth: "token", min: "editor", url: "/v1/models/authz_matrix_none/build", body: { json: { unknownField: 1 } }, allowed: 400 },
-  { route: "GET /v1/models/[name]/builds/[id]", auth: "token", min: "viewer", url: `/v1/models/authz_matrix_none/builds/${NO_ID}`, allowed: 404 },
+  {
+    route: "POST /v1/models/[name]/build",
+    auth: "token",
+    min: "editor",
+    url: "/v1/models/authz_matrix_none/build",
+    body: { json: { unknownField: 1 } },
+    allowed: 400,
+  },
+  {
+    route: "GET /v1/models/[name]/builds/[id]",
+    auth: "token",
+    min: "viewer",
+    url: `/v1/models/authz_matrix_none/builds/${NO_ID}`,
+    allowed: 404,
+  },
   { route: "GET /v1/openapi.json", auth: "token", min: "viewer", url: "/v1/openapi.json", allowed: 200 },
   { route: "GET /v1/pipelines", auth: "token", min: "viewer", url: "/v1/pipelines", allowed: 200 },
   { route: "POST /v1/pipelines/run", auth: "token", min: "editor", url: "/v1/pipelines/run", body: { json: {} }, allowed: 400 },
@@ -80,7 +135,13 @@ const ROUTES: RouteRow[] = [
 ];
 
 const ACTIONS: ActionRow[] = [
-  { action: "app/(app)/actions.ts#checkQueueNow", min: "editor", args: EMPTY_FORM, allowed: "ok", why: "takes no input; an allowed call only sends a queue probe" },
+  {
+    action: "app/(app)/actions.ts#checkQueueNow",
+    min: "editor",
+    args: EMPTY_FORM,
+    allowed: "ok",
+    why: "takes no input; an allowed call only sends a queue probe",
+  },
   { action: "app/(app)/datasets/[name]/actions.ts#deleteDatasetAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/datasets/[name]/actions.ts#reloadVersionAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/datasets/[name]/actions.ts#requestLoadAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
@@ -98,20 +159,38 @@ const ACTIONS: ActionRow[] = [
   { action: "app/(app)/models/actions.ts#previewModelAction", min: "editor", args: NULL_ARG, allowed: 400 },
   { action: "app/(app)/models/actions.ts#restoreRevisionAction", min: "editor", args: NULL_ARG, allowed: 400 },
   { action: "app/(app)/models/actions.ts#saveModelAction", min: "editor", args: NULL_ARG, allowed: 400 },
-  { action: "app/(app)/onboarding/actions.ts#startSampleDataAction", min: "editor", args: EMPTY_FORM, allowed: 409, why: "sample data is offered only on an empty install; beforeAll makes sure it is not empty" },
+  {
+    action: "app/(app)/onboarding/actions.ts#startSampleDataAction",
+    min: "editor",
+    args: EMPTY_FORM,
+    allowed: 409,
+    why: "sample data is offered only on an empty install; beforeAll makes sure it is not empty",
+  },
   { action: "app/(app)/pipelines/actions.ts#describeScheduleAction", min: "editor", args: { json: ["", ""] }, allowed: 400 },
   { action: "app/(app)/pipelines/actions.ts#runPipelineAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/pipelines/actions.ts#savePipelineAction", min: "editor", args: NULL_ARG, allowed: 400 },
   { action: "app/(app)/pipelines/actions.ts#setPipelinePausedAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/runs/actions.ts#cancelRunAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/runs/actions.ts#retryRunAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
-  { action: "app/(app)/settings/tokens/actions.ts#createTokenAction", min: "viewer", args: EMPTY_FORM, allowed: 400, why: "everyone signed in manages their own tokens" },
+  {
+    action: "app/(app)/settings/tokens/actions.ts#createTokenAction",
+    min: "viewer",
+    args: EMPTY_FORM,
+    allowed: 400,
+    why: "everyone signed in manages their own tokens",
+  },
   { action: "app/(app)/settings/tokens/actions.ts#revokeTokenAction", min: "viewer", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/settings/users/actions.ts#changeUserRoleAction", min: "admin", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/settings/users/actions.ts#createUserAction", min: "admin", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/settings/users/actions.ts#deactivateUserAction", min: "admin", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/settings/users/actions.ts#reactivateUserAction", min: "admin", args: EMPTY_FORM, allowed: 400 },
-  { action: "app/(auth)/setup/actions.ts#completeSetup", min: "public", args: EMPTY_FORM, allowed: 409, why: "open only while no user exists; closed (409) for everyone once set up" },
+  {
+    action: "app/(auth)/setup/actions.ts#completeSetup",
+    min: "public",
+    args: EMPTY_FORM,
+    allowed: 409,
+    why: "open only while no user exists; closed (409) for everyone once set up",
+  },
 ];
 
 test("the table has exactly one row per route handler method and per server action", () => {
@@ -123,13 +202,48 @@ test("the table has exactly one row per route handler method and per server acti
   // row must be callable (an exported action that nothing imports is not in the build).
   const built = [...builtServerActions().keys()];
   // Soft, so one run lists every gap at once.
-  expect.soft([...routeRows, ...actionRows].filter((key, i, all) => all.indexOf(key) !== i), "rows listed twice").toEqual([]);
-  expect.soft(routes.filter((r) => !routeRows.includes(r)), "route handlers without a row in ROUTES").toEqual([]);
-  expect.soft(routeRows.filter((r) => !routes.includes(r)), "stale rows in ROUTES (no such route handler)").toEqual([]);
-  expect.soft(actions.filter((a) => !actionRows.includes(a)), "server actions without a row in ACTIONS").toEqual([]);
-  expect.soft(actionRows.filter((a) => !actions.includes(a)), "stale rows in ACTIONS (no such exported action)").toEqual([]);
-  expect.soft(built.filter((a) => !actionRows.includes(a)), "actions in the build without a row (rebuild if stale)").toEqual([]);
-  expect.soft(actionRows.filter((a) => !built.includes(a)), "rows whose action is not in the build (unused export or stale build)").toEqual([]);
+  expect
+    .soft(
+      [...routeRows, ...actionRows].filter((key, i, all) => all.indexOf(key) !== i),
+      "rows listed twice",
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      routes.filter((r) => !routeRows.includes(r)),
+      "route handlers without a row in ROUTES",
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      routeRows.filter((r) => !routes.includes(r)),
+      "stale rows in ROUTES (no such route handler)",
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      actions.filter((a) => !actionRows.includes(a)),
+      "server actions without a row in ACTIONS",
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      actionRows.filter((a) => !actions.includes(a)),
+      "stale rows in ACTIONS (no such exported action)",
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      built.filter((a) => !actionRows.includes(a)),
+      "actions in the build without a row (rebuild if stale)",
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      actionRows.filter((a) => !built.includes(a)),
+      "rows whose action is not in the build (unused export or stale build)",
+    )
+    .toEqual([]);
 });
 
 test.describe("signed in as each role", () => {
@@ -146,7 +260,12 @@ test.describe("signed in as each role", () => {
   };
 
   async function createToken(who: Role, role: Role, name: string): Promise<string> {
-    const { result } = await callAction(sessions[who], action("app/(app)/settings/tokens/actions.ts#createTokenAction"), { form: { name, role, expiresInDays: "1" } }, { origin });
+    const { result } = await callAction(
+      sessions[who],
+      action("app/(app)/settings/tokens/actions.ts#createTokenAction"),
+      { form: { name, role, expiresInDays: "1" } },
+      { origin },
+    );
     const token = (result as { data?: { token?: string } }).data?.token;
     if (!token) throw new Error(`could not create a ${role} token as ${who}: ${JSON.stringify(result)}`);
     return token;
@@ -168,7 +287,10 @@ test.describe("signed in as each role", () => {
     const headers = { authorization: `Bearer ${tokens.editor}` };
     const { datasets } = (await (await sessions.anonymous.get("/v1/datasets", { headers })).json()) as { datasets: unknown[] };
     if (datasets.length === 0) {
-      const seeded = await sessions.anonymous.post("/v1/datasets/csv", { headers, data: { name: "authz_matrix_seed", csvUrl: `${CSV_HOST}/sales.csv` } });
+      const seeded = await sessions.anonymous.post("/v1/datasets/csv", {
+        headers,
+        data: { name: "authz_matrix_seed", csvUrl: `${CSV_HOST}/sales.csv` },
+      });
       expect(seeded.status()).toBe(201);
     }
   });
@@ -177,7 +299,11 @@ test.describe("signed in as each role", () => {
     for (const context of contexts) await context.close();
   });
 
-  async function callRoute(row: Pick<RouteRow, "route" | "url" | "body">, request: APIRequestContext, headers: Record<string, string> = {}) {
+  async function callRoute(
+    row: Pick<RouteRow, "route" | "url" | "body">,
+    request: APIRequestContext,
+    headers: Record<string, string> = {},
+  ) {
     const method = row.route.split(" ")[0]!;
     const body = row.body && ("json" in row.body ? row.body.json : row.body.text);
     if (row.body && "text" in row.body) headers = { ...headers, "content-type": "text/plain" };
@@ -205,11 +331,15 @@ test.describe("signed in as each role", () => {
   function sessionRefusal(row: RouteRow, who: Who): { status: number; error: { code: string; message: string } } {
     return who === "anonymous"
       ? { status: 401, error: { code: "unauthorized", message: "Please sign in to continue" } }
-      : { status: 403, error: { code: "forbidden", message: `This needs the ${row.min} role; your role is ${who}. Ask an admin for access.` } };
+      : {
+          status: 403,
+          error: { code: "forbidden", message: `This needs the ${row.min} role; your role is ${who}. Ask an admin for access.` },
+        };
   }
 
   function expectedForAction(row: ActionRow, who: Who): Record<string, unknown> {
-    if (row.min === "public" || RANK[who] >= RANK[row.min]) return row.allowed === "ok" ? { http: 200, ok: true } : { http: 200, ok: false, status: row.allowed };
+    if (row.min === "public" || RANK[who] >= RANK[row.min])
+      return row.allowed === "ok" ? { http: 200, ok: true } : { http: 200, ok: false, status: row.allowed };
     return who === "anonymous"
       ? { http: 200, ok: false, status: 401, formError: "Please sign in to continue" }
       : { http: 200, ok: false, status: 403, formError: `This needs the ${row.min} role; your role is ${who}. Ask an admin for access.` };
@@ -239,7 +369,8 @@ test.describe("signed in as each role", () => {
         // carry this site's Origin (browsers always send it on POST/PUT/DELETE).
         const write = row.route.split(" ")[0] !== "GET";
         for (const who of ["viewer", "editor", "admin"] as const) {
-          const expected: { status: number; error?: unknown } = RANK[who] >= RANK[row.min!] ? { status: row.allowed } : sessionRefusal(row, who);
+          const expected: { status: number; error?: unknown } =
+            RANK[who] >= RANK[row.min!] ? { status: row.allowed } : sessionRefusal(row, who);
           const got = await callRoute(row, sessions[who], write ? { origin } : {});
           check(`${row.route} with the ${who}'s session cookie`, expected, expected.error ? got : { status: got.status });
         }
@@ -293,7 +424,12 @@ test.describe("signed in as each role", () => {
       error: { code: "forbidden", message: "This needs the editor role; the token has viewer" },
     });
 
-    const tooHigh = await callAction(sessions.viewer, action("app/(app)/settings/tokens/actions.ts#createTokenAction"), { form: { name: "authz-matrix-too-high", role: "editor" } }, { origin });
+    const tooHigh = await callAction(
+      sessions.viewer,
+      action("app/(app)/settings/tokens/actions.ts#createTokenAction"),
+      { form: { name: "authz-matrix-too-high", role: "editor" } },
+      { origin },
+    );
     expect(tooHigh.result).toMatchObject({ ok: false, status: 403, formError: "A token cannot have more rights than its owner (viewer)" });
   });
 

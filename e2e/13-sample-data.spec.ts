@@ -28,7 +28,13 @@ async function axeViolations(page: Page, label: string): Promise<string[]> {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+    .map(
+      (v) =>
+        `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(" | ")}`,
+    );
 }
 
 test("from an empty install, one click ends in a succeeded run and the message the channel would get", async ({ page }) => {
@@ -51,7 +57,9 @@ test("from an empty install, one click ends in a succeeded run and the message t
   const clickedAt = Date.now();
   await offer.getByRole("button", { name: "Try it with sample data" }).click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 45_000 });
-  await expect(shown(page, "run-status").first()).toContainText(/succeeded/i, { timeout: Math.max(1_000, 60_000 - (Date.now() - clickedAt)) });
+  await expect(shown(page, "run-status").first()).toContainText(/succeeded/i, {
+    timeout: Math.max(1_000, 60_000 - (Date.now() - clickedAt)),
+  });
   expect(Date.now() - clickedAt).toBeLessThan(60_000);
   for (const step of ["load", "transform", "test", "deliver"]) {
     await expect(shown(page, `step-${step}`).first()).toHaveAttribute("data-status", "succeeded");

@@ -27,7 +27,10 @@ const relative = (file: string) => path.relative(ROOT, file).split(path.sep).joi
 
 /** "app/(app)/x/[id]/route.ts" → "/x/[id]": route groups do not appear in the URL. */
 function routePattern(file: string): string {
-  const segments = relative(file).split("/").slice(1, -1).filter((s) => !/^\(.*\)$/.test(s));
+  const segments = relative(file)
+    .split("/")
+    .slice(1, -1)
+    .filter((s) => !/^\(.*\)$/.test(s));
   return `/${segments.join("/")}`;
 }
 
@@ -41,7 +44,14 @@ export function discoverRoutes(): string[] {
     for (const m of source.matchAll(/export\s+(?:async\s+)?(?:function|const|let|var)\s+([A-Z]+)\b/g)) methods.add(m[1]!);
     // export { handler as GET, POST }
     for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
-      for (const part of m[1]!.split(",")) methods.add(part.trim().split(/\s+as\s+/).at(-1)!.trim());
+      for (const part of m[1]!.split(","))
+        methods.add(
+          part
+            .trim()
+            .split(/\s+as\s+/)
+            .at(-1)!
+            .trim(),
+        );
     }
     for (const method of methods) if (HTTP_METHODS.includes(method)) keys.push(`${method} ${routePattern(file)}`);
   }
@@ -68,7 +78,15 @@ export function discoverServerActions(): string[] {
       keys.push(`${rel}#${m[1] ?? m[2]}`);
     }
     for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
-      for (const part of m[1]!.split(",")) if (part.trim()) keys.push(`${rel}#${part.trim().split(/\s+as\s+/).at(-1)!.trim()}`);
+      for (const part of m[1]!.split(","))
+        if (part.trim())
+          keys.push(
+            `${rel}#${part
+              .trim()
+              .split(/\s+as\s+/)
+              .at(-1)!
+              .trim()}`,
+          );
     }
   }
   return keys.sort();

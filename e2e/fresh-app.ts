@@ -20,12 +20,32 @@ export async function startFreshApp(opts: { port: number; name: string; timeoutM
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
   const log = path.join(dataDir, "app.log");
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(opts.port), LOG_LEVEL: "info", OUTBOUND_ALLOW_HOSTS: "" };
-  for (const key of ["DATABASE_URL", "S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "AUTH_SECRET", "ENCRYPTION_KEY", "APP_URL", "NODE_ENV"]) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(opts.port),
+    LOG_LEVEL: "info",
+    OUTBOUND_ALLOW_HOSTS: "",
+  };
+  for (const key of [
+    "DATABASE_URL",
+    "S3_ENDPOINT",
+    "S3_BUCKET",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "AUTH_SECRET",
+    "ENCRYPTION_KEY",
+    "APP_URL",
+    "NODE_ENV",
+  ]) {
     delete env[key];
   }
   const out = fs.openSync(log, "w");
-  const app: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"], { cwd: ROOT, env, stdio: ["ignore", out, out] });
+  const app: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", out, out],
+  });
   const url = `http://127.0.0.1:${opts.port}`;
   const stop = async () => {
     if (app.exitCode !== null || app.signalCode !== null) return;

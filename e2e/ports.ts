@@ -6,7 +6,8 @@ import path from "node:path";
  * beside the whole suite) do not meet: `E2E_PORT_OFFSET=1000 npx playwright test`.
  */
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
-if (!Number.isInteger(offset) || offset < 0 || offset > 30_000) throw new Error(`E2E_PORT_OFFSET must be a whole number 0-30000, not ${process.env.E2E_PORT_OFFSET}`);
+if (!Number.isInteger(offset) || offset < 0 || offset > 30_000)
+  throw new Error(`E2E_PORT_OFFSET must be a whole number 0-30000, not ${process.env.E2E_PORT_OFFSET}`);
 
 export const PORTS = {
   /** The shared app (web + worker) every spec talks to. */

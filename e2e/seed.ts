@@ -26,7 +26,17 @@ export function seedUsers(): void {
   for (const role of ROLES) {
     const user = USERS[role];
     if (listed.includes(user.email)) continue;
-    const out = runAdmin(["user", "create", "--email", user.email, "--password", user.password, "--role", role, ...(user.name ? ["--name", user.name] : [])]);
+    const out = runAdmin([
+      "user",
+      "create",
+      "--email",
+      user.email,
+      "--password",
+      user.password,
+      "--role",
+      role,
+      ...(user.name ? ["--name", user.name] : []),
+    ]);
     expect(out).toContain(`Created ${role} ${user.email}`);
   }
 }
@@ -91,7 +101,10 @@ export async function ensureModel(api: APIRequestContext, name: string, sql: str
 }
 
 /** A Slack destination at the stand-in (a second call with the same name is a no-op). */
-export async function ensureDestination(api: APIRequestContext, input: { name: string; webhookUrl: string; default?: boolean }): Promise<void> {
+export async function ensureDestination(
+  api: APIRequestContext,
+  input: { name: string; webhookUrl: string; default?: boolean },
+): Promise<void> {
   const res = await api.post("/v1/destinations/slack", { data: input });
   expect([201, 409], await res.text()).toContain(res.status());
 }

@@ -15,14 +15,18 @@ async function ruleIds(filePath: string, code: string): Promise<string[]> {
 
 describe("the house rules in eslint.config.mjs", () => {
   it("refuses lib/ importing jobs/, scripts/ or app/", async () => {
-    expect(await ruleIds("lib/scratch-wrong.ts", 'import { jobRegistry } from "@/jobs/registry";\nexport const n = jobRegistry.length;\n')).toContain(
+    expect(
+      await ruleIds("lib/scratch-wrong.ts", 'import { jobRegistry } from "@/jobs/registry";\nexport const n = jobRegistry.length;\n'),
+    ).toContain("no-restricted-imports");
+    expect(await ruleIds("lib/scratch-wrong.ts", 'import { main } from "@/scripts/admin";\nexport const m = main;\n')).toContain(
       "no-restricted-imports",
     );
-    expect(await ruleIds("lib/scratch-wrong.ts", 'import { main } from "@/scripts/admin";\nexport const m = main;\n')).toContain("no-restricted-imports");
   });
 
   it("refuses db/ importing lib/", async () => {
-    expect(await ruleIds("db/scratch-wrong.ts", 'import { getEnv } from "@/lib/env";\nexport const e = getEnv;\n')).toContain("no-restricted-imports");
+    expect(await ruleIds("db/scratch-wrong.ts", 'import { getEnv } from "@/lib/env";\nexport const e = getEnv;\n')).toContain(
+      "no-restricted-imports",
+    );
   });
 
   it("refuses process.env outside lib/env.ts", async () => {
