@@ -198,7 +198,10 @@ async function transferOwnership(admin: Sql, app: string): Promise<void> {
     end loop;
     for r in select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname in ('relayboard', 'staging', 'warehouse', 'pgboss') and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
-        and pg_get_userbyid(c.relowner) not in (app, sandbox) loop
+        and pg_get_userbyid(c.relowner) not in (app, sandbox)
+        -- a serial or identity column's sequence follows its table's owner and cannot be moved alone
+        and (c.relkind <> 'S' or not exists (select 1 from pg_depend d
+          where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i'))) loop
       execute format('alter %s %I.%I owner to %I',
         case r.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence' when 'f' then 'foreign table' else 'table' end,
         r.nspname, r.relname, app);
