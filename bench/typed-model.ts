@@ -81,7 +81,9 @@ export async function measureTypedModel(opts: {
   if (!dataset || columns.length === 0) return { ...result, error: `dataset ${opts.datasetName} not found or has no columns` };
 
   const sql = postgres(opts.databaseUrl, {
-    max: 1,
+    // buildTypedTable holds one reserved connection (the dataset's staging lock) and types the
+    // second half of a large table on another: with max 1 it would wait for itself forever.
+    max: 3,
     onnotice: () => {},
     connection: { statement_timeout: opts.timeoutMs, application_name: "relayboard-bench" },
   });
