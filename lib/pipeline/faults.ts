@@ -2,7 +2,7 @@ import { DrizzleQueryError } from "drizzle-orm";
 import type { LoadError } from "@/db/schema/datasets";
 import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
 import { UserError } from "@/lib/errors";
-import { S3StoreError } from "@/lib/storage/s3";
+import { S3StoreError } from "@/lib/storage/errors";
 
 /**
  * Which failures of a step are worth another try in a moment (the database restarted, object

@@ -9,6 +9,7 @@ import {
   type ListObjectsV2CommandOutput,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { S3StoreError } from "@/lib/storage/errors";
 import type { S3Config } from "@/lib/env";
 import {
   ObjectNotFoundError,
@@ -27,21 +28,7 @@ const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 2;
 const CHECK_TIMEOUT_MS = 5_000;
 
-/**
- * Failures of S3 calls, rebuilt from the SDK error: SDK errors carry the parsed response body,
- * which for signature errors includes the access key id and the string that was signed, and a
- * logger would serialize all of it. Only a cleaned message, the error code and status remain.
- */
-export class S3StoreError extends Error {
-  override name = "S3StoreError";
-  constructor(
-    message: string,
-    readonly code?: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
+export { S3StoreError };
 
 type SdkErrorShape = { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
 
