@@ -4,7 +4,8 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { embeddedAdminUrl, ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
-import { APP_ROLE, deriveSandboxPassword, SANDBOX_ROLE } from "@/db/roles";
+import { APP_ROLE } from "@/db/roles";
+import { sandboxUrlFor } from "@/lib/transform/sandbox";
 import { migrateDatabase } from "@/lib/database/migrate";
 
 /**
@@ -71,10 +72,9 @@ describe("an embedded data directory from the superuser era", () => {
       ).toEqual([APP_ROLE]);
     });
     // The sandbox logs in with its derived password and reads staging, and nothing of the app's.
-    const sandboxUrl = new URL(server.url);
-    sandboxUrl.username = SANDBOX_ROLE;
-    sandboxUrl.password = encodeURIComponent(deriveSandboxPassword(decodeURIComponent(new URL(server.url).password)));
-    await withSql(sandboxUrl.toString(), async (sql) => {
+    // The app's URL carries a password, so AUTH_SECRET plays no part in the derivation.
+    const sandboxUrl = sandboxUrlFor(server.url, "unused");
+    await withSql(sandboxUrl, async (sql) => {
       expect((await sql`select id from staging.old_data`)[0]!.id).toBe(1);
       const denied = await sql`select email from relayboard.users`.catch((e: Error) => e);
       expect(denied).toBeInstanceOf(Error);

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { getEnv } from "@/lib/env";
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
 import { migrateDatabase } from "@/lib/database/migrate";
-import { sandboxDatabaseUrl } from "@/lib/transform/sandbox";
+import { sandboxPassword } from "@/lib/transform/sandbox";
 import { superuserWarning } from "@/lib/db-role-warning";
 
 /**
@@ -24,7 +24,7 @@ export async function prepareDatabase(opts: { log: Logger; migrate?: boolean }):
       provision: env.databaseUrl
         ? {
             adminUrl: env.adminDatabaseUrl,
-            sandboxPassword: decodeURIComponent(new URL(sandboxDatabaseUrl()).password),
+            sandboxPassword: sandboxPassword(),
             statementTimeoutMs: env.modelStatementTimeoutMs,
           }
         : undefined,

@@ -15,6 +15,11 @@ export function sandboxDatabaseUrl(): string {
   return sandboxUrlFor(resolveDatabaseUrl(), env.authSecret);
 }
 
+/** The password provisioning sets on the sandbox role: the one its login URL carries. */
+export function sandboxPassword(): string {
+  return decodeURIComponent(new URL(sandboxDatabaseUrl()).password);
+}
+
 /** The sandbox URL beside an app URL; its password is derived from the app's (or AUTH_SECRET without one). */
 export function sandboxUrlFor(appUrl: string, authSecret: string): string {
   const url = new URL(appUrl);

@@ -6,7 +6,7 @@ import { ensureEmbeddedPostgres, type EmbeddedHandle } from "@/db/embedded";
 import { migrateDatabase } from "@/lib/database/migrate";
 import { APP_ROLE } from "@/db/roles";
 import { getEnv, resetEnvForTests } from "@/lib/env";
-import { sandboxDatabaseUrl } from "@/lib/transform/sandbox";
+import { sandboxPassword } from "@/lib/transform/sandbox";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { createFreshDatabase } from "../helpers/test-database";
 
@@ -38,7 +38,7 @@ export default async function setup(project: TestProject) {
     withBoss: ensureQueues,
     provision: {
       adminUrl: embedded ? database.adminUrl : undefined,
-      sandboxPassword: decodeURIComponent(new URL(sandboxDatabaseUrl()).password),
+      sandboxPassword: sandboxPassword(),
       statementTimeoutMs: getEnv().modelStatementTimeoutMs,
     },
   });
