@@ -20,12 +20,14 @@ import { startSlackSink } from "@/lib/slack/sink";
 import { nativeScanRecords } from "@/lib/csv/native-scan";
 
 /**
- * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
+ * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|sniff] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
  * Loads a generated CSV through Relayboard's real job path and compares it with psql \copy of the
  * same file on the same database, in the same run; then the typed-model build against a
  * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
  * pipelines on two workers, and the web process under load (needs `npm run build` first) while runs
  * execute. Prints figures; never fails on timings, but does on web errors or non-2xx answers.
+ * `--only=sniff` instead loads the real-world corpus (tests/fixtures/wild) with Relayboard and with
+ * DuckDB's read_csv (bench/sniff.ts); it fails if Relayboard is not right on more files than DuckDB.
  */
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -47,6 +49,7 @@ type Flags = {
   skipBig: boolean;
   webOnly: boolean;
   ingestOnly: boolean;
+  sniffOnly: boolean;
   cpuProfile: boolean;
   timeoutMs: number;
   verbose: boolean;
@@ -58,6 +61,7 @@ function parseFlags(argv: string[]): Flags {
     skipBig: false,
     webOnly: false,
     ingestOnly: false,
+    sniffOnly: false,
     cpuProfile: false,
     timeoutMs: 15 * 60_000,
     verbose: false,
@@ -67,14 +71,17 @@ function parseFlags(argv: string[]): Flags {
     else if (arg === "--skip-1g") flags.skipBig = true;
     else if (arg === "--only=web") flags.webOnly = true;
     else if (arg === "--only=ingest") flags.ingestOnly = true;
+    else if (arg === "--only=sniff") flags.sniffOnly = true;
     else if (arg === "--verbose") flags.verbose = true;
     else if (arg === "--cpu-prof") flags.cpuProfile = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
     else
-      throw new Error(`unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --timeout-min=N, --verbose, --cpu-prof`);
+      throw new Error(
+        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --timeout-min=N, --verbose, --cpu-prof`,
+      );
   }
-  if (flags.webOnly && flags.ingestOnly) throw new Error("--only=web and --only=ingest exclude each other");
-  if (flags.quick || flags.webOnly || flags.ingestOnly) flags.skipBig = true;
+  if ([flags.webOnly, flags.ingestOnly, flags.sniffOnly].filter(Boolean).length > 1) throw new Error("give one --only=");
+  if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly) flags.skipBig = true;
   return flags;
 }
 
@@ -146,7 +153,7 @@ async function main(): Promise<boolean> {
   const serverUrl = process.env.DATABASE_URL?.trim() || null;
   const notes: string[] = [];
 
-  const mainCsv = flags.webOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
+  const mainCsv = flags.webOnly || flags.sniffOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
 
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "rb-bench-"));
   cleanups.push({ name: "temp dir", fn: async () => fs.rmSync(tmpRoot, { recursive: true, force: true }) });
@@ -187,6 +194,7 @@ async function main(): Promise<boolean> {
   await migrateDatabase(dbUrl, { withBoss: ensureQueues });
   const { getSql } = await import("@/db");
   const [{ server_version: pgVersion }] = (await getSql().unsafe("show server_version")) as unknown as [{ server_version: string }];
+  if (flags.sniffOnly) return sniffPart(pgVersion);
 
   const psql = await psqlVersion();
   const baselines: BenchReport["baselines"] = { text: null, typed: null };
@@ -432,6 +440,22 @@ async function main(): Promise<boolean> {
     (throughput === null || throughput.succeeded === throughput.pipelines) &&
     webLoadOk(webLoad);
   return [ingest, bigIngest].every((r) => r === null || r.status === "succeeded") && partsOk;
+}
+
+/** `--only=sniff`: the corpus through Relayboard's upload path (in this process) and through DuckDB. */
+async function sniffPart(pgVersion: string): Promise<boolean> {
+  const { createUser } = await import("@/lib/auth/users");
+  const { createApiToken } = await import("@/lib/api/tokens");
+  const { measureSniff, renderSniff, sniffOk } = await import("@/bench/sniff");
+  const admin = await createUser({
+    email: "bench-sniff@example.com",
+    password: crypto.randomBytes(18).toString("base64url"),
+    role: "admin",
+  });
+  const { token } = await createApiToken(admin, { name: "bench sniff", role: "editor" });
+  const result = await measureSniff({ token, log });
+  process.stdout.write(`\n${renderSniff(result)}\n\nPostgreSQL ${pgVersion}, Node ${process.version}.\n\n`);
+  return sniffOk(result);
 }
 
 async function waitForIdleRuns(name: string, timeoutMs: number): Promise<void> {
