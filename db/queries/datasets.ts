@@ -1,6 +1,14 @@
 import { and, asc, desc, eq, inArray, max, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
-import { datasetLoads, datasets, datasetVersions, type Dataset, type DatasetLoad, type DatasetVersion } from "@/db/schema/datasets";
+import {
+  datasetLoads,
+  datasets,
+  datasetVersions,
+  type Dataset,
+  type DatasetLoad,
+  type DatasetVersion,
+  type DetectedDialect,
+} from "@/db/schema/datasets";
 
 export async function getDatasetByName(name: string, tx: DbOrTx = getDb()): Promise<Dataset | null> {
   const [row] = await tx.select().from(datasets).where(eq(datasets.name, name));
@@ -74,8 +82,16 @@ export async function insertDatasetVersion(
   return row!;
 }
 
-export async function updateDatasetVersionRows(id: string, rowCount: number, tx: DbOrTx = getDb()): Promise<void> {
-  await tx.update(datasetVersions).set({ rowCount }).where(eq(datasetVersions.id, id));
+export async function updateDatasetVersionRows(
+  id: string,
+  rowCount: number,
+  dialect?: DetectedDialect,
+  tx: DbOrTx = getDb(),
+): Promise<void> {
+  await tx
+    .update(datasetVersions)
+    .set({ rowCount, ...(dialect ? { dialect } : {}) })
+    .where(eq(datasetVersions.id, id));
 }
 
 export async function insertDatasetLoad(values: typeof datasetLoads.$inferInsert, tx: DbOrTx = getDb()): Promise<DatasetLoad> {

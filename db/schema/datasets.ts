@@ -15,6 +15,49 @@ export type DatasetColumn = {
   inferredType: ColumnType;
   /** The user's override, if any; wins over the inferred type. */
   overrideType?: ColumnType;
+  /**
+   * The written form the inferred type was read from when it is not PostgreSQL's own, e.g.
+   * "DD/MM/YYYY", "1,234,567" or "padded" (see lib/ingest/refine-types.ts); the typed table casts
+   * with it. Absent for plain forms.
+   */
+  format?: ColumnFormat;
+  /** The null markers (NA, -, …) read as NULL in this column; set only when it had some. */
+  nullMarkers?: string[];
+  /** Why a column that looks typed stayed text, e.g. an ambiguous day/month order. */
+  note?: string;
+};
+
+/** The non-native written forms a column can be typed from (lib/ingest/refine-types.ts). */
+export const columnFormats = [
+  "plain",
+  "padded",
+  "thousands",
+  "YYYY/MM/DD",
+  "DD/MM/YYYY",
+  "MM/DD/YYYY",
+  "DD.MM.YYYY",
+  "YYYY/MM/DD HH:MI:SS",
+  "DD/MM/YYYY HH:MI:SS",
+  "MM/DD/YYYY HH:MI:SS",
+  "DD.MM.YYYY HH:MI:SS",
+] as const;
+export type ColumnFormat = (typeof columnFormats)[number];
+
+/** How a load read its file: every decision the sniff made and where it came from. */
+export type DetectedDialect = {
+  encoding: string;
+  encodingSource: "bom" | "option" | "detected";
+  encodingReason: string;
+  delimiter: string;
+  delimiterSource: "option" | "detected";
+  lineEnding: "\r\n" | "\n" | "\r";
+  header: boolean;
+  headerSource: "option" | "detected";
+  /** Physical line of the header (or first record); lines before it are a preamble. */
+  headerLine: number;
+  trailingDelimiter: boolean;
+  /** The markers read as NULL in typed columns. */
+  nullMarkers?: string[];
 };
 
 /** A scratch table filled while the file was fetched, and what the load learned doing it. */
@@ -24,6 +67,7 @@ export type StagedScratch = {
   columns: { name: string; header: string; inferredType: ColumnType }[];
   delimiter: string;
   encoding: string;
+  dialect?: DetectedDialect;
   /** How many COPYs shared the rows. */
   lanes?: number;
 };
@@ -31,12 +75,22 @@ export type StagedScratch = {
 export type DatasetOptions = {
   delimiter?: "," | ";" | "\t" | "|";
   encoding?: string;
-  header: boolean;
+  /** Undefined: detected (a first record of only numbers and dates is data). */
+  header?: boolean;
+  /** The physical line of the header, overriding preamble detection. */
+  headerLine?: number;
   loadMode: "replace" | "append" | "upsert";
   keyColumns?: string[];
   types: "infer" | "text";
-  badRows: { mode: "fail" } | { mode: "skip"; max: number };
+  /** See BadRowsPolicy in lib/csv/parse.ts; "fail" is what "error" was called before "pad". */
+  badRows: { mode: "pad" } | { mode: "error" } | { mode: "fail" } | { mode: "skip"; max: number };
+  /** Values read as NULL in a column that is otherwise typed; undefined: DEFAULT_NULL_MARKERS. */
+  nullMarkers?: string[];
+  /** How to read a date column whose day and month could be either way round. */
+  dateOrder?: "DMY" | "MDY";
 };
+
+export type LoadWarning = { code: "rows_padded" | "rows_skipped" | "type_note"; message: string; line?: number };
 
 export type LoadError = { message: string; code?: string; line?: number; column?: string; detail?: string };
 export type SkippedRow = { line: number; reason: string; raw?: string };
@@ -80,6 +134,8 @@ export const datasetVersions = appSchema.table(
     source: text("source").notNull(),
     contentType: text("content_type"),
     rowCount: bigint("row_count", { mode: "number" }),
+    /** How the last load of this version read it (encoding, delimiter, header line, …). */
+    dialect: jsonb("dialect").$type<DetectedDialect>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("dataset_versions_number").on(t.datasetId, t.version), index("dataset_versions_sha").on(t.datasetId, t.sha256)],
@@ -106,6 +162,11 @@ export const datasetLoads = appSchema.table(
     rowsLoaded: bigint("rows_loaded", { mode: "number" }).notNull().default(0),
     error: jsonb("error").$type<LoadError>(),
     skippedRows: jsonb("skipped_rows").$type<SkippedRow[]>().notNull().default([]),
+    /** All skipped rows (skippedRows keeps the first ones) and the short rows padded with NULLs. */
+    rowsSkipped: bigint("rows_skipped", { mode: "number" }).notNull().default(0),
+    rowsPadded: bigint("rows_padded", { mode: "number" }).notNull().default(0),
+    /** What a user should know about a load that succeeded: a succeeded load with warnings is not a plain success. */
+    warnings: jsonb("warnings").$type<LoadWarning[]>().notNull().default([]),
     /** Milliseconds per phase (fetch, load, apply, typing), for the UI and the benchmark. */
     timings: jsonb("timings").$type<Record<string, number>>().notNull().default({}),
     /** Set when the fetch also filled this load's scratch table (see lib/ingest/speculative-load.ts). */

@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import iconv from "iconv-lite";
 import Papa from "papaparse";
 import { incompleteUtf8Tail } from "./encoding";
 import { nativeScanRecords } from "./native-scan";
@@ -64,6 +65,14 @@ export interface CopyScanOptions {
    * tests compare the two). Default: the native scanner when nativeScanRecords() offers it.
    */
   useNative?: boolean;
+  /** Physical line number of the first byte (preamble lines were skipped before it). Default 1. */
+  firstLine?: number;
+  /**
+   * The file is in this single-byte encoding (ISO-8859-1, windows-1252, …) rather than UTF-8:
+   * no UTF-8 check, and the header is decoded with it. COPY converts the data itself (its
+   * ENCODING option). Every typed form is ASCII, so classifying bytes works the same.
+   */
+  singleByteEncoding?: string;
 }
 
 export interface CopyScanner {
@@ -151,7 +160,7 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   const nativeState = new Float64Array(6);
 
   const st: ScanState = {
-    line: 1,
+    line: opts.firstLine ?? 1,
     prevCR: false,
     inQuotes: false,
     afterQuote: false,
@@ -185,7 +194,8 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   function endRecord(count: number): void {
     if (inHeader) {
       inHeader = false;
-      const text = Buffer.concat(headerBytes).toString("utf8");
+      const raw = Buffer.concat(headerBytes);
+      const text = opts.singleByteEncoding ? iconv.decode(raw, opts.singleByteEncoding) : raw.toString("utf8");
       headerBytes = [];
       const parsed = Papa.parse<string[]>(text, { delimiter: opts.delimiter, newline: "\n", quoteChar: '"' });
       headerValues = parsed.data[0] ?? [];
@@ -199,6 +209,10 @@ export function createCopyScanner(opts: CopyScanOptions): CopyScanner {
   }
 
   function checkUtf8(chunk: Buffer): Buffer {
+    if (opts.singleByteEncoding) {
+      if (chunk.indexOf(0) !== -1) throw new FastPathUnsupported("NUL byte");
+      return chunk;
+    }
     let data = chunk;
     if (utf8Carry) {
       data = Buffer.concat([utf8Carry, chunk]);

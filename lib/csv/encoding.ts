@@ -5,7 +5,7 @@ import { CsvFormatError } from "./errors";
  * iconv-lite's own name for a label after following its alias table ("UTF-16LE" → "ucs2",
  * "latin1" → "iso88591"), so different spellings of one encoding compare equal.
  */
-function canonicalEncoding(label: string): string {
+export function canonicalEncoding(label: string): string {
   iconv.getCodec(label); // loads the alias table, which is lazy
   const table = iconv.encodings as Record<string, unknown> | null;
   let name = iconv._canonicalizeEncoding(label);
@@ -93,11 +93,43 @@ export function findInvalidUtf8(buf: Uint8Array, start = 0, end: number = buf.le
   return -1;
 }
 
-export function invalidUtf8Error(byteOffset: number, userChoseUtf8: boolean): CsvFormatError {
+/**
+ * A byte that is not UTF-8. With its line and column (see locate.ts) when the caller could
+ * work them out: a byte offset means nothing to someone looking at the file in a spreadsheet.
+ */
+export function invalidUtf8Error(byteOffset: number, userChoseUtf8: boolean, where?: { line: number; column: number }): CsvFormatError {
   const hint = userChoseUtf8
     ? "Check the file, or choose the encoding it was saved in"
-    : "It was probably saved in another encoding: choose one such as windows-1252 or latin1";
-  return new CsvFormatError("encoding", `This file is not valid UTF-8 (first invalid byte at offset ${byteOffset}). ${hint}.`, {
+    : "The rest of the file reads as UTF-8, so it probably mixes two encodings (e.g. exports pasted together): save it again in one encoding, or choose the encoding to read it in";
+  const at = where ? `line ${where.line}, column ${where.column} (byte offset ${byteOffset})` : `byte offset ${byteOffset}`;
+  return new CsvFormatError("encoding", `This file is not valid UTF-8: the first invalid byte is at ${at}. ${hint}.`, {
     byteOffset,
+    ...where,
   });
+}
+
+/**
+ * PostgreSQL's name for a single-byte encoding COPY can convert from (its ENCODING option), or
+ * null: such files take the fast path, with the server doing the conversion. These are the ones
+ * whose every byte has one meaning in both iconv-lite and PostgreSQL; the rest are decoded here.
+ */
+const POSTGRES_SINGLE_BYTE: Record<string, string> = {
+  iso88591: "LATIN1",
+  iso88592: "LATIN2",
+  iso88595: "ISO_8859_5",
+  iso88597: "ISO_8859_7",
+  iso88599: "LATIN5",
+  iso885915: "LATIN9",
+  windows1250: "WIN1250",
+  windows1251: "WIN1251",
+  windows1252: "WIN1252",
+  windows1253: "WIN1253",
+  windows1254: "WIN1254",
+  windows1257: "WIN1257",
+  koi8r: "KOI8R",
+};
+
+export function postgresSingleByteEncoding(label: string): string | null {
+  if (!iconv.encodingExists(label)) return null;
+  return POSTGRES_SINGLE_BYTE[canonicalEncoding(label)] ?? null;
 }

@@ -12,6 +12,7 @@ export type CsvFormatErrorCode =
   | "bad_quote" // a closing quote followed by something other than a delimiter or line end
   | "field_too_large" // one field above the size limit
   | "record_too_large" // one record above the size limit (many fields, each under the field limit)
+  | "header_line" // the header line the user set is past the start of the file
   | "type_mismatch"; // a value that does not fit the type the user chose for its column
 
 export interface CsvFormatErrorDetails {

@@ -36,6 +36,8 @@ export interface FrameOptions {
   delimiter: string;
   maxFieldBytes: number;
   maxRecordBytes: number;
+  /** Physical line of the first character (preamble lines were skipped before it). Default 1. */
+  firstLine?: number;
 }
 
 export interface PushResult {
@@ -78,7 +80,7 @@ export function createFramer(opts: FrameOptions): Framer {
   // so the exact byte count is only taken for suspiciously long fields.
   const fieldUnitsCheap = Math.floor(maxFieldBytes / 3);
   const st: State = {
-    line: 1,
+    line: opts.firstLine ?? 1,
     prev: 0,
     inQuotes: false,
     afterQuote: false,

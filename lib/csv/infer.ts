@@ -34,8 +34,10 @@ function isDigit(c: number): boolean {
 // of the file and making a string of each would cost more than classifying it. Strings from
 // the exact parser are copied into SCRATCH first (see classifyString). Every typed form is
 // ASCII, so any other byte simply makes a value text.
-const INT64_MAX = Buffer.from("9223372036854775807");
-const INT64_MIN_ABS = Buffer.from("9223372036854775808");
+// Plain bytes, not Buffer: the browser's upload preview classifies values with this module too.
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const INT64_MAX = ascii("9223372036854775807");
+const INT64_MIN_ABS = ascii("9223372036854775808");
 
 /** Compares b[s..s+19) with a 19-digit limit: true if it does not exceed it. */
 function withinInt64(b: Uint8Array, s: number, limit: Uint8Array): boolean {
@@ -153,7 +155,7 @@ function classifyDateTime(b: Uint8Array, s: number, e: number): number {
   return om >= 0 && om <= 59 && i + 2 === e ? TSTZ : TEXT;
 }
 
-const BOOLEAN_WORDS = ["true", "false", "t", "f", "yes", "no", "y", "n"].map((w) => Buffer.from(w));
+const BOOLEAN_WORDS = ["true", "false", "t", "f", "yes", "no", "y", "n"].map(ascii);
 
 /** Case-insensitive match against the boolean words (ASCII letters: set the 0x20 bit). */
 function classifyBoolean(b: Uint8Array, s: number, e: number): number {
@@ -199,6 +201,11 @@ function asciiBytes(v: string): number {
 function classify(v: string): number {
   const n = asciiBytes(v);
   return n < 0 ? TEXT : classifyBytes(SCRATCH, 0, n);
+}
+
+/** The type one value would give a column on its own ("" is NULL: text here). */
+export function classifyText(v: string): ColumnType {
+  return v.length === 0 ? "text" : typeOfMask(classify(v));
 }
 
 /** The type of a column whose values gave these kinds (TypeInferrer.masks, native classify()). */

@@ -18,7 +18,7 @@ async function run(text: string | string[], opts: Partial<ParseCsvOptions> & { c
     ...opts,
   });
   expect(result.rows).toBe(rows.length);
-  return { rows, header: result.header, skipped: result.skipped };
+  return { rows, header: result.header, skipped: result.skipped, result };
 }
 
 function split(text: string, size: number): string[] {
@@ -91,7 +91,7 @@ describe("parseCsvStream: records and line numbers", () => {
   });
 
   it("empty input", async () => {
-    expect(await run("")).toEqual({ rows: [], header: null, skipped: [] });
+    expect(await run("")).toMatchObject({ rows: [], header: null, skipped: [], result: { padded: 0, skippedCount: 0 } });
     expect(await run([])).toMatchObject({ header: null, rows: [], skipped: [] });
     expect(await run("\n\n")).toMatchObject({ header: null, rows: [] });
   });
@@ -137,7 +137,53 @@ describe("parseCsvStream: errors", () => {
 
   it("too many fields is ragged too", async () => {
     const err = await failure(run("a\n1\n2,3\n"));
-    expect(err).toMatchObject({ code: "ragged", line: 3, message: "Line 3: expected 1 field, found 2." });
+    expect(err).toMatchObject({ code: "ragged", line: 3 });
+    expect(err.message).toMatch(/^Line 3: expected 1 field, found 2\. The record has more fields than the header/);
+  });
+
+  it("pad mode gives short rows NULLs, counts them and names the first; a long row is still an error", async () => {
+    const { rows, result } = await run("a,b,c\n1,2,3\n4,5\n6\n7,8,9\n", { badRows: { mode: "pad" } });
+    expect(rows.map(([, fields]) => fields)).toEqual([
+      ["1", "2", "3"],
+      ["4", "5", ""],
+      ["6", "", ""],
+      ["7", "8", "9"],
+    ]);
+    expect(result).toMatchObject({ padded: 2, firstPaddedLine: 3, skippedCount: 0 });
+    const err = await failure(run("a,b\n1,2\n3,4,5\n", { badRows: { mode: "pad" } }));
+    expect(err).toMatchObject({ code: "ragged", line: 3 });
+  });
+
+  it("pad mode drops extra fields that are all empty; error mode does not", async () => {
+    const { rows, result } = await run("a,b\n1,2,\n3,4,,\n", { badRows: { mode: "pad" } });
+    expect(rows.map(([, fields]) => fields)).toEqual([
+      ["1", "2"],
+      ["3", "4"],
+    ]);
+    expect(result.padded).toBe(0);
+    await expect(run("a,b\n1,2,\n", { badRows: { mode: "error" } })).rejects.toMatchObject({ code: "ragged", line: 2 });
+  });
+
+  it("a trailing delimiter on every line, the header's too, is a terminator and not a column", async () => {
+    const { header, rows } = await run("a,b,c,\n1,2,3,\n4,,6,\n", { trailingDelimiter: true, header: true });
+    expect(header).toEqual(["a", "b", "c"]);
+    expect(rows.map(([, fields]) => fields)).toEqual([
+      ["1", "2", "3"],
+      ["4", "", "6"],
+    ]);
+  });
+
+  it("skip mode counts every skipped row but keeps only the first ones", async () => {
+    const body = Array.from({ length: 150 }, (_, i) => `${i}`).join("\n");
+    const { rows, result } = await run(`a,b\n1,2\n${body}\n`, { badRows: { mode: "skip", max: 1000 } });
+    expect(rows).toHaveLength(1);
+    expect(result.skippedCount).toBe(150);
+    expect(result.skipped).toHaveLength(100);
+  });
+
+  it("firstLine numbers lines after a skipped preamble as the file does", async () => {
+    const err = await failure(run("a,b\n1,2\n3\n", { firstLine: 5, badRows: { mode: "error" } }));
+    expect(err).toMatchObject({ code: "ragged", line: 7 });
   });
 
   it("unterminated quote reports the line and column where the quote opened", async () => {

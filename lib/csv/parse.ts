@@ -11,7 +11,14 @@ export interface SkippedRow {
   raw?: string;
 }
 
-export type BadRowsPolicy = { mode: "fail" } | { mode: "skip"; max: number };
+/**
+ * What a record whose field count differs from the header's does to the load.
+ * pad (the default for new datasets): a short record gets NULLs for its missing trailing fields
+ * and is counted; a long one is an error naming its line, unless its extra fields are all empty.
+ * error ("fail" in datasets made before pad existed): any ragged record stops the load.
+ * skip: ragged records are left out and counted, up to `max`.
+ */
+export type BadRowsPolicy = { mode: "fail" } | { mode: "error" } | { mode: "pad" } | { mode: "skip"; max: number };
 
 export interface ParseCsvOptions {
   delimiter: string;
@@ -21,8 +28,12 @@ export interface ParseCsvOptions {
   onRow: (fields: string[], lineNumber: number) => void | Promise<void>;
   /** Aborting destroys the input stream and rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** What to do with a record whose field count differs from the first record's. Default: fail. */
+  /** What to do with a record whose field count differs from the first record's. Default: error. */
   badRows?: BadRowsPolicy;
+  /** Every line ends with the delimiter: one empty last field is dropped from each record. */
+  trailingDelimiter?: boolean;
+  /** Physical line number of the first character of the input (after skipped preamble lines). */
+  firstLine?: number;
   /** Largest single field, in UTF-8 bytes. Default 32 MiB. */
   maxFieldBytes?: number;
   /** Largest single record, in UTF-8 bytes. Default 128 MiB. */
@@ -34,8 +45,17 @@ export interface ParseCsvResult {
   header: string[] | null;
   /** Data records passed to onRow. */
   rows: number;
+  /** Skipped records, the first MAX_SKIPPED_KEPT of them (skippedCount says how many in all). */
   skipped: SkippedRow[];
+  skippedCount: number;
+  /** Short records that were given NULLs for their missing trailing fields. */
+  padded: number;
+  /** The first padded record's line, for the warning that points at an example. */
+  firstPaddedLine: number | null;
 }
+
+/** Enough skipped rows to show what went wrong, without holding megabytes for a file of them. */
+export const MAX_SKIPPED_KEPT = 100;
 
 const MIB = 1024 * 1024;
 /** Enough of a skipped record to recognise it in the UI, without keeping megabytes per row. */
@@ -59,6 +79,7 @@ export async function parseCsvStream(input: Readable | AsyncIterable<string>, op
     delimiter: opts.delimiter,
     maxFieldBytes: opts.maxFieldBytes ?? 32 * MIB,
     maxRecordBytes: opts.maxRecordBytes ?? 128 * MIB,
+    firstLine: opts.firstLine,
   });
   // One "\n" per record because the framer joins records with "\n"; quoted line breaks stay
   // inside quotes, where papaparse does not look for newlines.
@@ -68,15 +89,36 @@ export async function parseCsvStream(input: Readable | AsyncIterable<string>, op
   let expected = -1;
   let rows = 0;
   const skipped: SkippedRow[] = [];
+  let skippedCount = 0;
+  let padded = 0;
+  let firstPaddedLine: number | null = null;
+  const trailing = opts.trailingDelimiter ?? false;
 
-  function ragged(record: FramedRecord, found: number): void {
-    const fields = (n: number) => `${n} field${n === 1 ? "" : "s"}`;
-    const reason = `expected ${fields(expected)}, found ${found}`;
-    if (policy.mode === "skip" && skipped.length < policy.max) {
-      skipped.push({ line: record.line, reason, raw: record.text.slice(0, RAW_PREVIEW_CHARS) });
-      return;
+  /** The record to load in place of a ragged one, or null to leave it out. */
+  function ragged(record: FramedRecord, fields: string[]): string[] | null {
+    const found = fields.length;
+    if (found > expected && fields.slice(expected).every((f) => f === "") && policy.mode !== "fail" && policy.mode !== "error") {
+      return fields.slice(0, expected); // only empty fields beyond the header: nothing is lost
     }
-    const stop = policy.mode === "skip" ? ` Stopped after skipping ${policy.max} bad rows.` : "";
+    if (found < expected && policy.mode === "pad") {
+      padded++;
+      firstPaddedLine ??= record.line;
+      while (fields.length < expected) fields.push("");
+      return fields;
+    }
+    const count = (n: number) => `${n} field${n === 1 ? "" : "s"}`;
+    const reason = `expected ${count(expected)}, found ${found}`;
+    if (policy.mode === "skip" && skippedCount < policy.max) {
+      skippedCount++;
+      if (skipped.length < MAX_SKIPPED_KEPT) skipped.push({ line: record.line, reason, raw: record.text.slice(0, RAW_PREVIEW_CHARS) });
+      return null;
+    }
+    const stop =
+      policy.mode === "skip"
+        ? ` Stopped after skipping ${policy.max} bad rows.`
+        : found > expected
+          ? " The record has more fields than the header: check its quotes and delimiters."
+          : "";
     throw new CsvFormatError("ragged", `Line ${record.line}: ${reason}.${stop}`, { line: record.line });
   }
 
@@ -89,7 +131,9 @@ export async function parseCsvStream(input: Readable | AsyncIterable<string>, op
       throw new Error(`CSV parser out of step: ${records.length} records framed, ${data.length} parsed`);
     }
     for (let k = 0; k < data.length; k++) {
-      const fields = data[k];
+      let fields = data[k];
+      // "a,b,c," : the last delimiter ends the line rather than starting a field.
+      if (trailing && fields.length > 1 && fields[fields.length - 1] === "" && (expected < 0 || fields.length > expected)) fields.pop();
       if (expected < 0) {
         expected = fields.length;
         if (opts.header) {
@@ -98,8 +142,9 @@ export async function parseCsvStream(input: Readable | AsyncIterable<string>, op
         }
       }
       if (fields.length !== expected) {
-        ragged(records[k], fields.length);
-        continue;
+        const kept = ragged(records[k], fields);
+        if (!kept) continue;
+        fields = kept;
       }
       const pending = onRow(fields, records[k].line);
       if (pending !== undefined && typeof pending.then === "function") {
@@ -134,5 +179,5 @@ export async function parseCsvStream(input: Readable | AsyncIterable<string>, op
   await deliver(records);
   if (error) throw error;
 
-  return { header, rows, skipped };
+  return { header, rows, skipped, skippedCount, padded, firstPaddedLine };
 }

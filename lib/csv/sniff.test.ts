@@ -40,10 +40,15 @@ describe("sniffBytes: binary files", () => {
     expect(err).toMatchObject({ code: "binary", byteOffset: 6 });
   });
 
-  it("hints at UTF-16 when NULs alternate like UTF-16 text without a BOM", () => {
-    const err = sniffError(iconv.encode("name,age\nAnn,3\n", "utf-16le"));
-    expect(err.code).toBe("binary");
-    expect(err.message).toContain("UTF-16");
+  it("reads UTF-16 without a BOM by where its NUL bytes fall, little- and big-endian", () => {
+    const text = "name\tage\nAnn\t3\nBéa\t4\n";
+    expect(sniffBytes(iconv.encode(text, "utf-16le"), { complete: true })).toMatchObject({
+      encoding: "utf-16le",
+      encodingSource: "detected",
+      delimiter: "\t",
+      text,
+    });
+    expect(sniffBytes(iconv.encode(text, "utf-16be"), { complete: true })).toMatchObject({ encoding: "utf-16be", text });
   });
 
   it("refuses a high share of control characters", () => {
@@ -98,13 +103,26 @@ describe("sniffBytes: encoding", () => {
     expect(r.text).toBe("a,b\n1,");
   });
 
-  it("latin1 bytes without a chosen encoding: error with the offset of the first bad byte", () => {
-    const bytes = iconv.encode("name,city\nRené,Paris\n", "latin1");
+  it("latin1 bytes without a chosen encoding are detected as ISO-8859-1; with € and curly quotes as windows-1252", () => {
+    const latin = iconv.encode("name,city\nRené,Paris\nJosé,Málaga\n", "latin1");
+    expect(sniffBytes(latin, { complete: true })).toMatchObject({ encoding: "iso-8859-1", encodingSource: "detected" });
+    const windows = iconv.encode("name,note\nRené,“5 €” – paid\n", "windows-1252");
+    const r = sniffBytes(windows, { complete: true });
+    expect(r).toMatchObject({ encoding: "windows-1252", encodingSource: "detected" });
+    expect(r.text).toContain("“5 €” – paid");
+  });
+
+  it("a head mixing UTF-8 and other bytes is an error naming the line and column of the first bad byte", () => {
+    const bytes = Buffer.concat([
+      Buffer.from("name,city\nZoë,Köln\n"),
+      Buffer.from("Ann,Par", "latin1"),
+      Buffer.from([0xed]),
+      Buffer.from("s\n"),
+    ]);
     const err = sniffError(bytes);
-    expect(err.code).toBe("encoding");
-    expect(err.byteOffset).toBe(13);
-    expect(err.message).toContain("offset 13");
-    expect(err.message).toContain("windows-1252");
+    expect(err).toMatchObject({ code: "encoding", line: 3, column: 2, byteOffset: bytes.indexOf(0xed) });
+    expect(err.message).toContain("line 3, column 2");
+    expect(err.message).toContain("mixes two encodings");
   });
 
   it("with encoding latin1 or windows-1252 the same bytes read correctly", () => {

@@ -1,20 +1,48 @@
 import iconv from "iconv-lite";
 import { checkBinaryBytes, checkBinaryText, checkMagic } from "./binary";
+import { detectEncoding } from "./detect-encoding";
 import { detectBom, detectDelimiter, detectLineEnding, type LineEnding } from "./dialect";
 import { findInvalidUtf8, incompleteUtf8Tail, invalidUtf8Error, isWideEncoding, resolveEncodingLabel } from "./encoding";
+import { CsvFormatError } from "./errors";
+import { locateByte } from "./locate";
+import { detectLayout } from "./layout";
 
 export interface SniffResult {
-  /** "utf-8", "utf-16le", … or the validated label the user chose; pass to createDecoderStream. */
+  /** "utf-8", "utf-16le", "windows-1252", … or the validated label the user chose; pass to createDecoderStream. */
   encoding: string;
   /** Where the encoding came from: a BOM beats the user's choice, which beats detection. */
   encodingSource: "bom" | "option" | "detected";
-  /** Bytes of byte-order mark to skip; pass to createDecoderStream. */
+  /** In words, for the dataset page: why this encoding. */
+  encodingReason: string;
+  /** Bytes of byte-order mark. */
   bomLength: number;
   delimiter: string;
+  delimiterSource: "option" | "detected";
   /** The most common record terminator in the head. */
   lineEnding: LineEnding;
+  /** The first record is the header (the user's choice, or detected: see lib/csv/layout.ts). */
+  header: boolean;
+  headerSource: "option" | "detected";
+  /**
+   * Where the table starts: bytes to skip from the start of the file (the BOM and any preamble
+   * lines before the header), and the physical line found there.
+   */
+  startOffset: number;
+  startLine: number;
+  /** Every line ends with the delimiter: the empty field after it is not a column. */
+  trailingDelimiter: boolean;
   /** The decoded head without BOM, cut at the last complete character (for previews). */
   text: string;
+}
+
+export interface SniffOptions {
+  encoding?: string;
+  delimiter?: string;
+  header?: boolean;
+  /** The physical line of the header (or first record), overriding detection. */
+  headerLine?: number;
+  /** The head is the whole file: its last line is complete even without a line break. */
+  complete?: boolean;
 }
 
 /**
@@ -23,14 +51,17 @@ export interface SniffResult {
  * The head may end mid-character or mid-record; both are tolerated here, and the decoder and
  * parser check the real end of file.
  */
-export function sniffBytes(head: Buffer, opts: { encoding?: string } = {}): SniffResult {
+export function sniffBytes(head: Buffer, opts: SniffOptions = {}): SniffResult {
   checkMagic(head);
   const bom = detectBom(head);
   const chosen = opts.encoding === undefined ? undefined : resolveEncodingLabel(opts.encoding);
+  const complete = opts.complete ?? false;
 
   // A BOM cannot appear by accident, so it overrides a choice made without seeing it.
-  const encoding = bom?.encoding ?? chosen ?? "utf-8";
+  const guess = bom || chosen ? null : detectEncoding(head, { complete });
+  const encoding = bom?.encoding ?? chosen ?? guess!.encoding;
   const encodingSource = bom ? "bom" : chosen ? "option" : "detected";
+  const encodingReason = bom ? "byte-order mark" : chosen ? "chosen" : guess!.reason;
   const bomLength = bom?.length ?? 0;
 
   let text: string;
@@ -40,16 +71,57 @@ export function sniffBytes(head: Buffer, opts: { encoding?: string } = {}): Snif
   } else {
     checkBinaryBytes(head, bomLength);
     if (encoding === "utf-8") {
-      const bad = findInvalidUtf8(head, bomLength, head.length, true);
-      if (bad !== -1) throw invalidUtf8Error(bad, chosen === "utf-8");
-      text = head.toString("utf8", bomLength, head.length - incompleteUtf8Tail(head));
+      const bad = findInvalidUtf8(head, bomLength, head.length, !complete);
+      if (bad !== -1) throw locatedEncodingError(head, bad, opts.delimiter, chosen === "utf-8");
+      text = head.toString("utf8", bomLength, head.length - (complete ? 0 : incompleteUtf8Tail(head)));
     } else {
       // No end() call: a multi-byte character cut off by the end of the head is dropped.
       text = iconv.getDecoder(encoding, { stripBOM: false }).write(head.subarray(bomLength));
     }
   }
 
-  const delimiter = detectDelimiter(text);
+  const delimiter = opts.delimiter ?? detectDelimiter(text);
   const lineEnding = detectLineEnding(text, delimiter);
-  return { encoding, encodingSource, bomLength, delimiter, lineEnding, text };
+  const layout = detectLayout(text, delimiter, complete);
+  let start = layout.start;
+  let startLine = layout.startLine;
+  if (opts.headerLine !== undefined) ({ start, startLine } = findLine(text, opts.headerLine));
+  const prefix = text.slice(0, start);
+  const startOffset = bomLength + (encoding === "utf-8" ? Buffer.byteLength(prefix) : iconv.encode(prefix, encoding).length);
+  return {
+    encoding,
+    encodingSource,
+    encodingReason,
+    bomLength,
+    delimiter,
+    delimiterSource: opts.delimiter ? "option" : "detected",
+    lineEnding,
+    header: opts.header ?? layout.header,
+    headerSource: opts.header === undefined ? "detected" : "option",
+    startOffset,
+    startLine,
+    // Only a detected start says anything about the header found there.
+    trailingDelimiter: opts.headerLine === undefined && layout.trailingDelimiter,
+    text,
+  };
+}
+
+/** The start of physical line `line` in the head (a line the user named as the header). */
+function findLine(text: string, line: number): { start: number; startLine: number } {
+  let at = 0;
+  for (let n = 1; n < line; n++) {
+    const lf = text.indexOf("\n", at);
+    const cr = text.indexOf("\r", at);
+    const next = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
+    if (next === -1) {
+      throw new CsvFormatError("header_line", `The header line is set to ${line}, but the start of the file has only ${n} lines.`);
+    }
+    at = next + (text[next] === "\r" && text[next + 1] === "\n" ? 2 : 1);
+  }
+  return { start: at, startLine: line };
+}
+
+function locatedEncodingError(head: Buffer, offset: number, delimiter: string | undefined, userChoseUtf8: boolean): CsvFormatError {
+  const where = locateByte(head, offset, delimiter ?? detectDelimiter(head.toString("latin1")));
+  return invalidUtf8Error(offset, userChoseUtf8, where);
 }

@@ -4,7 +4,9 @@ import type { ColumnType } from "@/db/schema/datasets";
 import { createCopyScanner, FastPathUnsupported } from "@/lib/csv/copy-scan";
 import { MAX_FILE_COLUMNS, normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/headers";
 import { castCheck, createTypeInferrer } from "@/lib/csv/infer";
-import type { OpenedCsv, StagingLoadInput, StagingLoadResult } from "@/lib/ingest/load-staging";
+import { isUtf8Label, postgresSingleByteEncoding } from "@/lib/csv/encoding";
+import type { SniffResult } from "@/lib/csv/sniff";
+import { dialectOf, type OpenedCsv, type StagingLoadInput, type StagingLoadResult } from "@/lib/ingest/load-staging";
 import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
 import { isDatabaseConnectionError } from "@/lib/pipeline/faults";
 
@@ -93,9 +95,10 @@ async function endCopy(conn: ReservedSql, stream: Writable, table: string, rows:
 }
 
 /** `COPY … FROM STDIN` of a CSV whose records start with the line number (see copy-scan.ts). */
-function copyCsvSql(table: string, columns: readonly string[], delimiter: string): string {
+function copyCsvSql(table: string, columns: readonly string[], delimiter: string, postgresEncoding: string | null): string {
   const forceNull = columns.length ? `, force_null (${columns.join(", ")})` : "";
-  return `copy ${table} (${["_rb_line", ...columns].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull})`;
+  const encoding = postgresEncoding ? `, encoding '${postgresEncoding}'` : "";
+  return `copy ${table} (${["_rb_line", ...columns].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull}${encoding})`;
 }
 
 /** PostgreSQL SQLSTATE class 22 (data exception, incl. 22P04 bad COPY file format) from COPY. */
@@ -189,9 +192,10 @@ export type FastLoader = {
  * UTF-8 and infers types. push() and finish() throw FastPathUnsupported for anything the
  * exact parser must handle; that path then recreates the scratch table from the start.
  */
-export function startFastLoad(input: FastLoadInput, file: { delimiter: string; encoding: string; bomLength: number }): FastLoader {
+export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader {
   const { sql, options, signal } = input;
   const { delimiter } = file;
+  const postgresEncoding = isUtf8Label(file.encoding) ? null : postgresSingleByteEncoding(file.encoding);
   const inferrer = options.types === "infer" ? createTypeInferrer(MAX_FILE_COLUMNS) : null;
   let overrideTypes: (ColumnType | undefined)[] = [];
   const anyOverride = [...input.overrides.values()].some((t) => t !== "text");
@@ -213,7 +217,9 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
   };
   const scanner = createCopyScanner({
     delimiter,
-    header: options.header,
+    header: file.header,
+    firstLine: file.startLine,
+    singleByteEncoding: postgresEncoding ? file.encoding : undefined,
     maxFieldBytes: MAX_FIELD_BYTES,
     wanted,
     // The usual case, no chosen types, costs one call per value (or none: see inferenceMasks).
@@ -230,12 +236,12 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
   let lanes = 1;
   let aborted = false;
   let bytesRead = 0;
-  let bomToSkip = file.bomLength;
+  let bomToSkip = file.startOffset; // the BOM and any preamble lines before the header
   // Output after the last whole record: a record must go to one COPY in one piece.
   let partial: Buffer[] = [];
 
   const startCopy = async () => {
-    const raw = options.header ? scanner.header()! : Array.from({ length: scanner.columnCount() }, (_, i) => `column_${i + 1}`);
+    const raw = file.header ? scanner.header()! : Array.from({ length: scanner.columnCount() }, (_, i) => `column_${i + 1}`);
     columns = normalizeHeaders(raw);
     overrideTypes = columns.map((h) => {
       const type = input.overrides.get(h.name);
@@ -246,6 +252,7 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
       input.table,
       columns.map((h) => quoteIdent(h.name)),
       delimiter,
+      postgresEncoding,
     );
     const stream = await sql.unsafe(copySql).writable();
     stream.on("error", (err: Error) => (copyError ??= err));
@@ -358,6 +365,10 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
         columns: (columns as unknown as NormalizedHeader[]).map((c, i) => ({ ...c, inferredType: types?.[i] ?? "text" })),
         rows: scanner.rows(),
         skipped: [],
+        skippedCount: 0,
+        padded: 0,
+        firstPaddedLine: null,
+        dialect: dialectOf(file),
         delimiter,
         encoding: file.encoding,
         lanes,
@@ -367,13 +378,12 @@ export function startFastLoad(input: FastLoadInput, file: { delimiter: string; e
   };
 }
 
+/** What the fast path needs to know of a sniffed file (lib/csv/sniff.ts). */
+export type FastFile = SniffResult;
+
 /** The fast path over a stored file. */
 export async function loadFast(input: StagingLoadInput, opened: OpenedCsv): Promise<StagingLoadResult> {
-  const loader = startFastLoad(input, {
-    delimiter: opened.delimiter,
-    encoding: opened.sniffed.encoding,
-    bomLength: opened.sniffed.bomLength,
-  });
+  const loader = startFastLoad(input, opened.sniffed);
   try {
     for await (const chunk of opened.whole) await loader.push(chunk as Buffer);
     return await loader.finish();

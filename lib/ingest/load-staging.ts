@@ -2,9 +2,11 @@ import { once } from "node:events";
 import zlib from "node:zlib";
 import { pipeline, Transform, type Readable, type Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
-import type { ColumnType, DatasetOptions } from "@/db/schema/datasets";
+import type { ColumnType, DatasetOptions, DetectedDialect } from "@/db/schema/datasets";
 import { sniffBytes, type SniffResult } from "@/lib/csv/sniff";
-import { isUtf8Label, resolveEncodingLabel } from "@/lib/csv/encoding";
+import { findInvalidUtf8, invalidUtf8Error, isUtf8Label, postgresSingleByteEncoding, resolveEncodingLabel } from "@/lib/csv/encoding";
+import { detectEncoding } from "@/lib/csv/detect-encoding";
+import { createByteLocator } from "@/lib/csv/locate";
 import { FastPathUnsupported } from "@/lib/csv/copy-scan";
 import { loadFast } from "@/lib/ingest/load-fast";
 import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
@@ -27,7 +29,14 @@ export type StagedColumn = NormalizedHeader & { inferredType: ColumnType };
 export type StagingLoadResult = {
   columns: StagedColumn[];
   rows: number;
+  /** The first skipped rows (MAX_SKIPPED_KEPT); skippedCount says how many in all. */
   skipped: SkippedRow[];
+  skippedCount: number;
+  /** Short rows given NULLs for their missing trailing fields, and the first one's line. */
+  padded: number;
+  firstPaddedLine: number | null;
+  /** How the file was read: every decision the sniff made (see lib/csv/sniff.ts). */
+  dialect: DetectedDialect;
   delimiter: string;
   encoding: string;
   /** How many COPYs shared the rows (the fast path uses two for large files). */
@@ -58,7 +67,7 @@ export type StagingLoadInput = {
 };
 
 /** A sniffed file, ready to stream from its first byte (gzip already undone). */
-export type OpenedCsv = { head: Buffer; whole: Readable; sniffed: SniffResult; delimiter: string };
+export type OpenedCsv = { head: Buffer; whole: Readable; sniffed: SniffResult };
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -71,6 +80,7 @@ export function isGzip(head: Buffer): boolean {
  * decompressed while fetching), with the same byte cap applied to what it inflates to.
  */
 async function openSource(source: Readable, maxBytes: number): Promise<{ head: Buffer; whole: Readable }> {
+  // A head shorter than asked for is the whole file (readHead reads until it has enough).
   const first = await readHead(source, SNIFF_BYTES);
   if (!isGzip(first.head)) return first;
   const inflated = pipeline(first.whole, zlib.createGunzip(), createByteCap(maxBytes), () => {});
@@ -109,22 +119,98 @@ export async function loadIntoScratchTable(input: StagingLoadInput): Promise<Sta
     } catch (err) {
       if (!(err instanceof FastPathUnsupported) || input.signal?.aborted) throw err;
       input.onFallback?.(err.reason);
-      return loadExact(input, await openCsv(input));
+      return loadExactOrRedetect(input, await openCsv(input));
     }
   }
-  return loadExact(input, opened);
+  return loadExactOrRedetect(input, opened);
+}
+
+/**
+ * The exact path, once more with a single-byte encoding when the first non-ASCII byte comes
+ * after the sniffed head: the head said "UTF-8" only because it was all ASCII. A file that is
+ * UTF-8 before that byte mixes encodings, and its error names the byte's line and column.
+ */
+async function loadExactOrRedetect(input: StagingLoadInput, opened: OpenedCsv): Promise<StagingLoadResult> {
+  try {
+    return await loadExact(input, opened);
+  } catch (err) {
+    if (!(err instanceof CsvFormatError) || err.code !== "encoding" || err.byteOffset === undefined || input.signal?.aborted) throw err;
+    const { sniffed } = opened;
+    const look = await lookAround(input, err.byteOffset, sniffed.delimiter);
+    if (sniffed.encodingSource === "detected" && !look.utf8Before) {
+      const guess = detectEncoding(look.window, { complete: false });
+      if (guess.encoding !== "utf-8") {
+        const again = await openCsv({ ...input, options: { ...input.options, encoding: guess.encoding } });
+        again.sniffed.encodingSource = "detected";
+        again.sniffed.encodingReason = `${guess.reason}, from line ${look.line} on (the lines before are ASCII)`;
+        return loadExact(input, again);
+      }
+    }
+    throw invalidUtf8Error(err.byteOffset, sniffed.encodingSource === "option", { line: look.line, column: look.column });
+  }
+}
+
+/**
+ * Reads the stored file again up to a bad byte: its line and column, whether well-formed UTF-8
+ * came before it, and the bytes around it for a second encoding guess.
+ */
+async function lookAround(input: Pick<StagingLoadInput, "open" | "maxBytes">, offset: number, delimiter: string) {
+  const { whole } = await openSource(await input.open(), input.maxBytes);
+  const locator = createByteLocator(delimiter);
+  const windowStart = Math.max(0, offset - SNIFF_BYTES / 2);
+  const pieces: Buffer[] = [];
+  let utf8Before = false;
+  let at = 0;
+  try {
+    for await (const chunk of whole as AsyncIterable<Buffer>) {
+      locator.push(chunk, offset);
+      const before = chunk.subarray(0, Math.max(0, Math.min(chunk.length, offset - at)));
+      if (!utf8Before && before.some((b) => b >= 0x80)) utf8Before = findInvalidUtf8(before, 0, before.length, true) === -1;
+      if (at + chunk.length > windowStart) pieces.push(chunk.subarray(Math.max(0, windowStart - at)));
+      at += chunk.length;
+      if (at >= offset + SNIFF_BYTES / 2) break;
+    }
+  } finally {
+    whole.destroy();
+  }
+  return { ...locator.where(), utf8Before, window: Buffer.concat(pieces).subarray(0, SNIFF_BYTES) };
 }
 
 /** How to read a file, from its first bytes (refuses web pages and binary files). */
-export function sniffHead(head: Buffer, options: DatasetOptions): { sniffed: SniffResult; delimiter: string } {
+export function sniffHead(head: Buffer, options: DatasetOptions, complete = head.length < SNIFF_BYTES): SniffResult {
   refuseHtml(head);
-  const sniffed = sniffBytes(head, { encoding: options.encoding });
-  return { sniffed, delimiter: options.delimiter ?? sniffed.delimiter };
+  return sniffBytes(head, {
+    encoding: options.encoding,
+    delimiter: options.delimiter,
+    header: options.header,
+    headerLine: options.headerLine,
+    complete,
+  });
 }
 
-/** The fast path reads UTF-8 only; other encodings go to the exact parser. */
+/**
+ * The fast path reads UTF-8 and the single-byte encodings COPY converts itself; others go to the
+ * exact parser, as do files whose lines end with a delimiter (a field COPY would keep).
+ */
 export function suitsFastPath(sniffed: SniffResult): boolean {
-  return isUtf8Label(resolveEncodingLabel(sniffed.encoding));
+  const label = resolveEncodingLabel(sniffed.encoding);
+  return (isUtf8Label(label) || postgresSingleByteEncoding(label) !== null) && !sniffed.trailingDelimiter;
+}
+
+/** What a load records about how it read the file. */
+export function dialectOf(sniffed: SniffResult): DetectedDialect {
+  return {
+    encoding: sniffed.encoding,
+    encodingSource: sniffed.encodingSource,
+    encodingReason: sniffed.encodingReason,
+    delimiter: sniffed.delimiter,
+    delimiterSource: sniffed.delimiterSource,
+    lineEnding: sniffed.lineEnding,
+    header: sniffed.header,
+    headerSource: sniffed.headerSource,
+    headerLine: sniffed.startLine,
+    trailingDelimiter: sniffed.trailingDelimiter,
+  };
 }
 
 export async function openCsv(input: Pick<StagingLoadInput, "open" | "maxBytes" | "options">): Promise<OpenedCsv> {
@@ -134,7 +220,7 @@ export async function openCsv(input: Pick<StagingLoadInput, "open" | "maxBytes" 
     throw emptyFileError();
   }
   try {
-    return { head, whole, ...sniffHead(head, input.options) };
+    return { head, whole, sniffed: sniffHead(head, input.options) };
   } catch (err) {
     whole.destroy();
     throw err;
@@ -148,7 +234,8 @@ export async function openCsv(input: Pick<StagingLoadInput, "open" | "maxBytes" 
  */
 async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<StagingLoadResult> {
   const { sql, options } = input;
-  const { whole, sniffed, delimiter } = opened;
+  const { whole, sniffed } = opened;
+  const { delimiter } = sniffed;
 
   let bytesRead = 0;
   const counter = new Transform({
@@ -157,7 +244,8 @@ async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<St
       done(null, chunk);
     },
   });
-  const decoder = createDecoderStream(sniffed.encoding, sniffed.bomLength);
+  // Skips the BOM and any preamble lines before the header.
+  const decoder = createDecoderStream(sniffed.encoding, sniffed.startOffset);
   const decoded = pipeline(whole, counter, decoder, () => {});
 
   let columns: NormalizedHeader[] | null = null;
@@ -188,11 +276,13 @@ async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<St
     if (!ok) await once(copy, "drain");
   };
 
-  let headerPending = options.header;
+  let headerPending = sniffed.header;
   const parsed = await parseCsvStream(decoded, {
     delimiter,
     header: false,
     badRows: options.badRows,
+    trailingDelimiter: sniffed.trailingDelimiter,
+    firstLine: sniffed.startLine,
     signal: input.signal,
     onRow: async (fields, line) => {
       if (!columns) {
@@ -240,6 +330,10 @@ async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<St
     columns: (columns as NormalizedHeader[]).map((c, i) => ({ ...c, inferredType: types?.[i] ?? "text" })),
     rows,
     skipped: parsed.skipped,
+    skippedCount: parsed.skippedCount,
+    padded: parsed.padded,
+    firstPaddedLine: parsed.firstPaddedLine,
+    dialect: dialectOf(sniffed),
     delimiter,
     encoding: sniffed.encoding,
   };

@@ -10,13 +10,24 @@ import {
   updateDatasetLoad,
   updateDatasetVersionRows,
 } from "@/db/queries/datasets";
-import type { ColumnType, Dataset, DatasetColumn, DatasetLoad, DatasetVersion, LoadError, StagedScratch } from "@/db/schema/datasets";
+import type {
+  ColumnType,
+  Dataset,
+  DatasetColumn,
+  DatasetLoad,
+  DatasetVersion,
+  DetectedDialect,
+  LoadError,
+  LoadWarning,
+  StagedScratch,
+} from "@/db/schema/datasets";
 import type { JobContext } from "@/lib/queue/contract";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { openStream } from "@/lib/net/outbound";
 import { getObjectStore } from "@/lib/storage";
-import { loadIntoScratchTable } from "@/lib/ingest/load-staging";
+import { loadIntoScratchTable, type StagingLoadResult } from "@/lib/ingest/load-staging";
+import { nullMarkersOf, refineTextColumns } from "@/lib/ingest/refine-types";
 import { applyScratchTable } from "@/lib/ingest/apply-load";
 import { buildTypedTable } from "@/lib/ingest/typed-table";
 import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
@@ -24,7 +35,6 @@ import { createProgressReporter } from "@/lib/ingest/progress";
 import { createSpeculativeLoad, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
 import { relationExists, scratchName, stagingTable } from "@/lib/ingest/staging-sql";
 import { stampScratchTable } from "@/lib/ingest/scratch-table";
-import type { SkippedRow } from "@/lib/csv/parse";
 import { mergeColumns } from "@/lib/ingest/columns";
 import { CsvFormatError } from "@/lib/csv/errors";
 import { rebuildViewsDownstreamOf } from "@/lib/transform/build";
@@ -298,11 +308,13 @@ async function loadVersion(
   const sql = getSql();
   const scratch = stagingTable(scratchName(load.id));
   const overrides = overridesOf(dataset);
-  let staged: { columns: StagedScratch["columns"]; rows: number; skipped: SkippedRow[]; lanes?: number };
+  let staged: Pick<StagingLoadResult, "columns" | "rows" | "skipped" | "skippedCount" | "padded" | "firstPaddedLine" | "lanes"> & {
+    dialect?: DetectedDialect;
+  };
   let fallback: string | null = null;
   if (prestaged && prestaged.versionNumber === version.version && (await relationExists(sql, "staging", scratchName(load.id)))) {
     // The fetch already filled the scratch table (speculative load).
-    staged = { ...prestaged, skipped: [] };
+    staged = { ...prestaged, skipped: [], skippedCount: 0, padded: 0, firstPaddedLine: null };
   } else {
     const reserved = await sql.reserve();
     try {
@@ -346,7 +358,15 @@ async function loadVersion(
 
   endPhase("apply");
   progress.update({ phase: "typing" });
-  const typingParts = await buildTypedTable(sql, dataset.name, columns);
+  const refined = await refineTextColumns(
+    sql,
+    stagingTable(dataset.name),
+    columns,
+    dataset.options,
+    staged.dialect?.delimiter ?? dataset.options.delimiter,
+  );
+  endPhase("refine");
+  const typingParts = await buildTypedTable(sql, dataset.name, refined);
   await rebuildViewsDownstreamOf([dataset.name]);
   endPhase("typing");
   if (typingParts > 1) timings.typing_parts = typingParts;
@@ -358,9 +378,10 @@ async function loadVersion(
     ];
     rowCount = Number(count);
   }
-  await updateDatasetVersionRows(version.id, staged.rows);
+  const dialect = staged.dialect ? { ...staged.dialect, nullMarkers: nullMarkersOf(dataset.options) } : undefined;
+  await updateDatasetVersionRows(version.id, staged.rows, dialect);
   await updateDataset(dataset.id, {
-    columns,
+    columns: refined,
     rowCount,
     status: "ready",
     lastLoadedAt: new Date(),
@@ -371,10 +392,41 @@ async function loadVersion(
     phase: null,
     rowsLoaded: staged.rows,
     skippedRows: staged.skipped,
+    rowsSkipped: staged.skippedCount,
+    rowsPadded: staged.padded,
+    warnings: loadWarnings(staged, refined),
     timings,
     finishedAt: new Date(),
   });
   return staged.rows;
+}
+
+/** What a user should know about a load that succeeded (shown with the load, the run and the API). */
+function loadWarnings(
+  staged: Pick<StagingLoadResult, "skippedCount" | "padded" | "firstPaddedLine" | "skipped">,
+  columns: readonly DatasetColumn[],
+): LoadWarning[] {
+  const warnings: LoadWarning[] = [];
+  const rows = (n: number) => `${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"}`;
+  if (staged.padded > 0) {
+    warnings.push({
+      code: "rows_padded",
+      message: `${rows(staged.padded)} had fewer fields than the header; the missing fields were loaded as NULL (first: line ${staged.firstPaddedLine}).`,
+      ...(staged.firstPaddedLine ? { line: staged.firstPaddedLine } : {}),
+    });
+  }
+  if (staged.skippedCount > 0) {
+    const first = staged.skipped[0];
+    warnings.push({
+      code: "rows_skipped",
+      message: `${rows(staged.skippedCount)} did not match the header and were skipped${first ? ` (first: line ${first.line}, ${first.reason})` : ""}.`,
+      ...(first ? { line: first.line } : {}),
+    });
+  }
+  for (const column of columns) {
+    if (column.note) warnings.push({ code: "type_note", message: `Column "${column.header}": ${column.note}` });
+  }
+  return warnings;
 }
 
 export type { LoadError };

@@ -52,20 +52,16 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
     const first = Buffer.concat(head.splice(0));
     if (first.length === 0) return stop("empty file");
     if (isGzip(first)) return stop("gzip file");
-    let file;
+    let sniffed;
     try {
-      file = sniffHead(first, input.options);
+      sniffed = sniffHead(first, input.options);
     } catch (err) {
       // The load step reports it properly.
       return stop(`sniff: ${(err as Error).message}`);
     }
-    const { sniffed, delimiter } = file;
     if (!suitsFastPath(sniffed)) return stop(`encoding ${sniffed.encoding}`);
     reserved = await sql.reserve();
-    loader = startFastLoad(
-      { ...input, sql: reserved, extraConnection: () => sql.reserve() },
-      { delimiter, encoding: sniffed.encoding, bomLength: sniffed.bomLength },
-    );
+    loader = startFastLoad({ ...input, sql: reserved, extraConnection: () => sql.reserve() }, sniffed);
     state = "loading";
     await feed(first);
   }
@@ -98,6 +94,7 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
           columns: result.columns,
           delimiter: result.delimiter,
           encoding: result.encoding,
+          dialect: result.dialect,
           lanes: result.lanes,
         };
       } catch (err) {

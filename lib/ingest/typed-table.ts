@@ -2,6 +2,7 @@ import type { ReservedSql, Sql } from "postgres";
 import type { ColumnType, DatasetColumn } from "@/db/schema/datasets";
 import { quoteIdent } from "@/lib/csv/headers";
 import { stagingTable, warehouseTable } from "@/lib/ingest/staging-sql";
+import { refinedCast } from "@/lib/ingest/refine-types";
 
 export function effectiveType(column: DatasetColumn): ColumnType {
   return column.overrideType ?? column.inferredType;
@@ -17,6 +18,8 @@ function castExpression(column: DatasetColumn): string {
   const ident = quoteIdent(column.name);
   const type = effectiveType(column);
   if (type === "text") return ident;
+  const refined = refinedCast(column);
+  if (refined) return refined;
   const value = column.overrideType ? `btrim(${ident})` : ident;
   return `${value}::${type} as ${ident}`;
 }

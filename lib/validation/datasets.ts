@@ -18,8 +18,16 @@ export const datasetNameField = z
 export const delimiterField = z.enum([",", ";", "\t", "|"], { message: "Delimiter must be , ; | or a tab" });
 
 const badRowsField = z
-  .union([z.object({ mode: z.literal("fail") }), z.object({ mode: z.literal("skip"), max: z.coerce.number().int().min(1).max(100_000) })])
-  .default({ mode: "fail" });
+  .union([
+    z.object({ mode: z.literal("pad") }),
+    z.object({ mode: z.literal("error") }),
+    z.object({ mode: z.literal("fail") }),
+    z.object({ mode: z.literal("skip"), max: z.coerce.number().int().min(1).max(100_000) }),
+  ])
+  .default({ mode: "pad" });
+
+/** Read as NULL in a column whose other values are typed; a text column keeps them as written. */
+export const DEFAULT_NULL_MARKERS = ["NA", "N/A", "n/a", "NULL", "null", "#N/A", "-", "NaN", "nan", "None", "none", "#VALUE!", "."];
 
 /** Options as the API and the form send them; every field optional with a sensible default. */
 export const datasetOptionsInput = z
@@ -31,11 +39,14 @@ export const datasetOptionsInput = z
       .max(40)
       .regex(/^[A-Za-z0-9_.:-]+$/, "Unknown encoding label")
       .optional(),
-    header: z.boolean().default(true),
+    header: z.boolean().optional(),
+    headerLine: z.coerce.number().int().min(1, "The header line is 1 or more").max(10_000).optional(),
     loadMode: z.enum(["replace", "append", "upsert"]).default("replace"),
     keyColumns: z.array(z.string().min(1).max(63)).max(32).optional(),
     types: z.enum(["infer", "text"]).default("infer"),
     badRows: badRowsField,
+    nullMarkers: z.array(z.string().max(20, "A null marker is at most 20 characters")).max(50).optional(),
+    dateOrder: z.enum(["DMY", "MDY"]).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
