@@ -118,3 +118,19 @@ describe("createDecoderStream: invalid UTF-16", () => {
     expect(await decodeError(bytes, "utf-16le", 2, 3)).toMatchObject({ code: "encoding", byteOffset: 6 });
   });
 });
+
+describe("createDecoderStream: single-byte encodings", () => {
+  it("refuses a byte windows-1252 does not define, with its offset, instead of writing U+FFFD", async () => {
+    const bytes = Buffer.from("id,v\n1,ok\n2,\x81x\n", "latin1");
+    for (const size of [1, 3, 64]) {
+      const err = await decodeError(bytes, "windows-1252", 0, size);
+      expect(err).toMatchObject({ code: "encoding", byteOffset: bytes.indexOf(0x81) });
+    }
+  });
+
+  it("counts offsets from the file's start when a preamble was skipped", async () => {
+    const bytes = Buffer.from("title\nid,v\n1,\x8d\n", "latin1");
+    const err = await decodeError(bytes, "windows-1252", 6, 4);
+    expect(err.byteOffset).toBe(bytes.indexOf(0x8d));
+  });
+});

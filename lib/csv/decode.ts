@@ -1,7 +1,15 @@
 import { isUtf8 } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import iconv from "iconv-lite";
-import { findInvalidUtf8, incompleteUtf8Tail, invalidUtf8Error, isUtf8Label, isWideEncoding, resolveEncodingLabel } from "./encoding";
+import {
+  findInvalidUtf8,
+  incompleteUtf8Tail,
+  invalidUtf8Error,
+  isSingleByteEncoding,
+  isUtf8Label,
+  isWideEncoding,
+  resolveEncodingLabel,
+} from "./encoding";
 import { CsvFormatError } from "./errors";
 
 /**
@@ -73,19 +81,22 @@ function utf8Decoder(bomLength: number): Transform {
 
 /**
  * Legacy and wide encodings go through iconv-lite's streaming decoder, which keeps partial
- * characters between writes. Single-byte encodings cannot be "invalid"; that is why the user
- * has to choose them explicitly instead of us falling back to one.
+ * characters between writes. iconv-lite turns a byte its table does not define (0x81 in
+ * windows-1252) into U+FFFD, which no legacy encoding can mean otherwise: that is an error here,
+ * never a silently damaged value.
  */
 function iconvDecoder(label: string, bomLength: number): Transform {
   const decoder = iconv.getDecoder(label, { stripBOM: false });
   const wide = isWideEncoding(label);
   const utf16 = wide && !/32/.test(label) && !/ucs-?4/.test(label);
+  const singleByte = isSingleByteEncoding(label);
   let offset = 0;
   let toSkip = bomLength;
   let charsOut = 0; // UTF-16 code units emitted, to turn a position into a byte offset
   let heldSurrogate = "";
 
-  const byteOffsetOf = (unit: number): number | undefined => (utf16 ? bomLength + 2 * (charsOut + unit) : undefined);
+  const byteOffsetOf = (unit: number): number | undefined =>
+    utf16 ? bomLength + 2 * (charsOut + unit) : singleByte ? bomLength + charsOut + unit : undefined;
 
   /**
    * iconv-lite's UTF-16 decoder may end a write() between the two halves of a surrogate pair;
@@ -105,6 +116,16 @@ function iconvDecoder(label: string, bomLength: number): Transform {
     if (!text) return null;
     const nul = text.indexOf("\0");
     if (nul !== -1) return nulError(byteOffsetOf(nul));
+    const undefinedByte = wide ? -1 : text.indexOf("\uFFFD");
+    if (undefinedByte !== -1) {
+      const byteOffset = byteOffsetOf(undefinedByte);
+      const where = byteOffset === undefined ? "" : ` at byte offset ${byteOffset}`;
+      return new CsvFormatError(
+        "encoding",
+        `This file has a byte that ${label} does not define${where}: it is probably in another encoding.`,
+        byteOffset === undefined ? {} : { byteOffset },
+      );
+    }
     if (wide) {
       const lone = text.search(/\p{Cs}/u);
       if (lone !== -1) {

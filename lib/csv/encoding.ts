@@ -129,6 +129,13 @@ const POSTGRES_SINGLE_BYTE: Record<string, string> = {
   koi8r: "KOI8R",
 };
 
+/** One byte per character (ISO-8859-*, windows-125*, KOI8-R, …): a character's index is its byte's. */
+export function isSingleByteEncoding(label: string): boolean {
+  if (!iconv.encodingExists(label)) return false;
+  const codec = (iconv.encodings as Record<string, unknown> | null)?.[canonicalEncoding(label)] as { type?: string } | undefined;
+  return codec?.type === "_sbcs";
+}
+
 export function postgresSingleByteEncoding(label: string): string | null {
   if (!iconv.encodingExists(label)) return null;
   return POSTGRES_SINGLE_BYTE[canonicalEncoding(label)] ?? null;

@@ -4,7 +4,14 @@ import { pipeline, Transform, type Readable, type Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
 import type { ColumnType, DatasetOptions, DetectedDialect } from "@/db/schema/datasets";
 import { sniffBytes, type SniffResult } from "@/lib/csv/sniff";
-import { findInvalidUtf8, invalidUtf8Error, isUtf8Label, postgresSingleByteEncoding, resolveEncodingLabel } from "@/lib/csv/encoding";
+import {
+  findInvalidUtf8,
+  invalidUtf8Error,
+  isUtf8Label,
+  isWideEncoding,
+  postgresSingleByteEncoding,
+  resolveEncodingLabel,
+} from "@/lib/csv/encoding";
 import { detectEncoding } from "@/lib/csv/detect-encoding";
 import { createByteLocator } from "@/lib/csv/locate";
 import { FastPathUnsupported } from "@/lib/csv/copy-scan";
@@ -136,7 +143,16 @@ async function loadExactOrRedetect(input: StagingLoadInput, opened: OpenedCsv): 
   } catch (err) {
     if (!(err instanceof CsvFormatError) || err.code !== "encoding" || err.byteOffset === undefined || input.signal?.aborted) throw err;
     const { sniffed } = opened;
+    // Line and column come from the raw bytes, which only works in ASCII-compatible encodings.
+    if (isWideEncoding(sniffed.encoding)) throw err;
     const look = await lookAround(input, err.byteOffset, sniffed.delimiter);
+    const where = { line: look.line, column: look.column };
+    if (!isUtf8Label(sniffed.encoding)) {
+      throw new CsvFormatError("encoding", `Line ${look.line}, column ${look.column}: ${err.message}`, {
+        ...where,
+        byteOffset: err.byteOffset,
+      });
+    }
     if (sniffed.encodingSource === "detected" && !look.utf8Before) {
       const guess = detectEncoding(look.window, { complete: false });
       if (guess.encoding !== "utf-8") {
@@ -146,7 +162,7 @@ async function loadExactOrRedetect(input: StagingLoadInput, opened: OpenedCsv): 
         return loadExact(input, again);
       }
     }
-    throw invalidUtf8Error(err.byteOffset, sniffed.encodingSource === "option", { line: look.line, column: look.column });
+    throw invalidUtf8Error(err.byteOffset, sniffed.encodingSource === "option", where);
   }
 }
 
