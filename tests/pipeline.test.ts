@@ -14,10 +14,13 @@ import { getPipelineById, updatePipeline } from "@/db/queries/pipelines";
 import { startCsvHost } from "./helpers/csv-host";
 import { waitFor } from "./helpers/processes";
 import { startWorker, type WorkerHandle } from "./helpers/workers";
+import { createApiToken } from "@/lib/api/tokens";
+import { datasetViewByName } from "@/lib/api/views";
+import type { RunSummary } from "@/lib/pipeline/run-view";
 
 let host: Awaited<ReturnType<typeof startCsvHost>>;
 let sink: SlackSink;
-let actor: { id: string };
+let actor: Awaited<ReturnType<typeof createUser>>;
 let workerEnv: Record<string, string>;
 const workers: WorkerHandle[] = [];
 
@@ -115,6 +118,39 @@ describe("a run from URL to Slack", () => {
     });
     expect(sink.messages.length).toBe(before + 1);
   }, 90_000);
+});
+
+describe("a load with ragged rows", () => {
+  it("pads short rows, skips nothing, and says so in the run, the API and the dataset", async () => {
+    const body = "Monthly report\nSource: test host\n\nid,label,amount\n1,a,1.5\n2,b\n3\n4,d,NA\n";
+    host.files.set("/p_ragged.csv", { body });
+    const token = (await createApiToken(actor, { name: "ragged", role: "viewer" })).token;
+    const { run } = await registerUrlDataset({ name: "p_ragged", csvUrl: host.url("/p_ragged.csv") }, actor);
+    const done = await finished(run.id);
+    expect(done.status).toBe("succeeded");
+    const { GET } = await import("@/app/v1/runs/[id]/route");
+    const response = await GET(new Request(`http://127.0.0.1/v1/runs/${run.id}`, { headers: { authorization: `Bearer ${token}` } }), {
+      params: Promise.resolve({ id: run.id }),
+    });
+    const { run: view } = (await response.json()) as { run: RunSummary };
+    const load = view.steps.find((s) => s.name === "load")!;
+    expect(load).toMatchObject({ rows: 4, rowsPadded: 2, rowsSkipped: 0 });
+    expect(load.warnings?.[0]).toMatch(/^2 rows had fewer fields than the header; .* \(first: line 6\)\.$/);
+    expect(view.warnings).toEqual(load.warnings);
+    const dataset = await datasetViewByName("p_ragged");
+    expect(dataset?.dialect).toMatchObject({ encoding: "utf-8", delimiter: ",", headerLine: 4, header: true });
+    expect(dataset?.columns.find((c) => c.name === "amount")).toMatchObject({
+      type: "numeric",
+      nullMarkers: expect.arrayContaining(["NA"]),
+    });
+    const rows = await getSql().unsafe(`select id::text, label, amount::text from warehouse.p_ragged order by _rb_line`);
+    expect(rows.map((r) => [r.id, r.label, r.amount])).toEqual([
+      ["1", "a", "1.5"],
+      ["2", "b", null],
+      ["3", null, null],
+      ["4", "d", null],
+    ]);
+  });
 });
 
 describe("a second pipeline on the same dataset", () => {

@@ -82,7 +82,19 @@ export const runs = appSchema.table(
 );
 
 export type StepLogLine = { at: string; level: "info" | "warn" | "error"; message: string };
-export type StepCounts = { bytes?: number; rows?: number; models?: number; tests?: number; testsFailed?: number; messages?: number };
+export type StepCounts = {
+  bytes?: number;
+  rows?: number;
+  /** Load step: rows left out (badRows skip) and short rows padded with NULLs. */
+  rowsSkipped?: number;
+  rowsPadded?: number;
+  /** Load step: what the user should know although it succeeded (LoadWarning messages). */
+  warnings?: string[];
+  models?: number;
+  tests?: number;
+  testsFailed?: number;
+  messages?: number;
+};
 
 export const runSteps = appSchema.table(
   "run_steps",

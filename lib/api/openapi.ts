@@ -28,7 +28,28 @@ const datasetSchema = z.object({
   sourceUrl: z.string().nullable(),
   status: z.enum(["new", "loading", "ready", "failed"]),
   rowCount: z.number().int().nullable(),
-  columns: z.array(z.object({ name: z.string(), header: z.string(), type: z.string() })),
+  columns: z.array(
+    z.object({
+      name: z.string(),
+      header: z.string(),
+      type: z.string(),
+      format: z.string().optional().describe("The written form the type was read from, e.g. DD/MM/YYYY or 1,234,567"),
+      nullMarkers: z.array(z.string()).optional().describe("Markers read as NULL in this column"),
+      note: z.string().optional().describe("Why a column that looks typed stayed text"),
+    }),
+  ),
+  dialect: z
+    .object({
+      encoding: z.string(),
+      encodingSource: z.enum(["bom", "option", "detected"]),
+      delimiter: z.string(),
+      header: z.boolean(),
+      headerLine: z.number().int(),
+      trailingDelimiter: z.boolean(),
+      nullMarkers: z.array(z.string()).optional(),
+    })
+    .nullable()
+    .describe("How the current version was read; each decision can be overridden in the dataset's options"),
   versions: z.array(z.object({ id: z.string().uuid(), sha256: z.string(), bytes: z.number().int(), createdAt: z.string() })),
   latestRunId: z.string().uuid().nullable(),
 });
@@ -39,6 +60,9 @@ const stepSchema = z.object({
   finishedAt: z.string().nullable(),
   rows: z.number().int().optional(),
   bytes: z.number().int().optional(),
+  rowsSkipped: z.number().int().optional().describe("Load step: rows that did not match the header and were left out (badRows skip)"),
+  rowsPadded: z.number().int().optional().describe("Load step: short rows whose missing trailing fields were loaded as NULL"),
+  warnings: z.array(z.string()).optional(),
   error: z.string().optional(),
   skipReason: z.string().optional(),
 });
@@ -52,6 +76,7 @@ const runSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   steps: z.array(stepSchema),
+  warnings: z.array(z.string()).describe("Every step's warnings: a succeeded run with warnings is not a plain success"),
   error: z.object({ message: z.string(), step: z.string().optional() }).optional(),
 });
 const destinationSchema = z.object({ id: z.string().uuid(), name: z.string(), webhookUrlMasked: z.string(), default: z.boolean() });
@@ -195,7 +220,11 @@ export function buildOpenApiDocument(serverUrl?: string) {
                 schema: obj(
                   {
                     name: { type: "string" },
-                    options: { type: "string", description: "JSON object of options" },
+                    options: {
+                      type: "string",
+                      description:
+                        "JSON object of options. Fields and the file part may come in any order; unknown or repeated fields are a 400",
+                    },
                     file: { type: "string", format: "binary" },
                   },
                   ["name", "file"],
@@ -208,7 +237,8 @@ export function buildOpenApiDocument(serverUrl?: string) {
       },
       "/v1/datasets/{name}/versions": {
         post: {
-          summary: "Upload a new version of a dataset's file (loaded with the dataset's options)",
+          summary:
+            "Upload a new version of a dataset's file: the `file` part alone, loaded with the dataset's options (any other field is a 400)",
           parameters: [pathParam("name")],
           requestBody: {
             required: true,

@@ -1,6 +1,6 @@
 import { getDatasetByName, listDatasets, listDatasetVersions } from "@/db/queries/datasets";
 import { getDefaultPipelineForDataset, listRuns } from "@/db/queries/pipelines";
-import type { Dataset } from "@/db/schema/datasets";
+import type { Dataset, DetectedDialect } from "@/db/schema/datasets";
 import { effectiveType } from "@/lib/ingest/typed-table";
 
 /** The REST API's Dataset. */
@@ -10,7 +10,8 @@ export type DatasetView = {
   sourceUrl: string | null;
   status: Dataset["status"];
   rowCount: number | null;
-  columns: { name: string; header: string; type: string }[];
+  columns: { name: string; header: string; type: string; format?: string; nullMarkers?: string[]; note?: string }[];
+  dialect: DetectedDialect | null;
   versions: { id: string; sha256: string; bytes: number; createdAt: string }[];
   latestRunId: string | null;
 };
@@ -24,7 +25,15 @@ export async function datasetView(dataset: Dataset): Promise<DatasetView> {
     sourceUrl: dataset.sourceUrl,
     status: dataset.status,
     rowCount: dataset.rowCount,
-    columns: dataset.columns.map((c) => ({ name: c.name, header: c.header, type: effectiveType(c) })),
+    columns: dataset.columns.map((c) => ({
+      name: c.name,
+      header: c.header,
+      type: effectiveType(c),
+      ...(c.format && c.format !== "plain" && !c.overrideType ? { format: c.format } : {}),
+      ...(c.nullMarkers?.length && !c.overrideType ? { nullMarkers: c.nullMarkers } : {}),
+      ...(c.note ? { note: c.note } : {}),
+    })),
+    dialect: versions.find((v) => v.id === dataset.currentVersionId)?.dialect ?? null,
     versions: versions.map((v) => ({ id: v.id, sha256: v.sha256, bytes: v.bytes, createdAt: v.createdAt.toISOString() })),
     latestRunId: latest?.id ?? null,
   };

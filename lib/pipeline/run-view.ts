@@ -21,9 +21,16 @@ export type RunSummary = {
     finishedAt: string | null;
     rows?: number;
     bytes?: number;
+    /** Load step: rows skipped and short rows padded with NULLs. */
+    rowsSkipped?: number;
+    rowsPadded?: number;
+    /** What the user should know although the step succeeded. */
+    warnings?: string[];
     error?: string;
     skipReason?: string;
   }[];
+  /** Every step's warnings: a succeeded run with warnings is not a plain success. */
+  warnings: string[];
   error?: { message: string; step?: string };
 };
 
@@ -46,9 +53,13 @@ export function summarizeRun(run: Run, steps: RunStep[]): RunSummary {
       finishedAt: iso(s.finishedAt),
       ...(s.counts.rows !== undefined ? { rows: s.counts.rows } : {}),
       ...(s.counts.bytes !== undefined ? { bytes: s.counts.bytes } : {}),
+      ...(s.counts.rowsSkipped !== undefined ? { rowsSkipped: s.counts.rowsSkipped } : {}),
+      ...(s.counts.rowsPadded !== undefined ? { rowsPadded: s.counts.rowsPadded } : {}),
+      ...(s.counts.warnings?.length ? { warnings: s.counts.warnings } : {}),
       ...(s.error ? { error: s.error.message } : {}),
       ...(s.skipReason ? { skipReason: s.skipReason } : {}),
     })),
+    warnings: steps.flatMap((s) => s.counts.warnings ?? []),
     ...(run.error ? { error: { message: run.error.message, ...(run.error.step ? { step: run.error.step } : {}) } } : {}),
   };
 }
@@ -93,6 +104,9 @@ export async function getRunDetail(runId: string) {
           bytesRead: load.bytesRead,
           bytesTotal: load.bytesTotal,
           rowsLoaded: load.rowsLoaded,
+          rowsSkipped: load.rowsSkipped,
+          rowsPadded: load.rowsPadded,
+          warnings: load.warnings,
           versionId: load.versionId,
           error: load.error,
         }

@@ -107,7 +107,18 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       if (outcome.kind !== "loaded" && outcome.kind !== "unchanged") return { status: "failed", error: { message: "Nothing was loaded" } };
       const after = await getDatasetLoad(run.loadId!);
       await rt.stepLog("info", `Loaded ${after?.rowsLoaded ?? 0} rows`);
-      return { status: "succeeded", counts: { rows: after?.rowsLoaded ?? 0, bytes: after?.bytesRead ?? 0 } };
+      const warnings = after?.warnings.map((w) => w.message) ?? [];
+      for (const warning of warnings) await rt.stepLog("warn", warning);
+      return {
+        status: "succeeded",
+        counts: {
+          rows: after?.rowsLoaded ?? 0,
+          bytes: after?.bytesRead ?? 0,
+          rowsSkipped: after?.rowsSkipped ?? 0,
+          rowsPadded: after?.rowsPadded ?? 0,
+          ...(warnings.length ? { warnings } : {}),
+        },
+      };
     }
     case "transform": {
       const project = await loadProject();
