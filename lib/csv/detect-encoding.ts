@@ -1,5 +1,5 @@
 import chardet from "chardet";
-import { findInvalidUtf8 } from "./encoding";
+import { findInvalidUtf8 } from "./utf8";
 
 /**
  * Which encoding a file without a byte-order mark is written in, from its bytes.
@@ -9,6 +9,7 @@ import { findInvalidUtf8 } from "./encoding";
  * byte statistics. A head that holds well-formed UTF-8 sequences AND invalid bytes is a mix
  * (e.g. two exports pasted together): no single encoding reads it right, so it stays "utf-8"
  * and the strict decoder names the line and column of the first bad byte.
+ * No Node APIs: the browser's upload preview detects with this module too.
  */
 export type EncodingGuess = {
   encoding: string;

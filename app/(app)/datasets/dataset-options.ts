@@ -4,7 +4,19 @@ import type { DatasetOptionsInput } from "@/lib/validation/datasets";
 // Used by the URL action on the server and by the upload form in the browser (which sends the
 // object as JSON), so both paths read the form the same way; lib/validation checks the result.
 
-export const OPTION_FIELDS = ["delimiter", "encoding", "header", "loadMode", "keyColumns", "types", "badRowsMode", "badRowsMax"] as const;
+export const OPTION_FIELDS = [
+  "delimiter",
+  "encoding",
+  "header",
+  "headerLine",
+  "loadMode",
+  "keyColumns",
+  "types",
+  "badRowsMode",
+  "badRowsMax",
+  "nullMarkers",
+  "dateOrder",
+] as const;
 export type OptionField = (typeof OPTION_FIELDS)[number];
 
 export const DELIMITER_CHOICES = [
@@ -36,12 +48,27 @@ export function optionsFromFormData(form: FormData): DatasetOptionsInput {
   const delimiter = text(form, "delimiter");
   const encoding = text(form, "encoding");
   const loadMode = text(form, "loadMode") || "replace";
+  const badRowsMode = text(form, "badRowsMode");
   const options: Record<string, unknown> = {
-    header: text(form, "header") !== "no",
     loadMode,
     types: text(form, "types") === "text" ? "text" : "infer",
-    badRows: text(form, "badRowsMode") === "skip" ? { mode: "skip", max: text(form, "badRowsMax") } : { mode: "fail" },
+    badRows:
+      badRowsMode === "skip"
+        ? { mode: "skip", max: text(form, "badRowsMax") }
+        : { mode: badRowsMode === "error" || badRowsMode === "fail" ? "error" : "pad" },
   };
+  const header = text(form, "header");
+  if (header === "yes" || header === "no") options.header = header === "yes";
+  const headerLine = text(form, "headerLine");
+  if (headerLine) options.headerLine = headerLine;
+  const markers = text(form, "nullMarkers");
+  if (markers)
+    options.nullMarkers = markers
+      .split(",")
+      .map((m) => m.trim())
+      .filter(Boolean);
+  const dateOrder = text(form, "dateOrder");
+  if (dateOrder === "DMY" || dateOrder === "MDY") options.dateOrder = dateOrder;
   if (delimiter && delimiter !== "auto") options.delimiter = delimiter === "tab" ? "\t" : delimiter;
   if (encoding && encoding.toLowerCase() !== "auto") options.encoding = encoding;
   if (loadMode === "upsert") options.keyColumns = keyColumns(form);

@@ -24,6 +24,9 @@ const samples: [string, Buffer, string][] = [
   ["CRLF, comma, one column with quoted line breaks", utf8('a,b\r\n"x\r\ny",1\r\nz,2\r\n'), ","],
   ["longer than the head, semicolon, cut mid-row", utf8(long("id;name;amount", (i) => `${i};name ${i};${i},25`)), ";"],
   ["a single column", utf8("only\n1\n2\n"), ","],
+  ["undeclared latin1, semicolon", Buffer.from("nom;ville\nRen\xe9;Orl\xe9ans\nJos\xe9;M\xe1laga\n", "latin1"), ";"],
+  ["undeclared windows-1252 with curly quotes and euros", Buffer.from("item,price\n\x93Caf\xe9\x94,5 \x80\n", "latin1"), ","],
+  ["UTF-16LE without a BOM, tab", Buffer.from("a\tb\n1\t2\n3\t4\n", "utf16le"), "\t"],
 ];
 
 describe("the browser preview reads a file as the server's sniff does", () => {
@@ -31,12 +34,64 @@ describe("the browser preview reads a file as the server's sniff does", () => {
     const head = await readHeadText(new File([new Uint8Array(bytes)], "sample.csv"));
     const preview = parsePreview(head, { header: true });
     // The server sniffs the head it reads; here the same bytes the browser reads.
-    const server = sniffBytes(bytes.subarray(0, PREVIEW_BYTES));
+    const server = sniffBytes(bytes.subarray(0, PREVIEW_BYTES), { complete: bytes.length <= PREVIEW_BYTES });
     expect(preview.delimiter).toBe(expected);
+    expect(preview.headerLine).toBe(server.startLine);
+    expect(preview.header).toBe(server.header);
+    expect(preview.trailingDelimiter).toBe(server.trailingDelimiter);
     expect(preview.delimiter).toBe(server.delimiter);
     expect(head.encoding).toBe(server.encoding);
     expect(head.text).toBe(server.text);
     expect(preview.detected).toBe(true);
+  });
+
+  it("skips a preamble, drops a trailing delimiter and detects a missing header as the server does", async () => {
+    const cases: [string, Partial<ReturnType<typeof parsePreview>>][] = [
+      [
+        "Table 1: sales\nSource: office\n\nregion,q1\nN,1\nS,2\n",
+        {
+          headerLine: 4,
+          headers: ["region", "q1"],
+          rows: [
+            ["N", "1"],
+            ["S", "2"],
+          ],
+        },
+      ],
+      [
+        "a,b,\n1,2,\n3,4,\n",
+        {
+          trailingDelimiter: true,
+          headers: ["a", "b"],
+          rows: [
+            ["1", "2"],
+            ["3", "4"],
+          ],
+        },
+      ],
+      [
+        "1,2.5\n3,4.5\n",
+        {
+          header: false,
+          headers: ["column_1", "column_2"],
+          rows: [
+            ["1", "2.5"],
+            ["3", "4.5"],
+          ],
+        },
+      ],
+    ];
+    for (const [text, expected] of cases) {
+      const head = await readHeadText(new File([text], "s.csv"));
+      const preview = parsePreview(head, {});
+      expect(preview).toMatchObject(expected);
+      const server = sniffBytes(Buffer.from(text), { complete: true });
+      expect([preview.headerLine, preview.header, preview.trailingDelimiter]).toEqual([
+        server.startLine,
+        server.header,
+        server.trailingDelimiter,
+      ]);
+    }
   });
 
   it("splits the rows with that delimiter and names the columns as the loader will", async () => {

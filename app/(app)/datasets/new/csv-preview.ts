@@ -1,11 +1,13 @@
 import Papa from "papaparse";
+import { detectEncoding } from "@/lib/csv/detect-encoding";
 import { detectBom, detectDelimiter } from "@/lib/csv/dialect";
 import { normalizeHeaders } from "@/lib/csv/headers";
+import { detectLayout } from "@/lib/csv/layout";
 
 export const PREVIEW_BYTES = 64 * 1024;
 export const PREVIEW_ROWS = 10;
 
-export type HeadText = { text: string; truncated: boolean; encoding: string };
+export type HeadText = { text: string; truncated: boolean; encoding: string; encodingDetected?: boolean };
 
 export type CsvPreview = {
   delimiter: string;
@@ -18,21 +20,34 @@ export type CsvPreview = {
   rows: string[][];
   /** Papa's complaints about the sample, e.g. rows whose field count differs. */
   warnings: string[];
+  /** Where the table starts (lines before it are a preamble the load skips) and whether it has a header. */
+  headerLine: number;
+  header: boolean;
+  headerDetected: boolean;
+  /** Every line ends with the delimiter: the empty field after it is not a column. */
+  trailingDelimiter: boolean;
 };
 
 /**
  * Decodes the head as the server's sniff (lib/csv/sniff.ts) does: a byte-order mark wins over
- * the chosen encoding, which wins over UTF-8, and a character cut off by the end of the head is
- * left out. An encoding the browser cannot decode (UTF-32, a label it does not know) is shown
- * as UTF-8; the server decides for real.
+ * the chosen encoding, which wins over detection (lib/csv/detect-encoding.ts, the server's own),
+ * and a character cut off by the end of the head is left out. An encoding the browser cannot
+ * decode (UTF-32, a label it does not know) is shown as UTF-8; the server decides for real.
  */
-export function decodeHead(bytes: Uint8Array, encoding?: string): { text: string; encoding: string } {
+export function decodeHead(
+  bytes: Uint8Array,
+  encoding?: string,
+  complete = false,
+): { text: string; encoding: string; encodingDetected?: boolean } {
   const bom = detectBom(bytes);
   const body = bytes.subarray(bom?.length ?? 0);
-  const label = bom?.encoding ?? (encoding && encoding.toLowerCase() !== "auto" ? encoding : "utf-8");
+  const chosen = encoding && encoding.toLowerCase() !== "auto" ? encoding : undefined;
+  const detected = bom || chosen ? undefined : detectEncoding(bytes, { complete }).encoding;
+  const label = bom?.encoding ?? chosen ?? detected!;
   // `stream: true` holds back an incomplete last character instead of decoding it as U+FFFD.
   try {
-    return { text: new TextDecoder(label, { ignoreBOM: true }).decode(body, { stream: true }), encoding: label.toLowerCase() };
+    const text = new TextDecoder(label, { ignoreBOM: true }).decode(body, { stream: !complete });
+    return { text, encoding: label.toLowerCase(), ...(detected ? { encodingDetected: true } : {}) };
   } catch {
     return { text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(body, { stream: true }), encoding: "utf-8" };
   }
@@ -41,30 +56,60 @@ export function decodeHead(bytes: Uint8Array, encoding?: string): { text: string
 /** The first 64 KiB of a file as text, decoded as the server will. */
 export async function readHeadText(file: File, encoding?: string): Promise<HeadText> {
   const bytes = new Uint8Array(await file.slice(0, PREVIEW_BYTES).arrayBuffer());
-  return { ...decodeHead(bytes, encoding), truncated: file.size > PREVIEW_BYTES };
+  const truncated = file.size > PREVIEW_BYTES;
+  return { ...decodeHead(bytes, encoding, !truncated), truncated };
 }
 
-/** The header row and the first 10 data rows, split with the detected (or chosen) delimiter. */
-export function parsePreview(head: HeadText, opts: { delimiter?: string; header: boolean }): CsvPreview {
-  let text = head.text;
+/**
+ * The header row and the first 10 data rows, read with the server's rules (lib/csv/layout.ts):
+ * preamble lines skipped, the header detected unless chosen, a trailing delimiter dropped.
+ */
+export function parsePreview(head: HeadText, opts: { delimiter?: string; header?: boolean; headerLine?: number }): CsvPreview {
+  // The server's detection rules over the same head (the cut last record is ignored by them).
+  const delimiter = opts.delimiter ?? detectDelimiter(head.text);
+  const layout = detectLayout(head.text, delimiter, !head.truncated);
+  const start = opts.headerLine ? lineStart(head.text, opts.headerLine) : layout.start;
+  let text = head.text.slice(start);
   if (head.truncated) {
     // The 64 KiB cut usually lands mid-row; drop that partial last line.
     const cut = Math.max(text.lastIndexOf("\n"), text.lastIndexOf("\r"));
     if (cut > 0) text = text.slice(0, cut);
   }
-  // The server's detection rules over the same head (the cut last record is ignored by them).
-  const delimiter = opts.delimiter ?? detectDelimiter(head.text);
+  const header = opts.header ?? layout.header;
+  const trailing = !opts.headerLine && layout.trailingDelimiter;
   const result = Papa.parse<string[]>(text, { preview: PREVIEW_ROWS + 1, delimiter, skipEmptyLines: true });
-  const all = result.data;
+  const all = trailing ? result.data.map((row) => (row.length > 1 && row[row.length - 1] === "" ? row.slice(0, -1) : row)) : result.data;
   const width = all.reduce((n, row) => Math.max(n, row.length), 0);
-  const headers = opts.header ? (all[0] ?? []) : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
-  const rows = (opts.header ? all.slice(1) : all).slice(0, PREVIEW_ROWS);
+  const headers = header ? (all[0] ?? []) : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
+  const rows = (header ? all.slice(1) : all).slice(0, PREVIEW_ROWS);
   let names: string[];
   try {
-    names = opts.header ? normalizeHeaders(headers).map((h) => h.name) : headers;
+    names = header ? normalizeHeaders(headers).map((h) => h.name) : headers;
   } catch {
     names = headers.map(() => "");
   }
-  const warnings = Array.from(new Set(result.errors.map((e) => e.message))).slice(0, 3);
-  return { delimiter, detected: !opts.delimiter, headers, names, rows, warnings };
+  // Short rows are padded by the load: not a problem worth a warning here.
+  const warnings = Array.from(new Set(result.errors.filter((e) => e.code !== "TooFewFields").map((e) => e.message))).slice(0, 3);
+  return {
+    delimiter,
+    detected: !opts.delimiter,
+    headers,
+    names,
+    rows,
+    warnings,
+    headerLine: opts.headerLine ?? layout.startLine,
+    header,
+    headerDetected: opts.header === undefined,
+    trailingDelimiter: trailing,
+  };
+}
+
+function lineStart(text: string, line: number): number {
+  let at = 0;
+  for (let n = 1; n < line && at < text.length; n++) {
+    const next = text.slice(at).search(/\r\n|\n|\r/);
+    if (next === -1) return text.length;
+    at += next + (text.startsWith("\r\n", at + next) ? 2 : 1);
+  }
+  return at;
 }

@@ -6,7 +6,15 @@ import { formatBytes } from "@/lib/format";
 import type { CsvPreview } from "./csv-preview";
 
 /** What the browser read from the chosen file: delimiter, columns and the first rows, as text. */
-export function FilePreview({ file, preview }: { file: File; preview: CsvPreview }) {
+export function FilePreview({
+  file,
+  preview,
+  encoding,
+}: {
+  file: File;
+  preview: CsvPreview;
+  encoding?: { label: string; detected: boolean };
+}) {
   const width = Math.max(preview.headers.length, ...preview.rows.map((r) => r.length));
   const columns = Array.from({ length: width }, (_, i) => i);
   return (
@@ -26,9 +34,31 @@ export function FilePreview({ file, preview }: { file: File; preview: CsvPreview
               {delimiterLabel(preview.delimiter)}
             </dd>
           </div>
+          {encoding ? (
+            <div className="flex gap-1">
+              <dt>Encoding{encoding.detected ? " (detected)" : ""}:</dt>
+              <dd className="text-foreground" data-testid="preview-encoding">
+                {encoding.label}
+              </dd>
+            </div>
+          ) : null}
+          <div className="flex gap-1">
+            <dt>
+              {preview.header ? "Header" : "Data"}
+              {preview.headerDetected ? " (detected)" : ""}:
+            </dt>
+            <dd className="text-foreground" data-testid="preview-header-line">
+              line {preview.headerLine}
+              {preview.headerLine > 1 ? ` (lines 1–${preview.headerLine - 1} skipped)` : ""}
+              {preview.header ? "" : ", no header row"}
+            </dd>
+          </div>
           <div className="flex gap-1">
             <dt>Columns:</dt>
-            <dd className="text-foreground">{preview.headers.length}</dd>
+            <dd className="text-foreground">
+              {preview.headers.length}
+              {preview.trailingDelimiter ? " (each line ends with the delimiter)" : ""}
+            </dd>
           </div>
         </dl>
       </div>

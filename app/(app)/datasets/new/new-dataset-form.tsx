@@ -77,8 +77,10 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
   const preview = useMemo(() => {
     if (!head || head.file !== file) return null;
     const delimiter = options.delimiter === "auto" ? undefined : options.delimiter === "tab" ? "\t" : options.delimiter;
-    return parsePreview(head.text, { delimiter, header: options.header === "yes" });
-  }, [head, file, options.delimiter, options.header]);
+    const header = options.header === "auto" ? undefined : options.header === "yes";
+    const headerLine = Number(options.headerLine) > 0 ? Number(options.headerLine) : undefined;
+    return parsePreview(head.text, { delimiter, header, headerLine });
+  }, [head, file, options.delimiter, options.header, options.headerLine]);
 
   // Abandon an upload in flight when the page goes away.
   useEffect(() => () => abortRef.current?.abort(), []);
@@ -230,7 +232,13 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
           ) : null}
 
           {headError ? <p className="text-muted-foreground text-sm">{headError}</p> : null}
-          {file && preview ? <FilePreview file={file} preview={preview} /> : null}
+          {file && preview ? (
+            <FilePreview
+              file={file}
+              preview={preview}
+              encoding={head?.text ? { label: head.text.encoding, detected: Boolean(head.text.encodingDetected) } : undefined}
+            />
+          ) : null}
         </TabsContent>
       </Tabs>
 

@@ -12,22 +12,40 @@ import { DELIMITER_CHOICES, ENCODING_SUGGESTIONS } from "../dataset-options";
 export type OptionValues = {
   delimiter: string;
   encoding: string;
-  header: "yes" | "no";
+  header: "auto" | "yes" | "no";
+  headerLine: string;
   loadMode: "replace" | "append" | "upsert";
   types: "infer" | "text";
-  badRowsMode: "fail" | "skip";
+  badRowsMode: "pad" | "error" | "skip";
+  nullMarkers: string;
+  dateOrder: "auto" | "DMY" | "MDY";
 };
 
 export const DEFAULT_OPTIONS: OptionValues = {
   delimiter: "auto",
   encoding: "",
-  header: "yes",
+  header: "auto",
+  headerLine: "",
   loadMode: "replace",
   types: "infer",
-  badRowsMode: "fail",
+  badRowsMode: "pad",
+  nullMarkers: "",
+  dateOrder: "auto",
 };
 
-const OPTION_KEYS = ["delimiter", "encoding", "header", "loadMode", "keyColumns", "types", "badRowsMode", "badRowsMax"];
+const OPTION_KEYS = [
+  "delimiter",
+  "encoding",
+  "header",
+  "headerLine",
+  "loadMode",
+  "keyColumns",
+  "types",
+  "badRowsMode",
+  "badRowsMax",
+  "nullMarkers",
+  "dateOrder",
+];
 
 /** The "Advanced options" disclosure: a native <details>, so it opens with Enter/Space as is. */
 export function OptionsFields({
@@ -85,7 +103,8 @@ export function OptionsFields({
             ))}
           </datalist>
           <p id="opt-encoding-hint" className="text-muted-foreground text-xs">
-            Leave empty (auto) to use the byte-order mark or UTF-8; or type a label such as windows-1252, latin1, utf-16le.
+            Leave empty (auto) to use the byte-order mark or detect it (UTF-8, UTF-16, windows-1252, latin1, …); or type a label such as
+            windows-1252, latin1, utf-16le.
           </p>
           <FieldErrors id="opt-encoding-error" errors={errors?.encoding} />
         </div>
@@ -97,10 +116,64 @@ export function OptionsFields({
           value={values.header}
           onValueChange={(v) => onChange({ header: v as OptionValues["header"] })}
           choices={[
+            { value: "auto", label: "Detect (a row of only numbers and dates is data)" },
             { value: "yes", label: "Yes: it names the columns" },
             { value: "no", label: "No: name them column_1, column_2, …" },
           ]}
           errors={errors?.header}
+        />
+
+        <div className="flex flex-col gap-2">
+          <Label htmlFor="opt-headerLine">Header line</Label>
+          <Input
+            id="opt-headerLine"
+            name="headerLine"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={10000}
+            step={1}
+            placeholder="Detect"
+            value={values.headerLine}
+            onChange={(e) => onChange({ headerLine: e.target.value })}
+            aria-invalid={errors?.headerLine?.length ? true : undefined}
+            aria-describedby={describedBy(Boolean(errors?.headerLine?.length) && "opt-headerLine-error", "opt-headerLine-hint")}
+          />
+          <p id="opt-headerLine-hint" className="text-muted-foreground text-xs">
+            Empty: detected; title and note lines before the table are skipped. A number: the table starts on that line.
+          </p>
+          <FieldErrors id="opt-headerLine-error" errors={errors?.headerLine} />
+        </div>
+
+        <div className="flex flex-col gap-2">
+          <Label htmlFor="opt-nullMarkers">Null markers</Label>
+          <Input
+            id="opt-nullMarkers"
+            name="nullMarkers"
+            placeholder="Default: NA, N/A, NULL, #N/A, -, NaN, None, …"
+            value={values.nullMarkers}
+            onChange={(e) => onChange({ nullMarkers: e.target.value })}
+            aria-invalid={errors?.nullMarkers?.length ? true : undefined}
+            aria-describedby={describedBy(Boolean(errors?.nullMarkers?.length) && "opt-nullMarkers-error", "opt-nullMarkers-hint")}
+          />
+          <p id="opt-nullMarkers-hint" className="text-muted-foreground text-xs">
+            Comma-separated. Read as NULL in a column whose other values are numbers, dates or booleans; a text column keeps them.
+          </p>
+          <FieldErrors id="opt-nullMarkers-error" errors={errors?.nullMarkers} />
+        </div>
+
+        <ChoiceField
+          id="opt-dateOrder"
+          name="dateOrder"
+          label="Dates like 03/04/2024"
+          value={values.dateOrder}
+          onValueChange={(v) => onChange({ dateOrder: v as OptionValues["dateOrder"] })}
+          choices={[
+            { value: "auto", label: "Detect (stays text if every date reads both ways)" },
+            { value: "DMY", label: "Day first (DD/MM/YYYY)" },
+            { value: "MDY", label: "Month first (MM/DD/YYYY)" },
+          ]}
+          errors={errors?.dateOrder}
         />
 
         <ChoiceField
@@ -144,10 +217,11 @@ export function OptionsFields({
           value={values.badRowsMode}
           onValueChange={(v) => onChange({ badRowsMode: v as OptionValues["badRowsMode"] })}
           choices={[
-            { value: "fail", label: "Fail the load on the first bad row" },
+            { value: "pad", label: "Pad short rows with NULLs; fail on long ones" },
+            { value: "error", label: "Fail the load on the first bad row" },
             { value: "skip", label: "Skip bad rows, up to a limit" },
           ]}
-          hint="A bad row has more or fewer fields than the header."
+          hint="A bad row has more or fewer fields than the header. Padded and skipped rows are counted and shown with the load."
           errors={errors?.badRowsMode}
         />
 
