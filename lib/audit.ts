@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   "dataset.created",
   "dataset.deleted",
   "dataset.column_type_changed",
+  "dataset.read_options_changed",
   "model.saved",
   "model.restored",
   "model.deleted",

@@ -1,11 +1,12 @@
 import { audit, type AuditActor } from "@/lib/audit";
 import { getSql } from "@/db";
 import { deleteDataset, getActiveDatasetLoad, getDatasetById, updateDataset } from "@/db/queries/datasets";
-import type { ColumnType, DatasetLoad } from "@/db/schema/datasets";
+import type { ColumnType, DatasetLoad, DatasetOptions } from "@/db/schema/datasets";
 import { UserError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
 import { requestDatasetLoad } from "@/lib/ingest/register";
 import { stagingTable, warehouseTable } from "@/lib/ingest/staging-sql";
+import { readOptionsInput, type ReadOptionsInput } from "@/lib/validation/datasets";
 
 type Actor = { id: string };
 
@@ -27,6 +28,36 @@ export async function setColumnType(datasetId: string, column: string, type: Col
   await updateDataset(dataset.id, { columns });
   await audit("dataset.column_type_changed", actor, { type: "dataset", id: dataset.id, name: dataset.name }, { column, type });
   return requestDatasetLoad(dataset.id, { versionId: dataset.currentVersionId }, actor);
+}
+
+/** The read options the dataset page can change; anything left out goes back to detection. */
+const READ_OPTION_KEYS = ["encoding", "delimiter", "header", "headerLine", "nullMarkers", "dateOrder", "badRows"] as const;
+
+/**
+ * Changes how the dataset's file is read (encoding, delimiter, header, null markers, …) and loads
+ * the current version again with them: a wrong guess is fixed without uploading the file again.
+ * A load that fails with them leaves the previous table as it was.
+ */
+export async function setReadOptions(input: ReadOptionsInput, actor: Actor): Promise<DatasetLoad> {
+  const parsed = readOptionsInput.parse(input);
+  const dataset = await getDatasetById(parsed.datasetId);
+  if (!dataset) throw new UserError("Dataset not found", 404);
+  if (!dataset.currentVersionId) throw new UserError("Load the dataset before changing how it is read", 409);
+  if (await getActiveDatasetLoad(dataset.id)) throw new UserError("Wait for the running load to finish", 409);
+  const options: DatasetOptions = { ...dataset.options };
+  for (const key of READ_OPTION_KEYS) delete options[key as keyof DatasetOptions];
+  Object.assign(options, Object.fromEntries(READ_OPTION_KEYS.filter((k) => parsed[k] !== undefined).map((k) => [k, parsed[k]])));
+  await updateDataset(dataset.id, { options });
+  const changed = Object.fromEntries(READ_OPTION_KEYS.map((k) => [k, parsed[k] ?? "detect"]));
+  await audit("dataset.read_options_changed", actor, { type: "dataset", id: dataset.id, name: dataset.name }, changed);
+  return requestDatasetLoad(dataset.id, { versionId: dataset.currentVersionId, force: true }, actor);
+}
+
+/** The one-click answer to "is 03/04/2024 day first or month first?": only the date order changes. */
+export async function setDateOrder(datasetId: string, dateOrder: "DMY" | "MDY", actor: Actor): Promise<DatasetLoad> {
+  const dataset = await getDatasetById(datasetId);
+  if (!dataset) throw new UserError("Dataset not found", 404);
+  return setReadOptions({ ...dataset.options, datasetId, dateOrder }, actor);
 }
 
 /** Removes a dataset with its tables and every stored version. */

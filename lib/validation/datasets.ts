@@ -94,3 +94,21 @@ export const datasetVersionReloadInput = z.object({
   datasetId: z.string().uuid("Unknown dataset"),
   versionId: z.string().uuid("Unknown version"),
 });
+
+/**
+ * How to read the file, changed on the dataset page: the stored current version is loaded again
+ * with them (no new upload). Empty fields go back to detection.
+ */
+export const readOptionsInput = z.object({
+  datasetId: z.string().uuid("Unknown dataset"),
+  encoding: datasetOptionsInput.shape.encoding,
+  delimiter: delimiterField.optional(),
+  header: z.boolean().optional(),
+  headerLine: datasetOptionsInput.shape.headerLine,
+  nullMarkers: datasetOptionsInput.shape.nullMarkers,
+  dateOrder: datasetOptionsInput.shape.dateOrder,
+  badRows: badRowsField,
+});
+export type ReadOptionsInput = z.input<typeof readOptionsInput>;
+
+export const dateOrderInput = z.object({ datasetId: z.string().uuid("Unknown dataset"), dateOrder: z.enum(["DMY", "MDY"]) });

@@ -6,10 +6,17 @@ import { runAction, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/session";
 import { UserError } from "@/lib/errors";
 import { requestDatasetLoad } from "@/lib/ingest/register";
-import { removeDataset, setColumnType } from "@/lib/ingest/manage";
+import { removeDataset, setColumnType, setDateOrder, setReadOptions } from "@/lib/ingest/manage";
 import { getDatasetById, getLatestDatasetVersion } from "@/db/queries/datasets";
 import type { Dataset } from "@/db/schema/datasets";
-import { columnOverrideInput, datasetIdInput, datasetLoadRequestInput, datasetVersionReloadInput } from "@/lib/validation/datasets";
+import {
+  columnOverrideInput,
+  datasetIdInput,
+  datasetLoadRequestInput,
+  datasetVersionReloadInput,
+  dateOrderInput,
+  type ReadOptionsInput,
+} from "@/lib/validation/datasets";
 
 // Every action checks the editor role itself, first: the page hiding its buttons from viewers
 // protects nothing. Invalid input throws a ZodError, which runAction answers as 400.
@@ -75,6 +82,53 @@ export async function setColumnTypeAction(
     const load = await setColumnType(dataset.id, column, type, actor);
     revalidateDataset(dataset.name);
     return { loadId: load.id, column, type };
+  });
+}
+
+/**
+ * "How the file was read" on the dataset page: new read options, and the current version loaded
+ * again with them. The form's empty fields mean "detect".
+ */
+export async function setReadOptionsAction(_prev: ActionResult<Queued>, form: FormData): Promise<ActionResult<Queued>> {
+  return runAction("setReadOptions", async () => {
+    const actor = await requireRole("editor");
+    const field = (key: string) => {
+      const value = form.get(key);
+      return typeof value === "string" && value.trim() && value !== "auto" ? value.trim() : undefined;
+    };
+    const badRowsMode = field("badRowsMode");
+    const load = await setReadOptions(
+      {
+        datasetId: String(form.get("datasetId") ?? ""),
+        encoding: field("encoding"),
+        delimiter: field("delimiter") === "tab" ? "\t" : (field("delimiter") as ReadOptionsInput["delimiter"]),
+        header: field("header") === undefined ? undefined : field("header") === "yes",
+        headerLine: field("headerLine") as unknown as number | undefined,
+        nullMarkers: field("nullMarkers")
+          ?.split(",")
+          .map((m) => m.trim())
+          .filter(Boolean),
+        dateOrder: field("dateOrder") as ReadOptionsInput["dateOrder"],
+        badRows:
+          badRowsMode === "skip" ? { mode: "skip", max: field("badRowsMax") ?? 100 } : { mode: badRowsMode === "error" ? "error" : "pad" },
+      },
+      actor,
+    );
+    const dataset = await getDatasetById(load.datasetId);
+    if (dataset) revalidateDataset(dataset.name);
+    return { loadId: load.id };
+  });
+}
+
+/** Reads an ambiguous date column day first or month first, reloading the current version. */
+export async function setDateOrderAction(_prev: ActionResult<Queued>, form: FormData): Promise<ActionResult<Queued>> {
+  return runAction("setDateOrder", async () => {
+    const actor = await requireRole("editor");
+    const { datasetId, dateOrder } = dateOrderInput.parse(Object.fromEntries(form));
+    const dataset = await datasetOrThrow(datasetId);
+    const load = await setDateOrder(dataset.id, dateOrder, actor);
+    revalidateDataset(dataset.name);
+    return { loadId: load.id };
   });
 }
 

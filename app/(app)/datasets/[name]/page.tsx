@@ -22,8 +22,9 @@ import { DatasetActions } from "./dataset-actions";
 import { LoadStatus } from "./load-status";
 import { toLoadView } from "./load-view";
 import { PreviewTable } from "./preview-table";
-import { LoadErrorAlert, LoadsTable, SchemaTable, SkippedRowsTable, VersionsTable } from "./sections";
+import { LoadErrorAlert, LoadsTable, LoadWarnings, SchemaTable, SkippedRowsTable, VersionsTable } from "./sections";
 import { UploadVersionForm } from "./upload-version-form";
+import { ReadOptions } from "./read-options";
 
 export const dynamic = "force-dynamic";
 
@@ -125,7 +126,20 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
             initial={latest ? toLoadView(latest) : null}
           />
           {lastFinished?.status === "failed" ? <LoadErrorAlert load={lastFinished} hasData={Boolean(dataset.currentVersionId)} /> : null}
+          {lastFinished?.status === "succeeded" ? <LoadWarnings load={lastFinished} /> : null}
           {lastFinished ? <SkippedRowsTable load={lastFinished} /> : null}
+        </CardContent>
+      </Card>
+
+      <Card className="gap-4">
+        <CardHeader>
+          <CardTitle>
+            <h2 id="read-heading">How the file was read</h2>
+          </CardTitle>
+          <CardDescription>What the last load detected; change any of it and the stored file is read again.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <ReadOptions datasetId={dataset.id} dialect={current?.dialect ?? null} options={dataset.options} canEdit={canEdit} busy={busy} />
         </CardContent>
       </Card>
 
@@ -311,7 +325,7 @@ function OptionsLine({ dataset }: { dataset: Dataset }) {
     `${o.loadMode} mode${o.loadMode === "upsert" && o.keyColumns?.length ? ` on ${o.keyColumns.join(", ")}` : ""}`,
     o.delimiter ? `delimiter ${delimiterLabel(o.delimiter)}` : "delimiter detected",
     o.encoding ? `encoding ${o.encoding}` : null,
-    o.header ? null : "no header row",
+    o.header === false ? "no header row" : null,
     o.types === "text" ? "all columns text" : null,
     o.badRows.mode === "skip" ? `skips up to ${formatCount(o.badRows.max)} bad rows` : null,
   ].filter(Boolean);

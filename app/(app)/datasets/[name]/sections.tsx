@@ -1,4 +1,4 @@
-import { CircleAlertIcon } from "lucide-react";
+import { CircleAlertIcon, TriangleAlertIcon } from "lucide-react";
 import { columnTypes, type Dataset, type DatasetLoad, type DatasetVersion } from "@/db/schema/datasets";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -8,6 +8,7 @@ import { versionSourceLabel } from "../format";
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelativeTime } from "@/lib/format";
 import { ColumnTypeForm } from "./column-type-form";
 import { ReloadVersionButton } from "./reload-version-button";
+import { DateOrderButtons } from "./read-options";
 
 // The dataset page's server-rendered sections. Everything from the file (headers, values, raw
 // lines, error text) is rendered as React text.
@@ -69,13 +70,32 @@ export function LoadErrorAlert({ load, hasData }: { load: DatasetLoad; hasData: 
   );
 }
 
+/** A load that succeeded but padded or skipped rows, or left a column text for a reason: said plainly. */
+export function LoadWarnings({ load }: { load: DatasetLoad }) {
+  if (!load.warnings?.length) return null;
+  return (
+    <Alert data-testid="load-warnings" className="border-amber-300 dark:border-amber-700">
+      <TriangleAlertIcon aria-hidden="true" className="text-amber-600" />
+      <AlertTitle>Loaded with {load.warnings.length === 1 ? "a warning" : `${load.warnings.length} warnings`}</AlertTitle>
+      <AlertDescription>
+        <ul className="list-disc pl-4">
+          {load.warnings.map((w, i) => (
+            <li key={i}>{w.message}</li>
+          ))}
+        </ul>
+      </AlertDescription>
+    </Alert>
+  );
+}
+
 export function SkippedRowsTable({ load }: { load: DatasetLoad }) {
   const skipped = load.skippedRows ?? [];
   if (skipped.length === 0) return null;
   return (
     <section aria-labelledby="skipped-heading" className="flex flex-col gap-2" data-testid="skipped-rows">
       <h3 id="skipped-heading" className="text-sm font-semibold">
-        {formatCount(skipped.length)} {skipped.length === 1 ? "row was" : "rows were"} skipped in the last load
+        {formatCount(Math.max(load.rowsSkipped ?? 0, skipped.length))}{" "}
+        {Math.max(load.rowsSkipped ?? 0, skipped.length) === 1 ? "row was" : "rows were"} skipped in the last load
       </h3>
       <div className="rounded-md border">
         <Table aria-labelledby="skipped-heading">
@@ -138,7 +158,23 @@ export function SchemaTable({ dataset, canEdit, busy }: { dataset: Dataset; canE
               <TableCell className="max-w-64 truncate" title={c.header}>
                 {c.header === "" ? <span className="text-muted-foreground">(empty)</span> : c.header}
               </TableCell>
-              <TableCell className="font-mono text-xs">{c.inferredType}</TableCell>
+              <TableCell className="text-xs">
+                <span className="font-mono">{c.inferredType}</span>
+                {c.format && c.format !== "plain" ? <span className="text-muted-foreground"> ({c.format})</span> : null}
+                {c.nullMarkers?.length ? (
+                  <span className="text-muted-foreground block" title={c.nullMarkers.join(", ")}>
+                    null markers read as NULL
+                  </span>
+                ) : null}
+                {c.note ? (
+                  <span className="block max-w-80 whitespace-normal text-amber-700 dark:text-amber-300" data-testid="column-note">
+                    {c.note}
+                  </span>
+                ) : null}
+                {c.note && c.note.includes("day/month") && canEdit ? (
+                  <DateOrderButtons datasetId={dataset.id} disabled={!editable} />
+                ) : null}
+              </TableCell>
               <TableCell className="pr-4">
                 {canEdit ? (
                   <ColumnTypeForm

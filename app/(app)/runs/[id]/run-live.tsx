@@ -3,7 +3,7 @@
 import { useCallback, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { CircleAlertIcon, ClockIcon, WifiOffIcon } from "lucide-react";
+import { CircleAlertIcon, ClockIcon, TriangleAlertIcon, WifiOffIcon } from "lucide-react";
 import type { RunDetail } from "@/lib/pipeline/run-view";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -96,6 +96,11 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
             <span role="status" aria-live="polite" className="flex items-center">
               <span className="sr-only">Status: </span>
               <RunStatusBadge status={run.status} data-testid="run-status" />
+              {run.status === "succeeded" && run.warnings.length ? (
+                <span className="ml-2 text-xs font-medium text-amber-800 dark:text-amber-300" data-testid="run-has-warnings">
+                  with {run.warnings.length === 1 ? "a warning" : `${run.warnings.length} warnings`}
+                </span>
+              ) : null}
             </span>
             <span>
               {triggerLabel(run.trigger)} run{run.force ? " (force)" : ""}
@@ -153,6 +158,22 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
           <AlertTitle>{failedStep ? `The ${stepLabel(failedStep).toLowerCase()} step failed` : "The run failed"}</AlertTitle>
           <AlertDescription>
             <p className="break-words">{run.error.message}</p>
+          </AlertDescription>
+        </Alert>
+      ) : null}
+
+      {run.warnings.length ? (
+        <Alert data-testid="run-warnings" className="border-amber-300 dark:border-amber-700">
+          <TriangleAlertIcon aria-hidden="true" className="text-amber-600" />
+          <AlertTitle>{run.warnings.length === 1 ? "A warning" : `${run.warnings.length} warnings`}</AlertTitle>
+          <AlertDescription>
+            <ul className="list-disc pl-4">
+              {run.warnings.map((w, i) => (
+                <li key={i} className="break-words">
+                  {w}
+                </li>
+              ))}
+            </ul>
           </AlertDescription>
         </Alert>
       ) : null}

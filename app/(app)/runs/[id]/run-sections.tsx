@@ -19,6 +19,8 @@ function countsText(step: Step): string[] {
   const out: string[] = [];
   if (c.bytes !== undefined && step.name === "fetch") out.push(`${formatBytes(c.bytes)} fetched`);
   if (c.rows !== undefined) out.push(`${formatCount(c.rows)} rows loaded`);
+  if (c.rowsPadded) out.push(`${formatCount(c.rowsPadded)} padded with NULLs`);
+  if (c.rowsSkipped) out.push(`${formatCount(c.rowsSkipped)} skipped`);
   if (c.models !== undefined) out.push(`${formatCount(c.models)} ${c.models === 1 ? "model" : "models"} built`);
   if (c.tests !== undefined)
     out.push(
