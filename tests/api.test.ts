@@ -12,6 +12,9 @@ import { getLogger } from "@/lib/log";
 import { getBoss } from "@/lib/queue/boss";
 import { buildModelsJob } from "@/lib/queue/jobs";
 import { buildModelsHandler } from "@/jobs/definitions/build-models";
+import { getDatasetLoad } from "@/db/queries/datasets";
+import { runDatasetLoad } from "@/lib/ingest/run-load";
+import pino from "pino";
 import { startCsvHost } from "./helpers/csv-host";
 import { REPO_ROOT } from "./helpers/processes";
 
@@ -320,6 +323,137 @@ describe("uploads", () => {
     else expect(changed).toEqual({ status: 202, json: { version: { unchanged: false, loadId: expect.any(String) } } });
     expectError(await send("versions", form("a\n1\n"), "api_versions_none"), 404, "not_found");
     expectError(await send("versions", form("a\n1\n"), "api_versions", tokens.viewer), 403, "forbidden");
+  });
+});
+
+describe("multipart field order", () => {
+  const ctx = { log: pino({ level: "silent" }), isLastAttempt: true };
+  // Over 1 MiB, Latin-1 with accented text, no header row, `;`-delimited: every option matters.
+  const towns = ["Zürich", "Besançon", "Málaga", "Škofja", "Åre", "plain"];
+  const lines: string[] = [];
+  for (let i = 1; lines.join("\n").length < 1.2 * 1024 * 1024; i++) {
+    lines.push(`${i};${towns[i % towns.length]!.replace("Š", "S")} café;${(i * 0.25).toFixed(2)}`);
+  }
+  const latin1 = Buffer.from(lines.join("\n") + "\n", "latin1");
+  const options = JSON.stringify({ header: false, encoding: "latin1", delimiter: ";" });
+
+  const post = async (route: "datasetsCsv" | "versions", parts: [string, string | Blob][], params: Record<string, string> = {}) => {
+    const fd = new FormData();
+    for (const [key, value] of parts) {
+      if (typeof value === "string") fd.append(key, value);
+      else fd.append(key, value, "towns.csv");
+    }
+    const mod = (await routes[route]()) as unknown as Record<string, Handler>;
+    const res = await mod.POST!(
+      new Request("http://127.0.0.1:3000/v1/x", { method: "POST", headers: { authorization: `Bearer ${tokens.editor}` }, body: fd }),
+      { params: Promise.resolve(params) },
+    );
+    return { status: res.status, json: await res.json() };
+  };
+  const file = () => new Blob([latin1], { type: "text/csv" });
+
+  /** Loads the dataset's first version as the worker would, and answers what it holds. */
+  async function loaded(name: string) {
+    const [dataset] = await getSql()`select id from relayboard.datasets where name = ${name}`;
+    const [load] = await getSql()`select id from relayboard.dataset_loads where dataset_id = ${dataset!.id}`;
+    await runDatasetLoad(load!.id, ctx);
+    const after = (await getDatasetLoad(load!.id))!;
+    const view = (await call("dataset", "GET", { params: { name } })).json.dataset;
+    const data = view.columns.map((c: { name: string }) => `"${c.name}"`).join(", ");
+    if (!data) return { status: after.status, error: after.error, rowCount: view.rowCount, columns: view.columns };
+    const [digest] = await getSql().unsafe(
+      `select count(*)::int as n, md5(string_agg(t::text, '|' order by line)) as md5,
+              (array_agg(t::text order by line))[1] as first
+         from (select _rb_line as line, ${data} from warehouse."${name}") t`,
+    );
+    return {
+      status: after.status,
+      error: after.error,
+      rowCount: view.rowCount,
+      columns: view.columns,
+      n: digest!.n,
+      first: digest!.first,
+      md5: digest!.md5,
+    };
+  }
+
+  it("applies `name` and `options` sent after a file over 1 MiB exactly as when they come first", async () => {
+    expect(latin1.byteLength).toBeGreaterThan(1024 * 1024);
+    const first = await post("datasetsCsv", [
+      ["name", "order_first"],
+      ["options", options],
+      ["file", file()],
+    ]);
+    expect(first.status).toBe(201);
+    const last = await post("datasetsCsv", [
+      ["file", file()],
+      ["options", options],
+      ["name", "order_last"],
+    ]);
+    expect(last.status).toBe(201);
+    expect(last.json.dataset).toMatchObject({ name: "order_last", versions: [{ bytes: latin1.byteLength }] });
+    // The order of the issue: the name before the file, only the options after it.
+    const optionsLast = await post("datasetsCsv", [
+      ["name", "order_options_last"],
+      ["file", file()],
+      ["options", options],
+    ]);
+    expect(optionsLast.status).toBe(201);
+
+    const a = await loaded("order_first");
+    expect(a).toMatchObject({ status: "succeeded", error: null, rowCount: lines.length, n: lines.length });
+    expect(a.columns).toHaveLength(3);
+    expect(a.first).toContain("Besançon café"); // row 1 is data (header: false), decoded as Latin-1
+    expect(await loaded("order_last")).toEqual(a);
+    expect(await loaded("order_options_last")).toEqual(a);
+  });
+
+  it("refuses a late field it cannot honour with a 400 and keeps nothing", async () => {
+    const badJson = await post("datasetsCsv", [
+      ["name", "order_bad_json"],
+      ["file", file()],
+      ["options", "{header:false"],
+    ]);
+    expectError(badJson, 400, "invalid_request");
+    expect(badJson.json.error.message).toMatch(/options/);
+    const unknown = await post("datasetsCsv", [
+      ["name", "order_unknown"],
+      ["file", file()],
+      ["header", "false"],
+    ]);
+    expectError(unknown, 400, "invalid_request");
+    expect(unknown.json.error.message).toMatch(/"header"/);
+    const twice = await post("datasetsCsv", [
+      ["name", "order_twice"],
+      ["file", file()],
+      ["name", "order_twice_again"],
+    ]);
+    expectError(twice, 400, "invalid_request");
+    const noName = await post("datasetsCsv", [["file", file()]]);
+    expectError(noName, 400, "invalid_request");
+    const taken = await post("datasetsCsv", [
+      ["file", file()],
+      ["name", "order_first"],
+    ]);
+    expectError(taken, 409, "conflict");
+    const names = ["order_bad_json", "order_unknown", "order_twice", "order_twice_again"];
+    expect(await getSql()`select name from relayboard.datasets where name in ${getSql()(names)}`).toEqual([]);
+
+    // A new version loads with the dataset's options: an `options` field there is refused, before or after the file.
+    for (const parts of [
+      [
+        ["options", options],
+        ["file", file()],
+      ],
+      [
+        ["file", new Blob(["other\n"])],
+        ["options", options],
+      ],
+    ] as [string, string | Blob][][]) {
+      expectError(await post("versions", parts, { name: "order_first" }), 400, "invalid_request");
+    }
+    const versions = (await call("dataset", "GET", { params: { name: "order_first" } })).json.dataset.versions;
+    expect(versions).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { audit } from "@/lib/audit";
 import crypto from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
-import type { z } from "zod";
+import { z } from "zod";
 import type { Dataset, DatasetLoad } from "@/db/schema/datasets";
 import type { Run } from "@/db/schema/pipelines";
 import { createDefaultPipeline } from "@/lib/pipeline/pipelines";
@@ -41,30 +41,74 @@ async function storeUpload(datasetId: string, loadId: string, file: Readable) {
   return put;
 }
 
+export type UploadInput = { name: string; options?: z.input<typeof datasetOptionsInput>; fileName?: string };
+
+/**
+ * The input of an upload whose text fields may come after the file (multipart fields in any order):
+ * what was known when the file started is checked before any byte is stored; the rest once the
+ * whole request has been read.
+ */
+export type PendingUploadInput = { before: Partial<UploadInput>; complete: Promise<UploadInput> };
+
+/** The `name` and `options` multipart fields of an upload; `options` is a JSON object (400 when it is not). */
+export function uploadInputFromFields(fields: Record<string, string>, fileName?: string): Partial<UploadInput> {
+  const input: Partial<UploadInput> = { fileName };
+  if (fields.name !== undefined) input.name = fields.name;
+  if (fields.options !== undefined) {
+    let options: unknown;
+    try {
+      options = JSON.parse(fields.options);
+    } catch {
+      throw new UserError("options must be a JSON object", 400, { options: ["Invalid JSON"] });
+    }
+    input.options = datasetOptionsInput.parse(options);
+  }
+  return input;
+}
+
+const uploadName = (name: string | undefined) => z.object({ name: datasetNameField }).parse({ name: name ?? "" }).name;
+
+async function assertNameAvailable(name: string) {
+  await assertNameFreeOfModels(name);
+  if (await getDatasetByName(name)) {
+    throw new UserError(`A dataset named ${name} already exists`, 409, { name: ["This name is taken"] });
+  }
+}
+
 /**
  * A new dataset from an uploaded file: the bytes stream into object storage (never whole in
  * memory), then the dataset, its first version and the load job are written in one transaction.
+ * With a PendingUploadInput, nothing is written to the database before its `complete` input is
+ * known and valid; a refused input removes the stored bytes.
  */
 export async function registerUploadedDataset(
-  input: { name: string; options?: z.input<typeof datasetOptionsInput>; fileName?: string },
+  input: UploadInput | PendingUploadInput,
   file: Readable,
   actor: Actor,
   trigger: "manual" | "api" = "manual",
 ): Promise<{ dataset: Dataset; load: DatasetLoad; run: Run }> {
-  const name = datasetNameField.parse(input.name);
-  const options = resolveOptions(input.options);
-  await assertNameFreeOfModels(name).catch((err) => {
+  const pending = "complete" in input ? input : null;
+  pending?.complete.catch(() => {}); // awaited below, unless the file fails to store first
+  const known: Partial<UploadInput> = pending ? pending.before : (input as UploadInput);
+  let checkedName: string | undefined;
+  try {
+    if (known.name !== undefined || !pending) {
+      checkedName = uploadName(known.name);
+      await assertNameAvailable(checkedName);
+    }
+    if (known.options !== undefined) resolveOptions(known.options);
+  } catch (err) {
     file.resume();
     throw err;
-  });
-  if (await getDatasetByName(name)) {
-    file.resume();
-    throw new UserError(`A dataset named ${name} already exists`, 409, { name: ["This name is taken"] });
   }
   const datasetId = crypto.randomUUID();
   const loadId = crypto.randomUUID();
   const put = await storeUpload(datasetId, loadId, file);
   try {
+    const final = pending ? await pending.complete : (input as UploadInput);
+    const name = uploadName(final.name);
+    const options = resolveOptions(final.options);
+    if (name !== checkedName) await assertNameAvailable(name);
     return await withTransaction(async (tx, send) => {
       const dataset = await insertDataset(
         { id: datasetId, name, sourceType: "upload", sourceUrl: null, options, status: "loading", createdBy: actor.id },
@@ -77,7 +121,7 @@ export async function registerUploadedDataset(
           sha256: put.sha256,
           bytes: put.size,
           storageKey: put.key,
-          source: `upload:${input.fileName ?? "file.csv"}`,
+          source: `upload:${final.fileName ?? "file.csv"}`,
           contentType: "text/csv",
         },
         tx,
@@ -103,12 +147,17 @@ export async function registerUploadedDataset(
   }
 }
 
-/** A new file for an existing dataset; identical content to the latest version is reported unchanged. */
+/**
+ * A new file for an existing dataset; identical content to the latest version is reported unchanged.
+ * `bodyRead` (a multipart body's remaining fields) must settle before anything is kept: when it
+ * rejects, the stored bytes are removed.
+ */
 export async function uploadDatasetVersion(
   datasetId: string,
   file: Readable,
   actor: Actor,
   fileName?: string,
+  bodyRead?: Promise<unknown>,
 ): Promise<{ load: DatasetLoad | null; unchanged: boolean }> {
   const dataset = await getDatasetById(datasetId);
   if (!dataset) {
@@ -117,6 +166,12 @@ export async function uploadDatasetVersion(
   }
   const loadId = crypto.randomUUID();
   const put = await storeUpload(dataset.id, loadId, file);
+  await bodyRead?.catch(async (err) => {
+    await getObjectStore()
+      .delete(put.key)
+      .catch(() => {});
+    throw err;
+  });
   const current = dataset.currentVersionId ? await getDatasetVersion(dataset.currentVersionId) : await getLatestDatasetVersion(dataset.id);
   if (current?.sha256 === put.sha256) {
     await getObjectStore().delete(put.key);

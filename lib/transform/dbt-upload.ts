@@ -21,8 +21,9 @@ export async function readImportZip(request: Request): Promise<Uint8Array> {
     zip = await readBodyCapped(request.body, MAX_IMPORT_BYTES, tooLarge);
   } else if (type.startsWith("multipart/form-data")) {
     if (declared > MAX_IMPORT_BYTES + MULTIPART_SLACK) throw tooLarge();
-    const { file } = await readMultipartUpload(request);
+    const { file, fields } = await readMultipartUpload(request, { fields: [] });
     zip = await readBodyCapped(file, MAX_IMPORT_BYTES, tooLarge);
+    await fields;
   } else {
     throw new UserError("Send the zip as application/zip or as the multipart/form-data part `file`", 415);
   }

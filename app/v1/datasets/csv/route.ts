@@ -4,15 +4,15 @@ import { datasetView } from "@/lib/api/views";
 import { UserError } from "@/lib/errors";
 import { readMultipartUpload } from "@/lib/ingest/multipart";
 import { registerUrlDataset } from "@/lib/ingest/register";
-import { registerUploadedDataset } from "@/lib/ingest/upload";
-import { datasetOptionsInput, registerUrlDatasetInput } from "@/lib/validation/datasets";
+import { registerUploadedDataset, uploadInputFromFields } from "@/lib/ingest/upload";
+import { registerUrlDatasetInput } from "@/lib/validation/datasets";
 
 export const dynamic = "force-dynamic";
 
 /**
- * Registers a CSV dataset from a URL (JSON) or an uploaded file (multipart/form-data with `name`,
- * optional `options` JSON, then the `file` part, streamed), creates its default pipeline and
- * starts the first run (`dataset.latestRunId`).
+ * Registers a CSV dataset from a URL (JSON) or an uploaded file (multipart/form-data: `name`,
+ * optional `options` JSON and the `file` part, streamed, in any order), creates its default
+ * pipeline and starts the first run (`dataset.latestRunId`).
  */
 export async function POST(request: Request) {
   try {
@@ -22,20 +22,18 @@ export async function POST(request: Request) {
     // The app's own upload form calls this with its session: that first run is a manual one.
     const trigger = principal.tokenId ? "api" : "manual";
     if (type.startsWith("multipart/form-data")) {
-      const { fields, file, fileName } = await readMultipartUpload(request);
-      let options: unknown = {};
+      const upload = await readMultipartUpload(request, { fields: ["name", "options"] });
+      let before;
       try {
-        options = fields.options ? JSON.parse(fields.options) : {};
-      } catch {
-        file.resume();
-        throw new UserError("options must be a JSON object", 400, { options: ["Invalid JSON"] });
+        before = uploadInputFromFields(upload.fieldsBefore, upload.fileName);
+      } catch (err) {
+        upload.file.resume();
+        throw err;
       }
-      const parsed = datasetOptionsInput.safeParse(options);
-      if (!parsed.success) {
-        file.resume();
-        throw parsed.error;
-      }
-      const { dataset } = await registerUploadedDataset({ name: fields.name ?? "", options: parsed.data, fileName }, file, actor, trigger);
+      // Fields after the file part count as much as those before it: the dataset is created only
+      // once the whole body has been read (the file meanwhile streams into object storage).
+      const complete = upload.fields.then((fields) => ({ name: "", ...uploadInputFromFields(fields, upload.fileName) }));
+      const { dataset } = await registerUploadedDataset({ before, complete }, upload.file, actor, trigger);
       return json(201, { dataset: await datasetView(dataset) });
     }
     if (!type.startsWith("application/json")) throw new UserError("Send application/json or multipart/form-data", 415);

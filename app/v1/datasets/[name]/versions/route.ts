@@ -19,8 +19,9 @@ export async function POST(request: Request, ctx: { params: Promise<{ name: stri
     const { name } = z.object({ name: pathName }).parse(await ctx.params);
     const dataset = await getDatasetByName(name);
     if (!dataset) throw new UserError(`No dataset named ${name}`, 404);
-    const { file, fileName } = await readMultipartUpload(request);
-    const result = await uploadDatasetVersion(dataset.id, file, { id: principal.userId }, fileName);
+    // No text fields: a new version loads with the dataset's options, so an `options` field is refused, not ignored.
+    const { file, fileName, fields } = await readMultipartUpload(request, { fields: [] });
+    const result = await uploadDatasetVersion(dataset.id, file, { id: principal.userId }, fileName, fields);
     return json(result.unchanged ? 200 : 202, { version: { unchanged: result.unchanged, loadId: result.load?.id ?? null } });
   } catch (err) {
     return errorToResponse(err, "POST /v1/datasets/{name}/versions");
