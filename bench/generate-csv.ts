@@ -44,8 +44,30 @@ export function createRng(seed: number): () => number {
   };
 }
 
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/**
+ * How the same rows are written: the canonical file is comma + LF + UTF-8; the bench's dialect
+ * variants change one thing each. Quoting follows the delimiter (a field with a comma needs no
+ * quotes in a `;` file); line breaks inside quoted fields stay as generated.
+ */
+export type CsvDialect = { delimiter: "," | ";"; newline: "\n" | "\r\n"; encoding: "utf-8" | "latin1" };
+
+export const CANONICAL: CsvDialect = { delimiter: ",", newline: "\n", encoding: "utf-8" };
+
+/** Characters ISO-8859-1 cannot hold (CJK, Cyrillic, ř, ễ, emoji…) become "?" in the Latin-1 file. */
+export const LATIN1_REPLACEMENT = "?";
+const NOT_LATIN1 = /[^\u0000-\u00ff]/gu;
+
+function dialectSuffix(d: CsvDialect): string {
+  const parts = [d.delimiter === ";" ? "semicolon" : "", d.newline === "\r\n" ? "crlf" : "", d.encoding === "latin1" ? "latin1" : ""];
+  return parts
+    .filter(Boolean)
+    .map((p) => `-${p}`)
+    .join("");
+}
+
+function csvField(value: string, delimiter = ","): string {
+  const special = delimiter === "," ? /[",\n\r]/ : /[";\n\r]/;
+  return special.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 const FIRST = ["José", "Zoë", "Jürgen", "Amélie", "Søren", "Łukasz", "Анна", "太郎", "花子", "Chloé", "Mia", "Noah", "Oliver", "Emma"];
@@ -69,13 +91,13 @@ const WORDS = [
 ];
 
 /** Pre-escaped pools: picking from them keeps the hot loop to a few string concatenations. */
-function buildPools(rng: () => number): { names: string[]; comments: string[] } {
+function buildPools(rng: () => number, delimiter: CsvDialect["delimiter"]): { names: string[]; comments: string[] } {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)];
   const names: string[] = [];
   for (let i = 0; i < 2048; i++) {
     const [first, last, emoji] = [pick(FIRST), pick(LAST), pick(EMOJI)];
     // Some names carry a comma ("Müller, José") and therefore need quoting.
-    names.push(csvField(rng() < 0.2 ? `${last}, ${first}${emoji}` : `${first} ${last}${emoji}`));
+    names.push(csvField(rng() < 0.2 ? `${last}, ${first}${emoji}` : `${first} ${last}${emoji}`, delimiter));
   }
   const comments: string[] = [];
   for (let i = 0; i < 4096; i++) {
@@ -85,7 +107,7 @@ function buildPools(rng: () => number): { names: string[]; comments: string[] } 
     if (r < 0.15) text = `He said "${text}", then left`;
     else if (r < 0.25) text = `${text}\nsecond line, with "quotes"`;
     else if (r < 0.3) text = `${text}\r\nwindows line\nand a third`;
-    comments.push(csvField(text));
+    comments.push(csvField(text, delimiter));
   }
   return { names, comments };
 }
@@ -94,17 +116,24 @@ const DAY_MS = 86_400_000;
 const BASE_MS = Date.UTC(2000, 0, 1);
 const OFFSETS = ["Z", "Z", "Z", "+02:00", "-05:00", "+05:30", "+09:00"];
 
-export function csvHeader(): string {
-  return BENCH_COLUMNS.map((c) => c.name).join(",") + "\n";
+export function csvHeader(dialect: CsvDialect = CANONICAL): string {
+  return BENCH_COLUMNS.map((c) => c.name).join(dialect.delimiter) + dialect.newline;
 }
 
-/** Writes rows [0, rows) to `target` in big string batches; the stream's back-pressure is respected. */
-async function writeCsv(target: string, rows: number): Promise<void> {
+/**
+ * Writes rows [0, rows) to `target` in big string batches; the stream's back-pressure is respected.
+ * Every dialect draws the same random numbers in the same order, so it holds the same values.
+ */
+async function writeCsv(target: string, rows: number, dialect: CsvDialect): Promise<void> {
   const rng = createRng(SEED);
-  const { names, comments } = buildPools(rng);
+  const { names, comments } = buildPools(rng, dialect.delimiter);
   const out = fs.createWriteStream(target, { flags: "wx", highWaterMark: 4 * 1024 * 1024 });
   const closed = once(out, "close");
-  let batch = csvHeader();
+  const d = dialect.delimiter;
+  const nl = dialect.newline;
+  const encode = (text: string) =>
+    dialect.encoding === "latin1" ? Buffer.from(text.replace(NOT_LATIN1, LATIN1_REPLACEMENT), "latin1") : text;
+  let batch = csvHeader(dialect);
   const BATCH_CHARS = 4 * 1024 * 1024;
   for (let i = 0; i < rows; i++) {
     const qty = rng() < 0.05 ? "" : String(1 + Math.floor(rng() * 9_999));
@@ -122,20 +151,24 @@ async function writeCsv(target: string, rows: number): Promise<void> {
     const zip = String(Math.floor(rng() * 100_000)).padStart(5, "0");
     const score = rng() < 0.05 ? "" : String(Math.floor((rng() - 0.3) * 1e12));
     batch +=
-      `${i + 1},${qty},${price},${ratio},${orderDate},${createdAt},${updatedAt},${active},` + `${customer},${comment},${zip},${score}\n`;
+      `${i + 1}${d}${qty}${d}${price}${d}${ratio}${d}${orderDate}${d}${createdAt}${d}${updatedAt}${d}${active}${d}` +
+      `${customer}${d}${comment}${d}${zip}${d}${score}${nl}`;
     if (batch.length >= BATCH_CHARS) {
-      if (!out.write(batch)) await once(out, "drain");
+      if (!out.write(encode(batch))) await once(out, "drain");
       batch = "";
     }
   }
-  out.end(batch);
+  out.end(encode(batch));
   await closed;
 }
 
-/** Returns the cached file for `rows`, generating it first (to a temp name, then renamed) if missing. */
-export async function ensureCsv(cacheDir: string, rows: number): Promise<GeneratedCsv> {
+/**
+ * Returns the cached file for `rows` (in `dialect`, canonical by default), generating it first (to
+ * a temp name, then renamed) if missing.
+ */
+export async function ensureCsv(cacheDir: string, rows: number, dialect: CsvDialect = CANONICAL): Promise<GeneratedCsv> {
   await fsp.mkdir(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, `bench-${rows}-rows-v${GENERATOR_VERSION}.csv`);
+  const file = path.join(cacheDir, `bench-${rows}-rows-v${GENERATOR_VERSION}${dialectSuffix(dialect)}.csv`);
   const started = Date.now();
   const existing = await fsp.stat(file).catch(() => null);
   if (existing?.isFile() && existing.size > 0) {
@@ -143,7 +176,7 @@ export async function ensureCsv(cacheDir: string, rows: number): Promise<Generat
   }
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await writeCsv(tmp, rows);
+    await writeCsv(tmp, rows, dialect);
     await fsp.rename(tmp, file);
   } catch (err) {
     await fsp.rm(tmp, { force: true });

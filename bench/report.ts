@@ -7,6 +7,7 @@ import { typedModelLines, typedModelTarget, type TypedModelResult } from "@/benc
 import { latencyLines, latencyTarget, type LatencyResult } from "@/bench/run-latency";
 import { throughputLines, throughputTarget, type ThroughputResult } from "@/bench/throughput";
 import { webLoadLines, webLoadTargets, type WebLoadResult } from "@/bench/web-load";
+import { dialectLines, dialectTargets, type DialectResult } from "@/bench/dialects";
 
 export type MachineInfo = {
   cpu: string;
@@ -29,7 +30,7 @@ export type BenchReport = {
   startedAt: string;
   mode: "full" | "quick";
   /** `--only=web`: the web-load part alone. */
-  only?: "web" | "ingest";
+  only?: "web" | "ingest" | "dialects";
   machine: MachineInfo;
   /** The main file; null when the ingest parts did not run (`--only=web`). */
   file: FileInfo | null;
@@ -38,6 +39,8 @@ export type BenchReport = {
   bigFile: FileInfo | null;
   bigIngest: IngestResult | null;
   bigSkipped?: string;
+  /** The main file's dialect variants against psql → pre-typed, interleaved; null when not run. */
+  dialects: DialectResult | null;
   typedModel: TypedModelResult | null;
   runLatency: LatencyResult | null;
   throughput: ThroughputResult | null;
@@ -67,6 +70,7 @@ function peakRss(r: IngestResult): number | null {
 
 export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
   if (report.only === "web") return webLoadTargets(report.webLoad, report.partsSkipped);
+  if (report.only === "dialects") return dialectTargets(report.dialects);
   const { text, typed } = report.baselines;
   const ok = report.ingest?.status === "succeeded" ? report.ingest : null;
   const ratio = (a: number, b: number, limit: number): Pick<Target, "measured" | "holds" | "note"> => {
@@ -109,6 +113,7 @@ export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
       : missing(report.bigSkipped ?? "not measured")),
   });
   targets.push(
+    ...dialectTargets(report.dialects, report.only === "ingest" ? "skipped (--only=ingest)" : undefined),
     typedModelTarget(report.typedModel),
     latencyTarget(report.runLatency, report.partsSkipped),
     throughputTarget(report.throughput, report.partsSkipped),
@@ -209,7 +214,8 @@ export function renderReport(report: BenchReport): string {
       `PostgreSQL ${m.postgres} (${m.database === "embedded" ? "embedded" : "DATABASE_URL"}), ${m.psql ?? "psql: not installed"}, ` +
       `load average at start ${m.loadAverage.toFixed(2)}`,
   );
-  if (report.file) out.push(...ingestSection(report, report.file));
+  if (report.file && report.only !== "dialects") out.push(...ingestSection(report, report.file));
+  if (report.dialects) out.push("", ...dialectLines(report.dialects, (n) => fmt(n)));
   if (report.typedModel) out.push("", ...typedModelLines(report.typedModel, (n) => fmt(n)));
   if (report.runLatency) out.push("", ...latencyLines(report.runLatency));
   if (report.throughput) out.push("", ...throughputLines(report.throughput));

@@ -2,7 +2,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureCsv, type GeneratedCsv } from "@/bench/generate-csv";
+import { CANONICAL, ensureCsv, type GeneratedCsv } from "@/bench/generate-csv";
+import { DIALECT_ROUNDS, DIALECT_VARIANTS, measureDialects, QUICK_DIALECT_ROUNDS, type DialectResult } from "@/bench/dialects";
+import { startUploadRoute } from "@/bench/upload-route";
 import { startFileServer } from "@/bench/file-server";
 import { psqlVersion, runPsqlBaseline, type BaselineResult } from "@/bench/psql-baseline";
 import { closeAppClients, runIngest, startWorker, type IngestResult, type WorkerEnv } from "@/bench/ingest-job";
@@ -26,6 +28,9 @@ import { nativeScanRecords } from "@/lib/csv/native-scan";
  * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
  * pipelines on two workers, and the web process under load (needs `npm run build` first) while runs
  * execute. Prints figures; never fails on timings, but does on web errors or non-2xx answers.
+ * The main file's dialect variants (`;`, CRLF, Latin-1, and an upload through the route) load in
+ * interleaved rounds with psql → pre-typed (bench/dialects.ts); `--only=dialects` runs that part
+ * alone, `--rounds=N` sets its rounds (default 5, 2 with `--quick`).
  * `--only=sniff` instead loads the real-world corpus (tests/fixtures/wild) with Relayboard and with
  * DuckDB's read_csv (bench/sniff.ts); it fails if Relayboard is not right on more files than DuckDB.
  */
@@ -50,6 +55,9 @@ type Flags = {
   webOnly: boolean;
   ingestOnly: boolean;
   sniffOnly: boolean;
+  dialectsOnly: boolean;
+  /** Interleaved rounds of the dialect part (psql-typed and each variant once per round). */
+  rounds: number | null;
   cpuProfile: boolean;
   timeoutMs: number;
   verbose: boolean;
@@ -62,6 +70,8 @@ function parseFlags(argv: string[]): Flags {
     webOnly: false,
     ingestOnly: false,
     sniffOnly: false,
+    dialectsOnly: false,
+    rounds: null,
     cpuProfile: false,
     timeoutMs: 15 * 60_000,
     verbose: false,
@@ -72,16 +82,19 @@ function parseFlags(argv: string[]): Flags {
     else if (arg === "--only=web") flags.webOnly = true;
     else if (arg === "--only=ingest") flags.ingestOnly = true;
     else if (arg === "--only=sniff") flags.sniffOnly = true;
+    else if (arg === "--only=dialects") flags.dialectsOnly = true;
+    else if (arg.startsWith("--rounds=")) flags.rounds = Math.max(1, Math.floor(Number(arg.split("=")[1])) || DIALECT_ROUNDS);
     else if (arg === "--verbose") flags.verbose = true;
     else if (arg === "--cpu-prof") flags.cpuProfile = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
     else
       throw new Error(
-        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --timeout-min=N, --verbose, --cpu-prof`,
+        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --rounds=N, --timeout-min=N, --verbose, --cpu-prof`,
       );
   }
-  if ([flags.webOnly, flags.ingestOnly, flags.sniffOnly].filter(Boolean).length > 1) throw new Error("give one --only=");
-  if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly) flags.skipBig = true;
+  if ([flags.webOnly, flags.ingestOnly, flags.sniffOnly, flags.dialectsOnly].filter(Boolean).length > 1)
+    throw new Error("give one --only=");
+  if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly || flags.dialectsOnly) flags.skipBig = true;
   return flags;
 }
 
@@ -127,6 +140,7 @@ async function ingestWithFreshWorker(
   csvUrl: string,
   actor: { id: string },
   flags: Flags,
+  register?: () => Promise<{ datasetId: string; loadId: string }>,
 ): Promise<IngestResult> {
   const { getSql } = await import("@/db");
   // Same starting point as each psql run: no dirty buffers left over from earlier steps.
@@ -137,7 +151,7 @@ async function ingestWithFreshWorker(
   log(`${name}: starting a worker`);
   const worker = await startWorker(workerEnv, (stop) => cleanups.push({ name: `${name} worker`, fn: stop }));
   log(`${name}: worker ${worker.pid} ready; registering the dataset`);
-  const result = await runIngest({ name, csvUrl, actor, worker, timeoutMs: flags.timeoutMs, log });
+  const result = await runIngest({ name, csvUrl, register, actor, worker, timeoutMs: flags.timeoutMs, log });
   log(`${name}: ${result.status} in ${result.totalSeconds.toFixed(1)} s ${JSON.stringify(result.timings)}`);
   if (result.error) log(`${name}: ${result.error}`);
   // The load is one step of a pipeline run; let its remaining steps finish on this worker, so
@@ -154,6 +168,14 @@ async function main(): Promise<boolean> {
   const notes: string[] = [];
 
   const mainCsv = flags.webOnly || flags.sniffOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
+  // The dialect variants: the same rows as the main file, one cached file per dialect.
+  const dialectFiles = new Map<string, GeneratedCsv>();
+  for (const v of mainCsv && !flags.ingestOnly ? DIALECT_VARIANTS : []) {
+    const csv = v.dialect === CANONICAL ? mainCsv! : await ensureCsv(CACHE_DIR, mainCsv!.rows, v.dialect);
+    if (csv !== mainCsv && csv.generatedNow)
+      log(`dialect ${v.key}: generated in ${csv.seconds.toFixed(1)} s, ${(csv.bytes / 1e6).toFixed(1)} MB`);
+    dialectFiles.set(v.key, csv);
+  }
 
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "rb-bench-"));
   cleanups.push({ name: "temp dir", fn: async () => fs.rmSync(tmpRoot, { recursive: true, force: true }) });
@@ -200,6 +222,8 @@ async function main(): Promise<boolean> {
   const baselines: BenchReport["baselines"] = { text: null, typed: null };
   if (flags.webOnly || !mainCsv) {
     baselines.skipped = "--only=web";
+  } else if (flags.dialectsOnly) {
+    baselines.skipped = "--only=dialects (the dialect part runs psql → pre-typed once a round)";
   } else if (!psql) {
     baselines.skipped = "psql is not installed";
     log("psql not found: skipping the baselines");
@@ -236,7 +260,7 @@ async function main(): Promise<boolean> {
   // neighbour. Each run is a new dataset (the same file again would be "unchanged") on a fresh
   // worker; the first keeps its tables for the typed-model part.
   const ingestRuns: IngestResult[] = [];
-  for (let run = 1; mainCsv && run <= (flags.quick ? 1 : BEST_OF) && !interrupted; run++) {
+  for (let run = 1; mainCsv && !flags.dialectsOnly && run <= (flags.quick ? 1 : BEST_OF) && !interrupted; run++) {
     const name = run === 1 ? mainName : `${mainName}_run${run}`;
     const url = server.host(`/bench-main-${run}.csv`, mainCsv.path);
     ingestRuns.push(await ingestWithFreshWorker(workerEnv, name, url, actor, flags));
@@ -267,12 +291,41 @@ async function main(): Promise<boolean> {
     if (typedModel.error) log(`typed model: ${typedModel.error}`);
   }
 
+  let dialects: DialectResult | null = null;
+  if (mainCsv && dialectFiles.size && !interrupted) {
+    const { createApiToken } = await import("@/lib/api/tokens");
+    const { token } = await createApiToken(actor, { name: "bench uploads", role: "editor" });
+    const uploads = await startUploadRoute(token);
+    cleanups.push({ name: "upload route", fn: uploads.close });
+    dialects = await measureDialects({
+      rounds: flags.rounds ?? (flags.quick ? QUICK_DIALECT_ROUNDS : DIALECT_ROUNDS),
+      files: dialectFiles,
+      psqlTyped: async () => {
+        if (!psql) throw new Error("psql is not installed: nothing to compare with");
+        return runPsqlBaseline(dbUrl, mainCsv.path, "typed", { runs: 1, timeoutMs: flags.timeoutMs, log });
+      },
+      ingest: async (variant, file, name) => {
+        const url = server.host(`/${name}.csv`, file.path);
+        const register = variant.via === "upload" ? () => uploads.upload(name, file.path) : undefined;
+        const result = await ingestWithFreshWorker(workerEnv, name, url, actor, flags, register);
+        // Only the timings are kept: give the space back before the next load.
+        await getSql()
+          .unsafe(`drop table if exists staging."${name}", warehouse."${name}" cascade`)
+          .catch(() => {});
+        return result;
+      },
+      interrupted: () => interrupted,
+      log,
+    });
+    if (dialects.error) log(`dialects: ${dialects.error}`);
+  }
+
   let bigFile: FileInfo | null = null;
   let bigIngest: IngestResult | null = null;
   const bigSkipped = flags.webOnly
     ? "skipped (--only=web)"
-    : flags.ingestOnly
-      ? "skipped (--only=ingest)"
+    : flags.ingestOnly || flags.dialectsOnly
+      ? `skipped (--only=${flags.ingestOnly ? "ingest" : "dialects"})`
       : flags.quick
         ? "skipped (--quick)"
         : flags.skipBig
@@ -290,7 +343,7 @@ async function main(): Promise<boolean> {
 
   const latencyCsv = await prepareCsv(LATENCY_ROWS);
   const runLatency =
-    interrupted || flags.webOnly || flags.ingestOnly
+    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -314,7 +367,7 @@ async function main(): Promise<boolean> {
   const tinyCsv = await ensureCsv(CACHE_DIR, THROUGHPUT_ROWS);
   const pipelines = flags.quick ? 20 : 200;
   const throughput =
-    interrupted || flags.webOnly || flags.ingestOnly
+    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -337,7 +390,7 @@ async function main(): Promise<boolean> {
   const webSeconds = flags.quick ? QUICK_WEB_SECONDS : WEB_SECONDS;
   const secrets = getEnv();
   const webLoad =
-    interrupted || flags.ingestOnly
+    interrupted || flags.ingestOnly || flags.dialectsOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -414,12 +467,13 @@ async function main(): Promise<boolean> {
       loadAverage: loadAverageAtStart,
     },
     file: mainCsv ? fileInfo(mainCsv) : null,
-    only: flags.webOnly ? "web" : flags.ingestOnly ? "ingest" : undefined,
+    only: flags.webOnly ? "web" : flags.ingestOnly ? "ingest" : flags.dialectsOnly ? "dialects" : undefined,
     baselines,
     ingest,
     bigFile,
     bigIngest,
     bigSkipped,
+    dialects,
     typedModel,
     runLatency,
     throughput,
@@ -439,7 +493,8 @@ async function main(): Promise<boolean> {
     !throughput?.error &&
     (throughput === null || throughput.succeeded === throughput.pipelines) &&
     webLoadOk(webLoad);
-  return [ingest, bigIngest].every((r) => r === null || r.status === "succeeded") && partsOk;
+  const dialectRuns = dialects?.rows.flatMap((r) => r.runs) ?? [];
+  return [ingest, bigIngest, ...dialectRuns].every((r) => r === null || r.status === "succeeded") && !dialects?.error && partsOk;
 }
 
 /** `--only=sniff`: the corpus through Relayboard's upload path (in this process) and through DuckDB. */

@@ -1,0 +1,99 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { Readable } from "node:stream";
+
+/**
+ * The upload path of a real client: `POST /v1/datasets/csv` as multipart/form-data over HTTP on
+ * 127.0.0.1, handled by the app's own route handler (app/v1/datasets/csv/route.ts, the code `next
+ * start` serves, with a Bearer token), the file streamed from disk by the client and by the route
+ * into object storage. Only Next's HTTP layer is left out: an adapter hands each request to the
+ * handler as a web Request with the body streamed, so no production build is needed.
+ */
+export type UploadRoute = {
+  /** Uploads `filePath` as dataset `name` (fields before the file, as the app's form sends them); answers its load. */
+  upload: (name: string, filePath: string) => Promise<{ datasetId: string; loadId: string }>;
+  close: () => Promise<void>;
+};
+
+type Handler = (request: Request) => Promise<Response>;
+
+export async function startUploadRoute(token: string): Promise<UploadRoute> {
+  // Imported here: the app modules read their configuration when first loaded.
+  const route = (await import("@/app/v1/datasets/csv/route")) as unknown as { POST: Handler };
+  const { getSql } = await import("@/db");
+  const server = http.createServer((req, res) => {
+    const body = req.method === "GET" || req.method === "HEAD" ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(key, value);
+    const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body, duplex: "half" } as RequestInit);
+    const handle: Handler =
+      req.url === "/v1/datasets/csv" && req.method === "POST" ? route.POST : async () => new Response(null, { status: 404 });
+    handle(request)
+      .then(async (response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      })
+      .catch((err: unknown) => res.writeHead(500).end(String(err)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const upload = async (name: string, filePath: string) => {
+    const boundary = `----relayboard-bench-${crypto.randomBytes(12).toString("hex")}`;
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\n${name}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${path.basename(filePath)}"\r\n` +
+        "Content-Type: text/csv\r\n\r\n",
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const size = (await fs.promises.stat(filePath)).size;
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: "/v1/datasets/csv",
+          headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": `multipart/form-data; boundary=${boundary}`,
+            "content-length": String(head.length + size + tail.length),
+          },
+        },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (body += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.write(head);
+      const file = fs.createReadStream(filePath, { highWaterMark: 256 * 1024 });
+      file.on("error", reject);
+      file.on("end", () => req.end(tail));
+      file.pipe(req, { end: false });
+    });
+    if (answer.status !== 201) throw new Error(`POST /v1/datasets/csv answered ${answer.status}: ${answer.body.slice(0, 500)}`);
+    const { dataset } = JSON.parse(answer.body) as { dataset: { id: string; latestRunId: string } };
+    const [run] = await getSql()`select load_id from relayboard.runs where id = ${dataset.latestRunId}`;
+    if (!run?.load_id) throw new Error(`the upload's first run ${dataset.latestRunId} has no load`);
+    return { datasetId: dataset.id, loadId: run.load_id as string };
+  };
+
+  return {
+    upload,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
