@@ -436,3 +436,56 @@ describe("uploads", () => {
     }
   });
 });
+
+describe("numbers and dates as real files write them", () => {
+  it("types forms the scanner leaves as text, checking every value and the calendar", async () => {
+    const body = [
+      "code,total,ratio,day,stamp,bad_day,mixed",
+      '00501,"1,234,567",.5,31/01/2024,2024/01/31 23:59,31/02/2024,1',
+      '00502,"0",-.25,01/02/2024,2024/02/01 00:00:30,01/01/2024,NA',
+      '00503,"-2,311",1e3,NA,NA,01/01/2024,x',
+    ].join("\n");
+    const { load, dataset } = await ingest("refined_forms", body);
+    expect(load.status).toBe("succeeded");
+    expect(await warehouseTypes("refined_forms")).toEqual({
+      code: "text", // leading zeros
+      total: "bigint",
+      ratio: "numeric",
+      day: "date",
+      stamp: "timestamp without time zone",
+      bad_day: "text", // 31/02 is no date
+      mixed: "text",
+    });
+    expect(dataset.columns.find((c) => c.name === "day")).toMatchObject({
+      format: "DD/MM/YYYY",
+      nullMarkers: expect.arrayContaining(["NA"]),
+    });
+    const rows = await getSql().unsafe(
+      `select total::text, ratio::text, day::text, stamp::text, mixed from warehouse.refined_forms order by _rb_line`,
+    );
+    expect(rows.map((r) => [r.total, r.ratio, r.day, r.stamp, r.mixed])).toEqual([
+      ["1234567", "0.5", "2024-01-31", "2024-01-31 23:59:00", "1"],
+      ["0", "-0.25", "2024-02-01", "2024-02-01 00:00:30", "NA"],
+      ["-2311", "1000", null, null, "x"],
+    ]);
+  });
+
+  it("keeps dates that read both ways as text, with a note, until the dataset says which order", async () => {
+    const body = "day,n\n01/02/2024,1\n03/04/2024,2\n";
+    const { dataset, load } = await ingest("ambiguous_days", body);
+    expect(await warehouseTypes("ambiguous_days")).toMatchObject({ day: "text" });
+    expect(dataset.columns[0]?.note).toMatch(/day\/month and as month\/day/);
+    expect(load.warnings.map((w) => w.code)).toEqual(["type_note"]);
+    const { setDateOrder } = await import("@/lib/ingest/manage");
+    const again = await setDateOrder(dataset.id, "MDY", actor);
+    await runDatasetLoad(again.id, ctx);
+    expect(await warehouseTypes("ambiguous_days")).toMatchObject({ day: "date" });
+    const rows = await getSql().unsafe(`select day::text from warehouse.ambiguous_days order by _rb_line`);
+    expect(rows.map((r) => r.day)).toEqual(["2024-01-02", "2024-03-04"]);
+  });
+
+  it("a semicolon file's lone 1,234 may be a decimal comma: it stays text", async () => {
+    await ingest("decimal_comma", "a;b\n1,234;x\n5,678;y\n");
+    expect(await warehouseTypes("decimal_comma")).toMatchObject({ a: "text" });
+  });
+});

@@ -29,6 +29,7 @@ describe("detectLayout", () => {
   it("takes a delimiter ending every line as a terminator, with or without one after the header", () => {
     expect(detectLayout("a,b,c\n1,2,3,\n4,5,6,\n7,8,9,\n", ",", true)).toMatchObject({ trailingDelimiter: true, columns: 3, startLine: 1 });
     expect(detectLayout("a,b,c,\n1,2,3,\n4,5,6,\n", ",", true)).toMatchObject({ trailingDelimiter: true, columns: 3 });
+    expect(detectLayout("a,b,c,\n1,2,3\n4,5,6\n", ",", true)).toMatchObject({ trailingDelimiter: true, columns: 3, startLine: 1 });
   });
 
   it("a mostly empty last column that the header names is a column", () => {

@@ -147,7 +147,8 @@ export function detectLayout(text: string, delimiter: string, complete: boolean)
     records.slice(at + 1).some((r) => r.fields.length === n) && records.slice(at + 1).every((r) => r.fields.length <= n);
   const fits = (r: HeadRecord, at: number) => {
     const n = r.fields.length;
-    if (n !== rawWidth && !(mayTrail && n === rawWidth - 1) && !(n > rawWidth && widerHeader(at, n))) return false;
+    const headerOnlyTrails = n === rawWidth + 1 && endsEmpty(r.fields); // "a,b,c," over "1,2,3"
+    if (n !== rawWidth && !(mayTrail && n === rawWidth - 1) && !headerOnlyTrails && !(n > rawWidth && widerHeader(at, n))) return false;
     const filled = nonEmpty(r.fields);
     const width = mayTrail ? rawWidth - 1 : rawWidth;
     return width < 2 || filled >= Math.min(2, width) || filled >= Math.ceil(width / 2);
@@ -157,8 +158,9 @@ export function detectLayout(text: string, delimiter: string, complete: boolean)
   if (first === records.length || first === MAX_PREAMBLE || rawWidth < 2) first = 0;
 
   const head = records[first]!;
-  const trailingDelimiter = mayTrail && (head.fields.length === rawWidth - 1 || endsEmpty(head.fields));
-  const width = trailingDelimiter ? rawWidth - 1 : Math.max(rawWidth, head.fields.length);
+  const headerOnly = !mayTrail && head.fields.length === rawWidth + 1 && endsEmpty(head.fields);
+  const trailingDelimiter = headerOnly || (mayTrail && (head.fields.length === rawWidth - 1 || endsEmpty(head.fields)));
+  const width = headerOnly ? rawWidth : trailingDelimiter ? rawWidth - 1 : Math.max(rawWidth, head.fields.length);
   return {
     preambleRecords: first,
     start: head.start,

@@ -173,6 +173,12 @@ describe("parseCsvStream: errors", () => {
     ]);
   });
 
+  it("a delimiter ending only the header line is dropped from it", async () => {
+    const { header, rows } = await run("a,b,c,\n1,2,3\n", { trailingDelimiter: true, header: true });
+    expect(header).toEqual(["a", "b", "c"]);
+    expect(rows.map(([, fields]) => fields)).toEqual([["1", "2", "3"]]);
+  });
+
   it("skip mode counts every skipped row but keeps only the first ones", async () => {
     const body = Array.from({ length: 150 }, (_, i) => `${i}`).join("\n");
     const { rows, result } = await run(`a,b\n1,2\n${body}\n`, { badRows: { mode: "skip", max: 1000 } });

@@ -8,8 +8,8 @@ import { DEFAULT_NULL_MARKERS } from "@/lib/validation/datasets";
  * forms the load's byte classifier (lib/csv/infer.ts) does not take — "NA" among numbers, ".097",
  * "  656609 ", "1,234,567", "05/04/2014", "2015/01/01 01:00:00". Those forms are checked here, in
  * SQL over the whole staging table, after the load: the classifier runs on every byte of every
- * file and stays small and fast, while this pass costs a 200-value sample per text column and a
- * full scan only of columns whose sample fits a form.
+ * file and stays small and fast, while this pass costs a sample of the first rows and one scan
+ * only when some text column's sample fits a form.
  *
  * The guarantees stay those of inference: a column is typed only if every value (other than a
  * null marker) reads back meaning the same thing; leading-zero codes stay text; a date column
@@ -50,7 +50,12 @@ const FORMS: Form[] = [
     pattern: "^[+-]?(0|[1-9][0-9]*|(0|[1-9][0-9]*)?\\.[0-9]+|(0|[1-9][0-9]*)\\.)([eE][+-]?[0-9]{1,3})?$",
     cast: plainCast("numeric"),
   },
-  { format: "thousands", type: "bigint", pattern: "^[+-]?[1-9][0-9]{0,2}(,[0-9]{3}){0,5}$", cast: (v) => `replace(${v}, ',', '')::bigint` },
+  {
+    format: "thousands",
+    type: "bigint",
+    pattern: "^[+-]?(0|[1-9][0-9]{0,2}(,[0-9]{3}){0,5})$",
+    cast: (v) => `replace(${v}, ',', '')::bigint`,
+  },
   {
     format: "thousands",
     type: "numeric",
@@ -105,7 +110,8 @@ const FORMS: Form[] = [
   },
 ];
 
-const SAMPLE_VALUES = 200;
+/** Rows sampled for every text column at once; only columns whose sample fits a form are scanned. */
+const SAMPLE_ROWS = 1000;
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlTextArray = (values: readonly string[]) => `array[${values.map(sqlString).join(", ")}]::text[]`;
@@ -139,9 +145,14 @@ function calendarCheck(form: Form, g: string): string {
 
 type Decision = { type: ColumnType; format?: ColumnFormat; nullMarkers?: string[]; note?: string };
 
+/** What the whole-table scan checks for one column: the forms its sample fits. */
+type Plan = { column: DatasetColumn; index: number; candidates: Form[] };
+
 /**
  * Types what it can among the text columns of `table` (a staging table of this dataset) and
- * returns the columns with the decisions; columns it cannot type come back unchanged.
+ * returns the columns with the decisions; columns it cannot type come back unchanged. Two
+ * queries whatever the width of the file: the first SAMPLE_ROWS rows for every text column,
+ * then one scan checking every candidate form of every column that has one.
  */
 export async function refineTextColumns(
   sql: Sql,
@@ -151,68 +162,78 @@ export async function refineTextColumns(
   /** The file's delimiter: in a comma-delimited file a comma inside a number cannot be a decimal comma's locale. */
   delimiter = ",",
 ): Promise<DatasetColumn[]> {
-  if (options.types === "text") return [...columns];
+  const open = columns
+    .map((c, index) => ({ column: c, index }))
+    .filter(({ column }) => column.inferredType === "text" && !column.overrideType);
+  if (options.types === "text" || open.length === 0) return [...columns];
   const markers = nullMarkersOf(options);
-  const out: DatasetColumn[] = [];
-  for (const column of columns) {
-    if (column.inferredType !== "text" || column.overrideType) {
-      out.push(column);
-      continue;
-    }
-    const decision = await refineColumn(sql, table, column.name, markers, options.dateOrder, delimiter);
-    const { format: _f, nullMarkers: _n, note: _o, ...base } = column;
-    out.push({
+  const markerSet = new Set(markers);
+
+  const sampleRows = (await sql.unsafe(
+    `select ${open.map(({ column }, k) => `btrim(${quoteIdent(column.name)}) as s${k}`).join(", ")} from ${table} limit ${SAMPLE_ROWS}`,
+  )) as unknown as Record<string, string | null>[];
+  const plans: Plan[] = [];
+  open.forEach(({ column, index }, k) => {
+    const values = sampleRows.map((r) => r[`s${k}`]).filter((v): v is string => v !== null && !markerSet.has(v));
+    // A column empty in the sample stays text: nothing says what it holds.
+    if (values.length === 0) return;
+    const candidates = FORMS.filter((form) => {
+      const re = new RegExp(form.pattern);
+      return values.every((v) => re.test(v));
+    });
+    if (candidates.length) plans.push({ column, index, candidates });
+  });
+  if (plans.length === 0) return [...columns];
+
+  const markerArray = sqlTextArray(markers);
+  const selects = plans.flatMap((plan, p) => {
+    const ident = quoteIdent(plan.column.name);
+    const v = `btrim(${ident})`;
+    const nonMarker = `${ident} is not null and ${v} <> all(${markerArray})`;
+    return [
+      ...plan.candidates.map((form, i) => {
+        const match = `${v} ~ ${sqlString(form.pattern)}`;
+        const fits = form.date
+          ? `${match} and (select ${calendarCheck(form, "g")} from (select regexp_match(${v}, ${sqlString(form.pattern)}) as g) as m)`
+          : match;
+        return `coalesce(bool_and(${fits}) filter (where ${nonMarker}), false) as p${p}_f${i}`;
+      }),
+      `count(*) filter (where ${ident} is not null and ${v} = any(${markerArray}))::bigint as p${p}_markers`,
+      `coalesce(bool_or(${v} ~ ',') filter (where ${nonMarker}), false) as p${p}_commas`,
+      `coalesce(bool_or(${v} ~ '(,[0-9]{3}){2}|[.]') filter (where ${nonMarker}), false) as p${p}_grouped`,
+    ];
+  });
+  const [row] = (await sql.unsafe(`select ${selects.join(",\n  ")} from ${table}`)) as unknown as Record<string, unknown>[];
+
+  const out = [...columns];
+  plans.forEach((plan, p) => {
+    const fitting = plan.candidates.filter((_, i) => row![`p${p}_f${i}`] === true);
+    const decision = decide(fitting, {
+      markers: Number(row![`p${p}_markers`]) > 0 ? markers : undefined,
+      commas: row![`p${p}_commas`] === true,
+      grouped: row![`p${p}_grouped`] === true,
+      dateOrder: options.dateOrder,
+      delimiter,
+    });
+    const { format: _f, nullMarkers: _n, note: _o, ...base } = plan.column;
+    out[plan.index] = {
       ...base,
       inferredType: decision.type,
       // "plain" too: a refined column's values may carry spaces, so its cast trims them.
       ...(decision.format ? { format: decision.format } : {}),
       ...(decision.nullMarkers?.length ? { nullMarkers: decision.nullMarkers } : {}),
       ...(decision.note ? { note: decision.note } : {}),
-    });
-  }
+    };
+  });
   return out;
 }
 
-async function refineColumn(
-  sql: Sql,
-  table: string,
-  name: string,
-  markers: string[],
-  dateOrder: "DMY" | "MDY" | undefined,
-  delimiter: string,
-): Promise<Decision> {
-  const ident = quoteIdent(name);
-  const markerArray = sqlTextArray(markers);
-  // A sample of the values that are not markers, from the start and from the end of the table.
-  const sample = (await sql.unsafe(
-    `(select btrim(${ident}) as v from ${table} where ${ident} is not null and btrim(${ident}) <> all(${markerArray}) limit ${SAMPLE_VALUES})`,
-  )) as unknown as { v: string }[];
-  if (sample.length === 0) return { type: "text" };
-  const candidates = FORMS.filter((form) => {
-    const re = new RegExp(form.pattern);
-    return sample.every((r) => re.test(r.v));
-  });
-  if (candidates.length === 0) return { type: "text" };
-
-  const nonMarker = `${ident} is not null and btrim(${ident}) <> all(${markerArray})`;
-  const checks = candidates.map((form, i) => {
-    const match = `btrim(${ident}) ~ ${sqlString(form.pattern)}`;
-    const fits = form.date
-      ? `${match} and (select ${calendarCheck(form, "g")} from (select regexp_match(btrim(${ident}), ${sqlString(form.pattern)}) as g) as m)`
-      : match;
-    return `coalesce(bool_and(${fits}) filter (where ${nonMarker}), false) as f${i}`;
-  });
-  const [row] = (await sql.unsafe(
-    `select ${checks.join(", ")},
-       count(*) filter (where ${ident} is not null and btrim(${ident}) = any(${markerArray}))::bigint as markers,
-       bool_or(btrim(${ident}) ~ ',') filter (where ${nonMarker}) as commas,
-       bool_or(btrim(${ident}) ~ '(,[0-9]{3}){2}|[.]') filter (where ${nonMarker}) as grouped
-     from ${table}`,
-  )) as unknown as Record<string, unknown>[];
-  const fitting = candidates.filter((_, i) => row![`f${i}`] === true);
-  const usedMarkers = Number(row!.markers) > 0 ? markers : undefined;
-
-  const pick = (form: Form, note?: string): Decision => ({ type: form.type, format: form.format, nullMarkers: usedMarkers, note });
+/** The form a column is read in, from the forms every one of its values fits. */
+function decide(
+  fitting: Form[],
+  seen: { markers?: string[]; commas: boolean; grouped: boolean; dateOrder?: "DMY" | "MDY"; delimiter: string },
+): Decision {
+  const pick = (form: Form, note?: string): Decision => ({ type: form.type, format: form.format, nullMarkers: seen.markers, note });
   const plain = fitting.find((f) => f.format === "plain");
   if (plain) return pick(plain);
   const thousands = fitting.find((f) => f.format === "thousands");
@@ -221,14 +242,14 @@ async function refineColumn(
     // commas delimit their files with ";" or tabs, so in a comma-delimited file (where the
     // value had to be quoted) it is a thousands separator; elsewhere only when some value has
     // two groups or a decimal point too.
-    if (row!.commas !== true || row!.grouped === true || delimiter === ",") return pick(thousands);
+    if (!seen.commas || seen.grouped || seen.delimiter === ",") return pick(thousands);
     return { type: "text", note: "Numbers like 1,234 could use the comma for thousands or for decimals; it stays text." };
   }
   const dayFirst = fitting.find((f) => f.format.startsWith("DD/"));
   const monthFirst = fitting.find((f) => f.format.startsWith("MM/"));
   if (dayFirst && monthFirst) {
-    if (dateOrder === "DMY") return pick(dayFirst);
-    if (dateOrder === "MDY") return pick(monthFirst);
+    if (seen.dateOrder === "DMY") return pick(dayFirst);
+    if (seen.dateOrder === "MDY") return pick(monthFirst);
     return {
       type: "text",
       note: "Every date here reads both as day/month and as month/day; it stays text until you choose the order.",
