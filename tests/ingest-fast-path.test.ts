@@ -1,3 +1,4 @@
+import iconv from "iconv-lite";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
@@ -87,13 +88,13 @@ function generate(rand: () => number, delimiter: string): string {
   return text;
 }
 
-async function loadWith(parser: "auto" | "exact", table: string, csv: string, delimiter: string) {
+async function loadWith(parser: "auto" | "exact", table: string, csv: string | Buffer, delimiter?: string) {
   const sql = await getSql().reserve();
   let fellBack: string | null = null;
   try {
     const result: StagingLoadResult = await loadIntoScratchTable({
       sql,
-      open: async () => Readable.from([Buffer.from(csv, "utf8")]),
+      open: async () => Readable.from([typeof csv === "string" ? Buffer.from(csv, "utf8") : csv]),
       table: `staging."${table}"`,
       versionNumber: 1,
       options: { ...OPTIONS, delimiter: delimiter as DatasetOptions["delimiter"] },
@@ -136,6 +137,30 @@ describe("fast path vs exact parser", () => {
     // Most generated files are well-formed: the comparison must really cover the fast path.
     expect(fast).toBeGreaterThan(30);
     expect(handedOver).toBeGreaterThan(0);
+  });
+
+  it("reads windows-1252 and Latin-1 files on the fast path (COPY converts them) to the rows the exact parser gives", async () => {
+    const text = "Report\r\n\r\nname;price;city\r\n“Café”;5 €;Köln\r\nNaïve – x;7;Orléans\r\n";
+    for (const [encoding, body] of [
+      ["windows-1252", iconv.encode(text, "windows-1252")],
+      ["iso-8859-1", iconv.encode(text.replace(/[“”€–]/g, "?"), "latin1")],
+    ] as const) {
+      const exact = await loadWith("exact", `sb_ex_${encoding.replace(/-/g, "_")}`, body);
+      const auto = await loadWith("auto", `sb_fa_${encoding.replace(/-/g, "_")}`, body);
+      expect(auto.fellBack, encoding).toBeNull();
+      expect(auto.result.dialect).toMatchObject({ encoding, encodingSource: "detected", headerLine: 3, delimiter: ";" });
+      expect(auto.rows).toEqual(exact.rows);
+      expect(auto.rows[0]).toMatchObject({ _rb_line: "4", name: encoding === "windows-1252" ? "“Café”" : "?Café?", city: "Köln" });
+    }
+  });
+
+  it("a byte windows-1252 does not define leaves the fast path and fails with its line and column", async () => {
+    const body = Buffer.concat([Buffer.from("a,b\n"), Buffer.from("x,\x80\x93ok\x94\n1,\x81\n", "latin1")]);
+    const err = await loadWith("auto", "sb_undefined", body).then(
+      () => null,
+      (e: unknown) => e as { code?: string; line?: number; column?: number },
+    );
+    expect(err).toMatchObject({ code: "encoding", line: 3, column: 2 });
   });
 
   it("a whole load records which path it took", async () => {
