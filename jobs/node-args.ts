@@ -1,0 +1,18 @@
+/**
+ * The Node.js arguments every worker process starts with: `node ${WORKER_NODE_ARGS} jobs/worker.ts`.
+ * The launcher (scripts/launch.ts) and the bench use this list; package.json's "worker" script
+ * spells the same flags out (jobs/node-args.test.ts keeps the two equal).
+ *
+ * --max-semi-space-size=1 (MiB): caps V8's young generation. Since Node 22, V8 sizes it from the
+ * heap limit, which it derives from the machine's RAM: 64 MiB semi-spaces on a 23.5 GiB machine
+ * (Node 20 stopped at 16 MiB). Starting a worker (modules, migrations, pg-boss) survives enough
+ * to grow it to the maximum, and about 30 MiB of those pages then stay resident for the
+ * process's life while the space sits almost empty. The worker's own JavaScript allocates little
+ * on the V8 heap (the bytes it moves are Buffers, outside it), so the small young generation
+ * costs it no measurable time. Measured with `npm run bench` and /proc (docs/benchmarks.md):
+ * idle RSS ≈ 150 → ≈ 118 MiB, and the peak of a load drops by about as much. V8 does not apply
+ * this flag after start-up, so it cannot be set from inside jobs/worker.ts.
+ *
+ * --import tsx: the worker runs from its TypeScript sources.
+ */
+export const WORKER_NODE_ARGS: readonly string[] = ["--max-semi-space-size=1", "--import", "tsx"];
