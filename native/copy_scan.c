@@ -5,8 +5,8 @@
  * cores with PostgreSQL's COPY; no maintained package does this job (scan CSV bytes for COPY,
  * splice line numbers, classify values) natively.
  *
- * It only ever handles the easy records — they end with LF inside the chunk, have no CR outside
- * quotes, the right field count, no stray quotes — and stops at the first other one, which the
+ * It only ever handles the easy records — they end with LF or CRLF inside the chunk, have no other
+ * CR outside quotes, the right field count, no stray quotes — and stops at the first other one, which the
  * TypeScript scanner then takes from its first byte. So this file needs no chunk-boundary
  * state, no error messages and no header handling: anything unusual is simply not done here.
  *
@@ -250,7 +250,17 @@ static napi_value ScanRecords(napi_env env, napi_callback_info info) {
       cut = ++i;
       continue;
     }
-    if (c == CR) break;
+    if (c == CR) {
+      /* A blank CRLF line: dropped too. A lone CR (old Mac endings) is left to TypeScript. */
+      if (i + 1 >= n || chunk[i + 1] != LF) break;
+      if (pos + (i - cut) > out_len) break;
+      memcpy(out + pos, chunk + cut, i - cut);
+      pos += i - cut;
+      line += 1;
+      i += 2;
+      cut = i;
+      continue;
+    }
 
     /* Walk the record; give up (leaving it to TypeScript) at anything unusual. */
     size_t k = i, f = 0, e = 0;
@@ -297,16 +307,18 @@ static napi_value ScanRecords(napi_env env, napi_callback_info info) {
         k = e + 1;
         continue;
       }
-      ok = t == LF && f == expected;
+      /* LF, or CRLF whose CR is left out of the output (COPY takes one line ending per file). */
+      ok = f == expected && (t == LF || (t == CR && e + 1 < n && chunk[e + 1] == LF));
       break;
     }
     if (!ok) break;
+    const int crlf = chunk[e] == CR;
 
     /* Out: the bytes before this record, then "<line><delimiter>"; the record's own bytes
        stay pending from cut on, as in TypeScript. */
     uint64_t v = (uint64_t)line;
     size_t width = digits_of(v);
-    if (pos + (i - cut) + width + 1 > out_len) break;
+    if (pos + (i - cut) + width + 1 + (crlf ? (e - i) + 1 : 0) > out_len) break;
     memcpy(out + pos, chunk + cut, i - cut);
     pos += i - cut;
     for (size_t d = width; d > 0; d--) {
@@ -318,6 +330,16 @@ static napi_value ScanRecords(napi_env env, napi_callback_info info) {
     cut = i;
     records += 1;
     line += 1 + breaks;
+    if (crlf) {
+      /* The record's bytes and an LF now, so the CR can be skipped. */
+      memcpy(out + pos, chunk + i, e - i);
+      pos += e - i;
+      out[pos++] = LF;
+      i = e + 2;
+      cut = i;
+      record_end_out = (double)pos;
+      continue;
+    }
     i = e + 1;
     record_end_out = (double)(pos + (i - cut));
   }

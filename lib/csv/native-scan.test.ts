@@ -169,6 +169,10 @@ describe("native record scanner", () => {
     expect(native!.classify, "a build older than copy_scan.c: run `npm run build:native`").toBeTypeOf("function");
     expect(nativeScanRecords()).toBe(native!.scanRecords);
     expect(scanned).toMatchObject({ rows: 50, nativeRows: 50, types: ["bigint", "numeric", "date"] });
+    // Windows line endings (and blank CRLF lines) are records it takes too: the CR is left out.
+    const crlf = scanAll(file.replace(/\n/g, "\r\n").replace("\r\n5,", "\r\n\r\n5,"), ",", 1 << 16, true);
+    expect(crlf).toMatchObject({ rows: 50, nativeRows: 50, types: ["bigint", "numeric", "date"] });
+    expect("copy" in crlf && crlf.copy.includes("\r")).toBe(false);
   });
 
   it("gives exactly what the TypeScript scanner gives on 400 generated files, in any chunk size", (ctx) => {
