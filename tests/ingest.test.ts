@@ -410,6 +410,25 @@ describe("uploads", () => {
     await expect(dup).rejects.toMatchObject({ status: 409 });
   });
 
+  it("loads an upload while it streams in, so the load step only applies what was staged", async () => {
+    const { Readable } = await import("node:stream");
+    const { registerUploadedDataset } = await import("@/lib/ingest/upload");
+    const lines = ["id,label,amount"];
+    for (let i = 1; i <= 40_000; i++) lines.push(`${i},row ${i},${i}.25`);
+    const bytes = Buffer.from(lines.join("\r\n") + "\r\n");
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 65536) }, (_, k) => bytes.subarray(k * 65536, (k + 1) * 65536));
+    const { dataset, load } = await registerUploadedDataset({ name: "streamed_upload", fileName: "s.csv" }, Readable.from(chunks), actor);
+    expect(load.staged).toMatchObject({ versionNumber: 1, rows: 40_000 });
+    await runDatasetLoad(load.id, ctx);
+    const after = (await getDatasetLoad(load.id))!;
+    expect(after).toMatchObject({ status: "succeeded", rowsLoaded: 40_000 });
+    expect((await getDatasetById(dataset.id))!.columns.map((c) => c.inferredType)).toEqual(["bigint", "text", "numeric"]);
+    const [last] = await getSql().unsafe(
+      `select _rb_line::int as line, id, amount::text from warehouse.streamed_upload order by _rb_line desc limit 1`,
+    );
+    expect(last).toMatchObject({ line: 40_001, id: "40000", amount: "40000.25" });
+  });
+
   it("decompresses a gzipped upload", async () => {
     const { Readable } = await import("node:stream");
     const { registerUploadedDataset } = await import("@/lib/ingest/upload");

@@ -1,4 +1,4 @@
-import { Transform, pipeline } from "node:stream";
+import { pipeline } from "node:stream";
 import { getSql } from "@/db";
 import {
   getDatasetById,
@@ -32,7 +32,7 @@ import { applyScratchTable } from "@/lib/ingest/apply-load";
 import { buildTypedTable } from "@/lib/ingest/typed-table";
 import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
 import { createProgressReporter } from "@/lib/ingest/progress";
-import { createSpeculativeLoad, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
+import { createSpeculativeLoad, tapIntoSpeculation, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
 import { relationExists, scratchName, stagingTable } from "@/lib/ingest/staging-sql";
 import { stampScratchTable } from "@/lib/ingest/scratch-table";
 import { mergeColumns } from "@/lib/ingest/columns";
@@ -223,8 +223,6 @@ function overridesOf(dataset: Dataset): Map<string, ColumnType> {
   return new Map(dataset.columns.filter((c) => c.overrideType).map((c) => [c.name, c.overrideType!] as const));
 }
 
-const FEED_BYTES = 1024 * 1024;
-
 async function fetchToStorage(
   dataset: Dataset,
   load: DatasetLoad,
@@ -235,57 +233,16 @@ async function fetchToStorage(
   const response = await openStream(dataset.sourceUrl!, { maxBytes: getEnv().maxSourceBytes, signal });
   progress.update({ bytesTotal: response.contentLength ?? null, bytesRead: 0 });
   const speculation = speculate(response.contentLength ?? null);
-  let bytes = 0;
-  let staging: Promise<StagedScratch | null> | null = null;
-  // Sockets deliver 64 KiB at a time; storage, the hash and COPY are fed 1 MiB at a time, which
-  // cuts the per-chunk work (a file write, a COPY message, a promise) sixteenfold.
-  let held: Buffer[] = [];
-  let heldBytes = 0;
-  const forward = (self: Transform, done: (err?: Error | null) => void) => {
-    const chunk = held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
-    held = [];
-    heldBytes = 0;
-    if (!speculation) {
-      self.push(chunk);
-      return done();
-    }
-    speculation.push(chunk).then(() => {
-      self.push(chunk);
-      done();
-    }, done);
-  };
-  // Counting inside transform() (not with a 'data' listener, which would start the flow before
-  // storage reads it and drop bytes). Each 1 MiB piece goes to the speculative load first and
-  // on to storage once COPY has it: storage and COPY share one pace.
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      progress.update({ bytesRead: bytes });
-      held.push(chunk);
-      heldBytes += chunk.length;
-      if (heldBytes < FEED_BYTES) return done();
-      forward(this, done);
-    },
-    flush(done) {
-      const end = (err?: Error | null) => {
-        // The whole body is in: COPY ends and commits while storage still syncs the file to disk.
-        if (!err) staging = speculation?.finish() ?? null;
-        done(err);
-      };
-      if (heldBytes > 0) forward(this, end);
-      else end();
-    },
-  });
-  const body = pipeline(response.body, counter, () => {});
+  const tap = tapIntoSpeculation(speculation, (bytesRead) => progress.update({ bytesRead }));
+  const body = pipeline(response.body, tap.stream, () => {});
   const key = versionStorageKey(dataset.id, load.id);
   const contentType = String(response.headers["content-type"] ?? "text/csv").slice(0, 200);
   try {
     const put = await getObjectStore().put(key, body, { contentType, signal });
-    // finish() never throws: a speculation that went wrong just stages nothing.
-    const staged = speculation ? await (staging ?? speculation.finish()) : null;
+    // staged() never throws: a speculation that went wrong just stages nothing.
+    const staged = await tap.staged();
     return { ...put, contentType, speculation, staged };
   } catch (err) {
-    await (staging as Promise<unknown> | null)?.catch(() => null);
     await speculation?.discard();
     throw err;
   }

@@ -2,7 +2,10 @@ import { audit } from "@/lib/audit";
 import crypto from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
 import { z } from "zod";
-import type { Dataset, DatasetLoad } from "@/db/schema/datasets";
+import type { ColumnType, Dataset, DatasetLoad, DatasetOptions } from "@/db/schema/datasets";
+import { getSql } from "@/db";
+import { createSpeculativeLoad, tapIntoSpeculation } from "@/lib/ingest/speculative-load";
+import { scratchName, stagingTable } from "@/lib/ingest/staging-sql";
 import type { Run } from "@/db/schema/pipelines";
 import { createDefaultPipeline } from "@/lib/pipeline/pipelines";
 import { requestRunInTransaction } from "@/lib/pipeline/runs";
@@ -30,15 +33,39 @@ import { datasetNameField, datasetOptionsInput } from "@/lib/validation/datasets
 
 type Actor = { id: string };
 
-async function storeUpload(datasetId: string, loadId: string, file: Readable) {
+/** How to load the upload while it streams in: the options and version number it will have. */
+type Speculate = { options: DatasetOptions; overrides: Map<string, ColumnType>; versionNumber: number };
+
+/**
+ * Streams the upload into object storage and, with `speculate`, into the load's scratch table at
+ * the same time (lib/ingest/speculative-load.ts), as a fetch does: the worker then only applies
+ * what was staged, instead of reading the stored file again after the whole upload is in.
+ */
+async function storeUpload(datasetId: string, loadId: string, file: Readable, speculate?: Speculate) {
   const key = versionStorageKey(datasetId, loadId);
-  const capped = pipeline(file, createByteCap(getEnv().maxSourceBytes), () => {});
-  const put = await getObjectStore().put(key, capped, { contentType: "text/csv" });
-  if (put.size === 0) {
-    await getObjectStore().delete(key);
-    throw new UserError("The uploaded file is empty", 422, { file: ["The file is empty"] });
+  const speculation = speculate
+    ? createSpeculativeLoad(getSql(), {
+        table: stagingTable(scratchName(loadId)),
+        versionNumber: speculate.versionNumber,
+        options: speculate.options,
+        overrides: speculate.overrides,
+        maxBytes: getEnv().maxSourceBytes,
+        onProgress: () => {},
+      })
+    : null;
+  const tap = tapIntoSpeculation(speculation);
+  const capped = pipeline(file, createByteCap(getEnv().maxSourceBytes), tap.stream, () => {});
+  try {
+    const put = await getObjectStore().put(key, capped, { contentType: "text/csv" });
+    if (put.size === 0) {
+      await getObjectStore().delete(key);
+      throw new UserError("The uploaded file is empty", 422, { file: ["The file is empty"] });
+    }
+    return { ...put, staged: await tap.staged(), speculation };
+  } catch (err) {
+    await speculation?.discard();
+    throw err;
   }
-  return put;
 }
 
 export type UploadInput = { name: string; options?: z.input<typeof datasetOptionsInput>; fileName?: string };
@@ -103,12 +130,20 @@ export async function registerUploadedDataset(
   }
   const datasetId = crypto.randomUUID();
   const loadId = crypto.randomUUID();
-  const put = await storeUpload(datasetId, loadId, file);
+  // Loaded while it streams in, with the options known so far; options that arrive after the
+  // file and change how it is read throw that work away (below), and the worker loads it.
+  const speculatedOptions = resolveOptions(known.options);
+  const put = await storeUpload(datasetId, loadId, file, { options: speculatedOptions, overrides: new Map(), versionNumber: 1 });
   try {
     const final = pending ? await pending.complete : (input as UploadInput);
     const name = uploadName(final.name);
     const options = resolveOptions(final.options);
     if (name !== checkedName) await assertNameAvailable(name);
+    let staged = put.staged;
+    if (staged && JSON.stringify(options) !== JSON.stringify(speculatedOptions)) {
+      staged = null;
+      await put.speculation?.discard();
+    }
     return await withTransaction(async (tx, send) => {
       const dataset = await insertDataset(
         { id: datasetId, name, sourceType: "upload", sourceUrl: null, options, status: "loading", createdBy: actor.id },
@@ -127,10 +162,12 @@ export async function registerUploadedDataset(
         tx,
       );
       const pipeline = await createDefaultPipeline(dataset, actor, tx);
-      const run = await requestRunInTransaction(tx, send, pipeline.id, { trigger, actor, versionId: version.id });
+      const run = await requestRunInTransaction(tx, send, pipeline.id, { trigger, actor, versionId: version.id, loadId, staged });
       const load = (await getDatasetLoad(run.loadId!, tx))!;
       return { dataset, load, run };
     }).then(async (result) => {
+      // A run that did not start at once made a load of its own: nothing reads this scratch table.
+      if (staged && result.load.id !== loadId) await put.speculation?.discard();
       await audit(
         "dataset.created",
         actor,
@@ -140,6 +177,7 @@ export async function registerUploadedDataset(
       return result;
     });
   } catch (err) {
+    await put.speculation?.discard();
     await getObjectStore()
       .delete(put.key)
       .catch(() => {});
@@ -165,8 +203,15 @@ export async function uploadDatasetVersion(
     throw new UserError("Dataset not found", 404);
   }
   const loadId = crypto.randomUUID();
-  const put = await storeUpload(dataset.id, loadId, file);
+  const latest = await getLatestDatasetVersion(dataset.id);
+  const overrides = new Map(dataset.columns.filter((c) => c.overrideType).map((c) => [c.name, c.overrideType!] as const));
+  const put = await storeUpload(dataset.id, loadId, file, {
+    options: dataset.options,
+    overrides,
+    versionNumber: (latest?.version ?? 0) + 1,
+  });
   await bodyRead?.catch(async (err) => {
+    await put.speculation?.discard();
     await getObjectStore()
       .delete(put.key)
       .catch(() => {});
@@ -174,6 +219,7 @@ export async function uploadDatasetVersion(
   });
   const current = dataset.currentVersionId ? await getDatasetVersion(dataset.currentVersionId) : await getLatestDatasetVersion(dataset.id);
   if (current?.sha256 === put.sha256) {
+    await put.speculation?.discard();
     await getObjectStore().delete(put.key);
     return { load: null, unchanged: true };
   }
@@ -194,12 +240,19 @@ export async function uploadDatasetVersion(
         },
         tx,
       );
-      const created = await insertDatasetLoad({ id: loadId, datasetId: dataset.id, versionId: version.id, requestedBy: actor.id }, tx);
+      // The version number the scratch table was stamped with must be the one this version got.
+      const staged = put.staged?.versionNumber === version.version ? put.staged : null;
+      const created = await insertDatasetLoad(
+        { id: loadId, datasetId: dataset.id, versionId: version.id, requestedBy: actor.id, staged },
+        tx,
+      );
       await send(ingestDatasetJob, { loadId });
       return created;
     });
+    if (!load.staged) await put.speculation?.discard();
     return { load, unchanged: false };
   } catch (err) {
+    await put.speculation?.discard();
     await getObjectStore()
       .delete(put.key)
       .catch(() => {});

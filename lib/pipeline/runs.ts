@@ -13,6 +13,7 @@ import {
   updateRunStep,
 } from "@/db/queries/pipelines";
 import { stepNames, type Run, type StepName } from "@/db/schema/pipelines";
+import type { StagedScratch } from "@/db/schema/datasets";
 import { runStepJob } from "@/lib/queue/jobs";
 import { UserError } from "@/lib/errors";
 import type { DbOrTx } from "@/db";
@@ -26,13 +27,19 @@ export async function enqueueStep(send: SendInTransaction, runId: string, step: 
 }
 
 /** Turns a queued run into a running one: its steps are created and the first is enqueued. */
-async function startRun(tx: DbOrTx, send: SendInTransaction, run: Run): Promise<void> {
+async function startRun(tx: DbOrTx, send: SendInTransaction, run: Run, prestaged?: Pick<RunRequest, "loadId" | "staged">): Promise<void> {
   const pipeline = await getPipelineById(run.pipelineId, tx);
   if (!pipeline) return;
   const dataset = await getDatasetById(pipeline.datasetId, tx);
   if (!dataset) return;
   const load = await insertDatasetLoad(
-    { datasetId: dataset.id, requestedBy: run.requestedBy, force: run.force, versionId: run.datasetVersionId ?? null },
+    {
+      ...(prestaged?.loadId ? { id: prestaged.loadId, staged: prestaged.staged ?? null } : {}),
+      datasetId: dataset.id,
+      requestedBy: run.requestedBy,
+      force: run.force,
+      versionId: run.datasetVersionId ?? null,
+    },
     tx,
   );
   await updateRun(run.id, { status: "running", startedAt: new Date(), loadId: load.id }, tx);
@@ -51,7 +58,16 @@ export async function startNextRun(tx: DbOrTx, send: SendInTransaction, pipeline
   if (next) await startRun(tx, send, next);
 }
 
-export type RunRequest = { trigger: Run["trigger"]; force?: boolean; actor: Actor; versionId?: string | null };
+export type RunRequest = {
+  trigger: Run["trigger"];
+  force?: boolean;
+  actor: Actor;
+  versionId?: string | null;
+  /** An upload that was loaded into its scratch table while it streamed in: the load's id (the
+   *  scratch table is named after it) and what was staged. Only for a run that starts at once. */
+  loadId?: string;
+  staged?: StagedScratch | null;
+};
 
 /**
  * Requests a run inside the caller's transaction. At most one runs per pipeline; one more may
@@ -76,7 +92,7 @@ export async function requestRunInTransaction(tx: DbOrTx, send: SendInTransactio
     },
     tx,
   );
-  if (!active.some((r) => r.status === "running")) await startRun(tx, send, run);
+  if (!active.some((r) => r.status === "running")) await startRun(tx, send, run, opts);
   return (await getRunById(run.id, tx))!;
 }
 
