@@ -24,7 +24,10 @@ const badRowsField = z
     z.object({ mode: z.literal("fail") }),
     z.object({ mode: z.literal("skip"), max: z.coerce.number().int().min(1).max(100_000) }),
   ])
-  .default({ mode: "pad" });
+  .default({ mode: "pad" })
+  .describe(
+    "Rows whose field count differs from the header's. pad (default): short rows get NULLs and are counted, a long row fails the load; error: any fails it; skip: left out and counted, up to max",
+  );
 
 /** Read as NULL in a column whose other values are typed; a text column keeps them as written. */
 export const DEFAULT_NULL_MARKERS = ["NA", "N/A", "n/a", "NULL", "null", "#N/A", "-", "NaN", "nan", "None", "none", "#VALUE!", "."];
@@ -39,14 +42,24 @@ export const datasetOptionsInput = z
       .max(40)
       .regex(/^[A-Za-z0-9_.:-]+$/, "Unknown encoding label")
       .optional(),
-    header: z.boolean().optional(),
-    headerLine: z.coerce.number().int().min(1, "The header line is 1 or more").max(10_000).optional(),
+    header: z.boolean().optional().describe("Whether the first record names the columns; detected when left out"),
+    headerLine: z.coerce
+      .number()
+      .int()
+      .min(1, "The header line is 1 or more")
+      .max(10_000)
+      .optional()
+      .describe("The physical line the table starts on; detected when left out (preamble lines are skipped)"),
     loadMode: z.enum(["replace", "append", "upsert"]).default("replace"),
     keyColumns: z.array(z.string().min(1).max(63)).max(32).optional(),
     types: z.enum(["infer", "text"]).default("infer"),
     badRows: badRowsField,
-    nullMarkers: z.array(z.string().max(20, "A null marker is at most 20 characters")).max(50).optional(),
-    dateOrder: z.enum(["DMY", "MDY"]).optional(),
+    nullMarkers: z
+      .array(z.string().max(20, "A null marker is at most 20 characters"))
+      .max(50)
+      .optional()
+      .describe("Values read as NULL in a column whose other values are typed; default NA, N/A, NULL, #N/A, -, NaN, None, …"),
+    dateOrder: z.enum(["DMY", "MDY"]).optional().describe("How to read dates whose day and month could be either way round"),
   })
   .strict()
   .superRefine((v, ctx) => {
