@@ -1,5 +1,5 @@
-import crypto from "node:crypto";
-import fs from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 
 /**
  * The upload path of a real client: `POST /v1/datasets/csv` as multipart/form-data over HTTP on
- * 127.0.0.1, handled by the app's own route handler (app/v1/datasets/csv/route.ts, the code `next
+ * 127.0.0.1 from a client process of its own, handled by the app's own route handler (app/v1/datasets/csv/route.ts, the code `next
  * start` serves, with a Bearer token), the file streamed from disk by the client and by the route
  * into object storage. Only Next's HTTP layer is left out: an adapter hands each request to the
  * handler as a web Request with the body streamed, so no production build is needed.
@@ -45,42 +45,20 @@ export async function startUploadRoute(token: string): Promise<UploadRoute> {
   const port = (server.address() as AddressInfo).port;
 
   const upload = async (name: string, filePath: string) => {
-    const boundary = `----relayboard-bench-${crypto.randomBytes(12).toString("hex")}`;
-    const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\n${name}\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${path.basename(filePath)}"\r\n` +
-        "Content-Type: text/csv\r\n\r\n",
-    );
-    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    const size = (await fs.promises.stat(filePath)).size;
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: "127.0.0.1",
-          port,
-          method: "POST",
-          path: "/v1/datasets/csv",
-          headers: {
-            authorization: `Bearer ${token}`,
-            "content-type": `multipart/form-data; boundary=${boundary}`,
-            "content-length": String(head.length + size + tail.length),
-          },
-        },
-        (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (d: string) => (body += d));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.write(head);
-      const file = fs.createReadStream(filePath, { highWaterMark: 256 * 1024 });
-      file.on("error", reject);
-      file.on("end", () => req.end(tail));
-      file.pipe(req, { end: false });
+    // The client is a process of its own (bench/upload-client.mjs), as a user's curl is: sending
+    // 165 MB from this process would share one event loop with the route that receives it.
+    const client = spawn(process.execPath, [path.join(__dirname, "upload-client.mjs"), String(port), name, filePath], {
+      env: { ...process.env, BENCH_UPLOAD_TOKEN: token },
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    let out = "";
+    let err = "";
+    client.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    client.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+    const [code] = (await once(client, "close")) as [number | null];
+    if (code !== 0) throw new Error(`the upload client failed (${code}): ${err.slice(0, 500)}`);
+    const newline = out.indexOf("\n");
+    const answer = { status: Number(out.slice(0, newline)), body: out.slice(newline + 1) };
     if (answer.status !== 201) throw new Error(`POST /v1/datasets/csv answered ${answer.status}: ${answer.body.slice(0, 500)}`);
     const { dataset } = JSON.parse(answer.body) as { dataset: { id: string; latestRunId: string } };
     const [run] = await getSql()`select load_id from relayboard.runs where id = ${dataset.latestRunId}`;

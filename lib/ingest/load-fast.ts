@@ -4,7 +4,8 @@ import type { ColumnType } from "@/db/schema/datasets";
 import { createCopyScanner, FastPathUnsupported } from "@/lib/csv/copy-scan";
 import { MAX_FILE_COLUMNS, normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/headers";
 import { castCheck, createTypeInferrer } from "@/lib/csv/infer";
-import { isUtf8Label, postgresSingleByteEncoding } from "@/lib/csv/encoding";
+import { transcode } from "node:buffer";
+import { canonicalEncoding, isUtf8Label, postgresSingleByteEncoding } from "@/lib/csv/encoding";
 import type { SniffResult } from "@/lib/csv/sniff";
 import { dialectOf, type OpenedCsv, type StagingLoadInput, type StagingLoadResult } from "@/lib/ingest/load-staging";
 import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
@@ -195,7 +196,10 @@ export type FastLoader = {
 export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader {
   const { sql, options, signal } = input;
   const { delimiter } = file;
-  const postgresEncoding = isUtf8Label(file.encoding) ? null : postgresSingleByteEncoding(file.encoding);
+  // ISO-8859-1 is turned into UTF-8 here (buffer.transcode, native, ~1 GB/s): PostgreSQL's COPY
+  // converts line by line and measured slower. Other code pages are converted by COPY itself.
+  const latin1 = !isUtf8Label(file.encoding) && canonicalEncoding(file.encoding) === "iso88591";
+  const postgresEncoding = isUtf8Label(file.encoding) || latin1 ? null : postgresSingleByteEncoding(file.encoding);
   const inferrer = options.types === "infer" ? createTypeInferrer(MAX_FILE_COLUMNS) : null;
   let overrideTypes: (ColumnType | undefined)[] = [];
   const anyOverride = [...input.overrides.values()].some((t) => t !== "text");
@@ -327,7 +331,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
           chunk = chunk.subarray(skip);
           bomToSkip -= skip;
         }
-        await write(scanner.push(chunk));
+        await write(scanner.push(latin1 ? transcode(chunk, "latin1", "utf8") : chunk));
         input.onProgress({ bytesRead, rows: scanner.rows() });
       } catch (err) {
         abort();
