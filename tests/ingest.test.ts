@@ -508,3 +508,22 @@ describe("numbers and dates as real files write them", () => {
     expect(await warehouseTypes("decimal_comma")).toMatchObject({ a: "text" });
   });
 });
+
+describe("appends keep what the refinement decided", () => {
+  it("a later file in plain form does not make the earlier rows' markers, separators or date order unreadable", async () => {
+    const first = 'amount,total,day\n12,"1,234",25/12/2020\nNA,"5,000,000",05/04/2020\n';
+    const { dataset } = await ingest("append_refined", first, { loadMode: "append", dateOrder: "DMY" });
+    expect(await warehouseTypes("append_refined")).toMatchObject({ amount: "bigint", total: "bigint", day: "date" });
+    const second = "amount,total,day\n7,8,02/01/2021\n";
+    const { load } = await reload(dataset.id, second, "/append_refined.csv");
+    expect(load.status).toBe("succeeded");
+    const rows = await getSql().unsafe(
+      `select amount::text, total::text, day::text from warehouse.append_refined order by _rb_version, _rb_line`,
+    );
+    expect(rows.map((r) => [r.amount, r.total, r.day])).toEqual([
+      ["12", "1234", "2020-12-25"],
+      [null, "5000000", "2020-04-05"],
+      ["7", "8", "2021-01-02"],
+    ]);
+  });
+});

@@ -22,7 +22,15 @@ export function mergeColumns(
   const byName = new Map(previous.map((c) => [c.name, c]));
   return staged.map((c) => {
     const before = byName.get(c.name);
-    const inferredType = mode !== "replace" && before ? widenType(before.inferredType, c.inferredType) : c.inferredType;
+    // A column read from a written form before (null markers, 1,234, DD/MM/YYYY) holds rows in
+    // that form: it goes back to text, and the refinement pass (lib/ingest/refine-types.ts)
+    // decides again over all rows, old and new.
+    const refinedBefore = mode !== "replace" && before && (before.format || before.nullMarkers?.length);
+    const inferredType: ColumnType = refinedBefore
+      ? "text"
+      : mode !== "replace" && before
+        ? widenType(before.inferredType, c.inferredType)
+        : c.inferredType;
     return {
       name: c.name,
       header: c.header,

@@ -61,10 +61,19 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
       return stop(`sniff: ${(err as Error).message}`);
     }
     if (!suitsFastPath(sniffed)) return stop(`encoding ${sniffed.encoding}`);
-    reserved = await sql.reserve();
+    const conn = await sql.reserve();
+    // Discarded while waiting for the connection: nothing may be created after discard() dropped.
+    if (state !== "sniffing") return conn.release();
+    reserved = conn;
     loader = startFastLoad({ ...input, sql: reserved, extraConnection: () => sql.reserve() }, sniffed);
     state = "loading";
     await feed(first);
+  }
+
+  let starting: Promise<void> | null = null;
+  function begin(): Promise<void> {
+    starting ??= start().catch((err: Error) => stop(err.message));
+    return starting;
   }
 
   async function feed(chunk: Buffer): Promise<void> {
@@ -84,7 +93,7 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
       if (headBytes >= SNIFF_BYTES) await start().catch((err: Error) => stop(err.message));
     },
     async finish() {
-      if (state === "sniffing") await start().catch((err: Error) => stop(err.message));
+      if (state === "sniffing") await begin();
       if (state !== "loading") return null;
       try {
         const result = await loader!.finish();
@@ -106,6 +115,7 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
       }
     },
     async discard() {
+      await starting?.catch(() => {});
       stop(why ?? "discarded");
       await sql.unsafe(`drop table if exists ${input.table}`).catch(() => {});
     },

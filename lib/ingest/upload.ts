@@ -2,7 +2,7 @@ import { audit } from "@/lib/audit";
 import crypto from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
 import { z } from "zod";
-import type { ColumnType, Dataset, DatasetLoad, DatasetOptions } from "@/db/schema/datasets";
+import type { ColumnType, Dataset, DatasetLoad, DatasetOptions, StagedScratch } from "@/db/schema/datasets";
 import { getSql } from "@/db";
 import { createSpeculativeLoad, tapIntoSpeculation } from "@/lib/ingest/speculative-load";
 import { scratchName, stagingTable } from "@/lib/ingest/staging-sql";
@@ -134,17 +134,19 @@ export async function registerUploadedDataset(
   // file and change how it is read throw that work away (below), and the worker loads it.
   const speculatedOptions = resolveOptions(known.options);
   const put = await storeUpload(datasetId, loadId, file, { options: speculatedOptions, overrides: new Map(), versionNumber: 1 });
+  let result: { dataset: Dataset; load: DatasetLoad; run: Run };
+  let staged: StagedScratch | null = null;
   try {
     const final = pending ? await pending.complete : (input as UploadInput);
     const name = uploadName(final.name);
     const options = resolveOptions(final.options);
     if (name !== checkedName) await assertNameAvailable(name);
-    let staged = put.staged;
+    staged = put.staged;
     if (staged && JSON.stringify(options) !== JSON.stringify(speculatedOptions)) {
       staged = null;
       await put.speculation?.discard();
     }
-    return await withTransaction(async (tx, send) => {
+    result = await withTransaction(async (tx, send) => {
       const dataset = await insertDataset(
         { id: datasetId, name, sourceType: "upload", sourceUrl: null, options, status: "loading", createdBy: actor.id },
         tx,
@@ -165,16 +167,6 @@ export async function registerUploadedDataset(
       const run = await requestRunInTransaction(tx, send, pipeline.id, { trigger, actor, versionId: version.id, loadId, staged });
       const load = (await getDatasetLoad(run.loadId!, tx))!;
       return { dataset, load, run };
-    }).then(async (result) => {
-      // A run that did not start at once made a load of its own: nothing reads this scratch table.
-      if (staged && result.load.id !== loadId) await put.speculation?.discard();
-      await audit(
-        "dataset.created",
-        actor,
-        { type: "dataset", id: result.dataset.id, name: result.dataset.name },
-        { source: "upload", trigger },
-      );
-      return result;
     });
   } catch (err) {
     await put.speculation?.discard();
@@ -183,6 +175,16 @@ export async function registerUploadedDataset(
       .catch(() => {});
     throw err;
   }
+  // Committed: from here on nothing may remove the stored file or the staged table.
+  // A run that did not start at once made a load of its own: nothing reads this scratch table.
+  if (staged && result.load.id !== loadId) await put.speculation?.discard();
+  await audit(
+    "dataset.created",
+    actor,
+    { type: "dataset", id: result.dataset.id, name: result.dataset.name },
+    { source: "upload", trigger },
+  );
+  return result;
 }
 
 /**
