@@ -88,7 +88,13 @@ function generate(rand: () => number, delimiter: string): string {
   return text;
 }
 
-async function loadWith(parser: "auto" | "exact", table: string, csv: string | Buffer, delimiter?: string) {
+async function loadWith(
+  parser: "auto" | "exact",
+  table: string,
+  csv: string | Buffer,
+  delimiter?: string,
+  extra: Partial<DatasetOptions> = {},
+) {
   const sql = await getSql().reserve();
   let fellBack: string | null = null;
   try {
@@ -97,7 +103,7 @@ async function loadWith(parser: "auto" | "exact", table: string, csv: string | B
       open: async () => Readable.from([typeof csv === "string" ? Buffer.from(csv, "utf8") : csv]),
       table: `staging."${table}"`,
       versionNumber: 1,
-      options: { ...OPTIONS, delimiter: delimiter as DatasetOptions["delimiter"] },
+      options: { ...OPTIONS, delimiter: delimiter as DatasetOptions["delimiter"], ...extra },
       overrides: new Map(),
       onProgress: () => {},
       maxBytes: 1e9,
@@ -139,18 +145,26 @@ describe("fast path vs exact parser", () => {
     expect(handedOver).toBeGreaterThan(0);
   });
 
-  it("reads windows-1252 and Latin-1 files on the fast path (COPY converts them) to the rows the exact parser gives", async () => {
+  it("reads windows-1252, Latin-1 and windows-1250 files on the fast path to the rows the exact parser gives", async () => {
     const text = "Report\r\n\r\nname;price;city\r\n“Café”;5 €;Köln\r\nNaïve – x;7;Orléans\r\n";
-    for (const [encoding, body] of [
-      ["windows-1252", iconv.encode(text, "windows-1252")],
-      ["iso-8859-1", iconv.encode(text.replace(/[“”€–]/g, "?"), "latin1")],
+    for (const [label, body, options, name] of [
+      ["detected", iconv.encode(text, "windows-1252"), {}, "“Café”"],
+      ["latin1 bytes", iconv.encode(text.replace(/[“”€–]/g, "?"), "latin1"), {}, "?Café?"],
+      ["chosen latin1", iconv.encode(text.replace(/[“”€–]/g, "?"), "latin1"), { encoding: "latin1" }, "?Café?"],
+      [
+        "chosen windows-1250 (COPY converts)",
+        iconv.encode(text.replace(/Café/, "Čapek"), "windows-1250"),
+        { encoding: "windows-1250" },
+        "“Čapek”",
+      ],
     ] as const) {
-      const exact = await loadWith("exact", `sb_ex_${encoding.replace(/-/g, "_")}`, body);
-      const auto = await loadWith("auto", `sb_fa_${encoding.replace(/-/g, "_")}`, body);
-      expect(auto.fellBack, encoding).toBeNull();
-      expect(auto.result.dialect).toMatchObject({ encoding, encodingSource: "detected", headerLine: 3, delimiter: ";" });
-      expect(auto.rows).toEqual(exact.rows);
-      expect(auto.rows[0]).toMatchObject({ _rb_line: "4", name: encoding === "windows-1252" ? "“Café”" : "?Café?", city: "Köln" });
+      const table = label.replace(/\W+/g, "_");
+      const exact = await loadWith("exact", `sb_ex_${table}`, body, undefined, options);
+      const auto = await loadWith("auto", `sb_fa_${table}`, body, undefined, options);
+      expect(auto.fellBack, label).toBeNull();
+      expect(auto.result.dialect, label).toMatchObject({ headerLine: 3, delimiter: ";" });
+      expect(auto.rows, label).toEqual(exact.rows);
+      expect(auto.rows[0], label).toMatchObject({ _rb_line: "4", name, city: "Köln" });
     }
   });
 
@@ -161,6 +175,14 @@ describe("fast path vs exact parser", () => {
       (e: unknown) => e as { code?: string; line?: number; column?: number },
     );
     expect(err).toMatchObject({ code: "encoding", line: 3, column: 2 });
+    // The same past an all-ASCII head: found there, the code page detected again, and then the
+    // undefined byte still named by line and column.
+    const late = Buffer.concat([Buffer.from("a,b\n" + "1,ascii\n".repeat(9000)), Buffer.from("2,caf\xe9\n3,\x81\n", "latin1")]);
+    const lateErr = await loadWith("auto", "sb_undefined_late", late).then(
+      () => null,
+      (e: unknown) => e as { code?: string; line?: number; column?: number },
+    );
+    expect(lateErr).toMatchObject({ code: "encoding", line: 9003, column: 2 });
   });
 
   it("a whole load records which path it took", async () => {

@@ -29,17 +29,11 @@ export function detectEncoding(head: Uint8Array, opts: { complete: boolean }): E
   if (wide) return { encoding: wide, reason: "UTF-16 without a byte-order mark (NUL byte pattern)" };
   const firstInvalid = findInvalidUtf8(head, 0, head.length, !opts.complete);
   if (firstInvalid === -1) return { encoding: "utf-8", reason: "valid UTF-8" };
-  if (countUtf8Sequences(head) > 0) return { encoding: "utf-8", reason: "mixed: valid UTF-8 and other bytes" };
+  // A German windows-1252 "Fuß“" happens to hold one valid UTF-8 pair (DF 93): a file is taken
+  // for mixed only when its UTF-8 sequences outnumber the bytes that are not UTF-8.
+  const { valid, invalid } = countUtf8(head);
+  if (valid > invalid) return { encoding: "utf-8", reason: "mixed: valid UTF-8 and other bytes" };
   return singleByteGuess(head);
-}
-
-/** A byte that is a C1 control in ISO-8859-1 but a printable character in windows-1252 (€ ‘ ’ “ ” – …). */
-export function hasWindows1252Bytes(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b >= 0x80 && b <= 0x9f) return true;
-  }
-  return false;
 }
 
 /** Below this many non-ASCII bytes, letter statistics say little: a few accents in names. */
@@ -55,10 +49,11 @@ function singleByteGuess(head: Uint8Array): EncodingGuess {
     countHighBytes(head) < MIN_STATISTICS_BYTES ||
     (western !== undefined && top.confidence < western.confidence * WESTERN_PREFERENCE);
   if (pickWestern) {
-    // ISO-8859-1 and windows-1252 differ only in 0x80–0x9F: control codes in one, letters and
-    // punctuation in the other. A file using those bytes means the Windows code page.
-    const encoding = hasWindows1252Bytes(head) ? "windows-1252" : "iso-8859-1";
-    return { encoding, reason: `not UTF-8; byte statistics say ${encoding}${western?.lang ? ` (${western.lang})` : ""}` };
+    // windows-1252, never ISO-8859-1, as browsers decide (WHATWG): the two differ only in
+    // 0x80–0x9F, control codes no text uses in one and € ‘ ’ “ ” – in the other, which may first
+    // appear long after the head. A true ISO-8859-1 file reads the same either way.
+    const lang = western?.lang ?? top?.lang;
+    return { encoding: "windows-1252", reason: `not UTF-8; byte statistics say a Western code page${lang ? ` (${lang})` : ""}` };
   }
   const encoding = top.name.toLowerCase();
   return { encoding, reason: `not UTF-8; byte statistics say ${encoding}${top.lang ? ` (${top.lang})` : ""}` };
@@ -89,15 +84,18 @@ function detectUtf16WithoutBom(head: Uint8Array): "utf-16le" | "utf-16be" | null
   return null;
 }
 
-/** Well-formed multi-byte UTF-8 sequences in the bytes (stops counting at the first). */
-function countUtf8Sequences(bytes: Uint8Array): number {
+/** Well-formed multi-byte UTF-8 sequences in the bytes, and bytes that begin none. */
+function countUtf8(bytes: Uint8Array): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    if (b < 0xc2 || b > 0xf4) continue;
-    const need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
-    let ok = i + need < bytes.length;
-    for (let k = 1; ok && k <= need; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
-    if (ok && findInvalidUtf8(bytes, i, i + need + 1) === -1) return 1;
+    if (b < 0x80) continue;
+    const need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc2 ? 1 : 0;
+    if (need > 0 && i + need < bytes.length && findInvalidUtf8(bytes, i, i + need + 1) === -1) {
+      valid++;
+      i += need;
+    } else invalid++;
   }
-  return 0;
+  return { valid, invalid };
 }

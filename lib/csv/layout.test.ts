@@ -44,4 +44,20 @@ describe("detectLayout", () => {
   it("ignores a cut-off last record unless the head is the whole file", () => {
     expect(detectLayout("a,b\n1,2\n3", ",", false)).toMatchObject({ columns: 2 });
   });
+
+  it("reads the cases a review found misread", () => {
+    // a two-line file whose data line ends with the delimiter
+    expect(detectLayout("a,b,c\n1,2,3,\n", ",", true)).toMatchObject({ startLine: 1, columns: 3, trailingDelimiter: true, header: true });
+    // a header wider than every row below it
+    expect(detectLayout("name,score,comment\nAlice,90\nBob,85\n", ",", true)).toMatchObject({ startLine: 1, columns: 3, header: true });
+    // a sparse first row of a headerless numeric file is data, not a preamble
+    expect(detectLayout("1,,\n2,3,4\n5,6,7\n", ",", true)).toMatchObject({ startLine: 1, header: false });
+    // boolean words and years as names are a header
+    expect(detectLayout("t,y\n0,0.5\n1,0.7\n", ",", true).header).toBe(true);
+    expect(detectLayout("2019,2020\n1.5,2.5\n3.5,4.5\n", ",", true).header).toBe(true);
+    // a first row typed as its columns are is data
+    expect(detectLayout("1,2.5,2024-01-01\n3,4.5,2024-01-02\n", ",", true).header).toBe(false);
+    // R's unnamed row-name column over text, years over integer counts: a header
+    expect(detectLayout('"","2019","2020"\n"a",1,2\n"b",3,4\n', ",", true).header).toBe(true);
+  });
 });

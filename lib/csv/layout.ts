@@ -3,7 +3,7 @@
 // whether the first record is a header at all. Pure and free of Node APIs, so the browser's
 // preview before an upload follows the same rules as the server (lib/csv/sniff.ts).
 
-import { classifyText } from "./infer";
+import { classifyText, createTypeInferrer } from "./infer";
 
 export interface HeadRecord {
   fields: string[];
@@ -139,7 +139,13 @@ export function detectLayout(text: string, delimiter: string, complete: boolean)
   // A last column that is empty on (nearly) every line of the table's width is a terminator —
   // unless the header names it, which the check below on the header itself decides.
   const emptyLast = wide.filter((r) => endsEmpty(r.fields)).length;
-  const mayTrail = rawWidth > 1 && wide.length >= 2 && emptyLast >= wide.length * TRAILING_SHARE;
+  // Two records agreeing make a pattern; one is enough when the first record is one field
+  // narrower ("a,b,c" over "1,2,3,": a two-line file).
+  const mayTrail =
+    rawWidth > 1 &&
+    (wide.length >= 2 || records[0]!.fields.length === rawWidth - 1) &&
+    wide.length > 0 &&
+    emptyLast >= wide.length * TRAILING_SHARE;
 
   // A header wider than most records heads a file of short rows (missing trailing fields); a
   // wider note in a preamble has no record of its width after it.
@@ -147,11 +153,16 @@ export function detectLayout(text: string, delimiter: string, complete: boolean)
     records.slice(at + 1).some((r) => r.fields.length === n) && records.slice(at + 1).every((r) => r.fields.length <= n);
   const fits = (r: HeadRecord, at: number) => {
     const n = r.fields.length;
-    const headerOnlyTrails = n === rawWidth + 1 && endsEmpty(r.fields); // "a,b,c," over "1,2,3"
-    if (n !== rawWidth && !(mayTrail && n === rawWidth - 1) && !headerOnlyTrails && !(n > rawWidth && widerHeader(at, n))) return false;
     const filled = nonEmpty(r.fields);
+    const headerOnlyTrails = n === rawWidth + 1 && endsEmpty(r.fields); // "a,b,c," over "1,2,3"
+    // The first record, wider than every row after it and filled: the header of a file whose
+    // rows all lack their last fields ("name,score,comment" over "Alice,90").
+    const fullFirst = at === 0 && n > rawWidth && filled === n;
+    if (n !== rawWidth && !(mayTrail && n === rawWidth - 1) && !headerOnlyTrails && !fullFirst && !(n > rawWidth && widerHeader(at, n)))
+      return false;
     const width = mayTrail ? rawWidth - 1 : rawWidth;
-    return width < 2 || filled >= Math.min(2, width) || filled >= Math.ceil(width / 2);
+    // A sparse record of numbers and dates is a row of data (a headerless file), not a note.
+    return width < 2 || filled >= Math.min(2, width) || filled >= Math.ceil(width / 2) || isDataRow(r.fields);
   };
   let first = 0;
   while (first < records.length && first < MAX_PREAMBLE && !fits(records[first]!, first)) first++;
@@ -166,16 +177,35 @@ export function detectLayout(text: string, delimiter: string, complete: boolean)
     start: head.start,
     startLine: head.line,
     trailingDelimiter,
-    header: !looksLikeData(head.fields.slice(0, width)),
+    header: !firstRecordIsData(head.fields.slice(0, width), records.slice(first + 1, first + 51), width),
     columns: width,
   };
 }
 
+/** Every filled field a number or a date: what data looks like and names do not. */
+function isDataRow(fields: string[]): boolean {
+  const filled = fields.map((f) => f.trim()).filter((f) => f !== "");
+  return filled.length > 0 && filled.every((f) => NUMBER_OR_DATE.has(classifyText(f)));
+}
+
+const NUMBER_OR_DATE = new Set(["bigint", "numeric", "date", "timestamp", "timestamptz"]);
+
 /**
- * A first record whose every field is a number, a date or a boolean is data, not names (a Unix
- * data file, a sensor log). One text field makes it a header: "region,2019,2020" names years.
+ * Whether the first record is data rather than names (a Unix data file, a sensor log): every
+ * filled field is a number or a date of exactly the type its column has in the records below. A word
+ * makes it a header; so does a type its column does not share — "2019" over 1.5 and 2.5 names a
+ * year, "t" or "y" over numbers names a column (boolean words are never taken for data here).
  */
-function looksLikeData(fields: string[]): boolean {
-  if (fields.length === 0) return false;
-  return fields.every((f) => f.trim() !== "" && classifyText(f.trim()) !== "text");
+function firstRecordIsData(fields: string[], below: HeadRecord[], width: number): boolean {
+  const values = fields.map((f) => f.trim());
+  if (values.every((v) => v === "")) return false;
+  const types = values.map((v) => (v === "" ? null : classifyText(v)));
+  if (!types.every((t) => t === null || NUMBER_OR_DATE.has(t))) return false;
+  if (below.length === 0) return !types.includes(null);
+  const inferrer = createTypeInferrer(width);
+  for (const r of below) inferrer.observe(r.fields.map((f) => f.trim()));
+  const columns = inferrer.result();
+  // An empty field is a missing value over a typed column, but a header's unnamed column (R's
+  // row names) over text.
+  return types.every((t, i) => (t === null ? columns[i] !== "text" : columns[i] === t));
 }

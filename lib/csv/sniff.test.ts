@@ -103,13 +103,16 @@ describe("sniffBytes: encoding", () => {
     expect(r.text).toBe("a,b\n1,");
   });
 
-  it("latin1 bytes without a chosen encoding are detected as ISO-8859-1; with € and curly quotes as windows-1252", () => {
+  it("a Western single-byte file is read as windows-1252 (as browsers do), Latin-1 bytes included", () => {
     const latin = iconv.encode("name,city\nRené,Paris\nJosé,Málaga\n", "latin1");
-    expect(sniffBytes(latin, { complete: true })).toMatchObject({ encoding: "iso-8859-1", encodingSource: "detected" });
+    expect(sniffBytes(latin, { complete: true })).toMatchObject({ encoding: "windows-1252", encodingSource: "detected" });
     const windows = iconv.encode("name,note\nRené,“5 €” – paid\n", "windows-1252");
     const r = sniffBytes(windows, { complete: true });
     expect(r).toMatchObject({ encoding: "windows-1252", encodingSource: "detected" });
     expect(r.text).toContain("“5 €” – paid");
+    // "Fuß“" holds one accidental valid UTF-8 pair (DF 93) among other bytes: still windows-1252
+    const german = iconv.encode("Straße;Größe\nFuß“;Öl\nMaß;Übel\n", "windows-1252");
+    expect(sniffBytes(german, { complete: true }).encoding).toBe("windows-1252");
   });
 
   it("a head mixing UTF-8 and other bytes is an error naming the line and column of the first bad byte", () => {
@@ -204,5 +207,18 @@ describe("detectLineEnding", () => {
 
   it("sniffBytes reports it", () => {
     expect(sniffBytes(Buffer.from("a,b\r\n1,2\r\n")).lineEnding).toBe("\r\n");
+  });
+});
+
+describe("sniffBytes: where the table starts", () => {
+  it("a header line the user sets decides the header and trailing delimiter from that line on", () => {
+    const r = sniffBytes(Buffer.from("2021,1,2\n\nregion,q1,q2,\nN,1,2,\nS,3,4,\n"), { headerLine: 3, complete: true });
+    expect(r).toMatchObject({ startLine: 3, header: true, trailingDelimiter: true, startOffset: "2021,1,2\n\n".length });
+  });
+
+  it("counts no byte-order mark a UTF-16 file lacks when skipping to its header", () => {
+    const bytes = iconv.encode("title\nid\tname\n1\tx\n2\ty\n", "utf-16le");
+    const r = sniffBytes(bytes, { encoding: "utf-16", headerLine: 2, complete: true });
+    expect(r.startOffset).toBe(Buffer.byteLength("title\n") * 2);
   });
 });

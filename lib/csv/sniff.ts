@@ -82,12 +82,16 @@ export function sniffBytes(head: Buffer, opts: SniffOptions = {}): SniffResult {
 
   const delimiter = opts.delimiter ?? detectDelimiter(text);
   const lineEnding = detectLineEnding(text, delimiter);
-  const layout = detectLayout(text, delimiter, complete);
-  let start = layout.start;
-  let startLine = layout.startLine;
-  if (opts.headerLine !== undefined) ({ start, startLine } = findLine(text, opts.headerLine));
+  // With a header line the user set, the table is read from there: the header and trailing
+  // delimiter decisions are made on the records from that line on.
+  const atLine = opts.headerLine === undefined ? null : findLine(text, opts.headerLine);
+  const detected = detectLayout(atLine ? text.slice(atLine.start) : text, delimiter, complete);
+  const start = atLine ? atLine.start : detected.start;
+  const startLine = atLine ? atLine.startLine : detected.startLine;
   const prefix = text.slice(0, start);
-  const startOffset = bomLength + (encoding === "utf-8" ? Buffer.byteLength(prefix) : iconv.encode(prefix, encoding).length);
+  // addBOM false: iconv-lite's UTF-16/32 encoders would count a byte-order mark the file lacks.
+  const startOffset =
+    bomLength + (encoding === "utf-8" ? Buffer.byteLength(prefix) : iconv.encode(prefix, encoding, { addBOM: false }).length);
   return {
     encoding,
     encodingSource,
@@ -96,12 +100,11 @@ export function sniffBytes(head: Buffer, opts: SniffOptions = {}): SniffResult {
     delimiter,
     delimiterSource: opts.delimiter ? "option" : "detected",
     lineEnding,
-    header: opts.header ?? layout.header,
+    header: opts.header ?? detected.header,
     headerSource: opts.header === undefined ? "detected" : "option",
     startOffset,
     startLine,
-    // Only a detected start says anything about the header found there.
-    trailingDelimiter: opts.headerLine === undefined && layout.trailingDelimiter,
+    trailingDelimiter: detected.trailingDelimiter,
     text,
   };
 }

@@ -4,8 +4,13 @@ import type { ColumnType } from "@/db/schema/datasets";
 import { createCopyScanner, FastPathUnsupported } from "@/lib/csv/copy-scan";
 import { MAX_FILE_COLUMNS, normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/headers";
 import { castCheck, createTypeInferrer } from "@/lib/csv/infer";
-import { transcode } from "node:buffer";
 import { canonicalEncoding, isUtf8Label, postgresSingleByteEncoding } from "@/lib/csv/encoding";
+import { latin1ToUtf8, windows1252ToUtf8 } from "@/lib/csv/transcode";
+
+const WESTERN_TRANSCODERS: Record<string, ((chunk: Buffer) => Buffer) | undefined> = {
+  iso88591: latin1ToUtf8,
+  windows1252: windows1252ToUtf8,
+};
 import type { SniffResult } from "@/lib/csv/sniff";
 import { dialectOf, type OpenedCsv, type StagingLoadInput, type StagingLoadResult } from "@/lib/ingest/load-staging";
 import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
@@ -196,10 +201,10 @@ export type FastLoader = {
 export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader {
   const { sql, options, signal } = input;
   const { delimiter } = file;
-  // ISO-8859-1 is turned into UTF-8 here (buffer.transcode, native, ~1 GB/s): PostgreSQL's COPY
-  // converts line by line and measured slower. Other code pages are converted by COPY itself.
-  const latin1 = !isUtf8Label(file.encoding) && canonicalEncoding(file.encoding) === "iso88591";
-  const postgresEncoding = isUtf8Label(file.encoding) || latin1 ? null : postgresSingleByteEncoding(file.encoding);
+  // ISO-8859-1 and windows-1252 are turned into UTF-8 here (lib/csv/transcode.ts); other code
+  // pages are converted by COPY itself.
+  const toUtf8 = isUtf8Label(file.encoding) ? null : WESTERN_TRANSCODERS[canonicalEncoding(file.encoding)];
+  const postgresEncoding = isUtf8Label(file.encoding) || toUtf8 ? null : postgresSingleByteEncoding(file.encoding);
   const inferrer = options.types === "infer" ? createTypeInferrer(MAX_FILE_COLUMNS) : null;
   let overrideTypes: (ColumnType | undefined)[] = [];
   const anyOverride = [...input.overrides.values()].some((t) => t !== "text");
@@ -331,7 +336,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
           chunk = chunk.subarray(skip);
           bomToSkip -= skip;
         }
-        await write(scanner.push(latin1 ? transcode(chunk, "latin1", "utf8") : chunk));
+        await write(scanner.push(toUtf8 ? toUtf8(chunk) : chunk));
         input.onProgress({ bytesRead, rows: scanner.rows() });
       } catch (err) {
         abort();

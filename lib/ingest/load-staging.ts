@@ -138,31 +138,34 @@ export async function loadIntoScratchTable(input: StagingLoadInput): Promise<Sta
  * UTF-8 before that byte mixes encodings, and its error names the byte's line and column.
  */
 async function loadExactOrRedetect(input: StagingLoadInput, opened: OpenedCsv): Promise<StagingLoadResult> {
-  try {
-    return await loadExact(input, opened);
-  } catch (err) {
-    if (!(err instanceof CsvFormatError) || err.code !== "encoding" || err.byteOffset === undefined || input.signal?.aborted) throw err;
-    const { sniffed } = opened;
-    // Line and column come from the raw bytes, which only works in ASCII-compatible encodings.
-    if (isWideEncoding(sniffed.encoding)) throw err;
-    const look = await lookAround(input, err.byteOffset, sniffed.delimiter);
-    const where = { line: look.line, column: look.column };
-    if (!isUtf8Label(sniffed.encoding)) {
-      throw new CsvFormatError("encoding", `Line ${look.line}, column ${look.column}: ${err.message}`, {
-        ...where,
-        byteOffset: err.byteOffset,
-      });
-    }
-    if (sniffed.encodingSource === "detected" && !look.utf8Before) {
-      const guess = detectEncoding(look.window, { complete: false });
-      if (guess.encoding !== "utf-8") {
-        const again = await openCsv({ ...input, options: { ...input.options, encoding: guess.encoding } });
-        again.sniffed.encodingSource = "detected";
-        again.sniffed.encodingReason = `${guess.reason}, from line ${look.line} on (the lines before are ASCII)`;
-        return loadExact(input, again);
+  let current = opened;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await loadExact(input, current);
+    } catch (err) {
+      if (!(err instanceof CsvFormatError) || err.code !== "encoding" || err.byteOffset === undefined || input.signal?.aborted) throw err;
+      const { sniffed } = current;
+      // Line and column come from the raw bytes, which only works in ASCII-compatible encodings.
+      if (isWideEncoding(sniffed.encoding)) throw err;
+      const look = await lookAround(input, err.byteOffset, sniffed.delimiter);
+      const where = { line: look.line, column: look.column };
+      if (!isUtf8Label(sniffed.encoding)) {
+        throw new CsvFormatError("encoding", `Line ${look.line}, column ${look.column}: ${err.message}`, {
+          ...where,
+          byteOffset: err.byteOffset,
+        });
       }
+      if (attempt === 0 && sniffed.encodingSource === "detected" && !look.utf8Before) {
+        const guess = detectEncoding(look.window, { complete: false });
+        if (guess.encoding !== "utf-8") {
+          current = await openCsv({ ...input, options: { ...input.options, encoding: guess.encoding } });
+          current.sniffed.encodingSource = "detected";
+          current.sniffed.encodingReason = `${guess.reason}, from line ${look.line} on (the lines before are ASCII)`;
+          continue;
+        }
+      }
+      throw invalidUtf8Error(err.byteOffset, sniffed.encodingSource === "option", where);
     }
-    throw invalidUtf8Error(err.byteOffset, sniffed.encodingSource === "option", where);
   }
 }
 
@@ -193,9 +196,12 @@ async function lookAround(input: Pick<StagingLoadInput, "open" | "maxBytes">, of
 }
 
 /** How to read a file, from its first bytes (refuses web pages and binary files). */
-export function sniffHead(head: Buffer, options: DatasetOptions, complete = head.length < SNIFF_BYTES): SniffResult {
+export function sniffHead(head: Buffer, options: DatasetOptions): SniffResult {
   refuseHtml(head);
-  return sniffBytes(head, {
+  // Always the same first SNIFF_BYTES, however the bytes arrived (a fetch hands over 1 MiB at a
+  // time, storage 64 KiB): every load of one file must decide the same way.
+  const complete = head.length < SNIFF_BYTES;
+  return sniffBytes(head.subarray(0, SNIFF_BYTES), {
     encoding: options.encoding,
     delimiter: options.delimiter,
     header: options.header,
