@@ -496,11 +496,24 @@ describe("numbers and dates as real files write them", () => {
     expect(dataset.columns[0]?.note).toMatch(/day\/month and as month\/day/);
     expect(load.warnings.map((w) => w.code)).toEqual(["type_note"]);
     const { setDateOrder } = await import("@/lib/ingest/manage");
-    const again = await setDateOrder(dataset.id, "MDY", actor);
+    const again = (await setDateOrder(dataset.id, "MDY", actor))!;
     await runDatasetLoad(again.id, ctx);
     expect(await warehouseTypes("ambiguous_days")).toMatchObject({ day: "date" });
     const rows = await getSql().unsafe(`select day::text from warehouse.ambiguous_days order by _rb_line`);
     expect(rows.map((r) => r.day)).toEqual(["2024-01-02", "2024-03-04"]);
+  });
+
+  it("blank cells of a padded column are NULLs; a type chosen over null markers reads them as NULL too", async () => {
+    const body = "id\tscore\n  1  \t  12  \n  2  \t      \n  3  \t  NA  \n";
+    const { dataset } = await ingest("padded_blanks", body);
+    expect(await warehouseTypes("padded_blanks")).toMatchObject({ id: "bigint", score: "bigint" });
+    const { setColumnType } = await import("@/lib/ingest/manage");
+    const again = await setColumnType(dataset.id, "score", "numeric", actor);
+    await runDatasetLoad(again.id, ctx);
+    expect((await getDatasetLoad(again.id))!.status).toBe("succeeded");
+    expect(await warehouseTypes("padded_blanks")).toMatchObject({ score: "numeric" });
+    const rows = await getSql().unsafe(`select score::text from warehouse.padded_blanks order by _rb_line`);
+    expect(rows.map((r) => r.score)).toEqual(["12", null, null]);
   });
 
   it("a semicolon file's lone 1,234 may be a decimal comma: it stays text", async () => {

@@ -6,6 +6,7 @@ import { MAX_FILE_COLUMNS, normalizeHeaders, quoteIdent, type NormalizedHeader }
 import { castCheck, createTypeInferrer } from "@/lib/csv/infer";
 import { canonicalEncoding, isUtf8Label, postgresSingleByteEncoding } from "@/lib/csv/encoding";
 import { latin1ToUtf8, windows1252ToUtf8 } from "@/lib/csv/transcode";
+import { nullMarkersOf } from "@/lib/ingest/refine-types";
 
 const WESTERN_TRANSCODERS: Record<string, ((chunk: Buffer) => Buffer) | undefined> = {
   iso88591: latin1ToUtf8,
@@ -208,6 +209,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
   const inferrer = options.types === "infer" ? createTypeInferrer(MAX_FILE_COLUMNS) : null;
   let overrideTypes: (ColumnType | undefined)[] = [];
   const anyOverride = [...input.overrides.values()].some((t) => t !== "text");
+  const markers = new Set(nullMarkersOf(options));
   // Columns whose values we still look at: all at first (the column count comes with the first
   // record), then only those whose type is still open or that have a user's type to check.
   const wanted = new Uint8Array(MAX_FILE_COLUMNS).fill(inferrer || anyOverride ? 1 : 0);
@@ -218,7 +220,11 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
   const checkAndInfer = (i: number, bytes: Buffer, s: number, e: number) => {
     const forced = overrideTypes[i];
     // A value the user's type rejects: the exact parser reports it with its line and column.
-    if (forced && !castCheck(bytes.toString("utf8", s, e), forced)) throw new FastPathUnsupported("value does not fit a chosen type");
+    if (forced) {
+      const value = bytes.toString("utf8", s, e);
+      // A null marker is NULL in the typed table (lib/ingest/refine-types.ts), whatever the type.
+      if (!castCheck(value, forced) && !markers.has(value.trim())) throw new FastPathUnsupported("value does not fit a chosen type");
+    }
     if (inferrer) {
       inferrer.observeBytes(i, bytes, s, e);
       if (!forced && !inferrer.isOpen(i)) wanted[i] = 0;

@@ -14,6 +14,7 @@ import {
 } from "@/lib/csv/encoding";
 import { detectEncoding } from "@/lib/csv/detect-encoding";
 import { createByteLocator } from "@/lib/csv/locate";
+import { nullMarkersOf } from "@/lib/ingest/refine-types";
 import { FastPathUnsupported } from "@/lib/csv/copy-scan";
 import { loadFast } from "@/lib/ingest/load-fast";
 import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
@@ -298,6 +299,8 @@ async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<St
     if (!ok) await once(copy, "drain");
   };
 
+  // A null marker is NULL in the typed table whatever the type (lib/ingest/refine-types.ts).
+  const markers = new Set(nullMarkersOf(options));
   let headerPending = sniffed.header;
   const parsed = await parseCsvStream(decoded, {
     delimiter,
@@ -317,7 +320,7 @@ async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<St
       }
       for (const check of overrideChecks) {
         const value = fields[check.index] ?? "";
-        if (value !== "" && !castCheck(value, check.type)) {
+        if (value !== "" && !castCheck(value, check.type) && !markers.has(value.trim())) {
           throw new CsvFormatError(
             "type_mismatch",
             `Line ${line}, column "${check.header}": the value ${JSON.stringify(value.slice(0, 100))} is not a valid ${check.type}; change the column's type or fix the file`,

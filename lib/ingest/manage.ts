@@ -36,9 +36,10 @@ const READ_OPTION_KEYS = ["encoding", "delimiter", "header", "headerLine", "null
 /**
  * Changes how the dataset's file is read (encoding, delimiter, header, null markers, …) and loads
  * the current version again with them: a wrong guess is fixed without uploading the file again.
- * A load that fails with them leaves the previous table as it was.
+ * A load that fails with them leaves the previous table as it was. Null when nothing is reloaded
+ * (an append dataset: see below).
  */
-export async function setReadOptions(input: ReadOptionsInput, actor: Actor): Promise<DatasetLoad> {
+export async function setReadOptions(input: ReadOptionsInput, actor: Actor): Promise<DatasetLoad | null> {
   const parsed = readOptionsInput.parse(input);
   const dataset = await getDatasetById(parsed.datasetId);
   if (!dataset) throw new UserError("Dataset not found", 404);
@@ -50,11 +51,18 @@ export async function setReadOptions(input: ReadOptionsInput, actor: Actor): Pro
   await updateDataset(dataset.id, { options });
   const changed = Object.fromEntries(READ_OPTION_KEYS.map((k) => [k, parsed[k] ?? "detect"]));
   await audit("dataset.read_options_changed", actor, { type: "dataset", id: dataset.id, name: dataset.name }, changed);
+  // An append or upsert dataset holds each version's rows once: reading the current file again
+  // adds nothing, so options that change how a file is parsed apply from the next file on.
+  // Null markers and the date order only change the typing, which a reload does redo.
+  const parsing = PARSE_OPTION_KEYS.some((k) => JSON.stringify(dataset.options[k]) !== JSON.stringify(options[k]));
+  if (dataset.options.loadMode !== "replace" && parsing) return null;
   return requestDatasetLoad(dataset.id, { versionId: dataset.currentVersionId, force: true }, actor);
 }
 
+const PARSE_OPTION_KEYS = ["encoding", "delimiter", "header", "headerLine", "badRows"] as const;
+
 /** The one-click answer to "is 03/04/2024 day first or month first?": only the date order changes. */
-export async function setDateOrder(datasetId: string, dateOrder: "DMY" | "MDY", actor: Actor): Promise<DatasetLoad> {
+export async function setDateOrder(datasetId: string, dateOrder: "DMY" | "MDY", actor: Actor): Promise<DatasetLoad | null> {
   const dataset = await getDatasetById(datasetId);
   if (!dataset) throw new UserError("Dataset not found", 404);
   return setReadOptions({ ...dataset.options, datasetId, dateOrder }, actor);

@@ -120,17 +120,24 @@ export function nullMarkersOf(options: Pick<DatasetOptions, "nullMarkers">): str
   return options.nullMarkers ?? DEFAULT_NULL_MARKERS;
 }
 
-/** The cast of a refined column in the typed table (lib/ingest/typed-table.ts). */
+/** The trimmed value, NULL when blank or a marker: what a refined or chosen type casts. */
+function nullableValue(ident: string, markers: readonly string[] | undefined): string {
+  if (!markers?.length) return `nullif(btrim(${ident}), '')`;
+  return `(case when btrim(${ident}) = '' or btrim(${ident}) = any(${sqlTextArray(markers)}) then null else btrim(${ident}) end)`;
+}
+
+/** The cast of a refined column, or of a chosen type over null markers, in the typed table (lib/ingest/typed-table.ts). */
 export function refinedCast(column: DatasetColumn): string | null {
-  if (column.overrideType || (!column.format && !column.nullMarkers?.length)) return null;
+  const ident = quoteIdent(column.name);
+  if (column.overrideType) {
+    return column.nullMarkers?.length && column.overrideType !== "text"
+      ? `${nullableValue(ident, column.nullMarkers)}::${column.overrideType} as ${ident}`
+      : null;
+  }
+  if (!column.format && !column.nullMarkers?.length) return null;
   const form = FORMS.find((f) => f.format === (column.format ?? "plain") && f.type === column.inferredType);
   if (!form) return null;
-  const ident = quoteIdent(column.name);
-  const markers = column.nullMarkers?.length ? column.nullMarkers : null;
-  const value = markers
-    ? `(case when btrim(${ident}) = any(${sqlTextArray(markers)}) then null else btrim(${ident}) end)`
-    : `btrim(${ident})`;
-  return `${form.cast(value)} as ${ident}`;
+  return `${form.cast(nullableValue(ident, column.nullMarkers))} as ${ident}`;
 }
 
 /** A SQL boolean: the value (groups `g` of the form's pattern) is a real calendar date and time. */
@@ -162,19 +169,22 @@ export async function refineTextColumns(
   /** The file's delimiter: in a comma-delimited file a comma inside a number cannot be a decimal comma's locale. */
   delimiter = ",",
 ): Promise<DatasetColumn[]> {
-  const open = columns
-    .map((c, index) => ({ column: c, index }))
-    .filter(({ column }) => column.inferredType === "text" && !column.overrideType);
-  if (options.types === "text" || open.length === 0) return [...columns];
   const markers = nullMarkersOf(options);
   const markerSet = new Set(markers);
+  // A type the user chose reads the markers as NULL too (the load's check let them through).
+  const out = columns.map((c): DatasetColumn => {
+    const { nullMarkers: _n, ...rest } = c;
+    return c.overrideType && c.overrideType !== "text" && markers.length ? { ...rest, nullMarkers: markers } : c;
+  });
+  const open = out.map((c, index) => ({ column: c, index })).filter(({ column }) => column.inferredType === "text" && !column.overrideType);
+  if (options.types === "text" || open.length === 0) return out;
 
   const sampleRows = (await sql.unsafe(
     `select ${open.map(({ column }, k) => `btrim(${quoteIdent(column.name)}) as s${k}`).join(", ")} from ${table} limit ${SAMPLE_ROWS}`,
   )) as unknown as Record<string, string | null>[];
   const plans: Plan[] = [];
   open.forEach(({ column, index }, k) => {
-    const values = sampleRows.map((r) => r[`s${k}`]).filter((v): v is string => v !== null && !markerSet.has(v));
+    const values = sampleRows.map((r) => r[`s${k}`]).filter((v): v is string => v !== null && v !== "" && !markerSet.has(v));
     // A column empty in the sample stays text: nothing says what it holds.
     if (values.length === 0) return;
     const candidates = FORMS.filter((form) => {
@@ -183,13 +193,14 @@ export async function refineTextColumns(
     });
     if (candidates.length) plans.push({ column, index, candidates });
   });
-  if (plans.length === 0) return [...columns];
+  if (plans.length === 0) return out;
 
   const markerArray = sqlTextArray(markers);
   const selects = plans.flatMap((plan, p) => {
     const ident = quoteIdent(plan.column.name);
     const v = `btrim(${ident})`;
-    const nonMarker = `${ident} is not null and ${v} <> all(${markerArray})`;
+    // Blank values (a padded fixed-width column's empty cells) are NULLs like markers.
+    const nonMarker = `${ident} is not null and ${v} <> '' and ${v} <> all(${markerArray})`;
     return [
       ...plan.candidates.map((form, i) => {
         const match = `${v} ~ ${sqlString(form.pattern)}`;
@@ -205,7 +216,6 @@ export async function refineTextColumns(
   });
   const [row] = (await sql.unsafe(`select ${selects.join(",\n  ")} from ${table}`)) as unknown as Record<string, unknown>[];
 
-  const out = [...columns];
   plans.forEach((plan, p) => {
     const fitting = plan.candidates.filter((_, i) => row![`p${p}_f${i}`] === true);
     const decision = decide(fitting, {

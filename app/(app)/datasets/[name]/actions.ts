@@ -22,6 +22,8 @@ import {
 // protects nothing. Invalid input throws a ZodError, which runAction answers as 400.
 
 type Queued = { loadId: string };
+/** Null: saved without a reload (an append dataset's parsing options apply from the next file). */
+type MaybeQueued = { loadId: string | null };
 
 async function datasetOrThrow(id: string): Promise<Dataset> {
   const dataset = await getDatasetById(id);
@@ -89,7 +91,7 @@ export async function setColumnTypeAction(
  * "How the file was read" on the dataset page: new read options, and the current version loaded
  * again with them. The form's empty fields mean "detect".
  */
-export async function setReadOptionsAction(_prev: ActionResult<Queued>, form: FormData): Promise<ActionResult<Queued>> {
+export async function setReadOptionsAction(_prev: ActionResult<MaybeQueued>, form: FormData): Promise<ActionResult<MaybeQueued>> {
   return runAction("setReadOptions", async () => {
     const actor = await requireRole("editor");
     const field = (key: string) => {
@@ -114,21 +116,21 @@ export async function setReadOptionsAction(_prev: ActionResult<Queued>, form: Fo
       },
       actor,
     );
-    const dataset = await getDatasetById(load.datasetId);
+    const dataset = await getDatasetById(String(form.get("datasetId") ?? ""));
     if (dataset) revalidateDataset(dataset.name);
-    return { loadId: load.id };
+    return { loadId: load?.id ?? null };
   });
 }
 
 /** Reads an ambiguous date column day first or month first, reloading the current version. */
-export async function setDateOrderAction(_prev: ActionResult<Queued>, form: FormData): Promise<ActionResult<Queued>> {
+export async function setDateOrderAction(_prev: ActionResult<MaybeQueued>, form: FormData): Promise<ActionResult<MaybeQueued>> {
   return runAction("setDateOrder", async () => {
     const actor = await requireRole("editor");
     const { datasetId, dateOrder } = dateOrderInput.parse(Object.fromEntries(form));
     const dataset = await datasetOrThrow(datasetId);
     const load = await setDateOrder(dataset.id, dateOrder, actor);
     revalidateDataset(dataset.name);
-    return { loadId: load.id };
+    return { loadId: load?.id ?? null };
   });
 }
 

@@ -11,7 +11,7 @@ import { FormError } from "@/components/form-messages";
 import { delimiterLabel } from "../format";
 import { setDateOrderAction, setReadOptionsAction } from "./actions";
 
-type State = ActionResult<{ loadId: string }>;
+type State = ActionResult<{ loadId: string | null }>;
 
 const source = (how: string) => (how === "detected" ? "detected" : how === "bom" ? "byte-order mark" : "chosen");
 
@@ -34,7 +34,13 @@ export function ReadOptions({
 }) {
   const [state, formAction, pending] = useActionState(setReadOptionsAction, { ok: false } as State);
   useEffect(() => {
-    if (state.ok) toast.success("Reading the stored file again with these options");
+    if (state.ok) {
+      toast.success(
+        state.data.loadId
+          ? "Reading the stored file again with these options"
+          : "Saved: this dataset appends, so they apply from the next file on",
+      );
+    }
   }, [state]);
   const error = state.ok
     ? undefined
