@@ -10,7 +10,6 @@ import { FastPathUnsupported } from "./copy-scan";
 
 /** windows-1252's 0x80–0x9F; the five bytes it leaves undefined are marked by U+FFFD. */
 const WINDOWS_1252_C1 = "€\uFFFD‚ƒ„…†‡ˆ‰Š‹Œ\uFFFDŽ\uFFFD\uFFFD‘’“”•–—˜™š›œ\uFFFDžŸ";
-const C1 = /[\x80-\x9f]/;
 const C1_ALL = /[\x80-\x9f]/g;
 
 export function latin1ToUtf8(chunk: Buffer): Buffer {
@@ -18,14 +17,23 @@ export function latin1ToUtf8(chunk: Buffer): Buffer {
 }
 
 /**
- * A chunk without bytes 0x80–0x9F (most of a file) is ISO-8859-1; the rest maps those bytes by
- * table. A byte windows-1252 does not define leaves the fast path: the exact parser names its
- * line and column.
+ * A chunk without bytes 0x80–0x9F (most of a file) is ISO-8859-1: one native transcode, then a
+ * memchr-speed look for what those bytes became (C2 80–C2 9F; in UTF-8 made from Latin-1 a C2 is
+ * always a lead byte). The rare chunk with them maps them by table. A byte windows-1252 does not
+ * define leaves the fast path: the exact parser names its line and column.
  */
 export function windows1252ToUtf8(chunk: Buffer): Buffer {
-  const text = chunk.toString("latin1");
-  if (!C1.test(text)) return transcode(chunk, "latin1", "utf8");
-  const mapped = text.replace(C1_ALL, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!);
+  const utf8 = transcode(chunk, "latin1", "utf8");
+  if (!hasC1(utf8)) return utf8;
+  const mapped = chunk.toString("latin1").replace(C1_ALL, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!);
   if (mapped.includes("\uFFFD")) throw new FastPathUnsupported("a byte windows-1252 does not define");
   return Buffer.from(mapped, "utf8");
+}
+
+function hasC1(utf8: Buffer): boolean {
+  for (let i = utf8.indexOf(0xc2); i !== -1; i = utf8.indexOf(0xc2, i + 1)) {
+    const next = utf8[i + 1];
+    if (next !== undefined && next <= 0x9f) return true;
+  }
+  return false;
 }
