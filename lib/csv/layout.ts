@@ -29,6 +29,22 @@ export interface Layout {
 }
 
 const MAX_RECORDS = 200;
+
+/**
+ * Where physical line `line` starts in the text (CRLF, LF and CR each end a line, quoted or not:
+ * the line numbers a user sees in an editor), or how many lines the text has when it has fewer.
+ */
+export function physicalLineStart(text: string, line: number): { start: number } | { lines: number } {
+  let at = 0;
+  for (let n = 1; n < line; n++) {
+    const lf = text.indexOf("\n", at);
+    const cr = text.indexOf("\r", at);
+    const next = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
+    if (next === -1) return { lines: n };
+    at = next + (text[next] === "\r" && text[next + 1] === "\n" ? 2 : 1);
+  }
+  return { start: at };
+}
 /** A preamble is a few lines of notes; beyond this the "header" found is more likely data. */
 const MAX_PREAMBLE = 40;
 /** Share of records that must end with an empty field for the delimiter to be a terminator. */

@@ -2,9 +2,9 @@ import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { CsvFormatError } from "./errors";
 import { detectDelimiter, detectLineEnding } from "./dialect";
-import { sniffBytes } from "./sniff";
+import { sniffBytes, type SniffOptions } from "./sniff";
 
-function sniffError(head: Buffer, opts?: { encoding?: string }): CsvFormatError {
+function sniffError(head: Buffer, opts?: SniffOptions): CsvFormatError {
   try {
     sniffBytes(head, opts);
   } catch (e) {
@@ -214,6 +214,12 @@ describe("sniffBytes: where the table starts", () => {
   it("a header line the user sets decides the header and trailing delimiter from that line on", () => {
     const r = sniffBytes(Buffer.from("2021,1,2\n\nregion,q1,q2,\nN,1,2,\nS,3,4,\n"), { headerLine: 3, complete: true });
     expect(r).toMatchObject({ startLine: 3, header: true, trailingDelimiter: true, startOffset: "2021,1,2\n\n".length });
+  });
+
+  it("a header line past the start of the file is an error saying how many lines there are", () => {
+    const err = sniffError(Buffer.from("a,b\r\n1,2\r\n"), { headerLine: 9, complete: true });
+    expect(err).toMatchObject({ code: "header_line" });
+    expect(err.message).toBe("The header line is set to 9, but the start of the file has only 3 lines.");
   });
 
   it("counts no byte-order mark a UTF-16 file lacks when skipping to its header", () => {

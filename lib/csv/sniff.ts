@@ -5,7 +5,7 @@ import { detectBom, detectDelimiter, detectLineEnding, type LineEnding } from ".
 import { findInvalidUtf8, incompleteUtf8Tail, invalidUtf8Error, isWideEncoding, resolveEncodingLabel } from "./encoding";
 import { CsvFormatError } from "./errors";
 import { locateByte } from "./locate";
-import { detectLayout } from "./layout";
+import { detectLayout, physicalLineStart } from "./layout";
 
 export interface SniffResult {
   /** "utf-8", "utf-16le", "windows-1252", … or the validated label the user chose; pass to createDecoderStream. */
@@ -111,17 +111,11 @@ export function sniffBytes(head: Buffer, opts: SniffOptions = {}): SniffResult {
 
 /** The start of physical line `line` in the head (a line the user named as the header). */
 function findLine(text: string, line: number): { start: number; startLine: number } {
-  let at = 0;
-  for (let n = 1; n < line; n++) {
-    const lf = text.indexOf("\n", at);
-    const cr = text.indexOf("\r", at);
-    const next = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
-    if (next === -1) {
-      throw new CsvFormatError("header_line", `The header line is set to ${line}, but the start of the file has only ${n} lines.`);
-    }
-    at = next + (text[next] === "\r" && text[next + 1] === "\n" ? 2 : 1);
+  const found = physicalLineStart(text, line);
+  if ("lines" in found) {
+    throw new CsvFormatError("header_line", `The header line is set to ${line}, but the start of the file has only ${found.lines} lines.`);
   }
-  return { start: at, startLine: line };
+  return { start: found.start, startLine: line };
 }
 
 function locatedEncodingError(head: Buffer, offset: number, delimiter: string | undefined, userChoseUtf8: boolean): CsvFormatError {

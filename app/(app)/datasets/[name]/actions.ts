@@ -15,8 +15,8 @@ import {
   datasetLoadRequestInput,
   datasetVersionReloadInput,
   dateOrderInput,
-  type ReadOptionsInput,
 } from "@/lib/validation/datasets";
+import { optionsFromFormData } from "../dataset-options";
 
 // Every action checks the editor role itself, first: the page hiding its buttons from viewers
 // protects nothing. Invalid input throws a ZodError, which runAction answers as 400.
@@ -94,28 +94,9 @@ export async function setColumnTypeAction(
 export async function setReadOptionsAction(_prev: ActionResult<MaybeQueued>, form: FormData): Promise<ActionResult<MaybeQueued>> {
   return runAction("setReadOptions", async () => {
     const actor = await requireRole("editor");
-    const field = (key: string) => {
-      const value = form.get(key);
-      return typeof value === "string" && value.trim() && value !== "auto" ? value.trim() : undefined;
-    };
-    const badRowsMode = field("badRowsMode");
-    const load = await setReadOptions(
-      {
-        datasetId: String(form.get("datasetId") ?? ""),
-        encoding: field("encoding"),
-        delimiter: field("delimiter") === "tab" ? "\t" : (field("delimiter") as ReadOptionsInput["delimiter"]),
-        header: field("header") === undefined ? undefined : field("header") === "yes",
-        headerLine: field("headerLine") as unknown as number | undefined,
-        nullMarkers: field("nullMarkers")
-          ?.split(",")
-          .map((m) => m.trim())
-          .filter(Boolean),
-        dateOrder: field("dateOrder") as ReadOptionsInput["dateOrder"],
-        badRows:
-          badRowsMode === "skip" ? { mode: "skip", max: field("badRowsMax") ?? 100 } : { mode: badRowsMode === "error" ? "error" : "pad" },
-      },
-      actor,
-    );
+    // The same form fields as the new-dataset form's options, read the same way; the read-option
+    // schema keeps only the keys that say how a file is read.
+    const load = await setReadOptions({ ...optionsFromFormData(form), datasetId: String(form.get("datasetId") ?? "") }, actor);
     const dataset = await getDatasetById(String(form.get("datasetId") ?? ""));
     if (dataset) revalidateDataset(dataset.name);
     return { loadId: load?.id ?? null };

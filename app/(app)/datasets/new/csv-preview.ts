@@ -2,7 +2,7 @@ import Papa from "papaparse";
 import { detectEncoding } from "@/lib/csv/detect-encoding";
 import { detectBom, detectDelimiter } from "@/lib/csv/dialect";
 import { normalizeHeaders } from "@/lib/csv/headers";
-import { detectLayout } from "@/lib/csv/layout";
+import { detectLayout, physicalLineStart } from "@/lib/csv/layout";
 
 export const PREVIEW_BYTES = 64 * 1024;
 export const PREVIEW_ROWS = 10;
@@ -68,7 +68,9 @@ export function parsePreview(head: HeadText, opts: { delimiter?: string; header?
   // The server's detection rules over the same head (the cut last record is ignored by them).
   const delimiter = opts.delimiter ?? detectDelimiter(head.text);
   const layout = detectLayout(head.text, delimiter, !head.truncated);
-  const start = opts.headerLine ? lineStart(head.text, opts.headerLine) : layout.start;
+  const at = opts.headerLine ? physicalLineStart(head.text, opts.headerLine) : { start: layout.start };
+  // A header line past the head shows an empty preview; the server says what is wrong.
+  const start = "start" in at ? at.start : head.text.length;
   let text = head.text.slice(start);
   if (head.truncated) {
     // The 64 KiB cut usually lands mid-row; drop that partial last line.
@@ -102,14 +104,4 @@ export function parsePreview(head: HeadText, opts: { delimiter?: string; header?
     headerDetected: opts.header === undefined,
     trailingDelimiter: trailing,
   };
-}
-
-function lineStart(text: string, line: number): number {
-  let at = 0;
-  for (let n = 1; n < line && at < text.length; n++) {
-    const next = text.slice(at).search(/\r\n|\n|\r/);
-    if (next === -1) return text.length;
-    at += next + (text.startsWith("\r\n", at + next) ? 2 : 1);
-  }
-  return at;
 }

@@ -7,7 +7,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { describedBy, FieldErrors } from "@/components/form-messages";
-import { DELIMITER_CHOICES, ENCODING_SUGGESTIONS } from "../dataset-options";
+import { DELIMITER_CHOICES, ENCODING_SUGGESTIONS, OPTION_FIELDS } from "../dataset-options";
 
 export type OptionValues = {
   delimiter: string;
@@ -33,20 +33,6 @@ export const DEFAULT_OPTIONS: OptionValues = {
   dateOrder: "auto",
 };
 
-const OPTION_KEYS = [
-  "delimiter",
-  "encoding",
-  "header",
-  "headerLine",
-  "loadMode",
-  "keyColumns",
-  "types",
-  "badRowsMode",
-  "badRowsMax",
-  "nullMarkers",
-  "dateOrder",
-];
-
 /** The "Advanced options" disclosure: a native <details>, so it opens with Enter/Space as is. */
 export function OptionsFields({
   values,
@@ -62,7 +48,7 @@ export function OptionsFields({
   knownColumns?: string[];
   disabled?: boolean;
 }) {
-  const hasErrors = OPTION_KEYS.some((k) => errors?.[k]?.length);
+  const hasErrors = OPTION_FIELDS.some((k) => errors?.[k]?.length);
   return (
     <details className="group rounded-lg border" open={hasErrors || undefined}>
       <summary className="hover:bg-accent/50 focus-visible:ring-ring/50 flex cursor-pointer list-none items-center gap-2 rounded-lg px-4 py-3 text-sm font-medium outline-none focus-visible:ring-[3px] [&::-webkit-details-marker]:hidden">
