@@ -516,6 +516,16 @@ describe("numbers and dates as real files write them", () => {
     expect(rows.map((r) => r.score)).toEqual(["12", null, null]);
   });
 
+  it("null markers are data, not SQL: quotes, backslashes and a statement in a marker stay literal", async () => {
+    const markers = ["it's", "\\';drop table x;--", "n/a"];
+    const body = "k,v\n1,10\n2,it's\n3,\\';drop table x;--\n4,n/a\n";
+    const { load } = await ingest("hostile_markers", body, { nullMarkers: markers });
+    expect(load.status).toBe("succeeded");
+    expect(await warehouseTypes("hostile_markers")).toMatchObject({ v: "bigint" });
+    const rows = await getSql().unsafe(`select v::text from warehouse.hostile_markers order by _rb_line`);
+    expect(rows.map((r) => r.v)).toEqual(["10", null, null, null]);
+  });
+
   it("a semicolon file's lone 1,234 may be a decimal comma: it stays text", async () => {
     await ingest("decimal_comma", "a;b\n1,234;x\n5,678;y\n");
     expect(await warehouseTypes("decimal_comma")).toMatchObject({ a: "text" });
