@@ -185,3 +185,58 @@ export async function ensureCsv(cacheDir: string, rows: number, dialect: CsvDial
   const { size } = await fsp.stat(file);
   return { path: file, rows, bytes: size, generatedNow: true, seconds: (Date.now() - started) / 1000 };
 }
+
+/** How a variant file is made from the canonical one: transcoded to UTF-16LE with a BOM, or gzipped. */
+export type CsvDerivation = "utf16le-bom" | "gzip";
+
+/**
+ * Returns the cached `derivation` of `canonical` (bench/.cache/<canonical>-utf16le-bom.csv or
+ * <canonical>.csv.gz), making it first (to a temp name, then renamed) if missing. The UTF-16 file
+ * is FF FE, then the canonical file's text: each chunk is cut after its last LF, so only whole
+ * lines (never half a UTF-8 sequence, never half a surrogate pair) are transcoded at a time. The
+ * gzip file is the canonical file's bytes through zlib at the default level.
+ */
+export async function ensureDerivedCsv(canonical: GeneratedCsv, derivation: CsvDerivation): Promise<GeneratedCsv> {
+  const base = canonical.path.replace(/\.csv$/, "");
+  const file = derivation === "gzip" ? `${base}.csv.gz` : `${base}-utf16le-bom.csv`;
+  const started = Date.now();
+  const existing = await fsp.stat(file).catch(() => null);
+  if (existing?.isFile() && existing.size > 0) {
+    return { path: file, rows: canonical.rows, bytes: existing.size, generatedNow: false, seconds: 0 };
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    if (derivation === "gzip") {
+      const { createGzip } = await import("node:zlib");
+      const { pipeline } = await import("node:stream/promises");
+      await pipeline(
+        fs.createReadStream(canonical.path, { highWaterMark: 1024 * 1024 }),
+        createGzip(),
+        fs.createWriteStream(tmp, { flags: "wx" }),
+      );
+    } else {
+      const out = fs.createWriteStream(tmp, { flags: "wx", highWaterMark: 4 * 1024 * 1024 });
+      const closed = once(out, "close");
+      const write = async (chunk: Buffer) => {
+        if (!out.write(chunk)) await once(out, "drain");
+      };
+      await write(Buffer.from([0xff, 0xfe]));
+      let carry = Buffer.alloc(0);
+      for await (const piece of fs.createReadStream(canonical.path, { highWaterMark: 4 * 1024 * 1024 })) {
+        const bytes = carry.length ? Buffer.concat([carry, piece as Buffer]) : (piece as Buffer);
+        const cut = bytes.lastIndexOf(0x0a) + 1;
+        if (cut > 0) await write(Buffer.from(bytes.toString("utf8", 0, cut), "utf16le"));
+        carry = Buffer.from(bytes.subarray(cut));
+      }
+      if (carry.length) await write(Buffer.from(carry.toString("utf8"), "utf16le"));
+      out.end();
+      await closed;
+    }
+    await fsp.rename(tmp, file);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  const { size } = await fsp.stat(file);
+  return { path: file, rows: canonical.rows, bytes: size, generatedNow: true, seconds: (Date.now() - started) / 1000 };
+}

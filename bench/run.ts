@@ -2,8 +2,18 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CANONICAL, ensureCsv, type GeneratedCsv } from "@/bench/generate-csv";
-import { DIALECT_ROUNDS, DIALECT_VARIANTS, measureDialects, QUICK_DIALECT_ROUNDS, type DialectResult } from "@/bench/dialects";
+import { ensureCsv, type GeneratedCsv } from "@/bench/generate-csv";
+import {
+  DIALECT_ROUNDS,
+  DIALECT_VARIANTS,
+  measureDialects,
+  prepareVariantFiles,
+  QUICK_DIALECT_ROUNDS,
+  variantUrlPath,
+  type DialectResult,
+} from "@/bench/dialects";
+import { apiOk, measureApi, type ApiResult } from "@/bench/api";
+import { checkBuild } from "@/bench/web-server";
 import { startUploadRoute } from "@/bench/upload-route";
 import { startFileServer } from "@/bench/file-server";
 import { psqlVersion, runPsqlBaseline, type BaselineResult } from "@/bench/psql-baseline";
@@ -22,15 +32,19 @@ import { startSlackSink } from "@/lib/slack/sink";
 import { nativeScanRecords } from "@/lib/csv/native-scan";
 
 /**
- * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|sniff] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
+ * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|dialects|api|sniff] [-- --rounds=N] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
  * Loads a generated CSV through Relayboard's real job path and compares it with psql \copy of the
  * same file on the same database, in the same run; then the typed-model build against a
  * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
  * pipelines on two workers, and the web process under load (needs `npm run build` first) while runs
  * execute. Prints figures; never fails on timings, but does on web errors or non-2xx answers.
- * The main file's dialect variants (`;`, CRLF, Latin-1, and an upload through the route) load in
- * interleaved rounds with psql → pre-typed (bench/dialects.ts); `--only=dialects` runs that part
- * alone, `--rounds=N` sets its rounds (default 5, 2 with `--quick`).
+ * The main file's variants (canonical by URL, `;`, CRLF, Latin-1, UTF-16LE with BOM, gzip, and an
+ * upload through the route) load in interleaved rounds with psql → pre-typed (bench/dialects.ts),
+ * every run printed, targets on the medians; `--only=ingest` runs the baselines, the main ingest
+ * and that table, `--only=dialects` the table alone, `--rounds=N` sets its rounds (default 5, 2
+ * with `--quick`). `--only=api` instead measures through the HTTP API of a running `npm run web` +
+ * `npm run worker` (needs `npm run build` first; bench/api.ts): a URL registration and an upload per
+ * round, interleaved with psql, and the web process' responsiveness during those loads.
  * `--only=sniff` instead loads the real-world corpus (tests/fixtures/wild) with Relayboard and with
  * DuckDB's read_csv (bench/sniff.ts); it fails if Relayboard is not right on more files than DuckDB.
  */
@@ -56,6 +70,7 @@ type Flags = {
   ingestOnly: boolean;
   sniffOnly: boolean;
   dialectsOnly: boolean;
+  apiOnly: boolean;
   /** Interleaved rounds of the dialect part (psql-typed and each variant once per round). */
   rounds: number | null;
   cpuProfile: boolean;
@@ -71,6 +86,7 @@ function parseFlags(argv: string[]): Flags {
     ingestOnly: false,
     sniffOnly: false,
     dialectsOnly: false,
+    apiOnly: false,
     rounds: null,
     cpuProfile: false,
     timeoutMs: 15 * 60_000,
@@ -83,18 +99,19 @@ function parseFlags(argv: string[]): Flags {
     else if (arg === "--only=ingest") flags.ingestOnly = true;
     else if (arg === "--only=sniff") flags.sniffOnly = true;
     else if (arg === "--only=dialects") flags.dialectsOnly = true;
+    else if (arg === "--only=api") flags.apiOnly = true;
     else if (arg.startsWith("--rounds=")) flags.rounds = Math.max(1, Math.floor(Number(arg.split("=")[1])) || DIALECT_ROUNDS);
     else if (arg === "--verbose") flags.verbose = true;
     else if (arg === "--cpu-prof") flags.cpuProfile = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
     else
       throw new Error(
-        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --rounds=N, --timeout-min=N, --verbose, --cpu-prof`,
+        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --only=api, --rounds=N, --timeout-min=N, --verbose, --cpu-prof`,
       );
   }
-  if ([flags.webOnly, flags.ingestOnly, flags.sniffOnly, flags.dialectsOnly].filter(Boolean).length > 1)
+  if ([flags.webOnly, flags.ingestOnly, flags.sniffOnly, flags.dialectsOnly, flags.apiOnly].filter(Boolean).length > 1)
     throw new Error("give one --only=");
-  if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly || flags.dialectsOnly) flags.skipBig = true;
+  if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly || flags.dialectsOnly || flags.apiOnly) flags.skipBig = true;
   return flags;
 }
 
@@ -166,16 +183,20 @@ async function main(): Promise<boolean> {
   process.chdir(REPO_ROOT);
   const serverUrl = process.env.DATABASE_URL?.trim() || null;
   const notes: string[] = [];
+  if (flags.apiOnly) {
+    // Before anything is generated or started: the part serves the production build as `npm run web` does.
+    try {
+      checkBuild(REPO_ROOT);
+    } catch (err) {
+      log(err instanceof Error ? err.message : String(err));
+      return false;
+    }
+  }
 
   const mainCsv = flags.webOnly || flags.sniffOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
-  // The dialect variants: the same rows as the main file, one cached file per dialect.
-  const dialectFiles = new Map<string, GeneratedCsv>();
-  for (const v of mainCsv && !flags.ingestOnly ? DIALECT_VARIANTS : []) {
-    const csv = v.dialect === CANONICAL ? mainCsv! : await ensureCsv(CACHE_DIR, mainCsv!.rows, v.dialect);
-    if (csv !== mainCsv && csv.generatedNow)
-      log(`dialect ${v.key}: generated in ${csv.seconds.toFixed(1)} s, ${(csv.bytes / 1e6).toFixed(1)} MB`);
-    dialectFiles.set(v.key, csv);
-  }
+  // The variants: the same rows as the main file, one cached file per variant.
+  const dialectFiles =
+    mainCsv && !flags.apiOnly ? await prepareVariantFiles(CACHE_DIR, mainCsv, DIALECT_VARIANTS, log) : new Map<string, GeneratedCsv>();
 
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "rb-bench-"));
   cleanups.push({ name: "temp dir", fn: async () => fs.rmSync(tmpRoot, { recursive: true, force: true }) });
@@ -222,8 +243,8 @@ async function main(): Promise<boolean> {
   const baselines: BenchReport["baselines"] = { text: null, typed: null };
   if (flags.webOnly || !mainCsv) {
     baselines.skipped = "--only=web";
-  } else if (flags.dialectsOnly) {
-    baselines.skipped = "--only=dialects (the dialect part runs psql → pre-typed once a round)";
+  } else if (flags.dialectsOnly || flags.apiOnly) {
+    baselines.skipped = `--only=${flags.apiOnly ? "api" : "dialects"} (the part runs psql → pre-typed once a round)`;
   } else if (!psql) {
     baselines.skipped = "psql is not installed";
     log("psql not found: skipping the baselines");
@@ -260,7 +281,7 @@ async function main(): Promise<boolean> {
   // neighbour. Each run is a new dataset (the same file again would be "unchanged") on a fresh
   // worker; the first keeps its tables for the typed-model part.
   const ingestRuns: IngestResult[] = [];
-  for (let run = 1; mainCsv && !flags.dialectsOnly && run <= (flags.quick ? 1 : BEST_OF) && !interrupted; run++) {
+  for (let run = 1; mainCsv && !flags.dialectsOnly && !flags.apiOnly && run <= (flags.quick ? 1 : BEST_OF) && !interrupted; run++) {
     const name = run === 1 ? mainName : `${mainName}_run${run}`;
     const url = server.host(`/bench-main-${run}.csv`, mainCsv.path);
     ingestRuns.push(await ingestWithFreshWorker(workerEnv, name, url, actor, flags));
@@ -305,7 +326,8 @@ async function main(): Promise<boolean> {
         return runPsqlBaseline(dbUrl, mainCsv.path, "typed", { runs: 1, timeoutMs: flags.timeoutMs, log });
       },
       ingest: async (variant, file, name) => {
-        const url = server.host(`/${name}.csv`, file.path);
+        const { urlPath, contentType } = variantUrlPath(variant, name);
+        const url = server.host(urlPath, file.path, contentType);
         const register = variant.via === "upload" ? () => uploads.upload(name, file.path) : undefined;
         const result = await ingestWithFreshWorker(workerEnv, name, url, actor, flags, register);
         // Only the timings are kept: give the space back before the next load.
@@ -320,12 +342,57 @@ async function main(): Promise<boolean> {
     if (dialects.error) log(`dialects: ${dialects.error}`);
   }
 
+  let api: ApiResult | null = null;
+  if (flags.apiOnly && mainCsv && !interrupted) {
+    const secrets = getEnv();
+    api = await measureApi({
+      repoRoot: REPO_ROOT,
+      env: {
+        ...process.env,
+        LOG_LEVEL: "warn",
+        AUTH_SECRET: secrets.authSecret,
+        ENCRYPTION_KEY: secrets.encryptionKey.toString("base64"),
+      },
+      rounds: flags.rounds ?? (flags.quick ? QUICK_DIALECT_ROUNDS : DIALECT_ROUNDS),
+      quick: flags.quick,
+      file: mainCsv,
+      host: (urlPath, filePath) => server.host(urlPath, filePath),
+      startWorker: () => startWorker(workerEnv, (stop) => cleanups.push({ name: "api worker", fn: stop })),
+      psqlTyped: async () => {
+        if (!psql) throw new Error("psql is not installed: nothing to compare with");
+        return runPsqlBaseline(dbUrl, mainCsv.path, "typed", { runs: 1, timeoutMs: flags.timeoutMs, log });
+      },
+      dropTables: async (name) => {
+        await getSql()
+          .unsafe(`drop table if exists staging."${name}", warehouse."${name}" cascade`)
+          .catch(() => {});
+      },
+      checkpoint: async () => {
+        await getSql()
+          .unsafe("checkpoint")
+          .catch(() => {});
+      },
+      createToken: async () => {
+        const { createApiToken } = await import("@/lib/api/tokens");
+        const password = crypto.randomBytes(18).toString("base64url");
+        const user = await createUser({ email: "bench-api@example.com", name: "API bench", password, role: "admin" });
+        const { token } = await createApiToken(user, { name: "bench api", role: "editor" });
+        return { token, email: user.email, password };
+      },
+      timeoutMs: flags.timeoutMs,
+      interrupted: () => interrupted,
+      onSpawn: (name, stop) => cleanups.push({ name, fn: stop }),
+      verbose: flags.verbose,
+      log,
+    });
+  }
+
   let bigFile: FileInfo | null = null;
   let bigIngest: IngestResult | null = null;
   const bigSkipped = flags.webOnly
     ? "skipped (--only=web)"
-    : flags.ingestOnly || flags.dialectsOnly
-      ? `skipped (--only=${flags.ingestOnly ? "ingest" : "dialects"})`
+    : flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
+      ? `skipped (--only=${flags.ingestOnly ? "ingest" : flags.apiOnly ? "api" : "dialects"})`
       : flags.quick
         ? "skipped (--quick)"
         : flags.skipBig
@@ -343,7 +410,7 @@ async function main(): Promise<boolean> {
 
   const latencyCsv = await prepareCsv(LATENCY_ROWS);
   const runLatency =
-    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly
+    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -367,7 +434,7 @@ async function main(): Promise<boolean> {
   const tinyCsv = await ensureCsv(CACHE_DIR, THROUGHPUT_ROWS);
   const pipelines = flags.quick ? 20 : 200;
   const throughput =
-    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly
+    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -390,7 +457,7 @@ async function main(): Promise<boolean> {
   const webSeconds = flags.quick ? QUICK_WEB_SECONDS : WEB_SECONDS;
   const secrets = getEnv();
   const webLoad =
-    interrupted || flags.ingestOnly || flags.dialectsOnly
+    interrupted || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -465,15 +532,17 @@ async function main(): Promise<boolean> {
       psql,
       database: serverUrl ? "DATABASE_URL" : "embedded",
       loadAverage: loadAverageAtStart,
+      loadAverageEnd: os.loadavg()[0],
     },
     file: mainCsv ? fileInfo(mainCsv) : null,
-    only: flags.webOnly ? "web" : flags.ingestOnly ? "ingest" : flags.dialectsOnly ? "dialects" : undefined,
+    only: flags.webOnly ? "web" : flags.ingestOnly ? "ingest" : flags.dialectsOnly ? "dialects" : flags.apiOnly ? "api" : undefined,
     baselines,
     ingest,
     bigFile,
     bigIngest,
     bigSkipped,
     dialects,
+    api,
     typedModel,
     runLatency,
     throughput,
@@ -492,7 +561,8 @@ async function main(): Promise<boolean> {
     !runLatency?.error &&
     !throughput?.error &&
     (throughput === null || throughput.succeeded === throughput.pipelines) &&
-    webLoadOk(webLoad);
+    webLoadOk(webLoad) &&
+    apiOk(api);
   const dialectRuns = dialects?.rows.flatMap((r) => r.runs) ?? [];
   return [ingest, bigIngest, ...dialectRuns].every((r) => r === null || r.status === "succeeded") && !dialects?.error && partsOk;
 }
