@@ -157,7 +157,7 @@ function ingestRows(label: string, r: IngestResult, file: FileInfo, text: Baseli
     throughput(`  · load: scan + infer types + COPY into scratch${t.exact_parser ? " (exact parser)" : ""}`, (t.load ?? 0) / 1000, file),
     throughput(`  · apply: swap scratch into staging`, (t.apply ?? 0) / 1000, file),
     throughput(
-      `${label}: typed table built (${t.typing_parts ? `${t.typing_parts} INSERT … SELECTs at once` : "CREATE TABLE AS"})`,
+      `${label}: typed table built (${t.typed_lane ? "typed during the load (typed_lane), then swapped in" : t.typing_parts ? `${t.typing_parts} INSERT … SELECTs at once` : "CREATE TABLE AS"})`,
       (t.typing ?? 0) / 1000,
       file,
     ),
