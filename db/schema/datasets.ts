@@ -61,6 +61,16 @@ export type DetectedDialect = {
 };
 
 /** A scratch table filled while the file was fetched, and what the load learned doing it. */
+/**
+ * A load's typed twin of its scratch table (lib/ingest/load-fast.ts, openTypedLane): the rows
+ * COPYed into columns of the types guessed from the head of the file.
+ */
+export type TypedScratch = {
+  /** Bare name of the table, in the warehouse schema. */
+  table: string;
+  types: ColumnType[];
+};
+
 export type StagedScratch = {
   versionNumber: number;
   rows: number;
@@ -70,6 +80,8 @@ export type StagedScratch = {
   dialect?: DetectedDialect;
   /** How many COPYs shared the rows. */
   lanes?: number;
+  /** The typed twin, when its COPY took every row. */
+  typed?: TypedScratch;
 };
 
 export type DatasetOptions = {

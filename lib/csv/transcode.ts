@@ -1,5 +1,6 @@
 import { transcode } from "node:buffer";
 import { FastPathUnsupported } from "./copy-scan";
+import { canonicalEncoding, isUtf8Label } from "./encoding";
 
 /**
  * Single-byte Western files turned into UTF-8 on the fast path, in the worker: PostgreSQL's COPY
@@ -36,4 +37,57 @@ function hasC1(utf8: Buffer): boolean {
     if (next !== undefined && next <= 0x9f) return true;
   }
   return false;
+}
+
+/** A transcoder to UTF-8 that may carry bytes from one chunk to the next. */
+export type ChunkTranscoder = { push(chunk: Buffer): Buffer; end(): Buffer };
+
+/**
+ * UTF-16 files turned into UTF-8 on the fast path, in the worker (COPY cannot read UTF-16 at
+ * all). A code unit or a surrogate pair split between two chunks is carried over by
+ * TextDecoder's stream mode. Anything that is not UTF-16 (a lone surrogate, an odd last byte)
+ * leaves the fast path: the exact parser names its line and column. The BOM was skipped before
+ * (the sniff's startOffset), so a U+FEFF further on is data and kept (ignoreBOM).
+ */
+export function createUtf16ToUtf8(encoding: "utf-16le" | "utf-16be"): ChunkTranscoder {
+  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+  const utf8 = (decode: () => string) => {
+    let text: string;
+    try {
+      text = decode();
+    } catch {
+      throw new FastPathUnsupported(`not valid ${encoding.toUpperCase()}`);
+    }
+    return Buffer.from(text, "utf8");
+  };
+  return {
+    push: (chunk) => utf8(() => decoder.decode(chunk, { stream: true })),
+    end: () => utf8(() => decoder.decode()),
+  };
+}
+
+/** The stateless single-byte transcoders as ChunkTranscoders. */
+export function chunkwise(transcode: (chunk: Buffer) => Buffer): ChunkTranscoder {
+  return { push: transcode, end: () => Buffer.alloc(0) };
+}
+
+/**
+ * How the fast path turns a file's bytes into UTF-8 in the worker: ISO-8859-1, windows-1252 and
+ * UTF-16. Null for UTF-8 (nothing to do) and for the other single-byte code pages, which COPY
+ * converts itself (its ENCODING option).
+ */
+export function fastPathTranscoder(label: string): ChunkTranscoder | null {
+  if (isUtf8Label(label)) return null;
+  switch (canonicalEncoding(label)) {
+    case "iso88591":
+      return chunkwise(latin1ToUtf8);
+    case "windows1252":
+      return chunkwise(windows1252ToUtf8);
+    case "utf16le":
+      return createUtf16ToUtf8("utf-16le");
+    case "utf16be":
+      return createUtf16ToUtf8("utf-16be");
+    default:
+      return null;
+  }
 }

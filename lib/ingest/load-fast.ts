@@ -1,20 +1,17 @@
 import type { Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
-import type { ColumnType } from "@/db/schema/datasets";
+import type { ColumnType, TypedScratch } from "@/db/schema/datasets";
 import { createCopyScanner, FastPathUnsupported } from "@/lib/csv/copy-scan";
 import { MAX_FILE_COLUMNS, normalizeHeaders, quoteIdent, type NormalizedHeader } from "@/lib/csv/headers";
 import { castCheck, createTypeInferrer } from "@/lib/csv/infer";
-import { canonicalEncoding, isUtf8Label, postgresSingleByteEncoding } from "@/lib/csv/encoding";
-import { latin1ToUtf8, windows1252ToUtf8 } from "@/lib/csv/transcode";
+import { isUtf8Label, postgresSingleByteEncoding } from "@/lib/csv/encoding";
+import { fastPathTranscoder } from "@/lib/csv/transcode";
 import { nullMarkersOf } from "@/lib/ingest/refine-types";
 
-const WESTERN_TRANSCODERS: Record<string, ((chunk: Buffer) => Buffer) | undefined> = {
-  iso88591: latin1ToUtf8,
-  windows1252: windows1252ToUtf8,
-};
 import type { SniffResult } from "@/lib/csv/sniff";
 import { dialectOf, type OpenedCsv, type StagingLoadInput, type StagingLoadResult } from "@/lib/ingest/load-staging";
 import { createScratchTable, emptyFileError } from "@/lib/ingest/scratch-table";
+import { warehouseTable } from "@/lib/ingest/staging-sql";
 import { isDatabaseConnectionError } from "@/lib/pipeline/faults";
 
 const MIB = 1024 * 1024;
@@ -102,10 +99,10 @@ async function endCopy(conn: ReservedSql, stream: Writable, table: string, rows:
 }
 
 /** `COPY … FROM STDIN` of a CSV whose records start with the line number (see copy-scan.ts). */
-function copyCsvSql(table: string, columns: readonly string[], delimiter: string, postgresEncoding: string | null): string {
+function copyCsvSql(table: string, columns: readonly string[], delimiter: string, postgresEncoding: string | null, freeze = false): string {
   const forceNull = columns.length ? `, force_null (${columns.join(", ")})` : "";
   const encoding = postgresEncoding ? `, encoding '${postgresEncoding}'` : "";
-  return `copy ${table} (${["_rb_line", ...columns].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull}${encoding})`;
+  return `copy ${table} (${["_rb_line", ...columns].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull}${encoding}${freeze ? ", freeze true" : ""})`;
 }
 
 /** PostgreSQL SQLSTATE class 22 (data exception, incl. 22P04 bad COPY file format) from COPY. */
@@ -131,10 +128,11 @@ const SECOND_LANE_AFTER_BYTES = 4 * MIB;
  */
 type Lane = { sql: ReservedSql; stream: Writable; error: Error | null };
 
-async function openLane(open: () => Promise<ReservedSql>, sql: string): Promise<Lane> {
+async function openLane(open: () => Promise<ReservedSql>, sql: string, prepare?: (conn: ReservedSql) => Promise<void>): Promise<Lane> {
   const conn = await open();
   try {
     await conn.unsafe("begin");
+    await prepare?.(conn);
     const stream = await conn.unsafe(sql).writable();
     const lane: Lane = { sql: conn, stream, error: null };
     stream.on("error", (err: Error) => (lane.error ??= err));
@@ -183,6 +181,38 @@ function dropLane(lane: Lane): void {
     .finally(() => lane.sql.release());
 }
 
+/**
+ * The typed lane. psql's COPY into a typed table parses and types a row in one go; a load that
+ * types afterwards (INSERT … SELECT with casts from the all-text staging table) does a second,
+ * slower pass over every row after the first. So while the text lanes fill staging, a third COPY
+ * takes the same records into a table whose columns have the types the head of the file
+ * suggests, on another connection: PostgreSQL types the rows on the other core while the text
+ * COPYs run. It is a guess, settled at the end (lib/ingest/typed-table.ts, installTypedScratch):
+ * the typed table is used only if the whole file's types are those it was made with (or it kept
+ * a column as text, which is the raw value and can still be cast). A value the guessed type
+ * refuses makes its COPY fail; that only ends the guess (the transaction takes its table with
+ * it), never the load, which then types from staging as before.
+ *
+ * The table is created in the COPY's own transaction, so COPY FREEZE writes the rows already
+ * frozen: the first query over the new table does not rewrite every page to set hint bits.
+ */
+async function openTypedLane(
+  open: () => Promise<ReservedSql>,
+  table: string,
+  columns: readonly NormalizedHeader[],
+  types: readonly ColumnType[],
+  copySql: (table: string, freeze: boolean) => string,
+): Promise<Lane> {
+  return openLane(open, copySql(table, true), async (conn) => {
+    // Casting timestamptz values without an offset reads them as UTC, as the inferrer assumed
+    // (and as the typing pass does).
+    await conn.unsafe(`set local timezone = 'UTC'`);
+    await conn.unsafe(`drop table if exists ${table}`);
+    const defs = columns.map((h, i) => `${quoteIdent(h.name)} ${types[i] ?? "text"}`);
+    await conn.unsafe(`create table ${table} (${["_rb_line bigint", ...defs].join(", ")})`);
+  });
+}
+
 /** A fast load fed chunk by chunk, so it can run while the file is still being fetched. */
 export type FastLoader = {
   /** Resolves when the chunk is on its way to COPY (back-pressure for the caller). */
@@ -202,9 +232,9 @@ export type FastLoader = {
 export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader {
   const { sql, options, signal } = input;
   const { delimiter } = file;
-  // ISO-8859-1 and windows-1252 are turned into UTF-8 here (lib/csv/transcode.ts); other code
-  // pages are converted by COPY itself.
-  const toUtf8 = isUtf8Label(file.encoding) ? null : WESTERN_TRANSCODERS[canonicalEncoding(file.encoding)];
+  // ISO-8859-1, windows-1252 and UTF-16 are turned into UTF-8 here (lib/csv/transcode.ts);
+  // other code pages are converted by COPY itself.
+  const toUtf8 = fastPathTranscoder(file.encoding);
   const postgresEncoding = isUtf8Label(file.encoding) || toUtf8 ? null : postgresSingleByteEncoding(file.encoding);
   const inferrer = options.types === "infer" ? createTypeInferrer(MAX_FILE_COLUMNS) : null;
   let overrideTypes: (ColumnType | undefined)[] = [];
@@ -247,6 +277,10 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
   let copy: Writable | null = null; // the first lane: the load's own connection, no transaction
   let copyError: Error | null = null;
   let second: Lane | null = null;
+  // The typed lane gets every record (see openTypedLane); null when the load keeps none.
+  let typedLane: Lane | null = null;
+  let typedTypes: ColumnType[] = [];
+  let typedMiss: string | null = null;
   let turn = 0; // which lane gets the next records
   let lanes = 1;
   let aborted = false;
@@ -272,6 +306,37 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
     const stream = await sql.unsafe(copySql).writable();
     stream.on("error", (err: Error) => (copyError ??= err));
     copy = stream;
+    if (input.typedTable && input.extraConnection && (options.loadMode ?? "replace") === "replace") {
+      // What the head says; a column with a chosen type stays text here and is cast at the end.
+      const guess = inferrer?.result() ?? [];
+      typedTypes = columns.map((h, i) => (input.overrides.has(h.name) ? "text" : (guess[i] ?? "text")));
+      const idents = columns.map((h) => quoteIdent(h.name));
+      try {
+        typedLane = await openTypedLane(input.extraConnection, warehouseTable(input.typedTable), columns, typedTypes, (table, freeze) =>
+          copyCsvSql(table, idents, delimiter, postgresEncoding, freeze),
+        );
+      } catch (err) {
+        if (connectionLost(err as Error)) throw err;
+        typedMiss = `typed lane not opened: ${(err as Error).message}`;
+      }
+    }
+  };
+
+  /** The same records to the typed lane; a failure there only ends the typed lane. */
+  const sendTyped = async (pieces: readonly Buffer[]) => {
+    const lane = typedLane;
+    if (!lane) return;
+    if (lane.error) return endTyped(`typed COPY failed: ${lane.error.message}`);
+    for (const piece of pieces) lane.stream.write(piece);
+    if (lane.stream.writableLength > COPY_WINDOW) {
+      await drained(lane.stream).catch((err: Error) => (lane.error ??= err));
+    }
+  };
+
+  const endTyped = (why: string) => {
+    typedMiss ??= why;
+    if (typedLane) dropLane(typedLane);
+    typedLane = null;
   };
 
   const send = async (stream: Writable, data: Buffer) => {
@@ -316,7 +381,9 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
     const lane = second && turn++ % 2 === 1 ? second : null;
     const stream = lane ? lane.stream : (copy as unknown as Writable);
     for (const piece of head) stream.write(piece);
-    await send(stream, data.subarray(0, end));
+    const records = data.subarray(0, end);
+    await sendTyped([...head, records]);
+    await send(stream, records);
     if (lane?.error) throw lane.error;
     if (copyError) throw copyError;
   };
@@ -330,7 +397,31 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
     if (!connectionLost(copyError)) (copy as Writable | null)?.destroy();
     if (second) dropLane(second);
     second = null;
+    if (typedLane) endTyped("the load was stopped");
   };
+
+  /** Commits the typed lane; its table stays only if its COPY took every record. */
+  const commitTyped = async (): Promise<TypedScratch | undefined> => {
+    const lane = typedLane;
+    typedLane = null;
+    if (!lane || !input.typedTable) return undefined;
+    if (connectionLost(lane.error)) {
+      typedMiss ??= `typed COPY failed: ${lane.error!.message}`;
+      dropLane(lane);
+      return undefined;
+    }
+    const ok = await commitLane(lane).catch((err: Error) => {
+      typedMiss ??= `typed COPY failed: ${err.message}`;
+      return false;
+    });
+    if (!ok) {
+      // A value the guessed type refused (the server rolled the table back with the COPY).
+      typedMiss ??= `typed COPY refused a value${lane.error ? `: ${lane.error.message}` : ""}`;
+      return undefined;
+    }
+    return { table: input.typedTable, types: typedTypes };
+  };
+  let typed: TypedScratch | undefined;
 
   return {
     async push(chunk: Buffer) {
@@ -342,7 +433,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
           chunk = chunk.subarray(skip);
           bomToSkip -= skip;
         }
-        await write(scanner.push(toUtf8 ? toUtf8(chunk) : chunk));
+        await write(scanner.push(toUtf8 ? toUtf8.push(chunk) : chunk));
         input.onProgress({ bytesRead, rows: scanner.rows() });
       } catch (err) {
         abort();
@@ -351,6 +442,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
     },
     async finish() {
       try {
+        if (toUtf8) await write(scanner.push(toUtf8.end()));
         await write(scanner.end());
         // Only blank lines: no header, no columns, nothing to create.
         if (!copy) throw emptyFileError();
@@ -370,6 +462,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
           // handed out (the query promise already resolved); the data was refused either way.
           throw new FastPathUnsupported("COPY refused the data");
         }
+        typed = await commitTyped();
       } catch (err) {
         abort();
         throw translate(err);
@@ -387,6 +480,8 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
         delimiter,
         encoding: file.encoding,
         lanes,
+        typed,
+        typedMiss: typed ? undefined : (typedMiss ?? undefined),
       };
     },
     abort,

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import zlib from "node:zlib";
 import { pipeline, Transform, type Readable, type Writable } from "node:stream";
 import type { ReservedSql } from "postgres";
-import type { ColumnType, DatasetOptions, DetectedDialect } from "@/db/schema/datasets";
+import type { ColumnType, DatasetOptions, DetectedDialect, TypedScratch } from "@/db/schema/datasets";
 import { sniffBytes, type SniffResult } from "@/lib/csv/sniff";
 import {
   findInvalidUtf8,
@@ -13,6 +13,7 @@ import {
   resolveEncodingLabel,
 } from "@/lib/csv/encoding";
 import { detectEncoding } from "@/lib/csv/detect-encoding";
+import { fastPathTranscoder } from "@/lib/csv/transcode";
 import { createByteLocator } from "@/lib/csv/locate";
 import { nullMarkersOf } from "@/lib/ingest/refine-types";
 import { FastPathUnsupported } from "@/lib/csv/copy-scan";
@@ -49,6 +50,10 @@ export type StagingLoadResult = {
   encoding: string;
   /** How many COPYs shared the rows (the fast path uses two for large files). */
   lanes?: number;
+  /** The typed twin of the scratch table, when one was asked for and took every row. */
+  typed?: TypedScratch;
+  /** Why a typed twin that was asked for is not there (for the load's log and the bench). */
+  typedMiss?: string;
 };
 
 export type StagingLoadInput = {
@@ -66,6 +71,11 @@ export type StagingLoadInput = {
   signal?: AbortSignal;
   /** Cap on the decompressed size of a gzip upload (MAX_SOURCE_BYTES). */
   maxBytes: number;
+  /**
+   * Bare name (in the warehouse schema) of the typed twin (lib/ingest/load-fast.ts, openTypedLane), filled
+   * alongside on a connection of its own when the load replaces its table. Fast path only.
+   */
+  typedTable?: string;
   /** A second connection for large files on the fast path: two COPYs share the records. */
   extraConnection?: () => Promise<ReservedSql>;
   /** "exact" skips the fast path (tests compare the two). Default "auto". */
@@ -212,12 +222,15 @@ export function sniffHead(head: Buffer, options: DatasetOptions): SniffResult {
 }
 
 /**
- * The fast path reads UTF-8 and the single-byte encodings COPY converts itself; others go to the
- * exact parser, as do files whose lines end with a delimiter (a field COPY would keep).
+ * The fast path reads UTF-8, UTF-16 and the single-byte encodings (turned into UTF-8 by the
+ * worker or by COPY itself); others go to the exact parser, as do files whose lines end with a
+ * delimiter (a field COPY would keep).
  */
 export function suitsFastPath(sniffed: SniffResult): boolean {
   const label = resolveEncodingLabel(sniffed.encoding);
-  return (isUtf8Label(label) || postgresSingleByteEncoding(label) !== null) && !sniffed.trailingDelimiter;
+  return (
+    (isUtf8Label(label) || postgresSingleByteEncoding(label) !== null || fastPathTranscoder(label) !== null) && !sniffed.trailingDelimiter
+  );
 }
 
 /** What a load records about how it read the file. */

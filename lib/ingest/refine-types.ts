@@ -128,16 +128,22 @@ function nullableValue(ident: string, markers: readonly string[] | undefined): s
 
 /** The cast of a refined column, or of a chosen type over null markers, in the typed table (lib/ingest/typed-table.ts). */
 export function refinedCast(column: DatasetColumn): string | null {
+  const value = refinedValue(column);
+  return value === null ? null : `${value} as ${quoteIdent(column.name)}`;
+}
+
+/** refinedCast's expression alone (for ALTER COLUMN … TYPE … USING). */
+export function refinedValue(column: DatasetColumn): string | null {
   const ident = quoteIdent(column.name);
   if (column.overrideType) {
     return column.nullMarkers?.length && column.overrideType !== "text"
-      ? `${nullableValue(ident, column.nullMarkers)}::${column.overrideType} as ${ident}`
+      ? `${nullableValue(ident, column.nullMarkers)}::${column.overrideType}`
       : null;
   }
   if (!column.format && !column.nullMarkers?.length) return null;
   const form = FORMS.find((f) => f.format === (column.format ?? "plain") && f.type === column.inferredType);
   if (!form) return null;
-  return `${form.cast(nullableValue(ident, column.nullMarkers))} as ${ident}`;
+  return form.cast(nullableValue(ident, column.nullMarkers));
 }
 
 /** A SQL boolean: the value (groups `g` of the form's pattern) is a real calendar date and time. */

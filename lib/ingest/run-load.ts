@@ -29,11 +29,11 @@ import { getObjectStore } from "@/lib/storage";
 import { loadIntoScratchTable, type StagingLoadResult } from "@/lib/ingest/load-staging";
 import { nullMarkersOf, refineTextColumns } from "@/lib/ingest/refine-types";
 import { applyScratchTable } from "@/lib/ingest/apply-load";
-import { buildTypedTable } from "@/lib/ingest/typed-table";
+import { buildTypedTable, installTypedScratch } from "@/lib/ingest/typed-table";
 import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
 import { createProgressReporter } from "@/lib/ingest/progress";
 import { createSpeculativeLoad, tapIntoSpeculation, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
-import { relationExists, scratchName, stagingTable } from "@/lib/ingest/staging-sql";
+import { dropLoadScratch, relationExists, scratchName, stagingTable, typedScratchName, warehouseTable } from "@/lib/ingest/staging-sql";
 import { stampScratchTable } from "@/lib/ingest/scratch-table";
 import { mergeColumns } from "@/lib/ingest/columns";
 import { CsvFormatError } from "@/lib/csv/errors";
@@ -89,9 +89,7 @@ export async function runDatasetLoad(
     return outcome;
   } catch (err) {
     await progress.flush().catch(() => {});
-    await getSql()
-      .unsafe(`drop table if exists ${stagingTable(scratchName(loadId))}`)
-      .catch(() => {});
+    await dropLoadScratch(getSql(), loadId).catch(() => {});
     if (ctx.signal?.aborted) {
       // Cancelled (the run was cancelled): the previous tables are untouched.
       await updateDataset(dataset.id, { status: dataset.currentVersionId ? "ready" : "new" });
@@ -210,6 +208,7 @@ function speculateWhileFetching(
   if (latest && contentLength !== null && contentLength === latest.bytes) return null;
   return createSpeculativeLoad(getSql(), {
     table: stagingTable(scratchName(load.id)),
+    typedTable: typedScratchName(load.id),
     versionNumber: (latest?.version ?? 0) + 1,
     options: dataset.options,
     overrides: overridesOf(dataset),
@@ -265,7 +264,10 @@ async function loadVersion(
   const sql = getSql();
   const scratch = stagingTable(scratchName(load.id));
   const overrides = overridesOf(dataset);
-  let staged: Pick<StagingLoadResult, "columns" | "rows" | "skipped" | "skippedCount" | "padded" | "firstPaddedLine" | "lanes"> & {
+  let staged: Pick<
+    StagingLoadResult,
+    "columns" | "rows" | "skipped" | "skippedCount" | "padded" | "firstPaddedLine" | "lanes" | "typed" | "typedMiss"
+  > & {
     dialect?: DetectedDialect;
   };
   let fallback: string | null = null;
@@ -283,6 +285,7 @@ async function loadVersion(
           getLogger().info({ loadId: load.id, reason }, "load: exact parser instead of the fast path");
         },
         table: scratch,
+        typedTable: typedScratchName(load.id),
         versionNumber: version.version,
         options: dataset.options,
         overrides,
@@ -296,7 +299,8 @@ async function loadVersion(
     }
   }
 
-  await stampScratchTable(sql, scratch, version.version);
+  const typed = staged.typed && (await relationExists(sql, "warehouse", staged.typed.table)) ? staged.typed : null;
+  await stampScratchTable(sql, typed ? [scratch, warehouseTable(typed.table)] : [scratch], version.version);
   endPhase("load");
   // Marks a load the fast path handed to the exact parser (the bench and support look for it).
   if (fallback) timings.exact_parser = 1;
@@ -323,9 +327,18 @@ async function loadVersion(
     staged.dialect?.delimiter ?? dataset.options.delimiter,
   );
   endPhase("refine");
-  const typingParts = await buildTypedTable(sql, dataset.name, refined);
+  // The typed twin loaded alongside, if it holds what the typing pass would build; else the pass.
+  const installed =
+    typed !== null && dataset.options.loadMode === "replace" && (await installTypedScratch(sql, dataset.name, refined, typed));
+  if (!installed) {
+    await sql.unsafe(`drop table if exists ${warehouseTable(typedScratchName(load.id))}`);
+    const why = typed ? "its types are not the file's" : (staged.typedMiss ?? null);
+    if (why) getLogger().info({ loadId: load.id, reason: why }, "load: typed from staging (no typed twin)");
+  }
+  const typingParts = installed ? 0 : await buildTypedTable(sql, dataset.name, refined);
   await rebuildViewsDownstreamOf([dataset.name]);
   endPhase("typing");
+  if (installed) timings.typed_lane = 1;
   if (typingParts > 1) timings.typing_parts = typingParts;
 
   let rowCount = staged.rows;

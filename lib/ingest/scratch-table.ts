@@ -18,16 +18,19 @@ export async function createScratchTable(sql: ReservedSql, table: string, header
  * existing row), where a column filled during COPY makes every row 12+ bytes wider: that was
  * about a tenth of COPY's time. The defaults are dropped again so that nothing else inherits
  * them; the rows keep their value. One load time for the whole load, however many COPYs filled
- * it. A retried load finds its columns already there.
+ * it. A retried load finds its columns already there. The load's typed twin, when there is one,
+ * is stamped in the same transaction with the same values.
  */
-export async function stampScratchTable(sql: Sql, table: string, versionNumber: number): Promise<void> {
+export async function stampScratchTable(sql: Sql, tables: readonly string[], versionNumber: number): Promise<void> {
   const loadedAt = new Date().toISOString();
   await sql.begin(async (tx) => {
-    await tx.unsafe(
-      `alter table ${table} add column if not exists _rb_version integer not null default ${Number(versionNumber)}, ` +
-        `add column if not exists _rb_loaded_at timestamptz not null default '${loadedAt}'::timestamptz`,
-    );
-    await tx.unsafe(`alter table ${table} alter column _rb_version drop default, alter column _rb_loaded_at drop default`);
+    for (const table of tables) {
+      await tx.unsafe(
+        `alter table ${table} add column if not exists _rb_version integer not null default ${Number(versionNumber)}, ` +
+          `add column if not exists _rb_loaded_at timestamptz not null default '${loadedAt}'::timestamptz`,
+      );
+      await tx.unsafe(`alter table ${table} alter column _rb_version drop default, alter column _rb_loaded_at drop default`);
+    }
   });
 }
 

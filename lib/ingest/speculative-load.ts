@@ -1,8 +1,11 @@
+import { once } from "node:events";
 import { Transform } from "node:stream";
+import zlib from "node:zlib";
 import type { ReservedSql, Sql } from "postgres";
 import type { StagedScratch } from "@/db/schema/datasets";
 import { startFastLoad, type FastLoader, type FastLoadInput } from "@/lib/ingest/load-fast";
 import { isGzip, sniffHead, SNIFF_BYTES, suitsFastPath } from "@/lib/ingest/load-staging";
+import { warehouseTable } from "@/lib/ingest/staging-sql";
 
 /**
  * Loads the file into its scratch table while it is being fetched, so that fetching and loading
@@ -10,9 +13,11 @@ import { isGzip, sniffHead, SNIFF_BYTES, suitsFastPath } from "@/lib/ingest/load
  * other). It is speculative in two ways, and both are cheap to undo:
  *  - the content may turn out to be unchanged (same sha256 as the latest version): the scratch
  *    table is dropped and nothing else happened;
- *  - the file may need the exact parser (not UTF-8, gzip inside, a quote inside an unquoted
- *    field, a ragged row, …): speculation switches itself off, the fetch carries on, and the
- *    load step loads the stored file the normal way.
+ *  - the file may need the exact parser (an encoding the fast path does not read, a quote
+ *    inside an unquoted field, a ragged row, …): speculation switches itself off, the fetch
+ *    carries on, and the load step loads the stored file the normal way.
+ * A gzip file is inflated on the way (the stored object stays as it came), as the load step
+ * would inflate it, with the same cap on what it inflates to.
  * It never fails the fetch: every problem here just means "load it later".
  */
 
@@ -34,6 +39,8 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
   let headBytes = 0;
   let reserved: ReservedSql | null = null;
   let loader: FastLoader | null = null;
+  let inflater: Inflater | null = null;
+  let firstChunk = true;
 
   const release = () => {
     reserved?.release();
@@ -46,13 +53,29 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
     why = reason;
     loader?.abort();
     loader = null;
+    inflater?.destroy();
     release();
   };
+
+  /** The file's bytes from the fetched ones: inflated, if the first bytes say gzip. */
+  async function plain(chunk: Buffer): Promise<Buffer | null> {
+    if (firstChunk) {
+      firstChunk = false;
+      if (isGzip(chunk)) inflater = createInflater(input.maxBytes);
+    }
+    if (!inflater) return chunk;
+    try {
+      return await inflater.push(chunk);
+    } catch (err) {
+      stop(`gzip: ${(err as Error).message}`);
+      return null;
+    }
+  }
 
   async function start(): Promise<void> {
     const first = Buffer.concat(head.splice(0));
     if (first.length === 0) return stop("empty file");
-    if (isGzip(first)) return stop("gzip file");
+    if (isGzip(first)) return stop(inflater ? "gzip inside gzip" : "gzip file");
     let sniffed;
     try {
       sniffed = sniffHead(first, input.options);
@@ -85,7 +108,10 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
   }
 
   return {
-    async push(chunk) {
+    async push(fetched) {
+      if (state !== "loading" && state !== "sniffing") return;
+      const chunk = await plain(fetched);
+      if (chunk === null) return;
       if (state === "loading") return feed(chunk);
       if (state !== "sniffing") return;
       head.push(chunk);
@@ -93,6 +119,14 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
       if (headBytes >= SNIFF_BYTES) await start().catch((err: Error) => stop(err.message));
     },
     async finish() {
+      if (inflater && (state === "loading" || state === "sniffing")) {
+        const rest = await inflater.end().catch((err: Error) => {
+          stop(`gzip: ${err.message}`);
+          return null;
+        });
+        if (rest && state === "sniffing") head.push(rest);
+        else if (rest && state === "loading") await feed(rest);
+      }
       if (state === "sniffing") await begin();
       if (state !== "loading") return null;
       try {
@@ -106,6 +140,7 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
           encoding: result.encoding,
           dialect: result.dialect,
           lanes: result.lanes,
+          ...(result.typed ? { typed: result.typed } : {}),
         };
       } catch (err) {
         stop((err as Error).message);
@@ -118,8 +153,48 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
       await starting?.catch(() => {});
       stop(why ?? "discarded");
       await sql.unsafe(`drop table if exists ${input.table}`).catch(() => {});
+      if (input.typedTable) await sql.unsafe(`drop table if exists ${warehouseTable(input.typedTable)}`).catch(() => {});
     },
     reason: () => why,
+  };
+}
+
+type Inflater = { push(chunk: Buffer): Promise<Buffer>; end(): Promise<Buffer>; destroy(): void };
+
+/**
+ * Inflates a gzip body piece by piece: each push resolves with what that piece inflated to (zlib
+ * hands its output over before it calls back), end() with the rest. Past `maxBytes` inflated it
+ * refuses (a small file may inflate to an enormous one).
+ */
+function createInflater(maxBytes: number): Inflater {
+  const gunzip = zlib.createGunzip();
+  let out: Buffer[] = [];
+  let total = 0;
+  let error: Error | null = null;
+  gunzip.on("data", (b: Buffer) => {
+    out.push(b);
+    total += b.length;
+  });
+  gunzip.on("error", (err: Error) => (error ??= err));
+  const take = () => {
+    if (error) throw error;
+    if (total > maxBytes) throw new Error(`it inflates to more than ${maxBytes} bytes`);
+    const taken = out.length === 1 ? out[0]! : Buffer.concat(out);
+    out = [];
+    return taken;
+  };
+  return {
+    async push(chunk) {
+      await new Promise<void>((resolve) => gunzip.write(chunk, () => resolve()));
+      return take();
+    },
+    async end() {
+      const ended = once(gunzip, "end").catch(() => {});
+      gunzip.end();
+      await ended;
+      return take();
+    },
+    destroy: () => gunzip.destroy(),
   };
 }
 

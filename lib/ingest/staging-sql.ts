@@ -15,6 +15,17 @@ export function scratchName(loadId: string): string {
   return `_rb_load_${loadId.replace(/-/g, "").slice(0, 20)}`;
 }
 
+/** The load's typed twin of its scratch table, in the warehouse schema (lib/ingest/load-fast.ts, openTypedLane). */
+export function typedScratchName(loadId: string): string {
+  return `_rb_typed${scratchName(loadId).slice("_rb".length)}`;
+}
+
+/** Drops what a load that did not finish may have left: its scratch table and its typed twin. */
+export async function dropLoadScratch(sql: Sql, loadId: string): Promise<void> {
+  await sql.unsafe(`drop table if exists ${stagingTable(scratchName(loadId))}`);
+  await sql.unsafe(`drop table if exists ${warehouseTable(typedScratchName(loadId))}`);
+}
+
 export async function relationExists(sql: Sql, schema: string, name: string): Promise<boolean> {
   const [row] = await sql`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(name)}`}) is not null as exists`;
   return Boolean(row?.exists);

@@ -1,8 +1,8 @@
 import type { ReservedSql, Sql } from "postgres";
-import type { ColumnType, DatasetColumn } from "@/db/schema/datasets";
+import type { ColumnType, DatasetColumn, TypedScratch } from "@/db/schema/datasets";
 import { quoteIdent } from "@/lib/csv/headers";
-import { stagingTable, warehouseTable } from "@/lib/ingest/staging-sql";
-import { refinedCast } from "@/lib/ingest/refine-types";
+import { stagingTable, tableColumns, warehouseTable } from "@/lib/ingest/staging-sql";
+import { refinedValue } from "@/lib/ingest/refine-types";
 
 export function effectiveType(column: DatasetColumn): ColumnType {
   return column.overrideType ?? column.inferredType;
@@ -16,12 +16,19 @@ export function effectiveType(column: DatasetColumn): ColumnType {
  */
 function castExpression(column: DatasetColumn): string {
   const ident = quoteIdent(column.name);
+  const value = castValue(column);
+  return value === ident ? ident : `${value} as ${ident}`;
+}
+
+/** castExpression's value alone: the column itself where it stays text. */
+function castValue(column: DatasetColumn): string {
+  const ident = quoteIdent(column.name);
   const type = effectiveType(column);
   if (type === "text") return ident;
-  const refined = refinedCast(column);
+  const refined = refinedValue(column);
   if (refined) return refined;
   const value = column.overrideType ? `btrim(${ident})` : ident;
-  return `${value}::${type} as ${ident}`;
+  return `${value}::${type}`;
 }
 
 /** The SELECT that turns the staging table into the typed one (shown to users as the typed model). */
@@ -46,21 +53,71 @@ const PARALLEL_BUILD_BYTES = 32 * MIB;
  * Returns how many statements filled it.
  */
 export async function buildTypedTable(sql: Sql, datasetName: string, columns: readonly DatasetColumn[]): Promise<number> {
-  // One build per dataset at a time, and no load swapping a new staging table in meanwhile (the
-  // key applyScratchTable takes too): the two halves below run in two transactions and must see
-  // the same staging rows. A session lock, as the build spans transactions.
+  return withDatasetLock(sql, datasetName, (holder) => buildLocked(holder, sql, datasetName, columns));
+}
+
+/**
+ * One build per dataset at a time, and no load swapping a new staging table in meanwhile (the
+ * key applyScratchTable takes too): the two halves of a build run in two transactions and must
+ * see the same staging rows. A session lock, as the build spans transactions.
+ */
+async function withDatasetLock<T>(sql: Sql, datasetName: string, fn: (holder: ReservedSql) => Promise<T>): Promise<T> {
   const holder = await sql.reserve();
   const key = `staging.${datasetName}`;
   try {
     await holder`select pg_advisory_lock(hashtext(${key}))`;
     try {
-      return await buildLocked(holder, sql, datasetName, columns);
+      return await fn(holder);
     } finally {
       await holder`select pg_advisory_unlock(hashtext(${key}))`.catch(() => {});
     }
   } finally {
     holder.release();
   }
+}
+
+/**
+ * Puts a load's typed twin (lib/ingest/load-fast.ts, openTypedLane) in place of
+ * warehouse."<dataset>" instead of building the typed table from staging: the twin holds the
+ * same rows, typed by COPY as they were loaded. It holds the right values only where its column
+ * has the type the whole file settled on (same input function as the typing pass's cast), or is
+ * text — the raw value, which is then cast here as the typing pass would (a refined form, a null
+ * marker, a type the user chose). A column guessed as another type than the final one may hold a
+ * value that type accepted but changed ("00501" as 501): then the twin is not used (false), and
+ * the caller builds from staging.
+ */
+export async function installTypedScratch(
+  sql: Sql,
+  datasetName: string,
+  columns: readonly DatasetColumn[],
+  typed: TypedScratch,
+): Promise<boolean> {
+  if (typed.types.length !== columns.length) return false;
+  const casts: string[] = [];
+  for (const [i, column] of columns.entries()) {
+    const ident = quoteIdent(column.name);
+    const value = castValue(column);
+    if (value === ident) {
+      if (typed.types[i] !== "text") return false;
+      continue;
+    }
+    const plain = `${ident}::${effectiveType(column)}`;
+    if (typed.types[i] === effectiveType(column) && value === plain) continue;
+    if (typed.types[i] !== "text") return false;
+    casts.push(`alter column ${ident} type ${effectiveType(column)} using ${value}`);
+  }
+  const table = warehouseTable(typed.table);
+  const names = await tableColumns(sql, "warehouse", typed.table);
+  const expected = ["_rb_line", ...columns.map((c) => c.name), "_rb_version", "_rb_loaded_at"];
+  if (names.join("\u0000") !== expected.join("\u0000")) return false;
+  await withDatasetLock(sql, datasetName, (holder) =>
+    inTransaction(holder, async () => {
+      await holder.unsafe(`set local timezone = 'UTC'`);
+      if (casts.length) await holder.unsafe(`alter table ${table} ${casts.join(", ")}`);
+      await swapIn(holder, table, datasetName);
+    }),
+  );
+  return true;
 }
 
 async function buildLocked(holder: ReservedSql, sql: Sql, datasetName: string, columns: readonly DatasetColumn[]): Promise<number> {

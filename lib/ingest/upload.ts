@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { ColumnType, Dataset, DatasetLoad, DatasetOptions, StagedScratch } from "@/db/schema/datasets";
 import { getSql } from "@/db";
 import { createSpeculativeLoad, tapIntoSpeculation } from "@/lib/ingest/speculative-load";
-import { scratchName, stagingTable } from "@/lib/ingest/staging-sql";
+import { scratchName, stagingTable, typedScratchName } from "@/lib/ingest/staging-sql";
 import type { Run } from "@/db/schema/pipelines";
 import { createDefaultPipeline } from "@/lib/pipeline/pipelines";
 import { requestRunInTransaction } from "@/lib/pipeline/runs";
@@ -46,6 +46,7 @@ async function storeUpload(datasetId: string, loadId: string, file: Readable, sp
   const speculation = speculate
     ? createSpeculativeLoad(getSql(), {
         table: stagingTable(scratchName(loadId)),
+        typedTable: typedScratchName(loadId),
         versionNumber: speculate.versionNumber,
         options: speculate.options,
         overrides: speculate.overrides,

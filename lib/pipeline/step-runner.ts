@@ -11,7 +11,7 @@ import { performStep, type StepResult } from "@/lib/pipeline/steps";
 import { sendFailureAlert } from "@/lib/pipeline/deliveries";
 import { describeFault, isDatabaseConnectionError, isTransientFault } from "@/lib/pipeline/faults";
 import { STALE_AFTER_MS, handOnStep } from "@/lib/pipeline/reaper";
-import { scratchName, stagingTable } from "@/lib/ingest/staging-sql";
+import { dropLoadScratch } from "@/lib/ingest/staging-sql";
 
 export const HEARTBEAT_MS = 5_000;
 export const MAX_STEP_ATTEMPTS = 5;
@@ -311,9 +311,7 @@ async function finishStep(run: Run, step: RunStep, result: StepResult, log: Logg
   if (run.loadId && (result.status === "cancelled" || result.status === "failed")) {
     // An upload fills its load's scratch table before the run starts (lib/ingest/upload.ts); a
     // run that ends without loading must not leave a table the size of the file behind.
-    await getSql()
-      .unsafe(`drop table if exists ${stagingTable(scratchName(run.loadId))}`)
-      .catch((err: unknown) => log.warn({ err: String(err) }, "scratch table not dropped"));
+    await dropLoadScratch(getSql(), run.loadId).catch((err: unknown) => log.warn({ err: String(err) }, "scratch table not dropped"));
   }
   if (alert) await sendFailureAlert(run.id).catch((err) => log.warn({ err: String(err) }, "failure alert not sent"));
 }
