@@ -168,6 +168,7 @@ describe("fast path vs exact parser", () => {
       const exact = await loadWith("exact", `sb_ex_${table}`, body, undefined, options);
       const auto = await loadWith("auto", `sb_fa_${table}`, body, undefined, options);
       expect(auto.fellBack, label).toBeNull();
+      expect(auto.result.parser, label).toBe("fast");
       expect(auto.result.dialect, label).toMatchObject({ headerLine: 3, delimiter: ";" });
       expect(auto.rows, label).toEqual(exact.rows);
       expect(auto.rows[0], label).toMatchObject({ _rb_line: "4", name, city: "Köln" });
@@ -186,6 +187,7 @@ describe("fast path vs exact parser", () => {
       // 7-byte chunks: code units and surrogate pairs split between chunks.
       const auto = await loadWith("auto", `u16_fa_${label}`, body, undefined, {}, 7);
       expect(auto.fellBack, label).toBeNull();
+      expect([auto.result.parser, exact.result.parser], label).toEqual(["fast", "exact"]);
       expect(auto.result.encoding, label).toBe(`utf-16${label}`);
       expect(auto.rows, label).toEqual(exact.rows);
       expect(

@@ -83,6 +83,7 @@ export function fastPathTranscoder(label: string): ChunkTranscoder | null {
       return chunkwise(latin1ToUtf8);
     case "windows1252":
       return chunkwise(windows1252ToUtf8);
+    case "ucs2": // iconv-lite's name for UTF-16LE
     case "utf16le":
       return createUtf16ToUtf8("utf-16le");
     case "utf16be":

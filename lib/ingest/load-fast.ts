@@ -476,6 +476,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
         skippedCount: 0,
         padded: 0,
         firstPaddedLine: null,
+        parser: "fast",
         dialect: dialectOf(file),
         delimiter,
         encoding: file.encoding,

@@ -48,6 +48,8 @@ export type StagingLoadResult = {
   dialect: DetectedDialect;
   delimiter: string;
   encoding: string;
+  /** Which parser read the file: COPY's own (the fast path) or Relayboard's exact one. */
+  parser: "fast" | "exact";
   /** How many COPYs shared the rows (the fast path uses two for large files). */
   lanes?: number;
   /** The typed twin of the scratch table, when one was asked for and took every row. */
@@ -371,6 +373,7 @@ async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<St
     skippedCount: parsed.skippedCount,
     padded: parsed.padded,
     firstPaddedLine: parsed.firstPaddedLine,
+    parser: "exact",
     dialect: dialectOf(sniffed),
     delimiter,
     encoding: sniffed.encoding,
