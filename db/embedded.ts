@@ -174,7 +174,20 @@ export async function ensureEmbeddedPostgres(
     createPostgresUser: asRoot,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     // Listen on loopback only and skip the unix socket, so we never clash with a system server.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    // wal_level=minimal: nothing replicates from or archives this server, so a table created
+    // and filled by COPY in one transaction (every load's scratch tables, lib/ingest/load-fast.ts)
+    // is synced to disk at commit instead of being written twice, to the WAL and the table.
+    // Crash safety is the same; streaming replication and PITR need a server of your own.
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "wal_level=minimal",
+      "-c",
+      "max_wal_senders=0",
+    ],
     onLog: () => {},
     onError: (err: unknown) => opts.log?.warn({ err: String(err) }, "embedded postgres"),
   });

@@ -44,7 +44,7 @@ export type ChunkTranscoder = { push(chunk: Buffer): Buffer; end(): Buffer };
 
 /**
  * UTF-16 files turned into UTF-8 on the fast path, in the worker (COPY cannot read UTF-16 at
- * all). A code unit or a surrogate pair split between two chunks is carried over by
+ * all); UTF-16BE this way, LE by createUtf16leToUtf8. A code unit or a surrogate pair split between two chunks is carried over by
  * TextDecoder's stream mode. Anything that is not UTF-16 (a lone surrogate, an odd last byte)
  * leaves the fast path: the exact parser names its line and column. The BOM was skipped before
  * (the sniff's startOffset), so a U+FEFF further on is data and kept (ignoreBOM).
@@ -63,6 +63,40 @@ export function createUtf16ToUtf8(encoding: "utf-16le" | "utf-16be"): ChunkTrans
   return {
     push: (chunk) => utf8(() => decoder.decode(chunk, { stream: true })),
     end: () => utf8(() => decoder.decode()),
+  };
+}
+
+/**
+ * UTF-16LE, the common one (Excel's "Unicode text", PowerShell), by Node's native transcode:
+ * about four times TextDecoder's speed. It refuses a lone surrogate (U_INVALID_CHAR_FOUND), so
+ * nothing is replaced silently; a chunk ending inside a code unit or a surrogate pair keeps those
+ * bytes for the next one (transcode would drop an odd byte and refuse a half pair).
+ */
+export function createUtf16leToUtf8(): ChunkTranscoder {
+  let carry: Buffer | null = null;
+  const convert = (bytes: Buffer) => {
+    try {
+      return transcode(bytes, "utf16le", "utf8");
+    } catch {
+      throw new FastPathUnsupported("not valid UTF-16LE");
+    }
+  };
+  return {
+    push(chunk) {
+      const bytes = carry ? Buffer.concat([carry, chunk]) : chunk;
+      carry = null;
+      let end = bytes.length & ~1;
+      if (end >= 2) {
+        const last = bytes.readUInt16LE(end - 2);
+        if (last >= 0xd800 && last <= 0xdbff) end -= 2;
+      }
+      if (end < bytes.length) carry = Buffer.from(bytes.subarray(end));
+      return convert(bytes.subarray(0, end));
+    },
+    end() {
+      if (carry) throw new FastPathUnsupported("not valid UTF-16LE");
+      return Buffer.alloc(0);
+    },
   };
 }
 
@@ -85,7 +119,7 @@ export function fastPathTranscoder(label: string): ChunkTranscoder | null {
       return chunkwise(windows1252ToUtf8);
     case "ucs2": // iconv-lite's name for UTF-16LE
     case "utf16le":
-      return createUtf16ToUtf8("utf-16le");
+      return createUtf16leToUtf8();
     case "utf16be":
       return createUtf16ToUtf8("utf-16be");
     default:

@@ -19,11 +19,12 @@ const MIB = 1024 * 1024;
 const MAX_FIELD_BYTES = 32 * MIB;
 
 /**
- * How much may wait in a COPY stream's buffer before the load waits for it: a few chunks, so
- * the scanner, storage and PostgreSQL work at the same time instead of taking turns each
- * chunk. (Larger windows measured no faster and cost CPU; memory stays flat either way.)
+ * How much may wait in a COPY stream's buffer before the load waits for it. With a typed twin,
+ * two COPYs on two backends take every record; a deeper buffer keeps both fed while this process
+ * scans the next piece (4 MiB measured 3.9–4.7 s on the 1M-row file against 4.0–4.8 s with
+ * 256 KiB; docs/benchmarks.md). Memory stays bounded: two streams, 4 MiB each at most.
  */
-const COPY_WINDOW = 256 * 1024;
+const COPY_WINDOW = 4 * 1024 * 1024;
 
 /**
  * Resolves at the stream's next 'drain' (rejects on 'error', resolves on 'close'), removing its
@@ -99,10 +100,10 @@ async function endCopy(conn: ReservedSql, stream: Writable, table: string, rows:
 }
 
 /** `COPY … FROM STDIN` of a CSV whose records start with the line number (see copy-scan.ts). */
-function copyCsvSql(table: string, columns: readonly string[], delimiter: string, postgresEncoding: string | null, freeze = false): string {
+function copyCsvSql(table: string, columns: readonly string[], delimiter: string, postgresEncoding: string | null): string {
   const forceNull = columns.length ? `, force_null (${columns.join(", ")})` : "";
   const encoding = postgresEncoding ? `, encoding '${postgresEncoding}'` : "";
-  return `copy ${table} (${["_rb_line", ...columns].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull}${encoding}${freeze ? ", freeze true" : ""})`;
+  return `copy ${table} (${["_rb_line", ...columns].join(", ")}) from stdin (format csv, delimiter '${delimiter.replace(/'/g, "''")}'${forceNull}${encoding})`;
 }
 
 /** PostgreSQL SQLSTATE class 22 (data exception, incl. 22P04 bad COPY file format) from COPY. */
@@ -122,24 +123,30 @@ export type FastLoadInput = Omit<StagingLoadInput, "open" | "parser" | "onFallba
 const SECOND_LANE_AFTER_BYTES = 4 * MIB;
 
 /**
- * A COPY on a connection of its own (the second lane), inside a transaction: its rows stay
- * invisible until it commits, and the COMMIT's answer ("ROLLBACK" after a failed COPY) says
- * whether the server took all of them.
+ * A COPY inside a transaction: its rows stay invisible until it commits, and the COMMIT's answer
+ * ("ROLLBACK" after a failed COPY) says whether the server took all of them. `owned`: the lane
+ * opened its connection and gives it back to the pool when it ends (the load's own connection
+ * stays with the load).
  */
-type Lane = { sql: ReservedSql; stream: Writable; error: Error | null };
+type Lane = { sql: ReservedSql; stream: Writable; error: Error | null; owned: boolean };
 
-async function openLane(open: () => Promise<ReservedSql>, sql: string, prepare?: (conn: ReservedSql) => Promise<void>): Promise<Lane> {
+async function openLane(
+  open: () => Promise<ReservedSql>,
+  sql: string,
+  prepare?: (conn: ReservedSql) => Promise<void>,
+  owned = true,
+): Promise<Lane> {
   const conn = await open();
   try {
     await conn.unsafe("begin");
     await prepare?.(conn);
     const stream = await conn.unsafe(sql).writable();
-    const lane: Lane = { sql: conn, stream, error: null };
+    const lane: Lane = { sql: conn, stream, error: null, owned };
     stream.on("error", (err: Error) => (lane.error ??= err));
     return lane;
   } catch (err) {
     await conn.unsafe("rollback").catch(() => {});
-    conn.release();
+    if (owned) conn.release();
     throw err;
   }
 }
@@ -157,9 +164,9 @@ async function commitLane(lane: Lane): Promise<boolean> {
     ended = true; // committed, or rolled back by the server after a failed COPY
     return lane.error === null && (result as unknown as { command?: string }).command === "COMMIT";
   } finally {
-    // The connection goes back to the pool outside any transaction.
+    // The connection goes back outside any transaction.
     if (!ended) await lane.sql.unsafe("rollback").catch(() => {});
-    lane.sql.release();
+    if (lane.owned) lane.sql.release();
   }
 }
 
@@ -173,12 +180,12 @@ function connectionLost(err: Error | null): boolean {
 
 /** Stops a lane's COPY and gives its connection back clean. */
 function dropLane(lane: Lane): void {
-  if (connectionLost(lane.error)) return lane.sql.release();
+  if (connectionLost(lane.error)) return lane.owned ? lane.sql.release() : undefined;
   lane.stream.destroy();
   void lane.sql
     .unsafe("rollback")
     .catch(() => {})
-    .finally(() => lane.sql.release());
+    .finally(() => (lane.owned ? lane.sql.release() : undefined));
 }
 
 /**
@@ -193,17 +200,19 @@ function dropLane(lane: Lane): void {
  * refuses makes its COPY fail; that only ends the guess (the transaction takes its table with
  * it), never the load, which then types from staging as before.
  *
- * The table is created in the COPY's own transaction, so COPY FREEZE writes the rows already
- * frozen: the first query over the new table does not rewrite every page to set hint bits.
+ * With a twin, staging gets one COPY (not two lanes): two COPYs already keep both cores busy.
+ * Each table is created in its COPY's own transaction, which lets PostgreSQL skip writing its
+ * rows to the WAL where wal_level is minimal (the embedded server: db/embedded.ts). (COPY FREEZE
+ * measured slower here; docs/benchmarks.md.)
  */
 async function openTypedLane(
   open: () => Promise<ReservedSql>,
   table: string,
   columns: readonly NormalizedHeader[],
   types: readonly ColumnType[],
-  copySql: (table: string, freeze: boolean) => string,
+  copySql: string,
 ): Promise<Lane> {
-  return openLane(open, copySql(table, true), async (conn) => {
+  return openLane(open, copySql, async (conn) => {
     // Casting timestamptz values without an offset reads them as UTC, as the inferrer assumed
     // (and as the typing pass does).
     await conn.unsafe(`set local timezone = 'UTC'`);
@@ -274,8 +283,10 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
 
   let columns: NormalizedHeader[] | null = null;
   let copySql = "";
-  let copy: Writable | null = null; // the first lane: the load's own connection, no transaction
+  let copy: Writable | null = null; // the first lane: the load's own connection
   let copyError: Error | null = null;
+  // The first lane in its own transaction, with the table created in it (when there is a twin).
+  let firstLane: Lane | null = null;
   let second: Lane | null = null;
   // The typed lane gets every record (see openTypedLane); null when the load keeps none.
   let typedLane: Lane | null = null;
@@ -296,29 +307,40 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
       const type = input.overrides.get(h.name);
       return type && type !== "text" ? type : undefined;
     });
-    await createScratchTable(sql, input.table, columns);
-    copySql = copyCsvSql(
-      input.table,
-      columns.map((h) => quoteIdent(h.name)),
-      delimiter,
-      postgresEncoding,
-    );
-    const stream = await sql.unsafe(copySql).writable();
-    stream.on("error", (err: Error) => (copyError ??= err));
-    copy = stream;
-    if (input.typedTable && input.extraConnection && (options.loadMode ?? "replace") === "replace") {
+    const idents = columns.map((h) => quoteIdent(h.name));
+    copySql = copyCsvSql(input.table, idents, delimiter, postgresEncoding);
+    const twinned = input.typedTable && input.extraConnection && (options.loadMode ?? "replace") === "replace";
+    if (twinned) {
+      const cols = columns;
+      firstLane = await openLane(
+        async () => sql,
+        copySql,
+        (conn) => createScratchTable(conn, input.table, cols),
+        false,
+      );
+      firstLane.stream.on("error", (err: Error) => (copyError ??= err));
+      copy = firstLane.stream;
       // What the head says; a column with a chosen type stays text here and is cast at the end.
       const guess = inferrer?.result() ?? [];
       typedTypes = columns.map((h, i) => (input.overrides.has(h.name) ? "text" : (guess[i] ?? "text")));
-      const idents = columns.map((h) => quoteIdent(h.name));
+      const typedTable = warehouseTable(input.typedTable!);
       try {
-        typedLane = await openTypedLane(input.extraConnection, warehouseTable(input.typedTable), columns, typedTypes, (table, freeze) =>
-          copyCsvSql(table, idents, delimiter, postgresEncoding, freeze),
+        typedLane = await openTypedLane(
+          input.extraConnection!,
+          typedTable,
+          columns,
+          typedTypes,
+          copyCsvSql(typedTable, idents, delimiter, postgresEncoding),
         );
       } catch (err) {
         if (connectionLost(err as Error)) throw err;
         typedMiss = `typed lane not opened: ${(err as Error).message}`;
       }
+    } else {
+      await createScratchTable(sql, input.table, columns);
+      const stream = await sql.unsafe(copySql).writable();
+      stream.on("error", (err: Error) => (copyError ??= err));
+      copy = stream;
     }
   };
 
@@ -369,7 +391,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
     const head = partial;
     partial = end < data.length ? [data.subarray(end)] : [];
     if (copyError) throw copyError;
-    if (!second && input.extraConnection && bytesRead > SECOND_LANE_AFTER_BYTES) {
+    if (!second && !firstLane && input.extraConnection && bytesRead > SECOND_LANE_AFTER_BYTES) {
       const opened = await openLane(input.extraConnection, copySql);
       if (aborted) {
         // Stopped while the lane was opening: it must not hold its connection and a lock.
@@ -394,7 +416,9 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
 
   const abort = () => {
     aborted = true;
-    if (!connectionLost(copyError)) (copy as Writable | null)?.destroy();
+    if (firstLane) dropLane(firstLane);
+    else if (!connectionLost(copyError)) (copy as Writable | null)?.destroy();
+    firstLane = null;
     if (second) dropLane(second);
     second = null;
     if (typedLane) endTyped("the load was stopped");
@@ -448,7 +472,9 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
         if (!copy) throw emptyFileError();
         // The first lane is checked before the second commits, while its rows are the only
         // ones the table shows (see endCopy).
-        const firstOk = await endCopy(sql, copy as unknown as Writable, input.table, scanner.rows());
+        const own = firstLane as Lane | null;
+        firstLane = null;
+        const firstOk = own ? await commitLane(own) : await endCopy(sql, copy as unknown as Writable, input.table, scanner.rows());
         const lane = second as Lane | null;
         second = null;
         if (lane) lanes = 2;
