@@ -420,6 +420,29 @@ describe("fast path vs exact parser", () => {
     expect(leftovers).toEqual([]);
   });
 
+  it("a type the user chose is cast in the twin at the end (its column was COPYed as text), null markers and padding included", async () => {
+    const ctx = { log: pino({ level: "silent" }), isLastAttempt: true };
+    host.files.set("/tw_chosen.csv", { body: "id,score\n1, 12 \n2,NA\n3,7.5\n4,\n" });
+    const { dataset, load } = await registerUrlDataset({ name: "tw_chosen", csvUrl: host.url("/tw_chosen.csv") }, actor);
+    await runDatasetLoad(load.id, ctx);
+    const { setColumnType } = await import("@/lib/ingest/manage");
+    const again = await setColumnType(dataset.id, "id", "text", actor);
+    await runDatasetLoad(again.id, ctx);
+    const third = await setColumnType(dataset.id, "score", "numeric", actor);
+    await runDatasetLoad(third.id, ctx);
+    const after = (await getDatasetLoad(third.id))!;
+    expect(after.status).toBe("succeeded");
+    expect(after.timings.typed_lane).toBe(1);
+    const rows =
+      await getSql()`select pg_typeof(id)::text as it, id, pg_typeof(score)::text as st, score::text from warehouse.tw_chosen order by _rb_line`;
+    expect(rows.map((r) => [r.it, r.id, r.st, r.score])).toEqual([
+      ["text", "1", "numeric", "12"],
+      ["text", "2", "numeric", null],
+      ["text", "3", "numeric", "7.5"],
+      ["text", "4", "numeric", null],
+    ]);
+  });
+
   it("fails the whole load, keeping no rows, when the second COPY fails midway; both connections come back clean", async () => {
     const n = 1_500_000; // about 19 MB: the second COPY gets over 7 MB, far more than 50 ms of work
     const csv = "a,b\n" + Array.from({ length: n }, (_, i) => `${i},x${i % 7}`).join("\n") + "\n";
