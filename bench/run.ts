@@ -32,7 +32,7 @@ import { startSlackSink } from "@/lib/slack/sink";
 import { nativeScanRecords } from "@/lib/csv/native-scan";
 
 /**
- * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|dialects|api|sniff] [-- --rounds=N] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
+ * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|dialects|api|sniff|1g] [-- --rounds=N] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
  * Loads a generated CSV through Relayboard's real job path and compares it with psql \copy of the
  * same file on the same database, in the same run; then the typed-model build against a
  * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
@@ -47,6 +47,8 @@ import { nativeScanRecords } from "@/lib/csv/native-scan";
  * round, interleaved with psql, and the web process' responsiveness during those loads.
  * `--only=sniff` instead loads the real-world corpus (tests/fixtures/wild) with Relayboard and with
  * DuckDB's read_csv (bench/sniff.ts); it fails if Relayboard is not right on more files than DuckDB.
+ * `--only=1g` runs the 1 GiB ingest alone (6.5M rows through a fresh worker: timings, worker RSS
+ * and CPU, the RSS target), without the psql baselines, the main ingest or any other part.
  */
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -71,6 +73,8 @@ type Flags = {
   sniffOnly: boolean;
   dialectsOnly: boolean;
   apiOnly: boolean;
+  /** `--only=1g`: the 1 GiB ingest alone. */
+  bigOnly: boolean;
   /** Interleaved rounds of the dialect part (psql-typed and each variant once per round). */
   rounds: number | null;
   cpuProfile: boolean;
@@ -87,6 +91,7 @@ function parseFlags(argv: string[]): Flags {
     sniffOnly: false,
     dialectsOnly: false,
     apiOnly: false,
+    bigOnly: false,
     rounds: null,
     cpuProfile: false,
     timeoutMs: 15 * 60_000,
@@ -100,17 +105,19 @@ function parseFlags(argv: string[]): Flags {
     else if (arg === "--only=sniff") flags.sniffOnly = true;
     else if (arg === "--only=dialects") flags.dialectsOnly = true;
     else if (arg === "--only=api") flags.apiOnly = true;
+    else if (arg === "--only=1g") flags.bigOnly = true;
     else if (arg.startsWith("--rounds=")) flags.rounds = Math.max(1, Math.floor(Number(arg.split("=")[1])) || DIALECT_ROUNDS);
     else if (arg === "--verbose") flags.verbose = true;
     else if (arg === "--cpu-prof") flags.cpuProfile = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
     else
       throw new Error(
-        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --only=api, --rounds=N, --timeout-min=N, --verbose, --cpu-prof`,
+        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --only=api, --only=1g, --rounds=N, --timeout-min=N, --verbose, --cpu-prof`,
       );
   }
-  if ([flags.webOnly, flags.ingestOnly, flags.sniffOnly, flags.dialectsOnly, flags.apiOnly].filter(Boolean).length > 1)
+  if ([flags.webOnly, flags.ingestOnly, flags.sniffOnly, flags.dialectsOnly, flags.apiOnly, flags.bigOnly].filter(Boolean).length > 1)
     throw new Error("give one --only=");
+  if (flags.bigOnly && (flags.quick || flags.skipBig)) throw new Error("--only=1g runs the 1 GiB file: not with --quick or --skip-1g");
   if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly || flags.dialectsOnly || flags.apiOnly) flags.skipBig = true;
   return flags;
 }
@@ -193,7 +200,7 @@ async function main(): Promise<boolean> {
     }
   }
 
-  const mainCsv = flags.webOnly || flags.sniffOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
+  const mainCsv = flags.webOnly || flags.sniffOnly || flags.bigOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
   // The variants: the same rows as the main file, one cached file per variant.
   const dialectFiles =
     mainCsv && !flags.apiOnly ? await prepareVariantFiles(CACHE_DIR, mainCsv, DIALECT_VARIANTS, log) : new Map<string, GeneratedCsv>();
@@ -241,7 +248,9 @@ async function main(): Promise<boolean> {
 
   const psql = await psqlVersion();
   const baselines: BenchReport["baselines"] = { text: null, typed: null };
-  if (flags.webOnly || !mainCsv) {
+  if (flags.bigOnly) {
+    baselines.skipped = "--only=1g";
+  } else if (flags.webOnly || !mainCsv) {
     baselines.skipped = "--only=web";
   } else if (flags.dialectsOnly || flags.apiOnly) {
     baselines.skipped = `--only=${flags.apiOnly ? "api" : "dialects"} (the part runs psql → pre-typed once a round)`;
@@ -410,7 +419,7 @@ async function main(): Promise<boolean> {
 
   const latencyCsv = await prepareCsv(LATENCY_ROWS);
   const runLatency =
-    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
+    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly || flags.bigOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -434,7 +443,7 @@ async function main(): Promise<boolean> {
   const tinyCsv = await ensureCsv(CACHE_DIR, THROUGHPUT_ROWS);
   const pipelines = flags.quick ? 20 : 200;
   const throughput =
-    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
+    interrupted || flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly || flags.bigOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -457,7 +466,7 @@ async function main(): Promise<boolean> {
   const webSeconds = flags.quick ? QUICK_WEB_SECONDS : WEB_SECONDS;
   const secrets = getEnv();
   const webLoad =
-    interrupted || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
+    interrupted || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly || flags.bigOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -509,6 +518,12 @@ async function main(): Promise<boolean> {
       "Throughput: relayboard.destinations is emptied first, so every deliver step is skipped (no default destination) and Slack pacing does not dominate; each dataset serves the same cached 20-row file from its own URL.",
     );
   }
+  if (flags.bigOnly && bigIngest) {
+    notes.push(
+      "--only=1g: the 1 GiB file alone, through a fresh worker (the same part a full run ends its ingest with); no psql baseline, no main ingest and no other part.",
+      "Total = registerUrlDataset() call to finishedAt: includes the queue pickups, the final count(*) and bookkeeping. Worker RSS: VmRSS sampled every 100 ms and VmHWM from /proc.",
+    );
+  }
   if (ingest) {
     notes.push(
       "Every step of a run is its own pg-boss job (batchSize 1, pollingIntervalSeconds 0.5 in jobs/worker.ts); whoever enqueues a job also sends NOTIFY relayboard_jobs, which the workers LISTEN to, so a step starts at once; the 0.5 s poll only catches a missed notification.",
@@ -535,7 +550,17 @@ async function main(): Promise<boolean> {
       loadAverageEnd: os.loadavg()[0],
     },
     file: mainCsv ? fileInfo(mainCsv) : null,
-    only: flags.webOnly ? "web" : flags.ingestOnly ? "ingest" : flags.dialectsOnly ? "dialects" : flags.apiOnly ? "api" : undefined,
+    only: flags.webOnly
+      ? "web"
+      : flags.ingestOnly
+        ? "ingest"
+        : flags.dialectsOnly
+          ? "dialects"
+          : flags.apiOnly
+            ? "api"
+            : flags.bigOnly
+              ? "1g"
+              : undefined,
     baselines,
     ingest,
     bigFile,
