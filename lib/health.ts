@@ -5,6 +5,7 @@ import { getBoss } from "@/lib/queue/boss";
 import { APP_VERSION } from "@/lib/env";
 import { databaseRoleWarning } from "@/lib/db-role-warning";
 import { queueProbeJob } from "@/lib/queue/jobs";
+import { getLogger } from "@/lib/log";
 
 export type CheckName = "database" | "storage" | "queue";
 export type HealthReport = {
@@ -49,15 +50,27 @@ async function check(label: string, fn: () => Promise<unknown>): Promise<string>
 
 let lastProbeSentAt = 0;
 
-/** Proves pg-boss answers and, every 30 s, sends a round-trip probe for a worker to stamp. */
+/**
+ * Proves pg-boss answers and, every 30 s, sends a round-trip probe for a worker to stamp (the
+ * dashboard's "last queue round trip"). The probe goes out in the background: it is two writes,
+ * and under a heavy load the health answer must not wait for them (every 30 s a `/health` took
+ * ~0.5 s during loads: docs/benchmarks.md). A probe that fails is tried again by the next check.
+ */
 async function checkQueue(): Promise<void> {
   const boss = await getBoss();
   await boss.getQueue(queueProbeJob.name);
   if (Date.now() - lastProbeSentAt > PROBE_INTERVAL_MS) {
     lastProbeSentAt = Date.now();
-    const probeId = await insertQueueProbe();
-    await boss.send(queueProbeJob.name, { probeId });
+    void sendQueueProbe().catch((err: unknown) => {
+      lastProbeSentAt = 0;
+      getLogger().warn({ err: String(err) }, "queue probe not sent");
+    });
   }
+}
+
+async function sendQueueProbe(): Promise<void> {
+  const probeId = await insertQueueProbe();
+  await (await getBoss()).send(queueProbeJob.name, { probeId });
 }
 
 export async function runHealthChecks(): Promise<HealthReport> {
