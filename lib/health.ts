@@ -53,8 +53,8 @@ let lastProbeSentAt = 0;
 /**
  * Proves pg-boss answers and, every 30 s, sends a round-trip probe for a worker to stamp (the
  * dashboard's "last queue round trip"). The probe goes out in the background: it is two writes,
- * and under a heavy load the health answer must not wait for them (every 30 s a `/health` took
- * ~0.5 s during loads: docs/benchmarks.md). A probe that fails is tried again by the next check.
+ * and a liveness answer should not wait for writes. A probe that fails is tried again by the next
+ * check.
  */
 async function checkQueue(): Promise<void> {
   const boss = await getBoss();
