@@ -48,17 +48,22 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
   const [{ name: rawName }, query] = await Promise.all([params, searchParams]);
   // A segment that cannot be a name (NUL, malformed escapes) is a plain 404, never a failed query.
   const name = nameFromPathSegment(rawName);
-  const dataset = name === null ? null : await getDatasetByName(name);
-  if (!dataset) notFound();
+  const first = name === null ? null : await getDatasetByName(name);
+  if (!first) notFound();
 
   const canEdit = roleAtLeast(user.role, "editor");
   const page = pageNumber(query.page);
   const [versions, loads, preview] = await Promise.all([
-    listDatasetVersions(dataset.id),
-    listDatasetLoads(dataset.id, RECENT_LOADS),
-    readPreview(dataset.name, page),
+    listDatasetVersions(first.id),
+    listDatasetLoads(first.id, RECENT_LOADS),
+    readPreview(first.name, page),
   ]);
   const latest = loads[0] ?? null;
+  // A load finishes its dataset row before its own row: read after the loads, the dataset row
+  // is at least as new as the latest load. (Read before them, a load that finished in between
+  // showed "succeeded" over a schema still saying "Columns appear after the first load", and
+  // nothing refreshed the page, as the load was no longer active.)
+  const dataset = latest && !isActiveLoad(latest.status) ? ((await getDatasetByName(first.name)) ?? first) : first;
   const busy = isActiveLoad(latest?.status);
   const lastFinished = loads.find((l) => !isActiveLoad(l.status)) ?? null;
   const status = datasetDisplayStatus(dataset.status, latest);
