@@ -44,9 +44,12 @@ export function decodeHead(
   const chosen = encoding && encoding.toLowerCase() !== "auto" ? encoding : undefined;
   const detected = bom || chosen ? undefined : detectEncoding(bytes, { complete }).encoding;
   const label = bom?.encoding ?? chosen ?? detected!;
-  // `stream: true` holds back an incomplete last character instead of decoding it as U+FFFD.
+  // `stream: true` holds back an incomplete last character instead of decoding it as U+FFFD; a
+  // complete head flushes it. Always streaming also sidesteps Node 24.21's one-shot windows-1252
+  // decode, which reads 0x80–0x9F as ISO-8859-1 controls (the streaming path is right everywhere).
   try {
-    const text = new TextDecoder(label, { ignoreBOM: true }).decode(body, { stream: !complete });
+    const decoder = new TextDecoder(label, { ignoreBOM: true });
+    const text = decoder.decode(body, { stream: true }) + (complete ? decoder.decode() : "");
     return { text, encoding: label.toLowerCase(), ...(detected ? { encodingDetected: true } : {}) };
   } catch {
     return { text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(body, { stream: true }), encoding: "utf-8" };
