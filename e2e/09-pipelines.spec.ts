@@ -95,3 +95,44 @@ test("a failed run shows its error, and Retry from failed step completes it", as
   await expect(shown(page, "run-status").first()).toContainText(/succeeded/i, { timeout: 60_000 });
   await expect(shown(page, "step-transform").first()).toHaveAttribute("data-status", "succeeded");
 });
+
+test("a failing data test fails the run in the runs list and the dashboard chart; a warn test only marks it", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const token = runAdmin(["token", "create", "--email", ADMIN.email, "--name", "e2e-outcomes", "--role", "editor"])
+    .trim()
+    .split("\n")
+    .at(-1)!;
+  const headers = { authorization: `Bearer ${token}` };
+  const runWith = async (tests: object[]) => {
+    const put = await request.put("/v1/models/pipe_checked", {
+      headers,
+      data: { sql: "select * from {{ ref('pipe_sales') }}", materialization: "view", tests },
+    });
+    expect(put.ok()).toBe(true);
+    const { run } = await (await request.post("/v1/pipelines/run", { headers, data: { datasetName: "pipe_sales", force: true } })).json();
+    await expect
+      .poll(async () => (await (await request.get(`/v1/runs/${run.id}`, { headers })).json()).run.outcome, { timeout: 60_000 })
+      .not.toBeNull();
+    return (await (await request.get(`/v1/runs/${run.id}`, { headers })).json()).run as { id: string; outcome: string; warnings: string[] };
+  };
+
+  const failed = await runWith([{ type: "row_count", max: 1 }]);
+  expect(failed.outcome).toBe("failed");
+  await page.goto("/runs");
+  const failedRow = page.locator(`[data-testid="run-row"][data-run-id="${failed.id}"]`);
+  await expect(failedRow).toHaveAttribute("data-outcome", "failed");
+  await expect(failedRow).toContainText("Failed");
+  await page.goto("/");
+  await page.getByText("Show the figures as a table").click();
+  await expect(page.locator(`[data-testid="runs-chart-row"][data-run-id="${failed.id}"]`)).toHaveAttribute("data-state", "failed");
+
+  const warned = await runWith([{ type: "row_count", max: 1, severity: "warn" }]);
+  expect(warned).toMatchObject({ outcome: "succeeded_with_warnings", warnings: [expect.stringContaining("row_count(…..1) warned")] });
+  await page.goto("/runs");
+  await expect(page.locator(`[data-testid="run-row"][data-run-id="${warned.id}"]`)).toContainText("Succeeded with warnings");
+  await page.goto(`/runs/${warned.id}`);
+  await expect(shown(page, "run-status").first()).toContainText("Succeeded with warnings");
+  await expect(shown(page, "run-warnings").first()).toContainText("row_count(…..1) warned");
+  // Later specs run this dataset's pipeline: leave it without the test.
+  expect((await request.put("/v1/models/pipe_checked", { headers, data: { sql: "select 1 as one", tests: [] } })).ok()).toBe(true);
+});

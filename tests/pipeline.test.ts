@@ -17,6 +17,7 @@ import { startWorker, type WorkerHandle } from "./helpers/workers";
 import { createApiToken } from "@/lib/api/tokens";
 import { datasetViewByName } from "@/lib/api/views";
 import type { RunSummary } from "@/lib/pipeline/run-view";
+import type { ModelTest } from "@/db/schema/models";
 
 let host: Awaited<ReturnType<typeof startCsvHost>>;
 let sink: SlackSink;
@@ -73,6 +74,7 @@ describe("a run from URL to Slack", () => {
     const { run, dataset } = await registerUrlDataset({ name: "p_orders", csvUrl: host.url("/p_orders.csv") }, actor);
     const done = await finished(run.id);
     expect(done.status).toBe("succeeded");
+    expect(done).toMatchObject({ outcome: "succeeded", warnings: [] });
     const steps = await listRunSteps(run.id);
     expect(steps.map((s) => [s.name, s.status])).toEqual([
       ["fetch", "succeeded"],
@@ -137,6 +139,7 @@ describe("a load with ragged rows", () => {
     expect(load).toMatchObject({ rows: 4, rowsPadded: 2, rowsSkipped: 0 });
     expect(load.warnings?.[0]).toMatch(/^2 rows had fewer fields than the header; .* \(first: line 6\)\.$/);
     expect(view.warnings).toEqual(load.warnings);
+    expect(view.outcome).toBe("succeeded_with_warnings");
     const dataset = await datasetViewByName("p_ragged");
     expect(dataset?.dialect).toMatchObject({ encoding: "utf-8", delimiter: ",", headerLine: 4, header: true });
     expect(dataset?.columns.find((c) => c.name === "amount")).toMatchObject({
@@ -176,6 +179,88 @@ describe("a second pipeline on the same dataset", () => {
     expect(sink.messages.filter((m) => JSON.stringify(m.body).includes(first.id))).toHaveLength(1);
     const second = await finished((await requestRun(digest.id, { trigger: "manual", actor })).id);
     expect((await stepStates(second.id)).deliver).toBe("skipped");
+  }, 90_000);
+});
+
+describe("run outcomes", () => {
+  /** A dataset whose label is missing on rows 3 and 7, its pipeline alerting to the sink, and a model over it. */
+  async function outcomeFixture(name: string) {
+    const lines = ["id,label,amount"];
+    for (let i = 1; i <= 10; i++) lines.push(`${i},${i === 3 || i === 7 ? "" : `l-${i}`},${i}.5`);
+    host.files.set(`/${name}.csv`, { body: lines.join("\n") + "\n" });
+    const { run, dataset } = await registerUrlDataset({ name, csvUrl: host.url(`/${name}.csv`) }, actor);
+    await finished(run.id);
+    const pipeline = (await getDefaultPipelineForDataset(dataset.id))!;
+    const [alerts] = await getSql()`select id from relayboard.destinations where name = 'sink'`;
+    await updatePipeline(pipeline.id, { failureAlertDestinationId: alerts!.id as string });
+    const model = `${name}_checked`;
+    const runForced = async () => finished((await requestRun(pipeline.id, { trigger: "manual", actor, force: true })).id);
+    const withTests = (tests: ModelTest[]) =>
+      saveModel({ name: model, materialization: "table", sql: `select * from {{ ref('${name}') }}`, tests }, actor);
+    return { pipeline, model, runForced, withTests };
+  }
+  const messagesOf = (runId: string) => sink.messages.filter((m) => JSON.stringify(m.body).includes(runId));
+
+  it("a warn test delivers and ends succeeded_with_warnings, saying which test in the API", async () => {
+    const { runForced, withTests, model } = await outcomeFixture("o_warn");
+    await withTests([{ type: "not_null", column: "label", severity: "warn" }]);
+    const run = await runForced();
+    expect(run).toMatchObject({ status: "succeeded", outcome: "succeeded_with_warnings" });
+    expect(run.warnings).toEqual([`${model}: not_null(label) warned (2 failing rows)`]);
+    expect(await stepStates(run.id)).toMatchObject({ test: "succeeded", deliver: "succeeded" });
+    const messages = messagesOf(run.id);
+    expect(messages).toHaveLength(1);
+    expect(JSON.stringify(messages[0]!.body)).toContain("o_warn refreshed");
+    const token = (await createApiToken(actor, { name: "outcomes", role: "viewer" })).token;
+    const { GET } = await import("@/app/v1/runs/[id]/route");
+    const response = await GET(new Request(`http://127.0.0.1/v1/runs/${run.id}`, { headers: { authorization: `Bearer ${token}` } }), {
+      params: Promise.resolve({ id: run.id }),
+    });
+    const { run: view } = (await response.json()) as { run: RunSummary };
+    expect(view).toMatchObject({ status: "succeeded", outcome: "succeeded_with_warnings", warnings: run.warnings });
+  }, 90_000);
+
+  it("an error test fails the run, sends nothing and alerts with the failing rows; thresholds decide", async () => {
+    const { runForced, withTests, model } = await outcomeFixture("o_error");
+    await withTests([{ type: "not_null", column: "label" }]);
+    const failed = await runForced();
+    expect(failed).toMatchObject({ status: "failed", outcome: "failed", error: { step: "test" } });
+    expect(failed.error?.message).toBe("1 data test failed; nothing was delivered");
+    expect(await stepStates(failed.id)).toMatchObject({ test: "failed", deliver: "skipped" });
+    const alert = await waitFor(async () => messagesOf(failed.id)[0] ?? null, 20_000, "the failure alert");
+    expect(messagesOf(failed.id)).toHaveLength(1);
+    const text = JSON.stringify(alert.body);
+    expect(text).toContain("Pipeline o_error failed");
+    expect(text).toContain("The *test* step failed");
+    expect(text).toContain(`${model}: not_null(label) failed (2 failing rows)`);
+    // The failing rows themselves, ids 3 and 7, in the alert's table; and the link to the run.
+    expect(text).toContain("3.5");
+    expect(text).toContain("7.5");
+    expect(text).not.toContain("l-1");
+    expect(text).toContain(`/runs/${failed.id}`);
+
+    // Two failing rows are within error_if ">5": the same test only warns, and the message goes out.
+    await withTests([{ type: "not_null", column: "label", error_if: ">5", warn_if: ">=2" }]);
+    const warned = await runForced();
+    expect(warned).toMatchObject({ status: "succeeded", outcome: "succeeded_with_warnings" });
+    expect(messagesOf(warned.id)).toHaveLength(1);
+    // At equality ">2" is not met: the test passes and the run is a plain success.
+    await withTests([{ type: "not_null", column: "label", error_if: ">5", warn_if: ">2" }]);
+    const passed = await runForced();
+    expect(passed).toMatchObject({ outcome: "succeeded", warnings: [] });
+  }, 120_000);
+
+  it("a delivery whose condition is false sends nothing and the outcome says why", async () => {
+    const { pipeline, runForced, model } = await outcomeFixture("o_empty");
+    await saveModel({ name: model, materialization: "view", sql: `select * from {{ ref('o_empty') }} where amount > 1000` }, actor);
+    await updatePipeline(pipeline.id, {
+      deliveries: [{ destinationId: null, condition: "has_rows", template: { text: "Big orders", table: { model } } }],
+    });
+    const run = await runForced();
+    expect(run).toMatchObject({ status: "succeeded", outcome: "succeeded_with_warnings" });
+    expect(run.warnings).toEqual(["No message was sent: message 1: the result has no rows"]);
+    expect(messagesOf(run.id)).toHaveLength(0);
+    expect((await listRunSteps(run.id)).find((s) => s.name === "deliver")!.counts).toMatchObject({ messages: 0, messagesSkipped: 1 });
   }, 90_000);
 });
 

@@ -191,12 +191,18 @@ describe("data tests", () => {
     const tests: ModelInput["tests"] = [
       { type: "not_null", column: "id" },
       { type: "not_null", column: "code" },
-      { type: "unique", column: "id" },
-      { type: "accepted_values", column: "tier", values: ["gold", "silver"] },
-      { type: "relationships", column: "code", to: "dt_parent", field: "code" },
+      { type: "unique", column: "id", severity: "warn" },
+      { type: "accepted_values", column: "tier", values: ["gold", "silver"], error_if: ">1" },
+      { type: "relationships", column: "code", to: "dt_parent", field: "code", error_if: ">=1", warn_if: ">5" },
       { type: "row_count", min: 1, max: 10 },
-      { type: "row_count", min: 10 },
-      { type: "custom_sql", name: "no_negative_ids", sql: "select * from {{ ref('dt_child') }} where id < 0" },
+      { type: "row_count", min: 10, severity: "warn" },
+      {
+        type: "custom_sql",
+        name: "no_negative_ids",
+        sql: "select * from {{ ref('dt_child') }} where id < 0",
+        severity: "warn",
+        warn_if: ">0",
+      },
     ];
     await save({ name: "dt_model", materialization: "table", sql: "select * from {{ ref('dt_child') }}", tests });
     const { builds } = await buildModels({ names: ["dt_model"] });
@@ -204,11 +210,11 @@ describe("data tests", () => {
     expect(results).toEqual({
       "not_null(id)": ["passed", 0],
       "not_null(code)": ["failed", 1],
-      "unique(id)": ["failed", 1],
-      "accepted_values(tier)": ["failed", 1],
+      "unique(id)": ["warned", 1],
+      "accepted_values(tier)": ["warned", 1],
       "relationships(code → dt_parent.code)": ["failed", 1],
       "row_count(1..10)": ["passed", 0],
-      "row_count(10..…)": ["failed", 1],
+      "row_count(10..…)": ["warned", 1],
       no_negative_ids: ["passed", 0],
     });
     const accepted = builds[0]!.testResults.find((r) => r.type === "accepted_values")!;
@@ -281,6 +287,9 @@ describe("dbt interop", () => {
     expect(Object.keys(files)).toContain("models/dt_model.sql");
     expect(Object.keys(files)).toContain("tests/dt_model__no_negative_ids.sql");
     expect(strFromU8(files["models/schema.yml"]!)).toMatch(/accepted_values/);
+    // dbt's own spelling of a test's config, so dbt reads the severities too.
+    expect(strFromU8(files["models/schema.yml"]!)).toMatch(/- unique:\n\s+config:\n\s+severity: warn/);
+    expect(strFromU8(files["tests/dt_model__no_negative_ids.sql"]!)).toMatch(/^\{\{ config\(severity='warn', warn_if='>0'\) \}\}\n/);
 
     // Empty the project, then import the zip.
     await getSql()`delete from relayboard.models`;

@@ -6,11 +6,11 @@ import { summarizeRuns } from "@/lib/pipeline/run-view";
 import { describeSchedule } from "@/lib/pipeline/schedule";
 import { listPublicDestinations } from "@/lib/slack/destinations";
 import { listPipelines, listRuns } from "@/db/queries/pipelines";
-import { runStatuses, type Pipeline, type Run } from "@/db/schema/pipelines";
+import type { Pipeline } from "@/db/schema/pipelines";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { RunStatusBadge, statusLabel } from "@/components/pipelines/run-status";
+import { runDisplayStatus, RunStatusBadge, statusLabel, type DisplayStatus } from "@/components/pipelines/run-status";
 import { rowsLoaded } from "@/components/pipelines/runs-table";
 import { RunsChart, type RunPoint } from "@/components/pipelines/runs-chart";
 import { durationBetween, formatDateTime, formatUntil } from "@/lib/format";
@@ -20,6 +20,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const DAY_LIMIT = 2000;
 const CHART_RUNS = 50;
 const NEXT_SCHEDULED = 5;
+/** The day's counts, by how runs went (a success with warnings counted apart from a clean one). */
+const COUNTED: DisplayStatus[] = ["queued", "running", "succeeded", "succeeded_with_warnings", "failed", "cancelled"];
 
 const labelFormat = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
@@ -46,8 +48,8 @@ async function loadRunStats(now: Date) {
   ]);
   const summaries = await summarizeRuns(recent);
   const names = new Map(pipelines.map((p) => [p.id, p.name]));
-  const counts = Object.fromEntries(runStatuses.map((s) => [s, 0])) as Record<Run["status"], number>;
-  for (const run of day.slice(0, DAY_LIMIT)) counts[run.status]++;
+  const counts = Object.fromEntries(COUNTED.map((s) => [s, 0])) as Record<DisplayStatus, number>;
+  for (const run of day.slice(0, DAY_LIMIT)) counts[runDisplayStatus(run)]++;
   const points: RunPoint[] = summaries
     .slice()
     .reverse()
@@ -57,7 +59,8 @@ async function loadRunStats(now: Date) {
         id: r.id,
         label: labelFormat.format(new Date(r.createdAt)),
         pipeline: names.get(r.pipelineId) ?? "Deleted pipeline",
-        status: statusLabel(r.status),
+        state: runDisplayStatus(r),
+        status: statusLabel(runDisplayStatus(r)),
         durationSeconds: took === null ? null : Math.round(took / 100) / 10,
         rows: rowsLoaded(r),
       };
@@ -72,6 +75,7 @@ async function loadRunStats(now: Date) {
     points,
     scheduled,
     attention: destinations.filter((d) => d.status === "needs_attention"),
+    destinationCount: destinations.length,
   };
 }
 
@@ -96,10 +100,11 @@ export async function DashboardRuns() {
     );
   }
 
-  const { counts, capped, points, scheduled, attention } = stats;
-  const finished = counts.succeeded + counts.failed;
-  const rate = finished ? Math.round((counts.succeeded / finished) * 1000) / 10 : null;
-  const total = runStatuses.reduce((n, s) => n + counts[s], 0);
+  const { counts, capped, points, scheduled, attention, destinationCount } = stats;
+  const succeeded = counts.succeeded + counts.succeeded_with_warnings;
+  const finished = succeeded + counts.failed;
+  const rate = finished ? Math.round((succeeded / finished) * 1000) / 10 : null;
+  const total = COUNTED.reduce((n, s) => n + counts[s], 0);
   const atLeast = capped ? "at least " : "";
 
   return (
@@ -127,8 +132,8 @@ export async function DashboardRuns() {
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <ul className="grid grid-cols-2 gap-3 sm:grid-cols-5">
-              {runStatuses.map((s) => (
+            <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
+              {COUNTED.map((s) => (
                 <li key={s} className="flex flex-col items-start gap-1" data-testid={`runs-24h-${s}`}>
                   <RunStatusBadge status={s} />
                   <span className="text-2xl font-semibold tabular-nums">{counts[s]}</span>
@@ -152,7 +157,8 @@ export async function DashboardRuns() {
                 <span className="text-2xl font-semibold tabular-nums">{rate}%</span>
                 <span className="text-muted-foreground text-sm">
                   {atLeast}
-                  {counts.succeeded} of {finished} succeeded
+                  {succeeded} of {finished} succeeded
+                  {counts.succeeded_with_warnings ? `, ${counts.succeeded_with_warnings} with warnings` : ""}
                 </span>
               </p>
             )}
@@ -212,7 +218,15 @@ export async function DashboardRuns() {
           title="Destinations needing attention"
           testId="destinations-attention"
         >
-          {attention.length === 0 ? (
+          {destinationCount === 0 ? (
+            <p className="text-muted-foreground text-sm">
+              No destination yet: runs deliver nothing until you{" "}
+              <Link href="/destinations" className="underline underline-offset-4">
+                add a Slack webhook
+              </Link>
+              .
+            </p>
+          ) : attention.length === 0 ? (
             <p className="text-muted-foreground text-sm">None: every destination accepted its last message.</p>
           ) : (
             <ul className="divide-y">

@@ -3,7 +3,8 @@ import type { TestResult } from "@/db/schema/models";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { BuildStatusBadge } from "./build-status-badge";
-import { buildMoment, testCounts, type BuildView } from "./build-view";
+import { testCounts } from "@/lib/transform/test-severity";
+import { buildMoment, type BuildView } from "./build-view";
 import { cellText } from "./format";
 import { durationBetween, formatCount, formatDateTime, formatDuration } from "@/lib/format";
 import { ResultsTable } from "./results-table";
@@ -74,26 +75,36 @@ export function BuildResult({ build, headingLevel = 3 }: { build: BuildView | nu
   );
 }
 
+const TEST_STATUS_LABELS: Record<TestResult["status"], string> = { passed: "Passed", warned: "Warned", failed: "Failed", error: "Error" };
+
 function TestResults({ results, Heading }: { results: readonly TestResult[]; Heading: "h3" | "h4" }) {
-  const { passed, failed } = testCounts(results);
+  const { passed, warned, failed } = testCounts(results);
   return (
     <section className="flex flex-col gap-2" data-testid="test-results">
       <Heading className="text-sm font-semibold">
-        Data tests: {passed} passed{failed ? `, ${failed} failed` : ""}
+        Data tests: {passed} passed{warned ? `, ${warned} warned` : ""}
+        {failed ? `, ${failed} failed` : ""}
       </Heading>
       <ul className="flex flex-col gap-2">
         {results.map((result, i) => (
           <li key={`${result.name}-${i}`} className="rounded-md border p-3 text-sm" data-testid="test-result" data-status={result.status}>
             <div className="flex flex-wrap items-center gap-2">
               <Badge
-                variant={result.status === "passed" ? "outline" : "destructive"}
-                className={result.status === "passed" ? "border-emerald-600/40 text-emerald-800 dark:text-emerald-300" : undefined}
+                variant={result.status === "passed" || result.status === "warned" ? "outline" : "destructive"}
+                className={
+                  result.status === "passed"
+                    ? "border-emerald-600/40 text-emerald-800 dark:text-emerald-300"
+                    : result.status === "warned"
+                      ? "border-amber-600/50 text-amber-800 dark:text-amber-300"
+                      : undefined
+                }
               >
-                {result.status === "passed" ? "Passed" : result.status === "failed" ? "Failed" : "Error"}
+                {TEST_STATUS_LABELS[result.status]}
               </Badge>
               <span className="font-medium break-all">{result.name}</span>
               <span className="text-muted-foreground text-xs">{result.type}</span>
-              {result.status === "failed" ? (
+              {result.severity === "warn" ? <span className="text-muted-foreground text-xs">warn only</span> : null}
+              {result.status === "failed" || result.status === "warned" ? (
                 <span className="text-muted-foreground text-xs tabular-nums">
                   {formatCount(result.failingRows)} failing {result.failingRows === 1 ? "row" : "rows"}
                 </span>

@@ -43,13 +43,3 @@ export function isBuildActive(status: BuildStatus | null | undefined): boolean {
 export function buildMoment(build: Pick<BuildView, "createdAt" | "startedAt" | "finishedAt">): string {
   return build.finishedAt ?? build.startedAt ?? build.createdAt;
 }
-
-export function testCounts(results: readonly TestResult[]): { passed: number; failed: number } {
-  let passed = 0;
-  let failed = 0;
-  for (const r of results) {
-    if (r.status === "passed") passed++;
-    else failed++;
-  }
-  return { passed, failed };
-}

@@ -2,9 +2,11 @@
 
 import { useId } from "react";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import {
   Bar,
   CartesianGrid,
+  Cell,
   ComposedChart,
   Legend,
   Line,
@@ -15,6 +17,20 @@ import {
   type TooltipContentProps,
 } from "recharts";
 import { formatCount, formatDuration } from "@/lib/format";
+import { statusLabel, type DisplayStatus } from "@/components/pipelines/run-status";
+
+/** Bar colours by how the run went; the legend below the chart names them. */
+const STATE_COLOURS: Partial<Record<DisplayStatus, string>> = {
+  succeeded: "var(--outcome-succeeded)",
+  succeeded_with_warnings: "var(--outcome-warned)",
+  failed: "var(--destructive)",
+};
+const OTHER_COLOUR = "var(--outcome-other)";
+const LEGEND: DisplayStatus[] = ["succeeded", "succeeded_with_warnings", "failed"];
+
+function barColour(state: DisplayStatus): string {
+  return STATE_COLOURS[state] ?? OTHER_COLOUR;
+}
 
 /** One run as the chart plots it; labels are made on the server so both renders agree. */
 export type RunPoint = {
@@ -22,6 +38,8 @@ export type RunPoint = {
   /** Short time label for the axis, e.g. "28 Nov 21:03". */
   label: string;
   pipeline: string;
+  /** The run's status or, once it ended, its outcome (colours the bar). */
+  state: DisplayStatus;
   status: string;
   durationSeconds: number | null;
   rows: number | null;
@@ -45,9 +63,10 @@ function RunTooltip({ active, payload }: TooltipContentProps<number, string>) {
 /** Duration (bars) and rows loaded (line) of recent runs, oldest on the left, with the same data as a table. */
 export function RunsChart({ data }: { data: RunPoint[] }) {
   const captionId = useId();
+  const router = useRouter();
   const title = `Duration and rows loaded of the last ${data.length} runs`;
   const description =
-    "Bars show each run's duration in seconds against the left axis; the line shows rows loaded against the right axis. Oldest run on the left. The same figures are in the table below the chart.";
+    "Bars show each run's duration in seconds against the left axis, coloured by outcome (green succeeded, amber succeeded with warnings, red failed, grey other); a bar opens its run. The line shows rows loaded against the right axis. Oldest run on the left. The same figures are in the table below the chart.";
   return (
     <figure aria-labelledby={captionId} className="flex flex-col gap-3" data-testid="runs-chart">
       <figcaption id={captionId} className="sr-only">
@@ -82,7 +101,15 @@ export function RunsChart({ data }: { data: RunPoint[] }) {
               fill="var(--chart-2)"
               radius={[3, 3, 0, 0]}
               isAnimationActive={false}
-            />
+              className="cursor-pointer"
+              onClick={(entry: { payload?: RunPoint }) => {
+                if (entry.payload?.id) router.push(`/runs/${entry.payload.id}`);
+              }}
+            >
+              {data.map((p) => (
+                <Cell key={p.id} fill={barColour(p.state)} data-state={p.state} />
+              ))}
+            </Bar>
             <Line
               yAxisId="rows"
               dataKey="rows"
@@ -96,6 +123,18 @@ export function RunsChart({ data }: { data: RunPoint[] }) {
           </ComposedChart>
         </ResponsiveContainer>
       </div>
+      <ul className="text-muted-foreground flex flex-wrap gap-x-4 gap-y-1 text-xs" aria-label="Bar colours" data-testid="runs-chart-legend">
+        {LEGEND.map((state) => (
+          <li key={state} className="flex items-center gap-1.5">
+            <span aria-hidden="true" className="inline-block size-2.5 rounded-sm" style={{ background: barColour(state) }} />
+            {statusLabel(state)}
+          </li>
+        ))}
+        <li className="flex items-center gap-1.5">
+          <span aria-hidden="true" className="inline-block size-2.5 rounded-sm" style={{ background: OTHER_COLOUR }} />
+          Cancelled or not finished
+        </li>
+      </ul>
       <details className="rounded-md border">
         <summary className="focus-visible:ring-ring/50 cursor-pointer rounded-md px-3 py-2 text-sm font-medium outline-none focus-visible:ring-[3px]">
           Show the figures as a table
@@ -124,7 +163,7 @@ export function RunsChart({ data }: { data: RunPoint[] }) {
             </thead>
             <tbody>
               {data.map((p) => (
-                <tr key={p.id} className="border-b last:border-0">
+                <tr key={p.id} className="border-b last:border-0" data-testid="runs-chart-row" data-run-id={p.id} data-state={p.state}>
                   <td className="px-3 py-1 whitespace-nowrap">
                     <Link href={`/runs/${p.id}`} className="underline-offset-4 hover:underline">
                       {p.label}

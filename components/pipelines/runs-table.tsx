@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { RunSummary } from "@/lib/pipeline/run-view";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { durationBetween, formatCount, formatDateTime, formatDuration, formatRelativeTime } from "@/lib/format";
-import { RunStatusBadge, stepLabel, triggerLabel } from "./run-status";
+import { RunStatusBadge, runDisplayStatus, stepLabel, triggerLabel } from "./run-status";
 
 export type RunRow = { run: RunSummary; pipeline?: { id: string; name: string } | null };
 
@@ -43,7 +43,13 @@ export function RunsTable({
           const created = new Date(run.createdAt);
           const took = durationBetween(run.startedAt, run.finishedAt, run.status === "running" ? now : undefined);
           return (
-            <TableRow key={run.id} data-testid="run-row" data-run-id={run.id} data-status={run.status}>
+            <TableRow
+              key={run.id}
+              data-testid="run-row"
+              data-run-id={run.id}
+              data-status={run.status}
+              data-outcome={run.outcome ?? undefined}
+            >
               <TableCell className="pl-4">
                 <Link
                   href={`/runs/${run.id}`}
@@ -56,7 +62,7 @@ export function RunsTable({
                 </Link>
               </TableCell>
               <TableCell>
-                <RunStatusBadge status={run.status} />
+                <RunStatusBadge status={runDisplayStatus(run)} />
               </TableCell>
               {showPipeline ? (
                 <TableCell className="max-w-48 truncate">

@@ -83,12 +83,20 @@ export async function getActiveRuns(pipelineId: string, tx: DbOrTx = getDb()): P
 }
 
 /** `beforeId`: keyset pagination after that run (compared on the stored microsecond timestamp). */
-export type RunFilter = { pipelineId?: string; status?: Run["status"]; trigger?: Run["trigger"]; since?: Date; beforeId?: string };
+export type RunFilter = {
+  pipelineId?: string;
+  status?: Run["status"];
+  outcome?: NonNullable<Run["outcome"]>;
+  trigger?: Run["trigger"];
+  since?: Date;
+  beforeId?: string;
+};
 
 export async function listRuns(filter: RunFilter, limit: number, tx: DbOrTx = getDb()): Promise<Run[]> {
   const conditions: SQL[] = [];
   if (filter.pipelineId) conditions.push(eq(runs.pipelineId, filter.pipelineId));
   if (filter.status) conditions.push(eq(runs.status, filter.status));
+  if (filter.outcome) conditions.push(eq(runs.outcome, filter.outcome));
   if (filter.trigger) conditions.push(eq(runs.trigger, filter.trigger));
   // Raw fragments get no column type, so dates travel as ISO text with an explicit cast.
   if (filter.since) conditions.push(sql`${runs.createdAt} >= ${filter.since.toISOString()}::timestamptz`);

@@ -5,12 +5,25 @@ import { users } from "./users";
 export const materializations = ["view", "table", "incremental"] as const;
 export type Materialization = (typeof materializations)[number];
 
-export type ColumnTest =
-  | { type: "not_null"; column: string }
-  | { type: "unique"; column: string }
-  | { type: "accepted_values"; column: string; values: string[] }
-  | { type: "relationships"; column: string; to: string; field: string };
-export type ModelTest = ColumnTest | { type: "row_count"; min?: number; max?: number } | { type: "custom_sql"; name: string; sql: string };
+export const testSeverities = ["error", "warn"] as const;
+export type TestSeverity = (typeof testSeverities)[number];
+
+/**
+ * How a test's failing rows count, as dbt's test config: `error` (the default) fails the run and
+ * blocks delivery, `warn` delivers and marks the run. `warn_if` / `error_if` compare the failing-row
+ * count (">10", ">=1", "!=0"; both default to "!=0"); a `warn` test never errors.
+ */
+export type TestConfig = { severity?: TestSeverity; warn_if?: string; error_if?: string };
+
+export type ColumnTest = TestConfig &
+  (
+    | { type: "not_null"; column: string }
+    | { type: "unique"; column: string }
+    | { type: "accepted_values"; column: string; values: string[] }
+    | { type: "relationships"; column: string; to: string; field: string }
+  );
+export type ModelTest =
+  ColumnTest | (TestConfig & ({ type: "row_count"; min?: number; max?: number } | { type: "custom_sql"; name: string; sql: string }));
 
 export const models = appSchema.table(
   "models",
@@ -55,7 +68,9 @@ export const modelRevisions = appSchema.table(
 export type TestResult = {
   name: string;
   type: string;
-  status: "passed" | "failed" | "error";
+  /** `warned`: failing rows within the test's error threshold (or a `warn` test); `error`: the test's SQL failed. */
+  status: "passed" | "warned" | "failed" | "error";
+  severity?: TestSeverity;
   failingRows: number;
   sample: Record<string, unknown>[];
   error?: string;

@@ -44,6 +44,9 @@ export const pipelines = appSchema.table(
 
 export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type RunStatus = (typeof runStatuses)[number];
+/** How a finished run ended, for people: `succeeded_with_warnings` is a success that needs a look. */
+export const runOutcomes = ["succeeded", "succeeded_with_warnings", "failed", "cancelled"] as const;
+export type RunOutcome = (typeof runOutcomes)[number];
 export const stepNames = ["fetch", "load", "transform", "test", "deliver"] as const;
 export type StepName = (typeof stepNames)[number];
 export const stepStatuses = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
@@ -64,6 +67,10 @@ export const runs = appSchema.table(
     datasetVersionId: uuid("dataset_version_id").references(() => datasetVersions.id, { onDelete: "set null" }),
     cancelRequested: boolean("cancel_requested").notNull().default(false),
     error: jsonb("error").$type<{ message: string; step?: StepName; detail?: string }>(),
+    /** Set when the run ends (null while queued or running). */
+    outcome: text("outcome", { enum: runOutcomes }),
+    /** Why a run that did its job still needs a look: every step's warnings, in step order. */
+    warnings: jsonb("warnings").$type<string[]>().notNull().default([]),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -88,12 +95,16 @@ export type StepCounts = {
   /** Load step: rows left out (badRows skip) and short rows padded with NULLs. */
   rowsSkipped?: number;
   rowsPadded?: number;
-  /** Load step: what the user should know although it succeeded (LoadWarning messages). */
+  /** What the user should know although the step succeeded (load warnings, warned tests, unsent messages). */
   warnings?: string[];
   models?: number;
   tests?: number;
+  /** Test step: tests that failed (or could not run) and tests that only warned. */
   testsFailed?: number;
+  testsWarned?: number;
   messages?: number;
+  /** Deliver step: messages left unsent (a condition, no destination). */
+  messagesSkipped?: number;
 };
 
 export const runSteps = appSchema.table(

@@ -1,3 +1,4 @@
+import { testCounts } from "@/lib/transform/test-severity";
 import { listLatestBuilds } from "@/db/queries/models";
 import type { Model, ModelBuild } from "@/db/schema/models";
 
@@ -59,7 +60,7 @@ export type BuildBatchView = {
   /** queued until a build starts; running while any is queued or running; then failed if any failed or was skipped. */
   status: BuildBatchStatus;
   url: string;
-  tests: { passed: number; failed: number };
+  tests: { passed: number; warned: number; failed: number };
   builds: {
     model: string;
     status: ModelBuild["status"];
@@ -84,18 +85,13 @@ export function buildBatchStatus(builds: Pick<ModelBuild, "status">[]): BuildBat
 }
 
 export function buildBatchView(model: string, batchId: string, builds: ModelBuild[]): BuildBatchView {
-  let passed = 0;
-  let failed = 0;
-  for (const result of builds.flatMap((b) => b.testResults ?? [])) {
-    if (result.status === "passed") passed++;
-    else failed++;
-  }
+  const { passed, warned, failed } = testCounts(builds.flatMap((b) => b.testResults ?? []));
   return {
     id: batchId,
     model,
     status: buildBatchStatus(builds),
     url: buildBatchUrl(model, batchId),
-    tests: { passed, failed },
+    tests: { passed, warned, failed },
     builds: builds.map((b) => ({
       model: b.modelName,
       status: b.status,

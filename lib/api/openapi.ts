@@ -69,14 +69,22 @@ const stepSchema = z.object({
 const runSchema = z.object({
   id: z.string().uuid(),
   pipelineId: z.string().uuid(),
-  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  status: z
+    .enum(["queued", "running", "succeeded", "failed", "cancelled"])
+    .describe("Where the run is; a finished run's `outcome` says how it went"),
+  outcome: z
+    .enum(["succeeded", "succeeded_with_warnings", "failed", "cancelled"])
+    .nullable()
+    .describe(
+      "How the run ended (null until it does): `succeeded_with_warnings` when a `warn` data test warned, rows were skipped or padded, or no message was sent; `warnings` says which",
+    ),
   trigger: z.enum(["manual", "schedule", "api", "retry"]),
   force: z.boolean(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   steps: z.array(stepSchema),
-  warnings: z.array(z.string()).describe("Every step's warnings: a succeeded run with warnings is not a plain success"),
+  warnings: z.array(z.string()).describe("Why the run needs a look although it did its job, in step order"),
   error: z.object({ message: z.string(), step: z.string().optional() }).optional(),
 });
 const destinationSchema = z.object({ id: z.string().uuid(), name: z.string(), webhookUrlMasked: z.string(), default: z.boolean() });
@@ -111,7 +119,8 @@ const buildSchema = z.object({
     z.object({
       name: z.string(),
       type: z.string(),
-      status: z.enum(["passed", "failed", "error"]),
+      status: z.enum(["passed", "warned", "failed", "error"]),
+      severity: z.enum(["error", "warn"]).optional(),
       failingRows: z.number().int(),
       sample: z.array(z.record(z.string(), z.unknown())),
       error: z.string().optional(),
@@ -125,7 +134,7 @@ const buildBatchSchema = z.object({
   model: z.string(),
   status: z.enum(["queued", "running", "succeeded", "failed"]),
   url: z.string(),
-  tests: z.object({ passed: z.number().int(), failed: z.number().int() }),
+  tests: z.object({ passed: z.number().int(), warned: z.number().int(), failed: z.number().int() }),
   builds: z.array(buildSchema),
 });
 const pipelineSchema = z.object({

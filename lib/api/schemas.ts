@@ -1,3 +1,4 @@
+import { runOutcomes } from "@/db/schema/pipelines";
 import { z } from "zod";
 
 /** Query strings and bodies of the REST API that are not shared with forms. */
@@ -12,6 +13,7 @@ export const runsQuery = z
   .object({
     pipelineId: z.string().uuid().optional(),
     status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).optional(),
+    outcome: z.enum(runOutcomes).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(200).optional(),
   })

@@ -180,7 +180,7 @@ export type SampleDataState =
       pipelineId: string | null;
       destinationId: string | null;
       modelName: string | null;
-      latestRun: { id: string; status: Run["status"] } | null;
+      latestRun: { id: string; status: Run["status"]; outcome: Run["outcome"] } | null;
       /** Next steps done already: a real Slack webhook exists; the pipeline runs on a schedule. */
       hasRealWebhook: boolean;
       scheduled: boolean;
@@ -202,7 +202,7 @@ export async function getSampleDataState(): Promise<SampleDataState> {
     pipelineId: pipeline?.id ?? null,
     destinationId: destinations.find((d) => d.kind === "sample")?.id ?? null,
     modelName: model?.name ?? null,
-    latestRun: latest ? { id: latest.id, status: latest.status } : null,
+    latestRun: latest ? { id: latest.id, status: latest.status, outcome: latest.outcome } : null,
     hasRealWebhook: destinations.some((d) => d.kind === "webhook"),
     scheduled: Boolean(pipeline?.scheduleCron),
   };

@@ -5,9 +5,11 @@ import type { Dataset } from "@/db/schema/datasets";
 import type { Pipeline, PipelineDelivery, Run } from "@/db/schema/pipelines";
 import { getEnv } from "@/lib/env";
 import { deliver, hashContent } from "@/lib/slack/deliver";
-import { renderMessage, type ResultTable, type TemplateValues } from "@/lib/slack/render";
+import { escapeMrkdwn, renderMessage, type ResultTable, type TemplateValues } from "@/lib/slack/render";
 import { loadResultTable } from "@/lib/slack/result-table";
 import { clipErrorText } from "@/lib/transform/error-text";
+import { isBlockingResult } from "@/lib/transform/test-severity";
+import { describeTestOutcome, runTestResults, type RunTestResult } from "@/lib/pipeline/test-outcomes";
 
 export function runUrl(runId: string): string {
   return `${getEnv().appUrl}/runs/${runId}`;
@@ -115,24 +117,57 @@ export async function deliverRunMessages(
   return result;
 }
 
-/** A failed run posts a short alert with the failing step and error to the chosen destination. */
+/** Failing rows an alert shows for the first failed test: enough to recognise the problem. */
+export const ALERT_FAILING_ROWS = 10;
+
+/** Text placed into a template as is: mrkdwn-escaped, and no `{{` left for the template to fill. */
+function literal(text: string): string {
+  return escapeMrkdwn(text).replace(/\{\{/g, "{\u200b{");
+}
+
+/** Up to ALERT_FAILING_ROWS failing rows of a failed test as the message's table, columns as the sample has them. */
+function failingRowsTable(test: RunTestResult): ResultTable | undefined {
+  const sample = test.sample.slice(0, ALERT_FAILING_ROWS);
+  if (sample.length === 0) return undefined;
+  const columns = [...new Set(sample.flatMap((row) => Object.keys(row)))];
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? null : typeof v === "object" ? JSON.stringify(v) : (v as string | number | boolean);
+  return { columns, rows: sample.map((row) => columns.map((c) => cell(row[c]))), totalRows: test.failingRows };
+}
+
+/**
+ * A failed run posts an alert to the pipeline's alert destination: the failed step, its error,
+ * the tests that failed with up to ALERT_FAILING_ROWS failing rows of the first, and a link to the run.
+ */
 export async function sendFailureAlert(runId: string): Promise<void> {
   const run = await getRunById(runId);
   if (!run || run.status !== "failed") return;
   const pipeline = await getPipelineById(run.pipelineId);
   if (!pipeline?.failureAlertDestinationId) return;
   const url = runUrl(run.id);
-  const step = run.error?.step ?? "a step";
+  const step = run.error?.step ?? "a";
+  // The error may quote a failing value (user data): the alert carries only its head.
+  const lines = [`The *${step}* step failed: ${literal(clipErrorText(run.error?.message ?? "failed"))}`];
+  let table: ResultTable | undefined;
+  if (run.error?.step === "test") {
+    const failed = (await runTestResults(run.id)).filter(isBlockingResult);
+    for (const test of failed.slice(0, 5)) lines.push(`• ${literal(describeTestOutcome(test))}`);
+    if (failed.length > 5) lines.push(`…and ${failed.length - 5} more`);
+    const first = failed.find((t) => t.sample.length);
+    if (first) {
+      table = failingRowsTable(first);
+      lines.push(`Failing rows of ${literal(`${first.model}: ${first.name}`)}:`);
+    }
+  }
   await deliver({
     deliveryKey: `alert:${run.id}`,
     destinationId: pipeline.failureAlertDestinationId,
     runId: run.id,
     kind: "failure_alert",
     payload: renderMessage(
-      { header: "Pipeline {{pipeline.name}} failed", text: `The *${step}* step failed: {{run.status}}` },
-      // The error may quote a failing value (user data): the alert carries only its head.
-      { "pipeline.name": pipeline.name, "run.status": run.error?.message ? clipErrorText(run.error.message) : "failed" },
-      undefined,
+      { header: "Pipeline {{pipeline.name}} failed", text: lines.join("\n") },
+      { "pipeline.name": pipeline.name },
+      table,
       { runUrl: url, runId: run.id },
     ),
   });

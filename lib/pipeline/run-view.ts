@@ -9,6 +9,8 @@ export type RunSummary = {
   id: string;
   pipelineId: string;
   status: Run["status"];
+  /** How the run ended; null while it is queued or running. */
+  outcome: Run["outcome"];
   trigger: Run["trigger"];
   force: boolean;
   createdAt: string;
@@ -29,7 +31,7 @@ export type RunSummary = {
     error?: string;
     skipReason?: string;
   }[];
-  /** Every step's warnings: a succeeded run with warnings is not a plain success. */
+  /** Why a run needs a look although it did its job (outcome `succeeded_with_warnings`), in step order. */
   warnings: string[];
   error?: { message: string; step?: string };
 };
@@ -41,6 +43,7 @@ export function summarizeRun(run: Run, steps: RunStep[]): RunSummary {
     id: run.id,
     pipelineId: run.pipelineId,
     status: run.status,
+    outcome: run.outcome ?? null,
     trigger: run.trigger,
     force: run.force,
     createdAt: run.createdAt.toISOString(),
@@ -59,7 +62,8 @@ export function summarizeRun(run: Run, steps: RunStep[]): RunSummary {
       ...(s.error ? { error: s.error.message } : {}),
       ...(s.skipReason ? { skipReason: s.skipReason } : {}),
     })),
-    warnings: steps.flatMap((s) => s.counts.warnings ?? []),
+    // A live run shows the warnings so far; a finished one what it ended with.
+    warnings: run.outcome ? run.warnings : steps.flatMap((s) => s.counts.warnings ?? []),
     ...(run.error ? { error: { message: run.error.message, ...(run.error.step ? { step: run.error.step } : {}) } } : {}),
   };
 }

@@ -123,7 +123,7 @@ export async function cancelRun(runId: string, actor?: AuditActor): Promise<Run>
     const run = await lockRun(runId, tx);
     if (!run) throw new UserError("Run not found", 404);
     if (run.status === "queued") {
-      await updateRun(run.id, { status: "cancelled", cancelRequested: true, finishedAt: new Date() }, tx);
+      await updateRun(run.id, { status: "cancelled", outcome: "cancelled", cancelRequested: true, finishedAt: new Date() }, tx);
     } else if (run.status === "running") {
       await updateRun(run.id, { cancelRequested: true }, tx);
     } else {
@@ -164,7 +164,11 @@ export async function retryRunFromFailedStep(runId: string, actor?: AuditActor):
     for (const step of steps.filter((s) => s.position >= failed.position)) {
       await updateRunStep(step.id, { status: "queued", error: null, skipReason: null, startedAt: null, finishedAt: null }, tx);
     }
-    await updateRun(run.id, { status: "running", error: null, finishedAt: null, cancelRequested: false, trigger: run.trigger }, tx);
+    await updateRun(
+      run.id,
+      { status: "running", outcome: null, warnings: [], error: null, finishedAt: null, cancelRequested: false, trigger: run.trigger },
+      tx,
+    );
     await enqueueStep(send, run.id, failed.name);
     return (await getRunById(run.id, tx))!;
   });

@@ -290,10 +290,14 @@ async function finishStep(run: Run, step: RunStep, result: StepResult, log: Logg
       );
     }
     const status = result.status === "failed" ? "failed" : result.status === "cancelled" ? "cancelled" : "succeeded";
+    // Read back after this step's update above, so its own warnings are among them.
+    const warnings = steps.flatMap((s) => s.counts.warnings ?? []);
     await updateRun(
       run.id,
       {
         status,
+        outcome: status === "succeeded" && warnings.length ? "succeeded_with_warnings" : status,
+        warnings,
         finishedAt: now,
         error: status === "failed" ? { message: result.error?.message ?? "failed", step: step.name, detail: result.error?.detail } : null,
       },

@@ -1,14 +1,17 @@
 import type { Logger } from "pino";
 import { getSql } from "@/db";
 import { getDatasetById, getDatasetLoad, updateDataset, updateDatasetLoad } from "@/db/queries/datasets";
-import { getPipelineById, getRunStep } from "@/db/queries/pipelines";
-import { listBatchBuilds } from "@/db/queries/models";
+import { getPipelineById } from "@/db/queries/pipelines";
 import type { Run, RunStep, StepCounts } from "@/db/schema/pipelines";
 import { runDatasetLoad, type LoadOutcome } from "@/lib/ingest/run-load";
 import { buildModels, loadProject } from "@/lib/transform/build";
 import { downstreamOf } from "@/lib/transform/dag";
 import { deliverRunMessages } from "@/lib/pipeline/deliveries";
 import { TransientStepError, describeFault, isTransientFault } from "@/lib/pipeline/faults";
+import { describeTestOutcome, runTestResults } from "@/lib/pipeline/test-outcomes";
+import { isBlockingResult } from "@/lib/transform/test-severity";
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 /** Whether another run of this pipeline already succeeded on this dataset version. */
 async function pipelineHandledVersion(pipelineId: string, runId: string, versionId: string): Promise<boolean> {
@@ -150,19 +153,34 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       return { status: "succeeded", counts, progress: { batchId: summary.batchId } };
     }
     case "test": {
-      const transform = await getRunStep(run.id, "transform");
-      const batchId = transform?.progress?.batchId;
-      const builds = batchId ? await listBatchBuilds(batchId) : [];
-      const results = builds.flatMap((b) => b.testResults.map((t) => ({ ...t, model: b.modelName })));
-      const failing = results.filter((t) => t.status !== "passed");
-      for (const t of failing) await rt.stepLog("warn", `${t.model}: ${t.name} ${t.status} (${t.failingRows} rows)`);
-      const counts = { tests: results.length, testsFailed: failing.length };
-      if (failing.length && pipeline.stopOnTestFailure) {
+      const results = await runTestResults(run.id);
+      const blocking = results.filter(isBlockingResult);
+      const warned = results.filter((t) => t.status === "warned");
+      for (const t of [...blocking, ...warned]) await rt.stepLog(blocking.includes(t) ? "error" : "warn", describeTestOutcome(t));
+      const warnings = warned.map(describeTestOutcome);
+      const counts: StepCounts = {
+        tests: results.length,
+        testsFailed: blocking.length,
+        testsWarned: warned.length,
+        ...(warnings.length ? { warnings } : {}),
+      };
+      if (blocking.length) {
         return {
           status: "failed",
           counts,
           error: {
-            message: `${failing.length} data test${failing.length > 1 ? "s" : ""} failed; delivery stopped (the pipeline stops on test failures)`,
+            message: `${plural(blocking.length, "data test")} failed; nothing was delivered`,
+            detail: blocking.map(describeTestOutcome).join("\n"),
+          },
+        };
+      }
+      if (warned.length && pipeline.stopOnTestFailure) {
+        return {
+          status: "failed",
+          counts,
+          error: {
+            message: `${plural(warned.length, "data test")} warned; nothing was delivered (the pipeline treats test warnings as failures)`,
+            detail: warnings.join("\n"),
           },
         };
       }
@@ -173,9 +191,11 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       if (result.failed > 0) {
         return { status: "failed", counts: { messages: result.sent }, error: { message: result.errors.join("; ") } };
       }
+      // Nothing sent at all is worth a look even when every skip was on purpose: the team hears nothing.
+      const warnings = result.sent === 0 && result.skipped.length ? [`No message was sent: ${result.skipped.join("; ")}`] : [];
       return {
         status: "succeeded",
-        counts: { messages: result.sent },
+        counts: { messages: result.sent, messagesSkipped: result.skipped.length, ...(warnings.length ? { warnings } : {}) },
         ...(result.sent === 0 && result.skipped.length ? { skipReason: result.skipped.join("; ") } : {}),
       };
     }

@@ -3,6 +3,7 @@ import type { ModelTest, TestResult } from "@/db/schema/models";
 import { quoteIdent } from "@/lib/csv/headers";
 import { clipErrorText } from "@/lib/transform/error-text";
 import { runUserSql } from "@/lib/transform/sandbox";
+import { judgeFailingRows } from "@/lib/transform/test-severity";
 
 export const FAILING_ROW_SAMPLE = 20;
 
@@ -63,7 +64,7 @@ function plain(row: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
-/** Runs one test (inside a read-only sandbox transaction), counting failures and keeping a sample. */
+/** Runs one test (inside a read-only sandbox transaction), counting failures, judging them by the test's severity and thresholds, and keeping a sample. */
 export async function runDataTest(tx: TransactionSql, model: string, test: ModelTest, compiledCustomSql?: string): Promise<TestResult> {
   const name = testName(test);
   const { sql, params } = failingRowsSql(model, test, compiledCustomSql);
@@ -89,8 +90,17 @@ ${sql}
           )) as unknown as Record<string, unknown>[]
         ).map(plain)
       : [];
-    return { name, type: test.type, status: failingRows ? "failed" : "passed", failingRows, sample };
+    const severity = test.severity ?? "error";
+    return { name, type: test.type, status: judgeFailingRows(test, failingRows), severity, failingRows, sample };
   } catch (err) {
-    return { name, type: test.type, status: "error", failingRows: 0, sample: [], error: clipErrorText((err as Error).message) };
+    return {
+      name,
+      type: test.type,
+      status: "error",
+      severity: test.severity ?? "error",
+      failingRows: 0,
+      sample: [],
+      error: clipErrorText((err as Error).message),
+    };
   }
 }

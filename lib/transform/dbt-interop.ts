@@ -1,7 +1,7 @@
 import { strFromU8, strToU8, zipSync } from "fflate";
 import YAML from "yaml";
 import { listModels } from "@/db/queries/models";
-import type { Materialization, Model, ModelTest } from "@/db/schema/models";
+import type { Materialization, Model, ModelTest, TestConfig } from "@/db/schema/models";
 import { UserError } from "@/lib/errors";
 import { topologicalOrder } from "@/lib/transform/dag";
 import { saveModel } from "@/lib/transform/models";
@@ -34,7 +34,37 @@ function isImportedPath(path: string): boolean {
   return IN_MODELS.test(path) ? /\.(sql|ya?ml)$/.test(path) : IN_TESTS.test(path) && path.endsWith(".sql");
 }
 
-type DbtColumnTest = "not_null" | "unique" | { accepted_values: { values: string[] } } | { relationships: { to: string; field: string } };
+/** dbt's test config block; `severity`, `warn_if` and `error_if` are the parts Relayboard keeps. */
+type DbtTestConfig = { severity?: string; warn_if?: string; error_if?: string };
+type DbtColumnTest =
+  | "not_null"
+  | "unique"
+  | { not_null: { config?: DbtTestConfig } | null }
+  | { unique: { config?: DbtTestConfig } | null }
+  | { accepted_values: { values: string[]; config?: DbtTestConfig } & DbtTestConfig }
+  | { relationships: { to: string; field: string; config?: DbtTestConfig } & DbtTestConfig };
+
+function dbtConfig(test: TestConfig): { config?: DbtTestConfig } {
+  const config: DbtTestConfig = {
+    ...(test.severity ? { severity: test.severity } : {}),
+    ...(test.warn_if ? { warn_if: test.warn_if } : {}),
+    ...(test.error_if ? { error_if: test.error_if } : {}),
+  };
+  return Object.keys(config).length ? { config } : {};
+}
+
+/** A test's config as dbt may write it: in a `config:` block, or (older projects) beside the arguments. */
+function fromDbtConfig(args: unknown): TestConfig {
+  if (!args || typeof args !== "object") return {};
+  const flat = args as DbtTestConfig & { config?: DbtTestConfig };
+  const config = { ...flat, ...(flat.config ?? {}) };
+  const severity = typeof config.severity === "string" ? config.severity.toLowerCase() : undefined;
+  return {
+    ...(severity === "warn" || severity === "error" ? { severity } : {}),
+    ...(typeof config.warn_if === "string" ? { warn_if: config.warn_if } : {}),
+    ...(typeof config.error_if === "string" ? { error_if: config.error_if } : {}),
+  };
+}
 
 type DbtModelEntry = {
   name: string;
@@ -49,9 +79,11 @@ function columnTests(model: Model, column: string): DbtColumnTest[] {
   const out: DbtColumnTest[] = [];
   for (const test of model.tests) {
     if (!("column" in test) || test.column !== column) continue;
-    if (test.type === "not_null" || test.type === "unique") out.push(test.type);
-    else if (test.type === "accepted_values") out.push({ accepted_values: { values: test.values } });
-    else if (test.type === "relationships") out.push({ relationships: { to: `ref('${test.to}')`, field: test.field } });
+    const config = dbtConfig(test);
+    if (test.type === "not_null") out.push(config.config ? { not_null: config } : "not_null");
+    else if (test.type === "unique") out.push(config.config ? { unique: config } : "unique");
+    else if (test.type === "accepted_values") out.push({ accepted_values: { values: test.values, ...config } });
+    else if (test.type === "relationships") out.push({ relationships: { to: `ref('${test.to}')`, field: test.field, ...config } });
   }
   return out;
 }
@@ -75,7 +107,7 @@ function schemaEntry(model: Model): DbtModelEntry {
     });
   }
   const bounds = model.tests.filter((t) => t.type === "row_count");
-  if (bounds.length) entry.data_tests = bounds.map((t) => ({ relayboard_row_count: { min: t.min, max: t.max } }));
+  if (bounds.length) entry.data_tests = bounds.map((t) => ({ relayboard_row_count: { min: t.min, max: t.max, ...dbtConfig(t) } }));
   return entry;
 }
 
@@ -85,7 +117,14 @@ export async function exportDbtProject(): Promise<Uint8Array> {
   for (const model of models) {
     files[`models/${model.name}.sql`] = strToU8(model.sql.endsWith("\n") ? model.sql : `${model.sql}\n`);
     for (const test of model.tests) {
-      if (test.type === "custom_sql") files[`tests/${model.name}__${test.name}.sql`] = strToU8(`${test.sql}\n`);
+      if (test.type !== "custom_sql") continue;
+      const { config } = dbtConfig(test);
+      const header = config
+        ? `{{ config(${Object.entries(config)
+            .map(([k, v]) => `${k}='${v}'`)
+            .join(", ")}) }}\n`
+        : "";
+      files[`tests/${model.name}__${test.name}.sql`] = strToU8(`${header}${test.sql}\n`);
     }
   }
   files["models/schema.yml"] = strToU8(YAML.stringify({ version: 2, models: models.map(schemaEntry) }));
@@ -114,11 +153,21 @@ function toTests(entry: DbtModelEntry): ModelTest[] {
   for (const column of entry.columns ?? []) {
     for (const test of [...(column.data_tests ?? []), ...(column.tests ?? [])]) {
       if (test === "not_null" || test === "unique") tests.push({ type: test, column: column.name });
-      else if (typeof test === "object" && "accepted_values" in test) {
-        tests.push({ type: "accepted_values", column: column.name, values: test.accepted_values.values.map(String) });
-      } else if (typeof test === "object" && "relationships" in test) {
+      else if (typeof test !== "object" || !test) continue;
+      else if ("not_null" in test) tests.push({ type: "not_null", column: column.name, ...fromDbtConfig(test.not_null) });
+      else if ("unique" in test) tests.push({ type: "unique", column: column.name, ...fromDbtConfig(test.unique) });
+      else if ("accepted_values" in test) {
+        const values = test.accepted_values.values.map(String);
+        tests.push({ type: "accepted_values", column: column.name, values, ...fromDbtConfig(test.accepted_values) });
+      } else if ("relationships" in test) {
         const to = /ref\(\s*['"]([^'"]+)['"]\s*\)/.exec(test.relationships.to)?.[1] ?? test.relationships.to;
-        tests.push({ type: "relationships", column: column.name, to, field: test.relationships.field });
+        tests.push({
+          type: "relationships",
+          column: column.name,
+          to,
+          field: test.relationships.field,
+          ...fromDbtConfig(test.relationships),
+        });
       }
     }
   }
@@ -129,9 +178,21 @@ function toTests(entry: DbtModelEntry): ModelTest[] {
         type: "row_count",
         ...(bounds.min !== undefined ? { min: bounds.min } : {}),
         ...(bounds.max !== undefined ? { max: bounds.max } : {}),
+        ...fromDbtConfig(bounds),
       });
   }
   return tests;
+}
+
+const TEST_CONFIG_CALL = /^\s*\{\{\s*config\s*\(([\s\S]*?)\)\s*\}\}\s*/;
+
+/** A dbt singular test (tests/<model>__<name>.sql), its `{{ config(severity='warn', …) }}` header kept as config. */
+function singularTest(name: string, text: string): ModelTest {
+  const match = TEST_CONFIG_CALL.exec(text);
+  const args = match?.[1] ?? "";
+  const arg = (key: string) => new RegExp(`${key}\\s*=\\s*['"]([^'"]*)['"]`).exec(args)?.[1];
+  const config = fromDbtConfig({ severity: arg("severity"), warn_if: arg("warn_if"), error_if: arg("error_if") });
+  return { type: "custom_sql", name, sql: (match ? text.slice(match[0].length) : text).trim(), ...config };
 }
 
 export type ImportResult = { imported: string[]; errors: { model: string; message: string }[] };
@@ -164,12 +225,7 @@ export async function importDbtProject(zip: Uint8Array, actor: { id: string }): 
       for (const entry of Array.isArray(doc?.models) ? doc.models : []) if (typeof entry?.name === "string") entries.set(entry.name, entry);
     } else if (IN_TESTS.test(path) && name.endsWith(".sql")) {
       const [model, test] = name.slice(0, -4).split("__");
-      if (model && test)
-        (customTests.get(model) ?? customTests.set(model, []).get(model)!).push({
-          type: "custom_sql",
-          name: test,
-          sql: strFromU8(bytes).trim(),
-        });
+      if (model && test) (customTests.get(model) ?? customTests.set(model, []).get(model)!).push(singularTest(test, strFromU8(bytes)));
     }
   }
   if (sqlByModel.size === 0) throw new UserError("The zip has no models/*.sql files", 400);

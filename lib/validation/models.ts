@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { materializations } from "@/db/schema/models";
+import { materializations, testSeverities } from "@/db/schema/models";
+import { THRESHOLD_PATTERN } from "@/lib/transform/test-severity";
 import { DATASET_NAME_PATTERN, RESERVED_NAMES } from "@/lib/validation/datasets";
 
 export const modelNameField = z
@@ -13,16 +14,37 @@ export const modelNameField = z
 
 const column = z.string().min(1).max(63);
 
+const threshold = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(THRESHOLD_PATTERN, 'Write an operator and a number of failing rows, e.g. ">10" or "!=0"')
+  .transform((v) => v.replace(/\s+/g, ""));
+
+/** dbt's test config: every test type takes it. */
+const testConfig = {
+  severity: z.enum(testSeverities).optional(),
+  warn_if: threshold.optional(),
+  error_if: threshold.optional(),
+};
+
 export const modelTestInput = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("not_null"), column }).strict(),
-  z.object({ type: z.literal("unique"), column }).strict(),
-  z.object({ type: z.literal("accepted_values"), column, values: z.array(z.string().max(500)).min(1).max(1000) }).strict(),
-  z.object({ type: z.literal("relationships"), column, to: modelNameField, field: column }).strict(),
+  z.object({ type: z.literal("not_null"), column, ...testConfig }).strict(),
+  z.object({ type: z.literal("unique"), column, ...testConfig }).strict(),
+  z.object({ type: z.literal("accepted_values"), column, values: z.array(z.string().max(500)).min(1).max(1000), ...testConfig }).strict(),
+  z.object({ type: z.literal("relationships"), column, to: modelNameField, field: column, ...testConfig }).strict(),
   z
-    .object({ type: z.literal("row_count"), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+    .object({
+      type: z.literal("row_count"),
+      min: z.number().int().min(0).optional(),
+      max: z.number().int().min(0).optional(),
+      ...testConfig,
+    })
     .strict()
     .refine((t) => t.min !== undefined || t.max !== undefined, "row_count needs min, max or both"),
-  z.object({ type: z.literal("custom_sql"), name: z.string().trim().min(1).max(100), sql: z.string().min(1).max(50_000) }).strict(),
+  z
+    .object({ type: z.literal("custom_sql"), name: z.string().trim().min(1).max(100), sql: z.string().min(1).max(50_000), ...testConfig })
+    .strict(),
 ]);
 
 export const modelInput = z

@@ -9,6 +9,7 @@ import { BuildStatusBadge } from "@/components/models/build-status-badge";
 import { isBuildActive, type BuildView } from "@/components/models/build-view";
 import { useLiveStatus } from "@/components/live-status/use-live-status";
 import { formatCount } from "@/lib/format";
+import { testCounts } from "@/lib/transform/test-severity";
 
 /** After this long without a build row, the worker is probably not running: say so. */
 const NO_WORKER_HINT_MS = 15_000;
@@ -73,9 +74,11 @@ export function useLatestBuild(name: string, initial: { build: BuildView | null;
 
 function announce(build: BuildView) {
   if (build.status === "succeeded") {
-    const failed = build.testResults.filter((t) => t.status !== "passed").length;
+    const { warned, failed } = testCounts(build.testResults);
     if (failed)
       toast.warning(`Built ${build.modelName}: ${formatCount(build.rows)} rows, ${failed} ${failed === 1 ? "test" : "tests"} failed`);
+    else if (warned)
+      toast.warning(`Built ${build.modelName}: ${formatCount(build.rows)} rows, ${warned} ${warned === 1 ? "test" : "tests"} warned`);
     else toast.success(`Built ${build.modelName}: ${formatCount(build.rows)} rows`);
   } else if (build.status === "failed") toast.error(`The build of ${build.modelName} failed`);
   else if (build.status === "skipped") toast.warning(`The build of ${build.modelName} was skipped`);

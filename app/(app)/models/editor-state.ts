@@ -1,4 +1,4 @@
-import type { Materialization, ModelTest } from "@/db/schema/models";
+import type { Materialization, ModelTest, TestConfig, TestSeverity } from "@/db/schema/models";
 
 export type TestType = ModelTest["type"];
 
@@ -33,18 +33,46 @@ export type TestDraft = {
   max: string;
   name: string;
   sql: string;
+  severity: TestSeverity;
+  /** dbt's warn_if / error_if as typed ("" for the default, "!=0"). */
+  warnIf: string;
+  errorIf: string;
 };
+
+export const SEVERITIES: { value: TestSeverity; label: string; hint: string }[] = [
+  { value: "error", label: "Error", hint: "Failing rows fail the run; nothing is sent." },
+  { value: "warn", label: "Warn", hint: "Failing rows mark the run; messages still go out." },
+];
 
 export type DescriptionDraft = { key: number; column: string; description: string };
 
 // Keys are list keys and id suffixes: loaded items count from 0 (the same on server and client,
 // so hydration matches); the editor hands out higher ones for added items.
 export function emptyTest(type: TestType, key: number): TestDraft {
-  return { key, type, column: "", values: "", to: "", field: "", min: "", max: "", name: "", sql: "" };
+  return {
+    key,
+    type,
+    column: "",
+    values: "",
+    to: "",
+    field: "",
+    min: "",
+    max: "",
+    name: "",
+    sql: "",
+    severity: "error",
+    warnIf: "",
+    errorIf: "",
+  };
 }
 
 export function testToDraft(test: ModelTest, key: number): TestDraft {
-  const draft = emptyTest(test.type, key);
+  const draft = {
+    ...emptyTest(test.type, key),
+    severity: test.severity ?? "error",
+    warnIf: test.warn_if ?? "",
+    errorIf: test.error_if ?? "",
+  };
   switch (test.type) {
     case "not_null":
     case "unique":
@@ -66,8 +94,22 @@ function bound(text: string): number | undefined {
   return t === "" ? undefined : Number(t);
 }
 
+function draftConfig(d: TestDraft): TestConfig {
+  const warnIf = d.warnIf.trim();
+  const errorIf = d.errorIf.trim();
+  return {
+    ...(d.severity === "warn" ? { severity: "warn" as const } : {}),
+    ...(warnIf ? { warn_if: warnIf } : {}),
+    ...(errorIf && d.severity !== "warn" ? { error_if: errorIf } : {}),
+  };
+}
+
 /** The test as the server takes it; validation (and its messages) is the server's. */
 export function draftToTest(d: TestDraft): ModelTest {
+  return { ...draftTestBody(d), ...draftConfig(d) } as ModelTest;
+}
+
+function draftTestBody(d: TestDraft): ModelTest {
   switch (d.type) {
     case "not_null":
     case "unique":

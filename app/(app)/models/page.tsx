@@ -14,7 +14,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { BuildStatusBadge } from "@/components/models/build-status-badge";
-import { buildMoment, testCounts, type BuildStatus } from "@/components/models/build-view";
+import { buildMoment, type BuildStatus } from "@/components/models/build-view";
+import { testCounts, type TestCounts } from "@/lib/transform/test-severity";
 import { formatCount, formatDateTime, formatRelativeTime } from "@/lib/format";
 import { ImportForm } from "./import-form";
 
@@ -31,7 +32,7 @@ type LastBuild = {
   rows: number | null;
   error?: string;
   skipped?: string;
-  tests: { passed: number; failed: number } | null;
+  tests: TestCounts | null;
 };
 
 function fromBuild(build: ModelBuild): LastBuild {
@@ -234,6 +235,7 @@ function ModelRow({ row, now }: { row: Row; now: Date }) {
         {last.tests ? (
           <span className="flex gap-2 text-xs">
             <span className="text-emerald-700 dark:text-emerald-400">{last.tests.passed} passed</span>
+            {last.tests.warned ? <span className="font-medium text-amber-700 dark:text-amber-400">{last.tests.warned} warned</span> : null}
             {last.tests.failed ? <span className="text-destructive font-medium">{last.tests.failed} failed</span> : null}
           </span>
         ) : (

@@ -9,7 +9,7 @@ import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { FieldErrors } from "@/components/form-messages";
-import { emptyTest, TEST_TYPES, type TestDraft, type TestType } from "./editor-state";
+import { emptyTest, SEVERITIES, TEST_TYPES, type TestDraft, type TestType } from "./editor-state";
 
 const LABEL_OF = Object.fromEntries(TEST_TYPES.map((t) => [t.type, t.label])) as Record<TestType, string>;
 const HINT_OF = Object.fromEntries(TEST_TYPES.map((t) => [t.type, t.hint])) as Record<TestType, string>;
@@ -55,7 +55,8 @@ export function TestsEditor({
 
       {tests.length === 0 ? (
         <p className="text-muted-foreground text-sm">
-          No tests yet. Tests run after every build; a failing test is reported with a sample of the rows that broke it.
+          No tests yet. Tests run after every build; a failing test is reported with a sample of the rows that broke it. A test of severity
+          error stops a pipeline before anything is sent; a warn test lets the messages go and marks the run.
         </p>
       ) : (
         <ol className="flex flex-col gap-3">
@@ -222,6 +223,34 @@ function TestRow({
           />
         </div>
       ) : null}
+      <div className="grid gap-3 sm:grid-cols-3">
+        <div className="flex min-w-0 flex-col gap-2">
+          <Label htmlFor={`${id}-severity`}>When it fails</Label>
+          <Select
+            value={test.severity}
+            onValueChange={(value) => onChange({ severity: value as TestDraft["severity"] })}
+            disabled={readOnly}
+          >
+            <SelectTrigger id={`${id}-severity`} className="w-full" aria-describedby={`${id}-severity-hint`}>
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              {SEVERITIES.map(({ value, label }) => (
+                <SelectItem key={value} value={value}>
+                  {label}
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+          <p id={`${id}-severity-hint`} className="text-muted-foreground text-xs">
+            {SEVERITIES.find((s) => s.value === test.severity)?.hint}
+          </p>
+        </div>
+        {test.severity === "error"
+          ? field("errorIf", "Error if failing rows", { placeholder: "!=0", spellCheck: false, className: "font-mono" })
+          : null}
+        {field("warnIf", "Warn if failing rows", { placeholder: "!=0", spellCheck: false, className: "font-mono" })}
+      </div>
       <FieldErrors id={`${id}-error`} errors={errors} />
     </fieldset>
   );

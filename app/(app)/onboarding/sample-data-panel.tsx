@@ -4,7 +4,7 @@ import { ArrowRightIcon, CircleCheckIcon, CircleIcon, PackageOpenIcon } from "lu
 import { SAMPLE_MODEL, type SampleDataState } from "@/lib/onboarding/sample-data";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { RunStatusBadge } from "@/components/pipelines/run-status";
+import { runDisplayStatus, RunStatusBadge } from "@/components/pipelines/run-status";
 import { cn } from "@/lib/utils";
 import { SampleDataButton } from "./sample-data-button";
 
@@ -61,7 +61,7 @@ export function SampleNextSteps({ state }: { state: Loaded }) {
             done={state.latestRun?.status === "succeeded"}
             title="See it run"
             text="The run page shows each step: load, model build, data tests and the message."
-            extra={state.latestRun ? <RunStatusBadge status={state.latestRun.status} /> : null}
+            extra={state.latestRun ? <RunStatusBadge status={runDisplayStatus(state.latestRun)} /> : null}
           >
             {state.latestRun ? <StepLink href={`/runs/${state.latestRun.id}`}>Open the run</StepLink> : null}
             {state.destinationId ? <StepLink href={channelHref}>Open the Sample channel</StepLink> : null}

@@ -12,7 +12,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { AutoRefresh } from "@/components/auto-refresh";
-import { isActiveRun, RunStatusBadge } from "@/components/pipelines/run-status";
+import { isActiveRun, runDisplayStatus, RunStatusBadge } from "@/components/pipelines/run-status";
 import { scheduleInWords } from "./schedule-summary";
 import { formatDateTime, formatRelativeTime, formatUntil } from "@/lib/format";
 
@@ -142,7 +142,7 @@ export default async function PipelinesPage() {
                       <TableCell className="pr-4 align-top">
                         {last ? (
                           <span className="flex flex-wrap items-center gap-2">
-                            <RunStatusBadge status={last.status} />
+                            <RunStatusBadge status={runDisplayStatus(last)} />
                             <Link href={`/runs/${last.id}`} className={`text-xs ${linkClass}`}>
                               <span className="sr-only">Last run, </span>
                               <time dateTime={last.createdAt.toISOString()} title={formatDateTime(last.createdAt)}>

@@ -261,8 +261,8 @@ export function PipelineForm({
         </div>
         <CheckboxField
           id="pipeline-stop-on-test-failure"
-          label="Stop when a data test fails"
-          hint="Failing tests then fail the run before any message is sent; otherwise they are reported and the messages still go out."
+          label="Treat test warnings as failures"
+          hint="A failing test of severity error always fails the run before any message is sent. With this on, a warn test that warns does too; otherwise the messages go out and the run ends succeeded with warnings."
           checked={draft.stopOnTestFailure}
           onChange={(stopOnTestFailure) => set({ stopOnTestFailure })}
         />

@@ -4,7 +4,6 @@ import { ChevronLeftIcon, ChevronRightIcon, FilterIcon, HistoryIcon, WorkflowIco
 import { requireUser } from "@/lib/auth/session";
 import { summarizeRuns } from "@/lib/pipeline/run-view";
 import { listPipelines, listRuns } from "@/db/queries/pipelines";
-import { runStatuses } from "@/db/schema/pipelines";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
@@ -15,7 +14,7 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { NativeSelect } from "@/components/pipelines/native-select";
 import { isActiveRun, statusLabel, triggerLabel } from "@/components/pipelines/run-status";
 import { RunsTable } from "@/components/pipelines/runs-table";
-import { encodeCursor, parseRunQuery, runsHref, TRIGGERS } from "./run-filters";
+import { encodeCursor, parseRunQuery, runsHref, STATUS_CHOICES, TRIGGERS } from "./run-filters";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Runs" };
@@ -59,7 +58,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
             <Label htmlFor="filter-status">Status</Label>
             <NativeSelect id="filter-status" name="status" defaultValue={query.status}>
               <option value="">Any status</option>
-              {runStatuses.map((s) => (
+              {STATUS_CHOICES.map((s) => (
                 <option key={s} value={s}>
                   {statusLabel(s)}
                 </option>

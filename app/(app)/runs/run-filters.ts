@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { runStatuses, type Run } from "@/db/schema/pipelines";
+
+/** The status filter's choices: where a run is, with a success with warnings apart (it filters on the outcome). */
+export const STATUS_CHOICES = [...runStatuses.slice(0, 3), "succeeded_with_warnings", ...runStatuses.slice(3)] as const;
 import type { RunFilter } from "@/db/queries/pipelines";
 
 export const TRIGGERS = ["manual", "schedule", "api", "retry"] as const satisfies readonly Run["trigger"][];
@@ -29,7 +32,8 @@ export function parseRunQuery(params: SearchParams): { query: RunQuery; filter: 
     else invalid.push("pipeline");
   }
   if (query.status) {
-    if ((runStatuses as readonly string[]).includes(query.status)) filter.status = query.status as Run["status"];
+    if (query.status === "succeeded_with_warnings") filter.outcome = "succeeded_with_warnings";
+    else if ((runStatuses as readonly string[]).includes(query.status)) filter.status = query.status as Run["status"];
     else invalid.push("status");
   }
   if (query.trigger) {

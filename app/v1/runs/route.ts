@@ -11,7 +11,12 @@ export const GET = jsonRoute({
   handle: async ({ request }) => {
     const query = runsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
     const page = await listRuns(
-      { pipelineId: query.pipelineId, status: query.status, beforeId: query.cursor ? decodeCursor(query.cursor) : undefined },
+      {
+        pipelineId: query.pipelineId,
+        status: query.status,
+        outcome: query.outcome,
+        beforeId: query.cursor ? decodeCursor(query.cursor) : undefined,
+      },
       query.limit + 1,
     );
     const runs = page.slice(0, query.limit);

@@ -97,8 +97,10 @@ export function ConfigSummary({ pipeline, options, now }: { pipeline: Pipeline; 
           <Item term="Failure alert">
             {pipeline.failureAlertDestinationId ? destinationName(pipeline.failureAlertDestinationId) : "None"}
           </Item>
-          <Item term="Failing data tests">
-            {pipeline.stopOnTestFailure ? "Stop the run before sending" : "Reported; messages still go out"}
+          <Item term="Data test warnings">
+            {pipeline.stopOnTestFailure
+              ? "Fail the run before sending, as failed tests do"
+              : "Messages still go out; the run ends succeeded with warnings"}
           </Item>
         </dl>
       </CardContent>

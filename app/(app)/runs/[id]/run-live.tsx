@@ -8,7 +8,7 @@ import type { RunDetail } from "@/lib/pipeline/run-view";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { durationBetween, formatDuration, formatPreciseDateTime } from "@/lib/format";
-import { isActiveRun, RunStatusBadge, stepLabel, triggerLabel, type StepName } from "@/components/pipelines/run-status";
+import { isActiveRun, runDisplayStatus, RunStatusBadge, stepLabel, triggerLabel, type StepName } from "@/components/pipelines/run-status";
 import { useLiveStatus } from "@/components/live-status/use-live-status";
 import type { RunChange } from "../actions";
 import { RunControls } from "./run-controls";
@@ -95,11 +95,15 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
           <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
             <span role="status" aria-live="polite" className="flex items-center">
               <span className="sr-only">Status: </span>
-              <RunStatusBadge status={run.status} data-testid="run-status" />
-              {run.status === "succeeded" && run.warnings.length ? (
-                <span className="ml-2 text-xs font-medium text-amber-800 dark:text-amber-300" data-testid="run-has-warnings">
-                  with {run.warnings.length === 1 ? "a warning" : `${run.warnings.length} warnings`}
-                </span>
+              <RunStatusBadge status={runDisplayStatus(run)} data-testid="run-status" data-outcome={run.outcome ?? undefined} />
+              {run.warnings.length && run.status !== "failed" ? (
+                <a
+                  href="#run-warnings"
+                  className="ml-2 text-xs font-medium text-amber-800 underline-offset-4 hover:underline dark:text-amber-300"
+                  data-testid="run-has-warnings"
+                >
+                  {run.warnings.length === 1 ? "1 warning" : `${run.warnings.length} warnings`}
+                </a>
               ) : null}
             </span>
             <span>
@@ -163,7 +167,7 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
       ) : null}
 
       {run.warnings.length ? (
-        <Alert data-testid="run-warnings" className="border-amber-300 dark:border-amber-700">
+        <Alert id="run-warnings" data-testid="run-warnings" className="border-amber-300 dark:border-amber-700">
           <TriangleAlertIcon aria-hidden="true" className="text-amber-600" />
           <AlertTitle>{run.warnings.length === 1 ? "A warning" : `${run.warnings.length} warnings`}</AlertTitle>
           <AlertDescription>

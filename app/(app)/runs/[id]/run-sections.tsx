@@ -199,7 +199,8 @@ export function BuildsTable({ builds }: { builds: RunDetail["builds"] }) {
       </TableHeader>
       <TableBody>
         {builds.map((b) => {
-          const failed = b.tests.filter((t) => t.status !== "passed");
+          const notPassed = b.tests.filter((t) => t.status !== "passed");
+          const blocking = notPassed.some((t) => t.status !== "warned");
           return (
             <TableRow key={b.model} data-testid="run-build" data-status={b.status}>
               <TableCell className="pl-4 align-top font-mono text-xs">
@@ -223,20 +224,29 @@ export function BuildsTable({ builds }: { builds: RunDetail["builds"] }) {
                     <span
                       className={cn(
                         "flex items-center gap-1",
-                        failed.length ? "text-destructive" : "text-emerald-800 dark:text-emerald-300",
+                        blocking
+                          ? "text-destructive"
+                          : notPassed.length
+                            ? "text-amber-800 dark:text-amber-300"
+                            : "text-emerald-800 dark:text-emerald-300",
                       )}
                     >
-                      {failed.length ? (
+                      {notPassed.length ? (
                         <CircleAlertIcon aria-hidden="true" className="size-3.5" />
                       ) : (
                         <CircleCheckIcon aria-hidden="true" className="size-3.5" />
                       )}
-                      {b.tests.length - failed.length} of {b.tests.length} passed
+                      {b.tests.length - notPassed.length} of {b.tests.length} passed
                     </span>
-                    {failed.length ? (
-                      <ul className="text-destructive list-inside list-disc">
-                        {failed.map((t) => (
-                          <li key={t.name} className="break-words">
+                    {notPassed.length ? (
+                      <ul className="list-inside list-disc">
+                        {notPassed.map((t) => (
+                          <li
+                            key={t.name}
+                            className={cn("break-words", t.status === "warned" ? "text-amber-800 dark:text-amber-300" : "text-destructive")}
+                            data-testid="run-test-result"
+                            data-status={t.status}
+                          >
                             {t.name}: {t.status}
                             {t.failingRows ? ` (${formatCount(t.failingRows)} rows)` : ""}
                           </li>
