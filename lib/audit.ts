@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   "destination.deleted",
   "pipeline.created",
   "pipeline.updated",
+  "pipeline.deleted",
   "pipeline.paused",
   "pipeline.resumed",
   "run.requested",

@@ -31,6 +31,7 @@ const routes = {
   rows: () => import("@/app/v1/datasets/[name]/rows/route"),
   slack: () => import("@/app/v1/destinations/slack/route"),
   pipelines: () => import("@/app/v1/pipelines/route"),
+  pipeline: () => import("@/app/v1/pipelines/[id]/route"),
   run: () => import("@/app/v1/pipelines/run/route"),
   runs: () => import("@/app/v1/runs/route"),
   runById: () => import("@/app/v1/runs/[id]/route"),
@@ -290,6 +291,69 @@ async function runQueuedBuilds(): Promise<number> {
   }
   return jobs.length;
 }
+
+describe("pipelines as code", () => {
+  it("creates, reads, changes and deletes a pipeline with an alert condition, in the API's shapes", async () => {
+    host.files.set("/api_pac.csv", { body: "day,revenue\n1,100\n2,80\n" });
+    const dataset = await call("datasetsCsv", "POST", { body: { name: "api_pac", csvUrl: host.url("/api_pac.csv") } });
+    expect(dataset.status).toBe(201);
+    const body = {
+      name: "revenue watch",
+      datasetId: dataset.json.dataset.id,
+      scheduleCron: "0 8 * * *",
+      scheduleTimezone: "Europe/Zurich",
+      deliveries: [
+        {
+          template: { text: "Revenue dropped", table: { model: "api_pac" } },
+          condition: { kind: "percentChange", expression: "sum(revenue)", direction: "down", percent: 20 },
+          fire: "on_change_and_recovery",
+        },
+      ],
+    };
+    expectError(await call("pipelines", "POST", { body, token: tokens.viewer }), 403, "forbidden");
+    const created = await call("pipelines", "POST", { body });
+    expect(created.status).toBe(201);
+    const { pipeline } = created.json;
+    expect(pipeline).toMatchObject({ name: "revenue watch", scheduleTimezone: "Europe/Zurich", nextRunAt: expect.any(String) });
+    expect(pipeline.deliveries[0]).toMatchObject({
+      condition: body.deliveries[0]!.condition,
+      fire: "on_change_and_recovery",
+      snoozeUntil: null,
+      conditionInWords:
+        "when sum(revenue) dropped more than 20 % since the last successful run, once each time it becomes true, and when it recovers",
+    });
+    const read = await call("pipeline", "GET", { params: { id: pipeline.id } });
+    expect(read.json.pipeline).toEqual(pipeline);
+
+    const changed = await call("pipeline", "PUT", {
+      params: { id: pipeline.id },
+      body: { deliveries: [{ ...body.deliveries[0], fire: "every_run", snoozeUntil: "2030-01-01T09:00:00Z" }] },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.json.pipeline.deliveries[0]).toMatchObject({ fire: "every_run", snoozeUntil: "2030-01-01T09:00:00Z" });
+    expect(changed.json.pipeline.name).toBe("revenue watch");
+
+    const bad = await call("pipeline", "PUT", {
+      params: { id: pipeline.id },
+      body: {
+        deliveries: [
+          {
+            template: { text: "x", table: { model: "api_pac" } },
+            condition: { kind: "aggregate", expression: "sum(revenue)", op: "~", value: 1 },
+          },
+        ],
+      },
+    });
+    expectError(bad, 400, "invalid_request");
+    expect(JSON.stringify(bad.json.error.details)).toContain("deliveries.0.condition");
+
+    expect((await call("pipeline", "DELETE", { params: { id: pipeline.id } })).status).toBe(204);
+    expectError(await call("pipeline", "GET", { params: { id: pipeline.id } }), 404, "not_found");
+    // A dataset's own pipeline is not deleted through here.
+    const own = (await call("pipelines", "GET")).json.pipelines.find((p: { name: string; isDefault: boolean }) => p.name === "api_pac");
+    expectError(await call("pipeline", "DELETE", { params: { id: own.id } }), 409, "conflict");
+  });
+});
 
 describe("uploads", () => {
   const form = (content: string, name?: string) => {

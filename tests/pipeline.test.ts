@@ -18,6 +18,7 @@ import { createApiToken } from "@/lib/api/tokens";
 import { datasetViewByName } from "@/lib/api/views";
 import type { RunSummary } from "@/lib/pipeline/run-view";
 import type { ModelTest } from "@/db/schema/models";
+import type { AlertCondition } from "@/db/schema/pipelines";
 
 let host: Awaited<ReturnType<typeof startCsvHost>>;
 let sink: SlackSink;
@@ -61,6 +62,8 @@ async function finished(runId: string, timeoutMs = 60_000) {
 async function stepStates(runId: string) {
   return Object.fromEntries((await listRunSteps(runId)).map((s) => [s.name, s.status]));
 }
+
+const messagesOf = (runId: string) => sink.messages.filter((m) => JSON.stringify(m.body).includes(runId));
 
 function csv(rows: number, tag = "a"): string {
   const lines = ["id,label,amount"];
@@ -199,7 +202,6 @@ describe("run outcomes", () => {
       saveModel({ name: model, materialization: "table", sql: `select * from {{ ref('${name}') }}`, tests }, actor);
     return { pipeline, model, runForced, withTests };
   }
-  const messagesOf = (runId: string) => sink.messages.filter((m) => JSON.stringify(m.body).includes(runId));
 
   it("a warn test delivers and ends succeeded_with_warnings, saying which test in the API", async () => {
     const { runForced, withTests, model } = await outcomeFixture("o_warn");
@@ -258,10 +260,112 @@ describe("run outcomes", () => {
     });
     const run = await runForced();
     expect(run).toMatchObject({ status: "succeeded", outcome: "succeeded_with_warnings" });
-    expect(run.warnings).toEqual(["No message was sent: message 1: the result has no rows"]);
+    expect(run.warnings).toEqual(["No message was sent: message 1: the condition is false: the result has 0 rows (wanted > 0)"]);
     expect(messagesOf(run.id)).toHaveLength(0);
     expect((await listRunSteps(run.id)).find((s) => s.name === "deliver")!.counts).toMatchObject({ messages: 0, messagesSkipped: 1 });
   }, 90_000);
+});
+
+describe("delivery conditions", () => {
+  it("each kind holds or not at its boundaries, on the model's result in SQL", async () => {
+    const { evaluateCondition } = await import("@/lib/pipeline/alert-conditions");
+    host.files.set("/c_vals.csv", { body: "id,amount\n1,10\n2,20\n3,30\n4,\n" });
+    await finished((await registerUrlDataset({ name: "c_vals", csvUrl: host.url("/c_vals.csv") }, actor)).run.id);
+    const holds = async (condition: AlertCondition, previous: number | null = null) =>
+      (await evaluateCondition(condition, "c_vals", previous)).holds;
+    // Row count: 4 rows; > is false at equality, >= true.
+    expect(await holds({ kind: "rowCount", op: ">", value: 4 })).toBe(false);
+    expect(await holds({ kind: "rowCount", op: ">=", value: 4 })).toBe(true);
+    expect(await holds({ kind: "rowCount", op: "=", value: 0 })).toBe(false);
+    expect(await holds({ kind: "rowCount", op: "!=", value: 0 })).toBe(true);
+    // Any row / all rows: a NULL does not match (the row with no amount fails "every row").
+    expect(await holds({ kind: "anyRow", where: "amount > 25" })).toBe(true);
+    expect(await holds({ kind: "anyRow", where: "amount > 30" })).toBe(false);
+    expect(await holds({ kind: "allRows", where: "amount > 5" })).toBe(false);
+    expect(await holds({ kind: "allRows", where: "amount is null or amount > 5" })).toBe(true);
+    // Aggregates: sum 60; a NULL aggregate never holds, and says why.
+    expect(await holds({ kind: "aggregate", expression: "sum(amount)", op: ">", value: 60 })).toBe(false);
+    expect(await holds({ kind: "aggregate", expression: "sum(amount)", op: ">=", value: 60 })).toBe(true);
+    const none = await evaluateCondition(
+      { kind: "aggregate", expression: "max(amount) filter (where amount > 100)", op: "<", value: 1 },
+      "c_vals",
+      null,
+    );
+    expect(none).toMatchObject({ holds: false, value: null, reason: expect.stringMatching(/is null$/) });
+    // Percent change against the previous value: 100 → 60 is −40 %, "more than 40 %" is strict.
+    const change = (direction: "up" | "down" | "either", percent: number, previous: number | null) =>
+      holds({ kind: "percentChange", expression: "sum(amount)", direction, percent }, previous);
+    expect(await change("down", 40, 100)).toBe(false);
+    expect(await change("down", 39.9, 100)).toBe(true);
+    expect(await change("up", 10, 100)).toBe(false);
+    expect(await change("either", 30, 100)).toBe(true);
+    expect(await change("down", 1, null)).toBe(false);
+    expect(await change("either", 1, 0)).toBe(false);
+    // The expressions are user SQL on the sandbox role: the app's own tables are out of its reach.
+    await expect(
+      evaluateCondition({ kind: "anyRow", where: "(select count(*) from relayboard.users) > 0" }, "c_vals", null),
+    ).rejects.toThrow(/could not be evaluated: permission denied/);
+  }, 90_000);
+
+  it("each firing mode sends exactly what it promises over false, true, true, false, true; percent change compares with the last run", async () => {
+    const { createPipeline } = await import("@/lib/pipeline/pipelines");
+    const body = (amount: number) => `id,amount\n1,${amount}\n`;
+    host.files.set("/c_fire.csv", { body: body(50) });
+    const { run: first, dataset } = await registerUrlDataset({ name: "c_fire", csvUrl: host.url("/c_fire.csv") }, actor);
+    await finished(first.id);
+    const over100 = { kind: "aggregate", expression: "sum(amount)", op: ">", value: 100 } as const;
+    const table = { model: "c_fire" };
+    const pipeline = await createPipeline(
+      {
+        name: "c_fire alerts",
+        datasetId: dataset.id,
+        deliveries: [
+          { destinationId: null, condition: over100, fire: "every_run", template: { text: "mode everyrun", table } },
+          { destinationId: null, condition: over100, fire: "on_change", template: { text: "mode onchange", table } },
+          { destinationId: null, condition: over100, fire: "on_change_and_recovery", template: { text: "mode recovery", table } },
+          {
+            destinationId: null,
+            condition: { kind: "percentChange", expression: "sum(amount)", direction: "up", percent: 50 },
+            template: { text: "mode percent", table },
+          },
+        ],
+      },
+      actor,
+    );
+    const sent: string[][] = [];
+    for (const amount of [50, 150, 150, 50, 150]) {
+      host.files.set("/c_fire.csv", { body: body(amount) });
+      const run = await finished((await requestRun(pipeline.id, { trigger: "manual", actor, force: true })).id);
+      expect(run.status).toBe("succeeded");
+      sent.push(
+        messagesOf(run.id).map((m) => {
+          const text = JSON.stringify(m.body);
+          return text.includes("Back to normal") ? "recovery" : /mode (\w+)/.exec(text)![1]!;
+        }),
+      );
+    }
+    expect(sent).toEqual([
+      [], // false (and no earlier value for the percent change)
+      ["everyrun", "onchange", "recovery", "percent"], // becomes true; 50 → 150 is +200 %
+      ["everyrun"], // still true; no change
+      ["recovery"], // recovers: back to normal
+      ["everyrun", "onchange", "recovery", "percent"], // true again; 50 → 150 again
+    ]);
+  }, 120_000);
+
+  it("refuses a condition that cannot be read, naming the field", async () => {
+    const { pipelineDeliveryInput } = await import("@/lib/validation/pipelines");
+    const bad = pipelineDeliveryInput.safeParse({
+      template: { text: "x" },
+      condition: { kind: "anyRow", where: "1 = 1; drop table x" },
+      snoozeUntil: "tomorrow",
+    });
+    expect(bad.success).toBe(false);
+    const paths = bad.error!.issues.map((i) => i.path.join("."));
+    expect(paths).toEqual(expect.arrayContaining(["condition.where", "snoozeUntil"]));
+    const noModel = pipelineDeliveryInput.safeParse({ template: { text: "x" }, condition: { kind: "rowCount", op: ">", value: 1 } });
+    expect(noModel.error?.issues[0]).toMatchObject({ path: ["condition"], message: expect.stringMatching(/needs a model/) });
+  });
 });
 
 describe("one run at a time", () => {

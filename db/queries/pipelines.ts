@@ -1,6 +1,16 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
-import { pipelines, runs, runSteps, type Pipeline, type Run, type RunStep, type StepLogLine } from "@/db/schema/pipelines";
+import {
+  deliveryEvaluations,
+  pipelines,
+  runs,
+  runSteps,
+  type DeliveryEvaluation,
+  type Pipeline,
+  type Run,
+  type RunStep,
+  type StepLogLine,
+} from "@/db/schema/pipelines";
 
 export async function listPipelines(tx: DbOrTx = getDb()): Promise<Pipeline[]> {
   return tx.select().from(pipelines).orderBy(asc(pipelines.name));
@@ -143,4 +153,44 @@ export async function appendStepLog(id: string, line: StepLogLine, tx: DbOrTx = 
     .update(runSteps)
     .set({ log: sql`${runSteps.log} || ${JSON.stringify([line])}::jsonb` })
     .where(eq(runSteps.id, id));
+}
+
+/**
+ * Records a run's verdict on one delivery's condition, once: a deliver step that runs again (a
+ * worker died) gets the first verdict back, so it decides the same way.
+ */
+export async function recordDeliveryEvaluation(
+  values: Pick<DeliveryEvaluation, "pipelineId" | "deliveryIndex" | "runId" | "holds" | "value" | "reason">,
+  tx: DbOrTx = getDb(),
+): Promise<DeliveryEvaluation> {
+  await tx.insert(deliveryEvaluations).values(values).onConflictDoNothing();
+  const [row] = await tx
+    .select()
+    .from(deliveryEvaluations)
+    .where(and(eq(deliveryEvaluations.runId, values.runId), eq(deliveryEvaluations.deliveryIndex, values.deliveryIndex)));
+  return row!;
+}
+
+/** The verdict of the latest earlier run of the pipeline that succeeded (with or without warnings). */
+export async function getPreviousDeliveryEvaluation(
+  pipelineId: string,
+  deliveryIndex: number,
+  runId: string,
+  tx: DbOrTx = getDb(),
+): Promise<DeliveryEvaluation | null> {
+  const [row] = await tx
+    .select({ evaluation: deliveryEvaluations })
+    .from(deliveryEvaluations)
+    .innerJoin(runs, eq(runs.id, deliveryEvaluations.runId))
+    .where(
+      and(
+        eq(deliveryEvaluations.pipelineId, pipelineId),
+        eq(deliveryEvaluations.deliveryIndex, deliveryIndex),
+        sql`${deliveryEvaluations.runId} <> ${runId}`,
+        eq(runs.status, "succeeded"),
+      ),
+    )
+    .orderBy(desc(deliveryEvaluations.createdAt))
+    .limit(1);
+  return row?.evaluation ?? null;
 }

@@ -1,11 +1,29 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, doublePrecision, index, integer, jsonb, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { appSchema } from "./app-schema";
 import { users } from "./users";
 import { datasets, datasetLoads, datasetVersions } from "./datasets";
 import { destinations } from "./destinations";
 
+/** The first conditions, kept as they were saved: `has_rows` is a row count > 0, `changed` compares the message's content. */
 export type DeliveryCondition = "always" | "has_rows" | "changed";
+export const comparisons = [">", ">=", "<", "<=", "=", "!="] as const;
+export type Comparison = (typeof comparisons)[number];
+/**
+ * When a message is sent, evaluated in SQL on a model's result (the message's table model unless
+ * `model` names another). `where` and `expression` are user SQL, run on the sandbox role.
+ */
+export type AlertCondition = { model?: string } & (
+  | { kind: "always" }
+  | { kind: "rowCount"; op: Comparison; value: number }
+  | { kind: "anyRow"; where: string }
+  | { kind: "allRows"; where: string }
+  | { kind: "aggregate"; expression: string; op: Comparison; value: number }
+  | { kind: "percentChange"; expression: string; direction: "up" | "down" | "either"; percent: number }
+);
+export const fireModes = ["every_run", "on_change", "on_change_and_recovery"] as const;
+/** every run the condition holds; only when it becomes true; or then and again when it stops ("back to normal"). */
+export type FireMode = (typeof fireModes)[number];
 export type PipelineDelivery = {
   /** null: the default destination at run time. */
   destinationId: string | null;
@@ -14,7 +32,11 @@ export type PipelineDelivery = {
     text: string;
     table?: { model: string; columns?: string[]; sortBy?: string; sortDirection?: "asc" | "desc"; limit?: number };
   };
-  condition: DeliveryCondition;
+  condition: DeliveryCondition | AlertCondition;
+  /** Default `every_run`. */
+  fire?: FireMode;
+  /** ISO time: no message before it (the condition is still evaluated and remembered). */
+  snoozeUntil?: string | null;
 };
 
 export const pipelines = appSchema.table(
@@ -141,3 +163,27 @@ export const runSteps = appSchema.table(
 export type Pipeline = typeof pipelines.$inferSelect;
 export type Run = typeof runs.$inferSelect;
 export type RunStep = typeof runSteps.$inferSelect;
+
+/** Each run's verdict on each delivery's condition: what firing modes and percent changes compare with. */
+export const deliveryEvaluations = appSchema.table(
+  "delivery_evaluations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    pipelineId: uuid("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id, { onDelete: "cascade" }),
+    deliveryIndex: integer("delivery_index").notNull(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    holds: boolean("holds").notNull(),
+    value: doublePrecision("value"),
+    reason: text("reason").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("delivery_evaluations_run").on(t.runId, t.deliveryIndex),
+    index("delivery_evaluations_pipeline").on(t.pipelineId, t.deliveryIndex, t.createdAt),
+  ],
+);
+export type DeliveryEvaluation = typeof deliveryEvaluations.$inferSelect;

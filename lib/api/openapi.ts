@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { APP_VERSION } from "@/lib/env";
 import { buildModelInput, rowsQuery, runsQuery } from "@/lib/api/schemas";
-import { createDestinationInput } from "@/lib/validation/destinations";
+import { createDestinationInput, messageTemplateInput } from "@/lib/validation/destinations";
 import { registerUrlDatasetInput } from "@/lib/validation/datasets";
 import { modelBodyInput } from "@/lib/validation/models";
-import { runRequestInput } from "@/lib/validation/pipelines";
+import { alertConditionInput, pipelineBodyInput, pipelineInput, runRequestInput } from "@/lib/validation/pipelines";
+import { fireModes } from "@/db/schema/pipelines";
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (zod's
@@ -147,6 +148,31 @@ const pipelineSchema = z.object({
   paused: z.boolean(),
   isDefault: z.boolean(),
 });
+const pipelineDetailSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  datasetId: z.string().uuid(),
+  models: z.array(z.string()).nullable(),
+  deliveries: z.array(
+    z.object({
+      destinationId: z.string().uuid().nullable(),
+      template: messageTemplateInput,
+      condition: z.union([z.enum(["always", "has_rows", "changed"]), alertConditionInput]),
+      fire: z.enum(fireModes),
+      snoozeUntil: z.string().nullable(),
+      conditionInWords: z
+        .string()
+        .describe('When the message is sent, in words: "when sum(amount) dropped more than 20 % since the last successful run"'),
+    }),
+  ),
+  failureAlertDestinationId: z.string().uuid().nullable(),
+  stopOnTestFailure: z.boolean().describe("A warn data test that warns fails the run too"),
+  scheduleCron: z.string().nullable(),
+  scheduleTimezone: z.string(),
+  nextRunAt: z.string().nullable(),
+  paused: z.boolean(),
+  isDefault: z.boolean(),
+});
 const healthSchema = z.object({
   status: z.enum(["ok", "error"]),
   checks: z.object({ database: z.string(), storage: z.string(), queue: z.string() }),
@@ -201,6 +227,9 @@ export function buildOpenApiDocument(serverUrl?: string) {
         Destination: schema(destinationSchema, "output"),
         Model: schema(modelSchema, "output"),
         Pipeline: schema(pipelineSchema, "output"),
+        PipelineDetail: schema(pipelineDetailSchema, "output"),
+        CreatePipeline: schema(pipelineInput),
+        UpdatePipeline: schema(pipelineBodyInput),
         BuildBatch: schema(buildBatchSchema, "output"),
         Health: schema(healthSchema, "output"),
         RegisterCsvDataset: schema(registerUrlDatasetInput),
@@ -313,6 +342,30 @@ export function buildOpenApiDocument(serverUrl?: string) {
         get: {
           summary: "List pipelines",
           responses: { ...ok(200, "Pipelines", obj({ pipelines: { type: "array", items: ref("Pipeline") } })), ...errors(...common) },
+        },
+        post: {
+          summary:
+            "Create a pipeline with its models, schedule and deliveries (each with a condition, a firing mode and an optional snooze)",
+          requestBody: { required: true, content: jsonContent(ref("CreatePipeline")) },
+          responses: { ...ok(201, "Created", obj({ pipeline: ref("PipelineDetail") })), ...errors(400, 404, 409, 413, 415, ...common) },
+        },
+      },
+      "/v1/pipelines/{id}": {
+        get: {
+          summary: "One pipeline whole, each delivery's condition also in words",
+          parameters: [pathParam("id")],
+          responses: { ...ok(200, "The pipeline", obj({ pipeline: ref("PipelineDetail") })), ...errors(400, 404, ...common) },
+        },
+        put: {
+          summary: "Change a pipeline: the fields given replace the pipeline's (deliveries as a whole list)",
+          parameters: [pathParam("id")],
+          requestBody: { required: true, content: jsonContent(ref("UpdatePipeline")) },
+          responses: { ...ok(200, "Changed", obj({ pipeline: ref("PipelineDetail") })), ...errors(400, 404, 409, 413, 415, ...common) },
+        },
+        delete: {
+          summary: "Delete a pipeline and its runs (not a dataset's own pipeline, nor one with a run in progress)",
+          parameters: [pathParam("id")],
+          responses: { ...ok(204, "Deleted"), ...errors(400, 404, 409, ...common) },
         },
       },
       "/v1/pipelines/run": {

@@ -1,6 +1,6 @@
 import { getDatasetById } from "@/db/queries/datasets";
 import { getDefaultDestination, getDestinationById } from "@/db/queries/destinations";
-import { getPipelineById, getRunById, listRunSteps } from "@/db/queries/pipelines";
+import { getPipelineById, getPreviousDeliveryEvaluation, getRunById, listRunSteps, recordDeliveryEvaluation } from "@/db/queries/pipelines";
 import type { Dataset } from "@/db/schema/datasets";
 import type { Pipeline, PipelineDelivery, Run } from "@/db/schema/pipelines";
 import { getEnv } from "@/lib/env";
@@ -10,6 +10,8 @@ import { loadResultTable } from "@/lib/slack/result-table";
 import { clipErrorText } from "@/lib/transform/error-text";
 import { isBlockingResult } from "@/lib/transform/test-severity";
 import { describeTestOutcome, runTestResults, type RunTestResult } from "@/lib/pipeline/test-outcomes";
+import { evaluateCondition, type Evaluation } from "@/lib/pipeline/alert-conditions";
+import { decideFiring, describeCondition, normalizeCondition } from "@/lib/pipeline/alert-rules";
 
 export function runUrl(runId: string): string {
   return `${getEnv().appUrl}/runs/${runId}`;
@@ -46,6 +48,35 @@ async function runValues(run: Run, pipeline: Pipeline, dataset: Dataset, table?:
   };
 }
 
+type Verdict = { send: "message" | "recovery" | null; why: string; reason: string } | { error: string };
+
+/**
+ * Whether a delivery sends on this run: its condition evaluated on the model (recorded once per
+ * run, so a repeated deliver step decides the same), its firing mode against the last successful
+ * run's verdict, and its snooze.
+ */
+async function judgeDelivery(run: Run, pipeline: Pipeline, config: PipelineDelivery, index: number): Promise<Verdict> {
+  const condition = normalizeCondition(config.condition);
+  const fire = config.fire ?? "every_run";
+  let verdict: Verdict = { send: "message", why: "sent on every run", reason: "" };
+  if (condition.kind !== "always") {
+    const previous = await getPreviousDeliveryEvaluation(pipeline.id, index, run.id);
+    let evaluation: Evaluation;
+    try {
+      evaluation = await evaluateCondition(condition, config.template.table?.model ?? null, previous?.value ?? null);
+    } catch (err) {
+      return { error: clipErrorText((err as Error).message) };
+    }
+    const recorded = await recordDeliveryEvaluation({ pipelineId: pipeline.id, deliveryIndex: index, runId: run.id, ...evaluation });
+    const decision = decideFiring(fire, recorded.holds, previous?.holds ?? null);
+    verdict = { send: decision.send, why: `${decision.why}: ${recorded.reason}`, reason: recorded.reason };
+  }
+  if (verdict.send && config.snoozeUntil && new Date(config.snoozeUntil).getTime() > Date.now()) {
+    return { send: null, why: `snoozed until ${config.snoozeUntil}`, reason: "snoozed" };
+  }
+  return verdict;
+}
+
 export type DeliverStepResult = { sent: number; failed: number; skipped: string[]; errors: string[] };
 
 /**
@@ -78,9 +109,40 @@ export async function deliverRunMessages(
         continue;
       }
     }
-    if (config.condition === "has_rows" && table && table.totalRows === 0) {
-      result.skipped.push(`message ${index + 1}: the result has no rows`);
-      await rt.stepLog("info", `Message ${index + 1} skipped: the result has no rows`);
+    const verdict = await judgeDelivery(run, pipeline, config, index);
+    if ("error" in verdict) {
+      result.failed++;
+      result.errors.push(`message ${index + 1}: ${verdict.error}`);
+      await rt.stepLog("error", `Message ${index + 1}: ${verdict.error}`);
+      continue;
+    }
+    if (verdict.send === null) {
+      result.skipped.push(`message ${index + 1}: ${verdict.why}`);
+      await rt.stepLog("info", `Message ${index + 1} not sent: ${verdict.why}`);
+      continue;
+    }
+    if (verdict.send === "recovery") {
+      const outcome = await deliver({
+        deliveryKey: `run:${run.id}:${index}:recovery`,
+        destinationId: destination.id,
+        runId: run.id,
+        payload: renderMessage(
+          {
+            header: "Back to normal: {{pipeline.name}}",
+            text: `No longer ${literal(describeCondition(config.condition))}: ${literal(verdict.reason)}.`,
+          },
+          { "pipeline.name": pipeline.name },
+          undefined,
+          { runUrl: runUrl(run.id), runId: run.id },
+        ),
+      });
+      if (outcome.status === "sent") {
+        result.sent++;
+        await rt.stepLog("info", `Message ${index + 1}: "back to normal" sent to ${destination.name}`);
+      } else {
+        result.failed++;
+        result.errors.push(`message ${index + 1} (back to normal) to ${destination.name}: ${outcome.delivery.error ?? "failed"}`);
+      }
       continue;
     }
     const values = await runValues(

@@ -1,7 +1,7 @@
 import { audit, type AuditActor } from "@/lib/audit";
 import type { z } from "zod";
 import { getDestinationById } from "@/db/queries/destinations";
-import { getPipelineById, insertPipeline, updatePipeline } from "@/db/queries/pipelines";
+import { deletePipeline, getActiveRuns, getPipelineById, insertPipeline, updatePipeline } from "@/db/queries/pipelines";
 import type { Dataset } from "@/db/schema/datasets";
 import type { Pipeline } from "@/db/schema/pipelines";
 import type { DbOrTx } from "@/db";
@@ -121,4 +121,14 @@ export async function setPipelinePaused(id: string, paused: boolean, actor?: Aud
   const row = (await updatePipeline(id, { paused, nextRunAt }))!;
   await audit(paused ? "pipeline.paused" : "pipeline.resumed", actor, { type: "pipeline", id, name: row.name });
   return row;
+}
+
+/** Deletes a pipeline with its runs; not a dataset's own pipeline (pause it instead), nor one that is running. */
+export async function removePipeline(id: string, actor?: AuditActor): Promise<void> {
+  const current = await getPipelineById(id);
+  if (!current) throw new UserError("Pipeline not found", 404);
+  if (current.isDefault) throw new UserError("This is its dataset's own pipeline: pause it, or delete the dataset", 409);
+  if ((await getActiveRuns(id)).length) throw new UserError("The pipeline has a run in progress; cancel it or wait, then delete", 409);
+  await deletePipeline(id);
+  await audit("pipeline.deleted", actor, { type: "pipeline", id, name: current.name });
 }

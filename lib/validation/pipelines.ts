@@ -1,13 +1,60 @@
 import { z } from "zod";
+import { comparisons, fireModes } from "@/db/schema/pipelines";
 import { messageTemplateInput } from "@/lib/validation/destinations";
+
+const userSql = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `Write the ${what}`)
+    .max(2000)
+    // One expression, not statements: the sandbox runs it in one statement anyway; this says so early.
+    .refine((v) => !/;/.test(v.replace(/'(?:[^']|'')*'/g, "''")), `The ${what} is one SQL expression, without ";"`);
+const modelName = z.string().trim().min(1).max(63).optional();
+const finite = z.number().finite();
+
+/** A delivery's condition (see AlertCondition): shared by the pipeline form and POST/PUT of pipelines. */
+export const alertConditionInput = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("always"), model: modelName }).strict(),
+  z.object({ kind: z.literal("rowCount"), model: modelName, op: z.enum(comparisons), value: z.number().int().min(0) }).strict(),
+  z.object({ kind: z.literal("anyRow"), model: modelName, where: userSql("row filter") }).strict(),
+  z.object({ kind: z.literal("allRows"), model: modelName, where: userSql("row filter") }).strict(),
+  z
+    .object({ kind: z.literal("aggregate"), model: modelName, expression: userSql("aggregate"), op: z.enum(comparisons), value: finite })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("percentChange"),
+      model: modelName,
+      expression: userSql("aggregate"),
+      direction: z.enum(["up", "down", "either"]),
+      percent: finite.positive("Give a percentage above 0"),
+    })
+    .strict(),
+]);
 
 export const pipelineDeliveryInput = z
   .object({
     destinationId: z.string().uuid().nullable().default(null),
     template: messageTemplateInput,
-    condition: z.enum(["always", "has_rows", "changed"]).default("always"),
+    condition: z.union([z.enum(["always", "has_rows", "changed"]), alertConditionInput]).default("always"),
+    fire: z.enum(fireModes).default("every_run"),
+    snoozeUntil: z.iso
+      .datetime({ offset: true, message: "Give the snooze end as a date and time, e.g. 2026-12-24T09:00:00Z" })
+      .nullable()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    const needsModel = typeof d.condition === "object" && d.condition.kind !== "always" && !d.condition.model;
+    if (needsModel && !d.template.table?.model) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["condition"],
+        message: "The condition needs a model: add a table to the message or name a model",
+      });
+    }
+  });
 
 const base = {
   name: z.string().trim().min(1, "Give the pipeline a name").max(80),
@@ -35,6 +82,9 @@ export const pipelineUpdateInput = z
     paused: z.boolean().optional(),
   })
   .strict();
+
+/** PUT /v1/pipelines/{id}: the same fields as POST, each optional; the id comes from the path. */
+export const pipelineBodyInput = pipelineUpdateInput.omit({ id: true });
 
 export const runRequestInput = z
   .object({

@@ -9,6 +9,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { describedBy, FieldErrors } from "@/components/form-messages";
 import { NativeSelect } from "@/components/pipelines/native-select";
 import { CONDITIONS, splitColumns, type DeliveryDraft, type PipelineFormOptions } from "./form-types";
+import { ConditionFields } from "./condition-fields";
 
 type Field = "header" | "text";
 
@@ -68,7 +69,7 @@ export function DeliveryFields({
   const models = options.tables.filter((t) => t.kind === "model");
   const datasets = options.tables.filter((t) => t.kind === "dataset");
   const defaultDestination = options.destinations.find((d) => d.default);
-  const condition = CONDITIONS.find((c) => c.value === value.condition);
+  const condition = CONDITIONS.find((c) => c.value === value.condition.kind);
   const templateErrors = [...(errors["template"] ?? []), ...(errors["template.text"] ?? [])];
   const err = (key: string) => errors[key];
   const errId = (key: string, part: string) => (errors[key]?.length ? id(`${part}-error`) : undefined);
@@ -112,8 +113,8 @@ export function DeliveryFields({
           <Label htmlFor={id("condition")}>Send</Label>
           <NativeSelect
             id={id("condition")}
-            value={value.condition}
-            onChange={(e) => onChange({ condition: e.target.value as DeliveryDraft["condition"] })}
+            value={value.condition.kind}
+            onChange={(e) => onChange({ condition: { ...value.condition, kind: e.target.value as DeliveryDraft["condition"]["kind"] } })}
             aria-describedby={id("condition-hint")}
           >
             {CONDITIONS.map((c) => (
@@ -127,6 +128,15 @@ export function DeliveryFields({
           </p>
         </div>
       </div>
+
+      <ConditionFields
+        idFor={id}
+        value={value}
+        onChange={onChange}
+        models={options.tables.map((t) => t.name)}
+        columns={known ?? []}
+        errors={errors}
+      />
 
       <div className="flex flex-col gap-2">
         <Label htmlFor={id("header")}>Header (optional)</Label>

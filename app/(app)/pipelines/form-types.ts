@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { DeliveryCondition, PipelineDelivery } from "@/db/schema/pipelines";
+import type { AlertCondition, Comparison, DeliveryCondition, FireMode, PipelineDelivery } from "@/db/schema/pipelines";
 import type { pipelineInput } from "@/lib/validation/pipelines";
 
 // The pipeline form's own state (strings, as inputs hold them) and its conversion to the
@@ -10,7 +10,10 @@ export type DeliveryDraft = {
   key: string;
   /** "" means the default destination at run time. */
   destinationId: string;
-  condition: DeliveryCondition;
+  condition: ConditionDraft;
+  fire: FireMode;
+  /** A datetime-local value (the browser's time zone), "" for none. */
+  snoozeUntil: string;
   header: string;
   text: string;
   /** "" means no table. */
@@ -48,17 +51,110 @@ export type PipelineFormOptions = {
   variables: string[];
 };
 
-export const CONDITIONS: { value: DeliveryCondition; label: string; hint: string }[] = [
+/** A condition being edited: every field as typed, whatever the kind, so switching kind loses nothing. */
+export type ConditionDraft = {
+  kind: DeliveryCondition | Exclude<AlertCondition["kind"], "always">;
+  /** "" means the message's table model. */
+  model: string;
+  op: Comparison;
+  value: string;
+  where: string;
+  expression: string;
+  direction: "up" | "down" | "either";
+  percent: string;
+};
+
+export const CONDITIONS: { value: ConditionDraft["kind"]; label: string; hint: string }[] = [
   { value: "always", label: "Always", hint: "Send after every successful run." },
   { value: "has_rows", label: "Only when the table has rows", hint: "Skip the message when its table comes back empty." },
   { value: "changed", label: "Only when the result changed", hint: "Skip the message when it would say the same as the last one." },
+  { value: "rowCount", label: "When the row count…", hint: "Compare the model's number of rows with a number." },
+  { value: "anyRow", label: "When any row matches…", hint: "A SQL condition on the model's columns, e.g. latency_ms > 500." },
+  { value: "allRows", label: "When every row matches…", hint: "A SQL condition every row must meet (an empty result meets it)." },
+  {
+    value: "aggregate",
+    label: "When an aggregate…",
+    hint: "A SQL aggregate such as sum(amount) or max(latency_ms), compared with a number.",
+  },
+  {
+    value: "percentChange",
+    label: "When an aggregate changes by…",
+    hint: "Compared with the last successful run; the first run only takes the baseline.",
+  },
 ];
+
+export const FIRE_MODES: { value: FireMode; label: string; hint: string }[] = [
+  { value: "every_run", label: "Every run it holds", hint: "A message on every run where the condition is true." },
+  { value: "on_change", label: "When it becomes true", hint: "One message when it turns true; none while it stays true." },
+  {
+    value: "on_change_and_recovery",
+    label: "When it becomes true, and when it recovers",
+    hint: 'As above, plus a "back to normal" message when it turns false again.',
+  },
+];
+
+export function emptyCondition(kind: ConditionDraft["kind"] = "always"): ConditionDraft {
+  return { kind, model: "", op: ">", value: "0", where: "", expression: "", direction: "down", percent: "20" };
+}
+
+export function conditionToDraft(condition: PipelineDelivery["condition"]): ConditionDraft {
+  if (typeof condition === "string") return emptyCondition(condition);
+  const draft = { ...emptyCondition(condition.kind), model: condition.model ?? "" };
+  switch (condition.kind) {
+    case "always":
+      return draft;
+    case "rowCount":
+      return { ...draft, op: condition.op, value: String(condition.value) };
+    case "anyRow":
+    case "allRows":
+      return { ...draft, where: condition.where };
+    case "aggregate":
+      return { ...draft, expression: condition.expression, op: condition.op, value: String(condition.value) };
+    case "percentChange":
+      return { ...draft, expression: condition.expression, direction: condition.direction, percent: String(condition.percent) };
+  }
+}
+
+/** The condition as the server takes it; numbers that are not go through as NaN for the server to name. */
+export function draftToCondition(d: ConditionDraft): PipelineDelivery["condition"] {
+  if (d.kind === "always" || d.kind === "has_rows" || d.kind === "changed") return d.kind;
+  const model = d.model.trim() ? { model: d.model.trim() } : {};
+  const num = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
+  switch (d.kind) {
+    case "rowCount":
+      return { kind: "rowCount", ...model, op: d.op, value: num(d.value) };
+    case "anyRow":
+    case "allRows":
+      return { kind: d.kind, ...model, where: d.where };
+    case "aggregate":
+      return { kind: "aggregate", ...model, expression: d.expression, op: d.op, value: num(d.value) };
+    case "percentChange":
+      return { kind: "percentChange", ...model, expression: d.expression, direction: d.direction, percent: num(d.percent) };
+  }
+}
+
+/** An ISO time as a datetime-local value in the browser's zone, and back. */
+function toLocalInput(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+function fromLocalInput(value: string): string | null {
+  if (!value.trim()) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
 
 export function newDelivery(key: string): DeliveryDraft {
   return {
     key,
     destinationId: "",
-    condition: "always",
+    condition: emptyCondition(),
+    fire: "every_run",
+    snoozeUntil: "",
     header: "{{pipeline.name}}: {{run.status}}",
     text: "*{{run.rows}}* rows loaded into `{{dataset.name}}`. <{{run.url}}|Open the run>",
     tableModel: "",
@@ -105,7 +201,9 @@ export function draftFromPipeline(p: SavedPipeline): PipelineDraft {
     deliveries: p.deliveries.map((d, i) => ({
       key: `saved-${i}`,
       destinationId: d.destinationId ?? "",
-      condition: d.condition,
+      condition: conditionToDraft(d.condition),
+      fire: d.fire ?? "every_run",
+      snoozeUntil: toLocalInput(d.snoozeUntil),
       header: d.template.header ?? "",
       text: d.template.text,
       tableModel: d.template.table?.model ?? "",
@@ -134,7 +232,9 @@ function deliveryInput(d: DeliveryDraft): NonNullable<PipelineInput["deliveries"
   const limit = d.limit.trim();
   return {
     destinationId: d.destinationId || null,
-    condition: d.condition,
+    condition: draftToCondition(d.condition),
+    fire: d.fire,
+    snoozeUntil: fromLocalInput(d.snoozeUntil),
     template: {
       ...(d.header.trim() ? { header: d.header } : {}),
       text: d.text,

@@ -1,5 +1,8 @@
 import { json, jsonRoute } from "@/lib/api/handler";
 import { listPipelines } from "@/db/queries/pipelines";
+import { pipelineView } from "@/lib/api/pipeline-view";
+import { createPipeline } from "@/lib/pipeline/pipelines";
+import { pipelineInput } from "@/lib/validation/pipelines";
 
 export const dynamic = "force-dynamic";
 
@@ -20,5 +23,16 @@ export const GET = jsonRoute({
       isDefault: p.isDefault,
     }));
     return json(200, { pipelines });
+  },
+});
+
+/** Pipelines as code: the whole pipeline (models, schedule, deliveries with conditions) in one body. */
+export const POST = jsonRoute({
+  route: "POST /v1/pipelines",
+  role: "editor",
+  body: pipelineInput,
+  handle: async ({ body, principal }) => {
+    const pipeline = await createPipeline(body, { id: principal.userId });
+    return json(201, { pipeline: pipelineView(pipeline) });
   },
 });

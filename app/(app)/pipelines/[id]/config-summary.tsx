@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 import type { Pipeline } from "@/db/schema/pipelines";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { CONDITIONS, type PipelineFormOptions } from "../form-types";
+import type { PipelineFormOptions } from "../form-types";
+import { describeCondition } from "@/lib/pipeline/alert-rules";
 import { scheduleInWords } from "../schedule-summary";
 import { formatDateTime, formatUntil } from "@/lib/format";
 
@@ -73,8 +74,11 @@ export function ConfigSummary({ pipeline, options, now }: { pipeline: Pipeline; 
                       <p className="font-medium">
                         {i + 1}. To {destinationName(d.destinationId)}
                       </p>
-                      <p className="text-muted-foreground text-xs">
-                        {CONDITIONS.find((c) => c.value === d.condition)?.label ?? d.condition}
+                      <p className="text-muted-foreground text-xs" data-testid="delivery-condition">
+                        Sent {describeCondition(d.condition, d.fire)}
+                        {d.snoozeUntil && new Date(d.snoozeUntil) > new Date()
+                          ? ` · snoozed until ${formatDateTime(new Date(d.snoozeUntil))}`
+                          : ""}
                       </p>
                       {d.template.header ? <p className="font-mono text-xs break-words">{d.template.header}</p> : null}
                       <p className="text-muted-foreground line-clamp-4 font-mono text-xs break-words whitespace-pre-wrap">
