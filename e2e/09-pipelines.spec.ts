@@ -136,3 +136,31 @@ test("a failing data test fails the run in the runs list and the dashboard chart
   // Later specs run this dataset's pipeline: leave it without the test.
   expect((await request.put("/v1/models/pipe_checked", { headers, data: { sql: "select 1 as one", tests: [] } })).ok()).toBe(true);
 });
+
+test("the condition editor round-trips: an aggregate alert with its firing mode, shown in words", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto("/pipelines/new");
+  await page.getByLabel("Name", { exact: true }).fill("pipe big orders");
+  await page.getByLabel("Dataset").selectOption({ label: "pipe_sales" });
+  await page.getByRole("button", { name: "Add a message" }).click();
+  const delivery = shown(page, "delivery").first().last();
+  await delivery.getByLabel("Text").fill("Big orders today");
+  await delivery.getByLabel("Table (optional)").selectOption("pipe_sales");
+  await delivery.getByLabel("Send", { exact: true }).selectOption("aggregate");
+  await delivery.getByLabel("Aggregate (SQL)").fill("max(amount)");
+  await delivery.getByLabel("Comparison").selectOption(">=");
+  await delivery.getByLabel("Number").fill("400");
+  await delivery.getByLabel("Send the message").selectOption("on_change_and_recovery");
+  const words = "when max(amount) is at least 400, once each time it becomes true, and when it recovers";
+  await expect(delivery.getByTestId("condition-in-words")).toContainText(words);
+  await page.getByRole("button", { name: "Create pipeline" }).click();
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/, { timeout: 15_000 });
+  // Saved as typed: the summary says it in words, and the edit form holds the same values.
+  await expect(shown(page, "delivery-condition").first()).toContainText(words);
+  const edit = shown(page, "delivery").first();
+  await expect(edit.getByLabel("Send", { exact: true })).toHaveValue("aggregate");
+  await expect(edit.getByLabel("Aggregate (SQL)")).toHaveValue("max(amount)");
+  await expect(edit.getByLabel("Comparison")).toHaveValue(">=");
+  await expect(edit.getByLabel("Number")).toHaveValue("400");
+  await expect(edit.getByLabel("Send the message")).toHaveValue("on_change_and_recovery");
+});
