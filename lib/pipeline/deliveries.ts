@@ -151,7 +151,11 @@ export async function deliverRunMessages(
       fresh,
       table && config.template.table ? { model: config.template.table.model, rows: table.totalRows } : undefined,
     );
-    const payload = renderMessage(config.template, values, table, { runUrl: runUrl(run.id), runId: run.id });
+    const payload = renderMessage(config.template, values, table, {
+      runUrl: runUrl(run.id),
+      runId: run.id,
+      timeZone: pipeline.scheduleTimezone,
+    });
     const outcome = await deliver({
       deliveryKey: `run:${run.id}:${index}`,
       destinationId: destination.id,

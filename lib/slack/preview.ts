@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { UserError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
-import { renderMessage, unknownVariables, type TemplateValues } from "@/lib/slack/render";
+import { dateFormats, formatTime, renderMessage, unknownVariables, type TemplateValues } from "@/lib/slack/render";
 import type { SlackPayload } from "@/lib/slack/limits";
 import { loadResultTable } from "@/lib/slack/result-table";
 import { messageTemplateInput } from "@/lib/validation/destinations";
@@ -13,6 +13,14 @@ export function validateTemplate(raw: z.input<typeof messageTemplateInput>) {
   if (unknown.length) {
     const message = `Unknown variable ${unknown.map((v) => `{{${v}}}`).join(", ")}`;
     throw new UserError(message, 400, { text: [message] });
+  }
+  for (const pattern of dateFormats(`${template.header ?? ""}\n${template.text}`)) {
+    try {
+      formatTime(new Date().toISOString(), "UTC", pattern);
+    } catch (err) {
+      const message = `The date format "${pattern}" cannot be used: ${(err as Error).message} (letters that are not a field go in single quotes)`;
+      throw new UserError(message, 400, { text: [message] });
+    }
   }
   return template;
 }

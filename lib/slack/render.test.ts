@@ -105,3 +105,26 @@ describe("checkPayload (the stand-in's validator)", () => {
     expect(checkPayload({ text: "ok" })).toBeNull();
   });
 });
+
+describe("{{now}} for people", () => {
+  const at = "2026-12-07T08:30:00.000Z";
+  const text = (template: string, timeZone?: string) =>
+    JSON.stringify(renderMessage({ text: template }, { now: at }, undefined, { timeZone }).blocks[0]);
+
+  it("reads in the pipeline's time zone, saying which", () => {
+    expect(text("At {{now}}", "Europe/Zurich")).toContain("At 7 Dec 2026, 09:30 (Europe/Zurich)");
+    expect(text("At {{ now }}")).toContain("At 7 Dec 2026, 08:30 (UTC)");
+  });
+
+  it("takes a date-fns format, with literal text in quotes, across a date line", () => {
+    expect(text('{{now | date: "yyyy-MM-dd HH:mm"}}', "Pacific/Auckland")).toContain("2026-12-07 21:30");
+    expect(text("{{now|date:\"EEEE 'week' I\"}}", "America/Los_Angeles")).toContain("Monday week 50");
+    expect(text('{{now | date: "yyyy-MM-dd"}}', "Pacific/Pago_Pago")).toContain("2026-12-06");
+  });
+
+  it("is checked when the template is saved", async () => {
+    const { validateTemplate } = await import("./preview");
+    expect(() => validateTemplate({ text: '{{now | date: "yyyy-MM-dd"}}' })).not.toThrow();
+    expect(() => validateTemplate({ text: '{{now | date: "today is yyyy"}}' })).toThrow(/date format "today is yyyy" cannot be used/);
+  });
+});

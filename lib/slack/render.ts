@@ -1,3 +1,5 @@
+import { format } from "date-fns";
+import { TZDate } from "@date-fns/tz";
 import { SLACK_LIMITS, type Block, type SlackPayload } from "@/lib/slack/limits";
 
 /**
@@ -29,7 +31,22 @@ export const TEMPLATE_VARIABLES = [
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateValues = Partial<Record<TemplateVariable, string | number | null>>;
 
-const VARIABLE = /\{\{\s*([a-zA-Z_.]+)\s*\}\}/g;
+/** `{{name}}`, or `{{now | date: "yyyy-MM-dd"}}` with a date-fns format. */
+const VARIABLE = /\{\{\s*([a-zA-Z_.]+)\s*(?:\|\s*date\s*:\s*"([^"{}]*)"\s*)?\}\}/g;
+
+/** How `{{now}}` reads without a format: "7 Dec 2026, 09:00 (Europe/Zurich)". */
+export const DEFAULT_DATE_FORMAT = "d MMM yyyy, HH:mm";
+
+/** An ISO time for people, in a time zone; a format date-fns cannot read throws (checked when a template is saved). */
+export function formatTime(iso: string, timeZone: string, pattern?: string): string {
+  const date = new TZDate(new Date(iso).getTime(), timeZone);
+  return pattern ? format(date, pattern) : `${format(date, DEFAULT_DATE_FORMAT)} (${timeZone})`;
+}
+
+/** The date formats a template uses, for the save-time check. */
+export function dateFormats(template: string): string[] {
+  return [...template.matchAll(VARIABLE)].flatMap((m) => (m[2] !== undefined ? [m[2]] : []));
+}
 
 /** Unknown variables, for the save-time check. */
 export function unknownVariables(template: string): string[] {
@@ -41,10 +58,18 @@ export function escapeMrkdwn(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-function fill(template: string, values: TemplateValues, escape: boolean): string {
-  return template.replace(VARIABLE, (_, name: string) => {
+function fill(template: string, values: TemplateValues, escape: boolean, timeZone = "UTC"): string {
+  return template.replace(VARIABLE, (_, name: string, pattern: string | undefined) => {
     const value = values[name as TemplateVariable];
-    const text = value === null || value === undefined ? "—" : String(value);
+    let text = value === null || value === undefined ? "—" : String(value);
+    // Only `now` is a time; a date filter elsewhere leaves the value as it is.
+    if (name === "now" && typeof value === "string") {
+      try {
+        text = formatTime(value, timeZone, pattern);
+      } catch {
+        // A format saved before it was checked: the plain time rather than no message.
+      }
+    }
     return escape ? escapeMrkdwn(text) : text;
   });
 }
@@ -88,7 +113,8 @@ export function tableLines(table: ResultTable): { header: string; lines: string[
   };
 }
 
-export type RenderOptions = { runUrl?: string; runId?: string };
+/** `timeZone`: the pipeline's, for `{{now}}` (default UTC). */
+export type RenderOptions = { runUrl?: string; runId?: string; timeZone?: string };
 
 export function renderMessage(
   template: MessageTemplate,
@@ -98,12 +124,14 @@ export function renderMessage(
 ): SlackPayload {
   const blocks: Block[] = [];
   let budget: number = SLACK_LIMITS.budgetText;
-  const header = template.header ? clip(fill(template.header, values, false).replace(/\s+/g, " ").trim(), SLACK_LIMITS.headerText) : "";
+  const header = template.header
+    ? clip(fill(template.header, values, false, opts.timeZone).replace(/\s+/g, " ").trim(), SLACK_LIMITS.headerText)
+    : "";
   if (header) {
     blocks.push({ type: "header", text: { type: "plain_text", text: header, emoji: true } });
     budget -= header.length;
   }
-  const body = fill(template.text, values, true).trim();
+  const body = fill(template.text, values, true, opts.timeZone).trim();
   if (body) {
     const text = clip(body, SLACK_LIMITS.sectionText);
     blocks.push({ type: "section", text: { type: "mrkdwn", text } });
