@@ -281,6 +281,8 @@ describe("delivery conditions", () => {
     // Any row / all rows: a NULL does not match (the row with no amount fails "every row").
     expect(await holds({ kind: "anyRow", where: "amount > 25" })).toBe(true);
     expect(await holds({ kind: "anyRow", where: "amount > 30" })).toBe(false);
+    // A trailing comment in the user's SQL does not swallow the rest of the query.
+    expect(await holds({ kind: "anyRow", where: "amount > 25 -- the big ones" })).toBe(true);
     expect(await holds({ kind: "allRows", where: "amount > 5" })).toBe(false);
     expect(await holds({ kind: "allRows", where: "amount is null or amount > 5" })).toBe(true);
     // Aggregates: sum 60; a NULL aggregate never holds, and says why.
@@ -301,6 +303,9 @@ describe("delivery conditions", () => {
     expect(await change("either", 30, 100)).toBe(true);
     expect(await change("down", 1, null)).toBe(false);
     expect(await change("either", 1, 0)).toBe(false);
+    // 50 → 60 is exactly +20 % however floating point rounds it: not "more than 20 %".
+    expect(await change("up", 20, 50)).toBe(false);
+    expect(await holds({ kind: "percentChange", expression: "sum(amount) / 10.0 * 1.4", direction: "up", percent: 20 }, 7)).toBe(false);
     // The expressions are user SQL on the sandbox role: the app's own tables are out of its reach.
     await expect(
       evaluateCondition({ kind: "anyRow", where: "(select count(*) from relayboard.users) > 0" }, "c_vals", null),
@@ -353,11 +358,32 @@ describe("delivery conditions", () => {
     ]);
   }, 120_000);
 
+  it("a snooze holds the message back; when it ends and the condition still holds, that is news", async () => {
+    const { createPipeline, editPipeline } = await import("@/lib/pipeline/pipelines");
+    const dataset = (await getSql()`select id from relayboard.datasets where name = 'c_fire'`)[0]!.id as string;
+    const delivery = {
+      destinationId: null,
+      condition: { kind: "rowCount", op: ">", value: 0 } as const,
+      fire: "on_change" as const,
+      template: { text: "mode snoozy", table: { model: "c_fire" } },
+    };
+    const pipeline = await createPipeline(
+      { name: "c_fire snoozed", datasetId: dataset, deliveries: [{ ...delivery, snoozeUntil: "2099-01-01T00:00:00Z" }] },
+      actor,
+    );
+    const snoozed = await finished((await requestRun(pipeline.id, { trigger: "manual", actor, force: true })).id);
+    expect(messagesOf(snoozed.id)).toHaveLength(0);
+    expect(snoozed.warnings).toEqual([expect.stringMatching(/^No message was sent: message 1: snoozed until 2099-01-01T00:00:00Z/)]);
+    await editPipeline({ id: pipeline.id, deliveries: [{ ...delivery, snoozeUntil: null }] });
+    const awake = await finished((await requestRun(pipeline.id, { trigger: "manual", actor, force: true })).id);
+    expect(messagesOf(awake.id)).toHaveLength(1);
+  }, 90_000);
+
   it("refuses a condition that cannot be read, naming the field", async () => {
     const { pipelineDeliveryInput } = await import("@/lib/validation/pipelines");
     const bad = pipelineDeliveryInput.safeParse({
       template: { text: "x" },
-      condition: { kind: "anyRow", where: "1 = 1; drop table x" },
+      condition: { kind: "anyRow", where: "   " },
       snoozeUntil: "tomorrow",
     });
     expect(bad.success).toBe(false);
@@ -365,6 +391,9 @@ describe("delivery conditions", () => {
     expect(paths).toEqual(expect.arrayContaining(["condition.where", "snoozeUntil"]));
     const noModel = pipelineDeliveryInput.safeParse({ template: { text: "x" }, condition: { kind: "rowCount", op: ">", value: 1 } });
     expect(noModel.error?.issues[0]).toMatchObject({ path: ["condition"], message: expect.stringMatching(/needs a model/) });
+    expect(pipelineDeliveryInput.safeParse({ template: { text: "x" }, condition: "has_rows" }).error?.issues[0]?.path).toEqual([
+      "condition",
+    ]);
   });
 });
 

@@ -9,6 +9,12 @@ UPDATE "relayboard"."runs" r SET
     WHERE s.run_id = r.id AND jsonb_typeof(s.counts->'warnings') = 'array'
   ), '[]'::jsonb)
 WHERE r.status IN ('succeeded', 'failed', 'cancelled');--> statement-breakpoint
+-- A success whose data tests failed (they did not block delivery then) needed a look too.
+UPDATE "relayboard"."runs" r SET "warnings" = r."warnings" || jsonb_build_array(
+  format('%s data test(s) failed (recorded before run outcomes existed)', s.counts->>'testsFailed'))
+FROM "relayboard"."run_steps" s
+WHERE s.run_id = r.id AND s.name = 'test' AND r.status = 'succeeded'
+  AND jsonb_typeof(s.counts->'testsFailed') = 'number' AND (s.counts->>'testsFailed')::numeric > 0;--> statement-breakpoint
 UPDATE "relayboard"."runs" SET "outcome" = CASE
   WHEN "status" = 'succeeded' AND jsonb_array_length("warnings") > 0 THEN 'succeeded_with_warnings'
   ELSE "status" END

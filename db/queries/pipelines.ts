@@ -160,7 +160,7 @@ export async function appendStepLog(id: string, line: StepLogLine, tx: DbOrTx = 
  * worker died) gets the first verdict back, so it decides the same way.
  */
 export async function recordDeliveryEvaluation(
-  values: Pick<DeliveryEvaluation, "pipelineId" | "deliveryIndex" | "runId" | "holds" | "value" | "reason">,
+  values: Pick<DeliveryEvaluation, "pipelineId" | "deliveryIndex" | "runId" | "conditionKey" | "holds" | "told" | "value" | "reason">,
   tx: DbOrTx = getDb(),
 ): Promise<DeliveryEvaluation> {
   await tx.insert(deliveryEvaluations).values(values).onConflictDoNothing();
@@ -171,11 +171,14 @@ export async function recordDeliveryEvaluation(
   return row!;
 }
 
-/** The verdict of the latest earlier run of the pipeline that succeeded (with or without warnings). */
+/**
+ * The latest verdict on the same condition of the same delivery from an earlier run: with
+ * `succeededOnly`, from a run that succeeded (a percent change compares with that run's value);
+ * without, from any run that got as far as judging it (what the team was last told).
+ */
 export async function getPreviousDeliveryEvaluation(
-  pipelineId: string,
-  deliveryIndex: number,
-  runId: string,
+  key: { pipelineId: string; deliveryIndex: number; conditionKey: string; runId: string },
+  opts: { succeededOnly: boolean },
   tx: DbOrTx = getDb(),
 ): Promise<DeliveryEvaluation | null> {
   const [row] = await tx
@@ -184,10 +187,11 @@ export async function getPreviousDeliveryEvaluation(
     .innerJoin(runs, eq(runs.id, deliveryEvaluations.runId))
     .where(
       and(
-        eq(deliveryEvaluations.pipelineId, pipelineId),
-        eq(deliveryEvaluations.deliveryIndex, deliveryIndex),
-        sql`${deliveryEvaluations.runId} <> ${runId}`,
-        eq(runs.status, "succeeded"),
+        eq(deliveryEvaluations.pipelineId, key.pipelineId),
+        eq(deliveryEvaluations.deliveryIndex, key.deliveryIndex),
+        eq(deliveryEvaluations.conditionKey, key.conditionKey),
+        sql`${deliveryEvaluations.runId} <> ${key.runId}`,
+        opts.succeededOnly ? eq(runs.status, "succeeded") : undefined,
       ),
     )
     .orderBy(desc(deliveryEvaluations.createdAt))

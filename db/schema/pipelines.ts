@@ -176,14 +176,18 @@ export const deliveryEvaluations = appSchema.table(
     runId: uuid("run_id")
       .notNull()
       .references(() => runs.id, { onDelete: "cascade" }),
+    /** The condition as evaluated (normalised JSON): a message edited, moved or replaced starts afresh. */
+    conditionKey: text("condition_key").notNull(),
     holds: boolean("holds").notNull(),
+    /** Whether the team was told it holds (false while snoozed): what firing on change compares with. */
+    told: boolean("told").notNull(),
     value: doublePrecision("value"),
     reason: text("reason").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("delivery_evaluations_run").on(t.runId, t.deliveryIndex),
-    index("delivery_evaluations_pipeline").on(t.pipelineId, t.deliveryIndex, t.createdAt),
+    index("delivery_evaluations_pipeline").on(t.pipelineId, t.deliveryIndex, t.conditionKey, t.createdAt),
   ],
 );
 export type DeliveryEvaluation = typeof deliveryEvaluations.$inferSelect;

@@ -50,16 +50,17 @@ export async function evaluateCondition(condition: AlertCondition, model: string
           return { holds, value: n, reason: `the result has ${n} ${n === 1 ? "row" : "rows"} (wanted ${condition.op} ${condition.value})` };
         }
         case "anyRow": {
-          const n = (await measure(tx, `select count(*)::bigint as v from ${relation} where (${condition.where})`, "row filter")) ?? 0;
+          const n = (await measure(tx, `select count(*)::bigint as v from ${relation} where (\n${condition.where}\n)`, "row filter")) ?? 0;
           return { holds: n > 0, value: n, reason: n > 0 ? `${n} rows match` : "no row matches" };
         }
         case "allRows": {
           const n =
-            (await measure(tx, `select count(*)::bigint as v from ${relation} where (${condition.where}) is not true`, "row filter")) ?? 0;
+            (await measure(tx, `select count(*)::bigint as v from ${relation} where (\n${condition.where}\n) is not true`, "row filter")) ??
+            0;
           return { holds: n === 0, value: n, reason: n === 0 ? "every row matches" : `${n} rows do not match` };
         }
         case "aggregate": {
-          const v = await measure(tx, `select (${condition.expression})::float8 as v from ${relation}`, "expression");
+          const v = await measure(tx, `select (\n${condition.expression}\n)::float8 as v from ${relation}`, "expression");
           if (v === null) return { holds: false, value: null, reason: `${condition.expression} is null` };
           const holds = compare(v, condition.op, condition.value);
           return {
@@ -69,12 +70,13 @@ export async function evaluateCondition(condition: AlertCondition, model: string
           };
         }
         case "percentChange": {
-          const v = await measure(tx, `select (${condition.expression})::float8 as v from ${relation}`, "expression");
+          const v = await measure(tx, `select (\n${condition.expression}\n)::float8 as v from ${relation}`, "expression");
           if (v === null) return { holds: false, value: null, reason: `${condition.expression} is null` };
           if (previous === null)
             return { holds: false, value: v, reason: `${condition.expression} is ${v}; no earlier value to compare with` };
           if (previous === 0) return { holds: false, value: v, reason: `${condition.expression} was 0 last time: no percent change` };
-          const change = ((v - previous) / Math.abs(previous)) * 100;
+          // Floating point must not decide a boundary: 7 → 8.4 is 20 %, not 20.000000000000004 %.
+          const change = Math.round(((v - previous) / Math.abs(previous)) * 100 * 1e9) / 1e9;
           const holds =
             condition.direction === "down"
               ? change < -condition.percent

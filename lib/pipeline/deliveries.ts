@@ -2,7 +2,7 @@ import { getDatasetById } from "@/db/queries/datasets";
 import { getDefaultDestination, getDestinationById } from "@/db/queries/destinations";
 import { getPipelineById, getPreviousDeliveryEvaluation, getRunById, listRunSteps, recordDeliveryEvaluation } from "@/db/queries/pipelines";
 import type { Dataset } from "@/db/schema/datasets";
-import type { Pipeline, PipelineDelivery, Run } from "@/db/schema/pipelines";
+import type { AlertCondition, Pipeline, PipelineDelivery, Run } from "@/db/schema/pipelines";
 import { getEnv } from "@/lib/env";
 import { deliver, hashContent } from "@/lib/slack/deliver";
 import { escapeMrkdwn, renderMessage, type ResultTable, type TemplateValues } from "@/lib/slack/render";
@@ -56,25 +56,38 @@ type Verdict = { send: "message" | "recovery" | null; why: string; reason: strin
  * run's verdict, and its snooze.
  */
 async function judgeDelivery(run: Run, pipeline: Pipeline, config: PipelineDelivery, index: number): Promise<Verdict> {
-  const condition = normalizeCondition(config.condition);
+  // A message saved with "only when the table has rows" but no table was always sent.
+  const saved = config.condition === "has_rows" && !config.template.table ? "always" : config.condition;
+  const condition = normalizeCondition(saved);
   const fire = config.fire ?? "every_run";
-  let verdict: Verdict = { send: "message", why: "sent on every run", reason: "" };
-  if (condition.kind !== "always") {
-    const previous = await getPreviousDeliveryEvaluation(pipeline.id, index, run.id);
-    let evaluation: Evaluation;
-    try {
-      evaluation = await evaluateCondition(condition, config.template.table?.model ?? null, previous?.value ?? null);
-    } catch (err) {
-      return { error: clipErrorText((err as Error).message) };
-    }
-    const recorded = await recordDeliveryEvaluation({ pipelineId: pipeline.id, deliveryIndex: index, runId: run.id, ...evaluation });
-    const decision = decideFiring(fire, recorded.holds, previous?.holds ?? null);
-    verdict = { send: decision.send, why: `${decision.why}: ${recorded.reason}`, reason: recorded.reason };
+  const snoozed = Boolean(config.snoozeUntil && new Date(config.snoozeUntil).getTime() > Date.now());
+  if (condition.kind === "always") {
+    return snoozed
+      ? { send: null, why: `snoozed until ${config.snoozeUntil}`, reason: "snoozed" }
+      : { send: "message", why: "sent on every run", reason: "" };
   }
-  if (verdict.send && config.snoozeUntil && new Date(config.snoozeUntil).getTime() > Date.now()) {
-    return { send: null, why: `snoozed until ${config.snoozeUntil}`, reason: "snoozed" };
+  const key = { pipelineId: pipeline.id, deliveryIndex: index, runId: run.id, conditionKey: conditionKey(condition, config) };
+  const [lastTold, lastSucceeded] = await Promise.all([
+    getPreviousDeliveryEvaluation(key, { succeededOnly: false }),
+    getPreviousDeliveryEvaluation(key, { succeededOnly: true }),
+  ]);
+  let evaluation: Evaluation;
+  try {
+    evaluation = await evaluateCondition(condition, config.template.table?.model ?? null, lastSucceeded?.value ?? null);
+  } catch (err) {
+    return { error: clipErrorText((err as Error).message) };
   }
-  return verdict;
+  // Snoozed, the team is not told: when the snooze ends and it still holds, it is news.
+  const recorded = await recordDeliveryEvaluation({ ...key, ...evaluation, told: evaluation.holds && !snoozed });
+  const decision = decideFiring(fire, recorded.holds, lastTold?.told ?? null);
+  if (decision.send && snoozed)
+    return { send: null, why: `snoozed until ${config.snoozeUntil}: ${recorded.reason}`, reason: "snoozed" };
+  return { send: decision.send, why: `${decision.why}: ${recorded.reason}`, reason: recorded.reason };
+}
+
+/** Identifies a condition's history: the same condition on the same model, whatever else of the message changed. */
+function conditionKey(condition: AlertCondition, config: PipelineDelivery): string {
+  return JSON.stringify({ ...condition, model: condition.model ?? config.template.table?.model ?? null, fire: config.fire ?? "every_run" });
 }
 
 export type DeliverStepResult = { sent: number; failed: number; skipped: string[]; errors: string[] };

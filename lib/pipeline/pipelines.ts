@@ -54,7 +54,16 @@ async function checkReferences(input: {
 }
 
 function scheduleFields(cron: string | null | undefined, timezone: string | undefined) {
-  if (!cron) return { scheduleCron: null, nextRunAt: null };
+  if (!cron) {
+    // Kept without a schedule too: messages read {{now}} in it.
+    const zone = timezone ?? "UTC";
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+    } catch {
+      throw new UserError(`Unknown time zone ${zone}`, 400, { scheduleTimezone: ["Choose a time zone such as Europe/Zurich"] });
+    }
+    return { scheduleCron: null, scheduleTimezone: zone, nextRunAt: null };
+  }
   const info = describeSchedule(cron, timezone ?? "UTC");
   return { scheduleCron: info.cron, scheduleTimezone: info.timezone, nextRunAt: info.nextRuns[0] ?? null };
 }

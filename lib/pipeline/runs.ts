@@ -162,7 +162,7 @@ export async function retryRunFromFailedStep(runId: string, actor?: AuditActor):
       await updateRun(run.id, { loadId: load.id }, tx);
     }
     for (const step of steps.filter((s) => s.position >= failed.position)) {
-      await updateRunStep(step.id, { status: "queued", error: null, skipReason: null, startedAt: null, finishedAt: null }, tx);
+      await updateRunStep(step.id, { status: "queued", error: null, skipReason: null, startedAt: null, finishedAt: null, counts: {} }, tx);
     }
     await updateRun(
       run.id,

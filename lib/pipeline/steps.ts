@@ -155,7 +155,7 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
     case "test": {
       const results = await runTestResults(run.id);
       const blocking = results.filter(isBlockingResult);
-      const warned = results.filter((t) => t.status === "warned");
+      const warned = results.filter((t) => t.status !== "passed" && !isBlockingResult(t));
       for (const t of [...blocking, ...warned]) await rt.stepLog(blocking.includes(t) ? "error" : "warn", describeTestOutcome(t));
       const warnings = warned.map(describeTestOutcome);
       const counts: StepCounts = {

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { UserError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
-import { dateFormats, formatTime, renderMessage, unknownVariables, type TemplateValues } from "@/lib/slack/render";
+import { dateFormats, formatTime, malformedPlaceholders, renderMessage, unknownVariables, type TemplateValues } from "@/lib/slack/render";
 import type { SlackPayload } from "@/lib/slack/limits";
 import { loadResultTable } from "@/lib/slack/result-table";
 import { messageTemplateInput } from "@/lib/validation/destinations";
@@ -12,6 +12,11 @@ export function validateTemplate(raw: z.input<typeof messageTemplateInput>) {
   const unknown = unknownVariables(`${template.header ?? ""}\n${template.text}`);
   if (unknown.length) {
     const message = `Unknown variable ${unknown.map((v) => `{{${v}}}`).join(", ")}`;
+    throw new UserError(message, 400, { text: [message] });
+  }
+  const malformed = malformedPlaceholders(`${template.header ?? ""}\n${template.text}`);
+  if (malformed.length) {
+    const message = `${malformed[0]} is not a variable: write {{name}} or {{now | date: "yyyy-MM-dd"}} (the format in double quotes)`;
     throw new UserError(message, 400, { text: [message] });
   }
   for (const pattern of dateFormats(`${template.header ?? ""}\n${template.text}`)) {

@@ -109,7 +109,7 @@ describe("checkPayload (the stand-in's validator)", () => {
 describe("{{now}} for people", () => {
   const at = "2026-12-07T08:30:00.000Z";
   const text = (template: string, timeZone?: string) =>
-    JSON.stringify(renderMessage({ text: template }, { now: at }, undefined, { timeZone }).blocks[0]);
+    JSON.stringify(renderMessage({ text: template }, { now: at }, undefined, { timeZone }).blocks?.[0]);
 
   it("reads in the pipeline's time zone, saying which", () => {
     expect(text("At {{now}}", "Europe/Zurich")).toContain("At 7 Dec 2026, 09:30 (Europe/Zurich)");
@@ -126,5 +126,6 @@ describe("{{now}} for people", () => {
     const { validateTemplate } = await import("./preview");
     expect(() => validateTemplate({ text: '{{now | date: "yyyy-MM-dd"}}' })).not.toThrow();
     expect(() => validateTemplate({ text: '{{now | date: "today is yyyy"}}' })).toThrow(/date format "today is yyyy" cannot be used/);
+    expect(() => validateTemplate({ text: "{{now | date: 'HH:mm'}}" })).toThrow(/is not a variable/);
   });
 });

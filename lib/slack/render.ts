@@ -54,6 +54,12 @@ export function unknownVariables(template: string): string[] {
   return [...new Set([...template.matchAll(VARIABLE)].map((m) => m[1]!).filter((v) => !known.has(v)))];
 }
 
+/** `{{…}}` that is not a variable as written (`{{now | date: 'HH:mm'}}`): it would be sent as typed. */
+export function malformedPlaceholders(template: string): string[] {
+  const whole = new RegExp(`^${VARIABLE.source}$`);
+  return [...template.matchAll(/\{\{[^{}]*\}\}/g)].map((m) => m[0]).filter((text) => !whole.test(text));
+}
+
 export function escapeMrkdwn(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { modelTestInput } from "@/lib/validation/models";
-import { describeTestConfig, judgeFailingRows, parseThreshold, testCounts } from "./test-severity";
+import { describeTestConfig, isBlockingResult, judgeFailingRows, parseThreshold, testCounts } from "./test-severity";
 
 describe("parseThreshold", () => {
   it.each([
@@ -69,4 +69,12 @@ it("describes a config in words", () => {
   expect(describeTestConfig({})).toBe("");
   expect(describeTestConfig({ severity: "warn", error_if: ">1", warn_if: ">10" })).toBe("warn only, warn if >10");
   expect(describeTestConfig({ error_if: ">5", warn_if: ">0" })).toBe("error if >5, warn if >0");
+});
+
+it("blocks on a failed test and on an error test that could not run, never on a warn test", () => {
+  expect(isBlockingResult({ status: "failed", severity: "error" })).toBe(true);
+  expect(isBlockingResult({ status: "error", severity: "error" })).toBe(true);
+  expect(isBlockingResult({ status: "error" })).toBe(true);
+  expect(isBlockingResult({ status: "error", severity: "warn" })).toBe(false);
+  expect(isBlockingResult({ status: "warned", severity: "error" })).toBe(false);
 });

@@ -40,9 +40,13 @@ export function judgeFailingRows(config: TestConfig, failingRows: number): Exclu
   return "passed";
 }
 
-/** Blocks delivery and fails the run: a failed test, or one whose SQL could not run. */
-export function isBlockingResult(result: Pick<TestResult, "status">): boolean {
-  return result.status === "failed" || result.status === "error";
+/**
+ * Blocks delivery and fails the run: a failed test, or an `error` test whose SQL could not run. A
+ * `warn` test that cannot run only warns (tests saved before severities became `warn` and never
+ * blocked a delivery, broken or not).
+ */
+export function isBlockingResult(result: Pick<TestResult, "status" | "severity">): boolean {
+  return result.status === "failed" || (result.status === "error" && result.severity !== "warn");
 }
 
 /** The config in words for lists and messages ("warn if > 10"), empty for the plain default. */
