@@ -80,8 +80,7 @@ async function judgeDelivery(run: Run, pipeline: Pipeline, config: PipelineDeliv
   // Snoozed, the team is not told: when the snooze ends and it still holds, it is news.
   const recorded = await recordDeliveryEvaluation({ ...key, ...evaluation, told: evaluation.holds && !snoozed });
   const decision = decideFiring(fire, recorded.holds, lastTold?.told ?? null);
-  if (decision.send && snoozed)
-    return { send: null, why: `snoozed until ${config.snoozeUntil}: ${recorded.reason}`, reason: "snoozed" };
+  if (decision.send && snoozed) return { send: null, why: `snoozed until ${config.snoozeUntil}: ${recorded.reason}`, reason: "snoozed" };
   return { send: decision.send, why: `${decision.why}: ${recorded.reason}`, reason: recorded.reason };
 }
 
