@@ -163,4 +163,14 @@ test("the condition editor round-trips: an aggregate alert with its firing mode,
   await expect(edit.getByLabel("Comparison")).toHaveValue(">=");
   await expect(edit.getByLabel("Number")).toHaveValue("400");
   await expect(edit.getByLabel("Send the message")).toHaveValue("on_change_and_recovery");
+
+  // The message as the next run would post it, then once for real at the stand-in.
+  await edit.getByRole("button", { name: "Preview" }).click();
+  await expect(edit.getByTestId("delivery-preview-message")).toContainText("Big orders today");
+  await expect(edit.getByTestId("delivery-preview-source")).toContainText(/Values from the run of/);
+  const before = (await sinkMessages()).length;
+  await edit.getByRole("button", { name: "Send test" }).click();
+  await expect(edit.getByTestId("delivery-test-result")).toHaveAttribute("data-status", "sent");
+  await expect.poll(async () => (await sinkMessages()).length).toBe(before + 1);
+  expect(JSON.stringify((await sinkMessages()).at(-1))).toContain("Big orders today");
 });

@@ -266,6 +266,38 @@ describe("run outcomes", () => {
   }, 90_000);
 });
 
+describe("the message preview in the pipeline editor", () => {
+  it("renders with the model's rows and the last run's values, and Send test posts exactly that once", async () => {
+    const { previewDelivery, sendDeliveryTest } = await import("@/lib/pipeline/delivery-preview");
+    const [row] = await getSql()`select d.id as dataset, p.id as pipeline from relayboard.datasets d
+      join relayboard.pipelines p on p.dataset_id = d.id and p.is_default where d.name = 'p_orders'`;
+    const input = {
+      template: { text: 'Loaded *{{run.rows}}* rows in {{now | date: "yyyy"}}', table: { model: "p_orders", limit: 2 } },
+      datasetId: row!.dataset as string,
+      pipelineId: null,
+      pipelineName: "draft",
+      timeZone: "UTC",
+    };
+    const preview = await previewDelivery(input);
+    // Not saved yet: the dataset's own pipeline's last successful run fills the values.
+    const [last] = await getSql()`select id from relayboard.runs where pipeline_id = ${row!.pipeline as string}
+      and status = 'succeeded' order by created_at desc limit 1`;
+    expect(preview.from?.runId).toBe(last!.id);
+    const text = JSON.stringify(preview.payload);
+    expect(text).toContain("Loaded *100* rows in " + new Date().getUTCFullYear());
+    expect(text).toContain("a-1");
+    expect(text).not.toContain("a-3 ");
+    await expect(previewDelivery({ ...input, template: { text: "{{run.nope}}" } })).rejects.toThrow(/Unknown variable/);
+
+    const before = sink.messages.length;
+    const [dest] = await getSql()`select id from relayboard.destinations where name = 'sink'`;
+    const outcome = await sendDeliveryTest(input, dest!.id as string);
+    expect(outcome.status).toBe("sent");
+    expect(sink.messages.length).toBe(before + 1);
+    expect(JSON.stringify(sink.messages.at(-1)!.body)).toBe(text);
+  }, 60_000);
+});
+
 describe("delivery conditions", () => {
   it("each kind holds or not at its boundaries, on the model's result in SQL", async () => {
     const { evaluateCondition } = await import("@/lib/pipeline/alert-conditions");

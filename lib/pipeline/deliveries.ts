@@ -30,7 +30,13 @@ export function defaultDelivery(datasetName: string): PipelineDelivery {
   };
 }
 
-async function runValues(run: Run, pipeline: Pipeline, dataset: Dataset, table?: { model: string; rows: number }): Promise<TemplateValues> {
+/** A message's variables as a run fills them (also what the pipeline editor previews with). */
+export async function runValues(
+  run: Run,
+  pipeline: Pick<Pipeline, "name">,
+  dataset: Dataset,
+  table?: { model: string; rows: number },
+): Promise<TemplateValues> {
   const steps = await listRunSteps(run.id);
   const load = steps.find((s) => s.name === "load");
   return {

@@ -86,6 +86,18 @@ export const pipelineUpdateInput = z
 /** PUT /v1/pipelines/{id}: the same fields as POST, each optional; the id comes from the path. */
 export const pipelineBodyInput = pipelineUpdateInput.omit({ id: true });
 
+/** The pipeline editor's message preview and "Send test". */
+export const deliveryPreviewInput = z
+  .object({
+    template: messageTemplateInput,
+    datasetId: z.string().uuid("Choose the pipeline's dataset first"),
+    pipelineId: z.string().uuid().nullable(),
+    pipelineName: z.string().trim().max(80),
+    timeZone: z.string().trim().min(1).max(64),
+    destinationId: z.string().uuid().nullable().optional(),
+  })
+  .strict();
+
 export const runRequestInput = z
   .object({
     datasetName: z.string().min(1).max(63).optional(),

@@ -9,7 +9,9 @@ import { UserError } from "@/lib/errors";
 import { createPipeline, editPipeline, setPipelinePaused } from "@/lib/pipeline/pipelines";
 import { requestRun } from "@/lib/pipeline/runs";
 import { describeSchedule } from "@/lib/pipeline/schedule";
-import type { pipelineInput } from "@/lib/validation/pipelines";
+import { deliveryPreviewInput, type pipelineInput } from "@/lib/validation/pipelines";
+import { previewDelivery, sendDeliveryTest, type DeliveryPreview } from "@/lib/pipeline/delivery-preview";
+import { getDefaultDestination } from "@/db/queries/destinations";
 import { formatInZone } from "@/lib/format";
 
 // Each action checks the role itself: the page's check does not protect its actions.
@@ -87,5 +89,32 @@ export async function setPipelinePausedAction(
     const saved = await setPipelinePaused(id, form.get("paused") === "true", auditActor);
     revalidate(id);
     return { paused: saved.paused };
+  });
+}
+
+/** The message as the next run would post it (the model's rows, the last run's values). Read-only: viewers may look. */
+export async function previewDeliveryAction(raw: unknown): Promise<ActionResult<DeliveryPreview>> {
+  return runAction("previewDelivery", async () => {
+    await requireRole("viewer");
+    const input = deliveryPreviewInput.parse(raw);
+    return previewDelivery(input);
+  });
+}
+
+export type DeliveryTestResult = { status: "sent" | "failed" | "skipped"; destination: string; answer: string };
+
+/** "Send test": the previewed message, once, to the message's destination (or the default). */
+export async function sendDeliveryTestAction(raw: unknown): Promise<ActionResult<DeliveryTestResult>> {
+  return runAction("sendDeliveryTest", async () => {
+    await requireRole("editor");
+    const { destinationId, ...input } = deliveryPreviewInput.parse(raw);
+    const destination = destinationId ? { id: destinationId } : await getDefaultDestination();
+    if (!destination) throw new UserError("No default destination: add one, or choose where this message goes", 400);
+    const outcome = await sendDeliveryTest(input, destination.id);
+    return {
+      status: outcome.status,
+      destination: destination.id,
+      answer: outcome.slackResponse ?? outcome.delivery.error ?? (outcome.status === "sent" ? "ok" : "no answer"),
+    };
   });
 }

@@ -10,6 +10,7 @@ import { describedBy, FieldErrors } from "@/components/form-messages";
 import { NativeSelect } from "@/components/pipelines/native-select";
 import { CONDITIONS, splitColumns, type DeliveryDraft, type PipelineFormOptions } from "./form-types";
 import { ConditionFields } from "./condition-fields";
+import { DeliveryPreviewPanel, type PreviewContext } from "./delivery-preview";
 
 type Field = "header" | "text";
 
@@ -25,7 +26,10 @@ export function DeliveryFields({
   options,
   errors,
   disabled,
+  preview,
 }: {
+  /** What the message preview needs besides the message itself. */
+  preview: PreviewContext;
   index: number;
   value: DeliveryDraft;
   onChange: (patch: Partial<DeliveryDraft>) => void;
@@ -307,6 +311,8 @@ export function DeliveryFields({
           </>
         ) : null}
       </div>
+
+      <DeliveryPreviewPanel idFor={id} value={value} context={preview} />
     </fieldset>
   );
 }

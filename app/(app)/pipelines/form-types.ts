@@ -227,7 +227,7 @@ export function splitColumns(text: string): string[] {
     .filter(Boolean);
 }
 
-function deliveryInput(d: DeliveryDraft): NonNullable<PipelineInput["deliveries"]>[number] {
+export function deliveryInput(d: DeliveryDraft): NonNullable<PipelineInput["deliveries"]>[number] {
   const columns = splitColumns(d.tableColumns);
   const limit = d.limit.trim();
   return {

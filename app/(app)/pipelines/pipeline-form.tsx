@@ -219,6 +219,7 @@ export function PipelineForm({
             errors={deliveryErrors(fieldErrors, i)}
             onChange={(patch) => setDelivery(d.key, patch)}
             onRemove={() => setDraft((x) => ({ ...x, deliveries: x.deliveries.filter((y) => y.key !== d.key) }))}
+            preview={{ pipelineId, datasetId: draft.datasetId, pipelineName: draft.name, timeZone: draft.scheduleTimezone || "UTC" }}
           />
         ))}
         <Button
