@@ -42,6 +42,7 @@ export async function evaluateCondition(condition: AlertCondition, model: string
   return inSandbox(
     async (tx) => {
       const [exists] = await tx`select to_regclass(${relation}) is not null as ok`;
+      const aggregate = (expression: string) => measure(tx, `select (\n${expression}\n)::float8 as v from ${relation}`, "expression");
       if (!exists?.ok) throw new UserError(`The model ${target} has not been built yet`, 409);
       switch (condition.kind) {
         case "rowCount": {
@@ -60,7 +61,7 @@ export async function evaluateCondition(condition: AlertCondition, model: string
           return { holds: n === 0, value: n, reason: n === 0 ? "every row matches" : `${n} rows do not match` };
         }
         case "aggregate": {
-          const v = await measure(tx, `select (\n${condition.expression}\n)::float8 as v from ${relation}`, "expression");
+          const v = await aggregate(condition.expression);
           if (v === null) return { holds: false, value: null, reason: `${condition.expression} is null` };
           const holds = compare(v, condition.op, condition.value);
           return {
@@ -70,7 +71,7 @@ export async function evaluateCondition(condition: AlertCondition, model: string
           };
         }
         case "percentChange": {
-          const v = await measure(tx, `select (\n${condition.expression}\n)::float8 as v from ${relation}`, "expression");
+          const v = await aggregate(condition.expression);
           if (v === null) return { holds: false, value: null, reason: `${condition.expression} is null` };
           if (previous === null)
             return { holds: false, value: v, reason: `${condition.expression} is ${v}; no earlier value to compare with` };

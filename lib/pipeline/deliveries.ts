@@ -6,7 +6,7 @@ import type { AlertCondition, Pipeline, PipelineDelivery, Run } from "@/db/schem
 import { getEnv } from "@/lib/env";
 import { deliver, hashContent } from "@/lib/slack/deliver";
 import { escapeMrkdwn, renderMessage, type ResultTable, type TemplateValues } from "@/lib/slack/render";
-import { loadResultTable } from "@/lib/slack/result-table";
+import { loadResultTable, tableCell } from "@/lib/slack/result-table";
 import { clipErrorText } from "@/lib/transform/error-text";
 import { isBlockingResult } from "@/lib/transform/test-severity";
 import { describeTestOutcome, runTestResults, type RunTestResult } from "@/lib/pipeline/test-outcomes";
@@ -214,9 +214,7 @@ function failingRowsTable(test: RunTestResult): ResultTable | undefined {
   const sample = test.sample.slice(0, ALERT_FAILING_ROWS);
   if (sample.length === 0) return undefined;
   const columns = [...new Set(sample.flatMap((row) => Object.keys(row)))];
-  const cell = (v: unknown) =>
-    v === null || v === undefined ? null : typeof v === "object" ? JSON.stringify(v) : (v as string | number | boolean);
-  return { columns, rows: sample.map((row) => columns.map((c) => cell(row[c]))), totalRows: test.failingRows };
+  return { columns, rows: sample.map((row) => columns.map((c) => tableCell(row[c]))), totalRows: test.failingRows };
 }
 
 /**

@@ -121,7 +121,7 @@ export async function getRunDetail(runId: string) {
       rows: b.rows,
       error: b.error?.message ?? null,
       skippedBecause: b.skippedBecause,
-      tests: b.testResults.map((t) => ({ name: t.name, status: t.status, failingRows: t.failingRows })),
+      tests: b.testResults.map((t) => ({ name: t.name, status: t.status, severity: t.severity, failingRows: t.failingRows })),
     })),
     deliveries: deliveries.map((d) => ({
       id: d.id,

@@ -192,11 +192,16 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
         return { status: "failed", counts: { messages: result.sent }, error: { message: result.errors.join("; ") } };
       }
       // Nothing sent at all is worth a look even when every skip was on purpose: the team hears nothing.
-      const warnings = result.sent === 0 && result.skipped.length ? [`No message was sent: ${result.skipped.join("; ")}`] : [];
+      const nothingSent = result.sent === 0 && result.skipped.length > 0;
+      const skipReason = result.skipped.join("; ");
       return {
         status: "succeeded",
-        counts: { messages: result.sent, messagesSkipped: result.skipped.length, ...(warnings.length ? { warnings } : {}) },
-        ...(result.sent === 0 && result.skipped.length ? { skipReason: result.skipped.join("; ") } : {}),
+        counts: {
+          messages: result.sent,
+          messagesSkipped: result.skipped.length,
+          ...(nothingSent ? { warnings: [`No message was sent: ${skipReason}`] } : {}),
+        },
+        ...(nothingSent ? { skipReason } : {}),
       };
     }
   }

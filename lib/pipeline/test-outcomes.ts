@@ -16,5 +16,5 @@ export async function runTestResults(runId: string): Promise<RunTestResult[]> {
 export function describeTestOutcome(t: RunTestResult): string {
   if (t.status === "error") return `${t.model}: ${t.name} could not run — ${t.error ?? "error"}`;
   const rows = `${t.failingRows} failing row${t.failingRows === 1 ? "" : "s"}`;
-  return `${t.model}: ${t.name} ${t.status === "warned" ? "warned" : t.status} (${rows})`;
+  return `${t.model}: ${t.name} ${t.status} (${rows})`;
 }

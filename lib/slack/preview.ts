@@ -9,17 +9,18 @@ import { messageTemplateInput } from "@/lib/validation/destinations";
 /** Save-time check of a template: its variables must all be known. */
 export function validateTemplate(raw: z.input<typeof messageTemplateInput>) {
   const template = messageTemplateInput.parse(raw);
-  const unknown = unknownVariables(`${template.header ?? ""}\n${template.text}`);
+  const text = `${template.header ?? ""}\n${template.text}`;
+  const unknown = unknownVariables(text);
   if (unknown.length) {
     const message = `Unknown variable ${unknown.map((v) => `{{${v}}}`).join(", ")}`;
     throw new UserError(message, 400, { text: [message] });
   }
-  const malformed = malformedPlaceholders(`${template.header ?? ""}\n${template.text}`);
+  const malformed = malformedPlaceholders(text);
   if (malformed.length) {
     const message = `${malformed[0]} is not a variable: write {{name}} or {{now | date: "yyyy-MM-dd"}} (the format in double quotes)`;
     throw new UserError(message, 400, { text: [message] });
   }
-  for (const pattern of dateFormats(`${template.header ?? ""}\n${template.text}`)) {
+  for (const pattern of dateFormats(text)) {
     try {
       formatTime(new Date().toISOString(), "UTC", pattern);
     } catch (err) {

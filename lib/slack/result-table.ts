@@ -5,7 +5,8 @@ import { inSandbox } from "@/lib/transform/sandbox";
 
 export const DEFAULT_TABLE_ROWS = 20;
 
-function cell(value: unknown): string | number | boolean | null {
+/** A database or JSON value as a message table cell. */
+export function tableCell(value: unknown): string | number | boolean | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "number" || typeof value === "boolean") return value;
   if (value instanceof Date) return value.toISOString();
@@ -35,7 +36,7 @@ export async function loadResultTable(table: NonNullable<MessageTemplate["table"
       const select = columns.map(quoteIdent).join(", ");
       const rows = await tx.unsafe(`select ${select} from ${relation}${order} limit ${limit}`).values();
       const [{ n }] = (await tx.unsafe(`select count(*)::bigint as n from ${relation}`)) as unknown as [{ n: string }];
-      return { columns, rows: rows.map((r) => (r as unknown[]).map(cell)), totalRows: Number(n) };
+      return { columns, rows: rows.map((r) => (r as unknown[]).map(tableCell)), totalRows: Number(n) };
     },
     { readOnly: true },
   );

@@ -68,6 +68,7 @@ function plain(row: Record<string, unknown>): Record<string, unknown> {
 export async function runDataTest(tx: TransactionSql, model: string, test: ModelTest, compiledCustomSql?: string): Promise<TestResult> {
   const name = testName(test);
   const { sql, params } = failingRowsSql(model, test, compiledCustomSql);
+  const severity = test.severity ?? "error";
   try {
     const [{ n }] = (await tx.savepoint((sp) =>
       runUserSql(
@@ -90,14 +91,13 @@ ${sql}
           )) as unknown as Record<string, unknown>[]
         ).map(plain)
       : [];
-    const severity = test.severity ?? "error";
     return { name, type: test.type, status: judgeFailingRows(test, failingRows), severity, failingRows, sample };
   } catch (err) {
     return {
       name,
       type: test.type,
       status: "error",
-      severity: test.severity ?? "error",
+      severity,
       failingRows: 0,
       sample: [],
       error: clipErrorText((err as Error).message),

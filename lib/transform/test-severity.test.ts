@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { modelTestInput } from "@/lib/validation/models";
-import { describeTestConfig, isBlockingResult, judgeFailingRows, parseThreshold, testCounts } from "./test-severity";
+import { isBlockingResult, judgeFailingRows, parseThreshold, testCounts } from "./test-severity";
 
 describe("parseThreshold", () => {
   it.each([
@@ -63,12 +63,6 @@ it("counts tests by outcome, an erroring test as failed", () => {
     warned: 1,
     failed: 2,
   });
-});
-
-it("describes a config in words", () => {
-  expect(describeTestConfig({})).toBe("");
-  expect(describeTestConfig({ severity: "warn", error_if: ">1", warn_if: ">10" })).toBe("warn only, warn if >10");
-  expect(describeTestConfig({ error_if: ">5", warn_if: ">0" })).toBe("error if >5, warn if >0");
 });
 
 it("blocks on a failed test and on an error test that could not run, never on a warn test", () => {

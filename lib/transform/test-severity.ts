@@ -1,32 +1,21 @@
 import type { TestConfig, TestResult } from "@/db/schema/models";
+import type { Comparison } from "@/db/schema/pipelines";
+import { compare } from "@/lib/pipeline/alert-rules";
 
 /** A comparison on a test's failing-row count, written as dbt writes it: ">10", ">= 1", "!=0", "=0". */
 export const THRESHOLD_PATTERN = /^\s*(==|=|!=|<>|>=|<=|>|<)\s*(\d{1,15})\s*$/;
 
 export const DEFAULT_THRESHOLD = "!=0";
 
-type Comparison = (count: number) => boolean;
+/** dbt's spellings that alert conditions write another way. */
+const SYNONYMS: Record<string, Comparison> = { "==": "=", "<>": "!=" };
 
-export function parseThreshold(text: string): Comparison {
+export function parseThreshold(text: string): (count: number) => boolean {
   const match = THRESHOLD_PATTERN.exec(text);
   if (!match) throw new Error(`"${text}" is not a threshold: write an operator and a number, e.g. ">10" or "!=0"`);
+  const op = SYNONYMS[match[1]!] ?? (match[1] as Comparison);
   const limit = Number(match[2]);
-  switch (match[1]) {
-    case "=":
-    case "==":
-      return (n) => n === limit;
-    case "!=":
-    case "<>":
-      return (n) => n !== limit;
-    case ">":
-      return (n) => n > limit;
-    case ">=":
-      return (n) => n >= limit;
-    case "<":
-      return (n) => n < limit;
-    default:
-      return (n) => n <= limit;
-  }
+  return (n) => compare(n, op, limit);
 }
 
 /**
@@ -49,24 +38,15 @@ export function isBlockingResult(result: Pick<TestResult, "status" | "severity">
   return result.status === "failed" || (result.status === "error" && result.severity !== "warn");
 }
 
-/** The config in words for lists and messages ("warn if > 10"), empty for the plain default. */
-export function describeTestConfig(config: TestConfig): string {
-  const parts: string[] = [];
-  if (config.severity === "warn") parts.push("warn only");
-  if (config.error_if && config.severity !== "warn") parts.push(`error if ${config.error_if.replace(/\s+/g, " ").trim()}`);
-  if (config.warn_if) parts.push(`warn if ${config.warn_if.replace(/\s+/g, " ").trim()}`);
-  return parts.join(", ");
-}
-
 export type TestCounts = { passed: number; warned: number; failed: number };
 
-/** Tests by outcome; a test whose SQL could not run counts as failed (it blocks delivery). */
-export function testCounts(results: readonly Pick<TestResult, "status">[]): TestCounts {
+/** Tests by outcome, counted as the run judges them: what blocks delivery is failed, the rest of what did not pass warned. */
+export function testCounts(results: readonly Pick<TestResult, "status" | "severity">[]): TestCounts {
   const counts: TestCounts = { passed: 0, warned: 0, failed: 0 };
   for (const r of results) {
     if (r.status === "passed") counts.passed++;
-    else if (r.status === "warned") counts.warned++;
-    else counts.failed++;
+    else if (isBlockingResult(r)) counts.failed++;
+    else counts.warned++;
   }
   return counts;
 }

@@ -8,6 +8,7 @@ import { deliveryKindLabel, DeliveryStatusBadge } from "@/components/destination
 import { durationBetween, formatBytes, formatClock, formatCount, formatDuration, formatPreciseDateTime } from "@/lib/format";
 import { RunStatusBadge, stepLabel } from "@/components/pipelines/run-status";
 import { cn } from "@/lib/utils";
+import { isBlockingResult } from "@/lib/transform/test-severity";
 
 // The run page's sections, fed by the polled run detail (plain JSON: dates as ISO text).
 
@@ -200,7 +201,7 @@ export function BuildsTable({ builds }: { builds: RunDetail["builds"] }) {
       <TableBody>
         {builds.map((b) => {
           const notPassed = b.tests.filter((t) => t.status !== "passed");
-          const blocking = notPassed.some((t) => t.status !== "warned");
+          const blocking = notPassed.some(isBlockingResult);
           return (
             <TableRow key={b.model} data-testid="run-build" data-status={b.status}>
               <TableCell className="pl-4 align-top font-mono text-xs">
@@ -243,7 +244,7 @@ export function BuildsTable({ builds }: { builds: RunDetail["builds"] }) {
                         {notPassed.map((t) => (
                           <li
                             key={t.name}
-                            className={cn("break-words", t.status === "warned" ? "text-amber-800 dark:text-amber-300" : "text-destructive")}
+                            className={cn("break-words", isBlockingResult(t) ? "text-destructive" : "text-amber-800 dark:text-amber-300")}
                             data-testid="run-test-result"
                             data-status={t.status}
                           >
