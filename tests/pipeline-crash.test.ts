@@ -5,6 +5,7 @@ import { resetEnvForTests } from "@/lib/env";
 import { createUser } from "@/lib/auth/users";
 import { registerUrlDataset } from "@/lib/ingest/register";
 import { requestRun } from "@/lib/pipeline/runs";
+import { createPipeline } from "@/lib/pipeline/pipelines";
 import { createDestination } from "@/lib/slack/destinations";
 import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
 import { saveModel } from "@/lib/transform/models";
@@ -19,6 +20,7 @@ import { startWorker, type WorkerHandle } from "./helpers/workers";
 let host: Awaited<ReturnType<typeof startCsvHost>>;
 let sink: SlackSink;
 let actor: { id: string };
+let destinationId: string;
 let env: Record<string, string>;
 const live: WorkerHandle[] = [];
 
@@ -29,7 +31,7 @@ beforeAll(async () => {
   resetEnvForTests();
   env = { DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS };
   actor = await createUser({ email: "crash@example.com", password: "long enough pw", role: "editor" });
-  await createDestination({ webhookUrl: sink.webhookUrl("/services/T8/B8/crash"), name: "crash sink" }, actor);
+  destinationId = (await createDestination({ webhookUrl: sink.webhookUrl("/services/T8/B8/crash"), name: "crash sink" }, actor)).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -128,4 +130,53 @@ describe("SIGKILL", () => {
     // Either the step had already finished, or a second worker resumed it without posting again.
     expect(deliverStep.status === "succeeded" || (await listRunSteps(run.id)).find((s) => s.name === "deliver")!.attempt >= 1).toBe(true);
   }, 180_000);
+
+  it("between computing a digest and posting it", async () => {
+    if (live.length === 0) await worker();
+    const rows = (changes: string[]) =>
+      ["id,label", ...Array.from({ length: 30 }, (_, i) => `${i + 1},row-${i + 1}`), ...changes].join("\n") + "\n";
+    host.files.set("/crash_digest.csv", { body: rows([]) });
+    const { run: load, dataset } = await registerUrlDataset({ name: "crash_digest", csvUrl: host.url("/crash_digest.csv") }, actor);
+    await waitFor(async () => (await getRunById(load.id))?.status === "succeeded", 60_000, "the first load");
+    const pipeline = await createPipeline(
+      {
+        name: "crash digest",
+        datasetId: dataset.id,
+        deliveries: [
+          { destinationId, template: { text: "crash digest", table: { model: "crash_digest" } }, digest: { key: ["id"], mode: "digest" } },
+        ],
+      },
+      actor,
+    );
+    const baseline = await requestRun(pipeline.id, { trigger: "manual", actor, force: true });
+    await waitFor(async () => (await getRunById(baseline.id))?.status === "succeeded", 60_000, "the baseline run");
+
+    host.files.set("/crash_digest.csv", { body: rows(["31,row-31", "32,row-32"]) });
+    // Slack asks the worker to wait: the digest is computed and recorded, nothing is accepted yet.
+    sink.script([{ status: 429, retryAfter: 60 }]);
+    const before = sink.requests();
+    const changed = await requestRun(pipeline.id, { trigger: "manual", actor, force: true });
+    await waitFor(
+      async () =>
+        sink.requests() > before && (await getSql()`select 1 from relayboard.delivery_digests where run_id = ${changed.id}`).length > 0,
+      60_000,
+      "the digest to be recorded and its post refused",
+    );
+    for (const w of live.splice(0)) await w.kill();
+    await worker();
+    await expectCompletesOnce(changed.id, "crash_digest", 32);
+    const [message] = sink.messages.filter((m) => JSON.stringify(m.body).includes(changed.id));
+    expect(JSON.stringify(message!.body)).toContain("2 added · 0 changed · 0 removed");
+
+    // Delivered means delivered: the same rows are not sent again, the next change alone is.
+    const same = await requestRun(pipeline.id, { trigger: "manual", actor, force: true });
+    await waitFor(async () => (await getRunById(same.id))?.status === "succeeded", 60_000, "the unchanged run");
+    expect(sink.messages.filter((m) => JSON.stringify(m.body).includes(same.id))).toHaveLength(0);
+    host.files.set("/crash_digest.csv", { body: rows(["31,row-31", "32,row-32 changed"]) });
+    const next = await requestRun(pipeline.id, { trigger: "manual", actor, force: true });
+    await waitFor(async () => (await getRunById(next.id))?.status === "succeeded", 60_000, "the next change");
+    const after = sink.messages.filter((m) => JSON.stringify(m.body).includes(next.id));
+    expect(after).toHaveLength(1);
+    expect(JSON.stringify(after[0]!.body)).toContain("0 added · 1 changed · 0 removed");
+  }, 240_000);
 });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
 import {
   deliveries,
@@ -94,4 +94,14 @@ export async function listDeliveriesForDestination(destinationId: string, limit 
 
 export async function listDeliveriesForRun(runId: string, tx: DbOrTx = getDb()): Promise<Delivery[]> {
   return tx.select().from(deliveries).where(eq(deliveries.runId, runId)).orderBy(asc(deliveries.createdAt));
+}
+
+/** How many of these delivery keys Slack accepted (on any destination). */
+export async function countSentDeliveries(deliveryKeys: string[], tx: DbOrTx = getDb()): Promise<number> {
+  if (deliveryKeys.length === 0) return 0;
+  const [row] = await tx
+    .select({ n: sql<number>`count(distinct ${deliveries.deliveryKey})::int` })
+    .from(deliveries)
+    .where(and(inArray(deliveries.deliveryKey, deliveryKeys), eq(deliveries.status, "sent")));
+  return row?.n ?? 0;
 }

@@ -1,10 +1,12 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
 import {
+  deliveryDigests,
   deliveryEvaluations,
   pipelines,
   runs,
   runSteps,
+  type DeliveryDigest,
   type DeliveryEvaluation,
   type Pipeline,
   type Run,
@@ -197,4 +199,65 @@ export async function getPreviousDeliveryEvaluation(
     .orderBy(desc(deliveryEvaluations.createdAt))
     .limit(1);
   return row?.evaluation ?? null;
+}
+
+export async function getDeliveryDigest(runId: string, deliveryIndex: number, tx: DbOrTx = getDb()): Promise<DeliveryDigest | null> {
+  const [row] = await tx
+    .select()
+    .from(deliveryDigests)
+    .where(and(eq(deliveryDigests.runId, runId), eq(deliveryDigests.deliveryIndex, deliveryIndex)));
+  return row ?? null;
+}
+
+/** Records a run's digest once: a second attempt of the same deliver step gets the first one's. */
+export async function recordDeliveryDigest(
+  values: Pick<DeliveryDigest, "pipelineId" | "deliveryIndex" | "runId" | "digestKey" | "baseline" | "counts" | "payloads">,
+  tx: DbOrTx = getDb(),
+): Promise<DeliveryDigest> {
+  await tx.insert(deliveryDigests).values(values).onConflictDoNothing();
+  return (await getDeliveryDigest(values.runId, values.deliveryIndex, tx))!;
+}
+
+export async function finishDeliveryDigest(id: string, status: "delivered" | "abandoned", tx: DbOrTx = getDb()): Promise<void> {
+  await tx.update(deliveryDigests).set({ status, finishedAt: new Date() }).where(eq(deliveryDigests.id, id));
+}
+
+/** Digests of a delivery by earlier runs still `prepared` (their run ended before the snapshot moved on). */
+export async function listUnfinishedDeliveryDigests(
+  key: { pipelineId: string; deliveryIndex: number; runId: string },
+  tx: DbOrTx = getDb(),
+): Promise<DeliveryDigest[]> {
+  return tx
+    .select()
+    .from(deliveryDigests)
+    .where(
+      and(
+        eq(deliveryDigests.pipelineId, key.pipelineId),
+        eq(deliveryDigests.deliveryIndex, key.deliveryIndex),
+        eq(deliveryDigests.status, "prepared"),
+        sql`${deliveryDigests.runId} <> ${key.runId}`,
+      ),
+    )
+    .orderBy(asc(deliveryDigests.createdAt));
+}
+
+/** The digest whose result the delivery's snapshot holds now. */
+export async function getLastDeliveredDigest(
+  pipelineId: string,
+  deliveryIndex: number,
+  tx: DbOrTx = getDb(),
+): Promise<DeliveryDigest | null> {
+  const [row] = await tx
+    .select()
+    .from(deliveryDigests)
+    .where(
+      and(
+        eq(deliveryDigests.pipelineId, pipelineId),
+        eq(deliveryDigests.deliveryIndex, deliveryIndex),
+        eq(deliveryDigests.status, "delivered"),
+      ),
+    )
+    .orderBy(desc(deliveryDigests.finishedAt))
+    .limit(1);
+  return row ?? null;
 }

@@ -37,6 +37,24 @@ export type PipelineDelivery = {
   fire?: FireMode;
   /** ISO time: no message before it (the condition is still evaluated and remembered). */
   snoozeUntil?: string | null;
+  /** Send only what changed in the message's table model since the last delivered result. */
+  digest?: DeliveryDigestConfig | null;
+};
+export const digestModes = ["digest", "per_row"] as const;
+/** Rows of each kind a digest shows (messages a per-row delivery sends) unless the delivery says, and the most it may say. */
+export const DEFAULT_DIGEST_ROWS = 10;
+export const MAX_DIGEST_ROWS = 50;
+/**
+ * "What changed" by `key` (one or more columns of the table model): `digest` sends one message
+ * with the counts and the first `maxRows` rows of each kind, `per_row` one message per changed row
+ * up to `maxRows` (then one message with the rest counted). The first run takes a baseline and sends
+ * nothing, or a short note with `baselineMessage`.
+ */
+export type DeliveryDigestConfig = {
+  key: string[];
+  mode: (typeof digestModes)[number];
+  maxRows?: number;
+  baselineMessage?: boolean;
 };
 
 export const pipelines = appSchema.table(
@@ -191,3 +209,38 @@ export const deliveryEvaluations = appSchema.table(
   ],
 );
 export type DeliveryEvaluation = typeof deliveryEvaluations.$inferSelect;
+
+/**
+ * One run's "what changed" digest for one delivery, written before anything is posted: a
+ * restarted deliver step posts exactly these payloads (never a recomputed diff), and the delivered
+ * snapshot moves forward only after they were all accepted (status `delivered`).
+ */
+export const deliveryDigests = appSchema.table(
+  "delivery_digests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    pipelineId: uuid("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id, { onDelete: "cascade" }),
+    deliveryIndex: integer("delivery_index").notNull(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    /** Model, key and compared columns: a digest whose key changed starts from a new baseline. */
+    digestKey: text("digest_key").notNull(),
+    /** `prepared`: computed, maybe partly posted; `delivered`: the snapshot moved forward; `abandoned`: never posted, its changes come again. */
+    status: text("status", { enum: ["prepared", "delivered", "abandoned"] })
+      .notNull()
+      .default("prepared"),
+    baseline: boolean("baseline").notNull().default(false),
+    counts: jsonb("counts").$type<{ added: number; changed: number; removed: number; rows: number }>().notNull(),
+    payloads: jsonb("payloads").$type<Record<string, unknown>[]>().notNull().default([]),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("delivery_digests_run").on(t.runId, t.deliveryIndex),
+    index("delivery_digests_pipeline").on(t.pipelineId, t.deliveryIndex, t.createdAt),
+  ],
+);
+export type DeliveryDigest = typeof deliveryDigests.$inferSelect;

@@ -4,7 +4,7 @@ import { buildModelInput, rowsQuery, runsQuery } from "@/lib/api/schemas";
 import { createDestinationInput, messageTemplateInput } from "@/lib/validation/destinations";
 import { registerUrlDatasetInput } from "@/lib/validation/datasets";
 import { modelBodyInput } from "@/lib/validation/models";
-import { alertConditionInput, pipelineBodyInput, pipelineInput, runRequestInput } from "@/lib/validation/pipelines";
+import { alertConditionInput, deliveryDigestInput, pipelineBodyInput, pipelineInput, runRequestInput } from "@/lib/validation/pipelines";
 import { fireModes } from "@/db/schema/pipelines";
 
 /**
@@ -160,6 +160,7 @@ const pipelineDetailSchema = z.object({
       condition: z.union([z.enum(["always", "has_rows", "changed"]), alertConditionInput]),
       fire: z.enum(fireModes),
       snoozeUntil: z.string().nullable(),
+      digest: deliveryDigestInput.nullable(),
       conditionInWords: z
         .string()
         .describe('When the message is sent, in words: "when sum(amount) dropped more than 20 % since the last successful run"'),

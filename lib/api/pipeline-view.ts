@@ -14,6 +14,7 @@ export function pipelineView(p: Pipeline) {
       condition: d.condition,
       fire: d.fire ?? "every_run",
       snoozeUntil: d.snoozeUntil ?? null,
+      digest: d.digest ?? null,
       conditionInWords: describeCondition(d.condition, d.fire),
     })),
     failureAlertDestinationId: p.failureAlertDestinationId,

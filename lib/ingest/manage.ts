@@ -7,6 +7,8 @@ import { getObjectStore } from "@/lib/storage";
 import { requestDatasetLoad } from "@/lib/ingest/register";
 import { stagingTable, warehouseTable } from "@/lib/ingest/staging-sql";
 import { readOptionsInput, type ReadOptionsInput } from "@/lib/validation/datasets";
+import { dropDigestSnapshots } from "@/lib/pipeline/digest-diff";
+import { listPipelines } from "@/db/queries/pipelines";
 
 type Actor = { id: string };
 
@@ -80,6 +82,8 @@ export async function removeDataset(datasetId: string, actor?: AuditActor): Prom
   });
   const store = getObjectStore();
   for (const object of await store.list(`datasets/${dataset.id}/`)) await store.delete(object.key);
+  const pipelines = (await listPipelines()).filter((p) => p.datasetId === dataset.id);
   await deleteDataset(dataset.id);
+  for (const pipeline of pipelines) await dropDigestSnapshots(pipeline.id);
   await audit("dataset.deleted", actor, { type: "dataset", id: dataset.id, name: dataset.name });
 }

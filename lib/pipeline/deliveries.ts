@@ -12,6 +12,8 @@ import { isBlockingResult } from "@/lib/transform/test-severity";
 import { describeTestOutcome, runTestResults, type RunTestResult } from "@/lib/pipeline/test-outcomes";
 import { evaluateCondition, type Evaluation } from "@/lib/pipeline/alert-conditions";
 import { decideFiring, describeCondition, normalizeCondition } from "@/lib/pipeline/alert-rules";
+import { deliverDigest, type DigestOutcome } from "@/lib/pipeline/digests";
+import { UserError } from "@/lib/errors";
 
 export function runUrl(runId: string): string {
   return `${getEnv().appUrl}/runs/${runId}`;
@@ -169,11 +171,32 @@ export async function deliverRunMessages(
       fresh,
       table && config.template.table ? { model: config.template.table.model, rows: table.totalRows } : undefined,
     );
-    const payload = renderMessage(config.template, values, table, {
-      runUrl: runUrl(run.id),
-      runId: run.id,
-      timeZone: pipeline.scheduleTimezone,
-    });
+    const render = { runUrl: runUrl(run.id), runId: run.id, timeZone: pipeline.scheduleTimezone };
+    if (config.digest && config.template.table) {
+      let digest: DigestOutcome;
+      try {
+        digest = await deliverDigest({ run, pipeline, config, index, destination, values, render });
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        digest = { sent: 0, note: "", error: err.message };
+      }
+      result.sent += digest.sent;
+      if (digest.error) {
+        result.failed++;
+        result.errors.push(`message ${index + 1} (what changed): ${digest.error}`);
+        await rt.stepLog("error", `Message ${index + 1} (what changed): ${digest.error}`);
+      } else if (digest.skipped) {
+        result.skipped.push(`message ${index + 1}: ${digest.skipped}`);
+        await rt.stepLog("info", `Message ${index + 1} not sent: ${digest.skipped}`);
+      } else {
+        await rt.stepLog(
+          "info",
+          `Message ${index + 1}: what changed (${digest.note}) sent to ${destination.name} in ${digest.sent} message${digest.sent === 1 ? "" : "s"}`,
+        );
+      }
+      continue;
+    }
+    const payload = renderMessage(config.template, values, table, render);
     const outcome = await deliver({
       deliveryKey: `run:${run.id}:${index}`,
       destinationId: destination.id,

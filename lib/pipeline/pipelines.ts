@@ -11,6 +11,7 @@ import { defaultDelivery } from "@/lib/pipeline/deliveries";
 import { describeSchedule, nextRunAfter } from "@/lib/pipeline/schedule";
 import { validateTemplate } from "@/lib/slack/preview";
 import { pipelineInput, pipelineUpdateInput } from "@/lib/validation/pipelines";
+import { dropDigestSnapshots } from "@/lib/pipeline/digest-diff";
 
 type Actor = { id: string };
 
@@ -139,5 +140,6 @@ export async function removePipeline(id: string, actor?: AuditActor): Promise<vo
   if (current.isDefault) throw new UserError("This is its dataset's own pipeline: pause it, or delete the dataset", 409);
   if ((await getActiveRuns(id)).length) throw new UserError("The pipeline has a run in progress; cancel it or wait, then delete", 409);
   await deletePipeline(id);
+  await dropDigestSnapshots(id);
   await audit("pipeline.deleted", actor, { type: "pipeline", id, name: current.name });
 }

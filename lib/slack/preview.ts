@@ -41,6 +41,9 @@ export const SAMPLE_VALUES: TemplateValues = {
   "pipeline.name": "orders daily",
   "model.name": "orders",
   "model.rowCount": 1234,
+  "digest.added": 10,
+  "digest.changed": 7,
+  "digest.removed": 3,
 };
 
 /** The exact blocks the sender would post, with sample values and the model's real rows. */

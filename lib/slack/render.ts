@@ -27,6 +27,10 @@ export const TEMPLATE_VARIABLES = [
   "model.name",
   "model.rowCount",
   "now",
+  // A "what changed" delivery's counts (empty elsewhere).
+  "digest.added",
+  "digest.changed",
+  "digest.removed",
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateValues = Partial<Record<TemplateVariable, string | number | null>>;

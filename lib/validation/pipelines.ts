@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { comparisons, fireModes } from "@/db/schema/pipelines";
+import { comparisons, digestModes, fireModes, MAX_DIGEST_ROWS } from "@/db/schema/pipelines";
 import { messageTemplateInput } from "@/lib/validation/destinations";
 
 const userSql = (what: string) =>
@@ -32,6 +32,20 @@ export const alertConditionInput = z.discriminatedUnion("kind", [
     .strict(),
 ]);
 
+/** A "what changed" delivery (see DeliveryDigestConfig). */
+export const deliveryDigestInput = z
+  .object({
+    key: z
+      .array(z.string().trim().min(1).max(63))
+      .min(1, "Name the column (or columns) that identify a row")
+      .max(10)
+      .refine((k) => new Set(k).size === k.length, "A key column is named twice"),
+    mode: z.enum(digestModes).default("digest"),
+    maxRows: z.number().int().min(1).max(MAX_DIGEST_ROWS).optional(),
+    baselineMessage: z.boolean().optional(),
+  })
+  .strict();
+
 export const pipelineDeliveryInput = z
   .object({
     destinationId: z.string().uuid().nullable().default(null),
@@ -42,9 +56,19 @@ export const pipelineDeliveryInput = z
       .datetime({ offset: true, message: "Give the snooze end as a date and time, e.g. 2026-12-24T09:00:00Z" })
       .nullable()
       .optional(),
+    digest: deliveryDigestInput.nullable().optional(),
+    // What GET /v1/pipelines/{id} adds for people: accepted back and ignored, so a read pipeline can be PUT as is.
+    conditionInWords: z.string().optional(),
   })
   .strict()
+  .transform(({ conditionInWords: _, ...d }) => d)
   .superRefine((d, ctx) => {
+    if (d.digest && !d.template.table?.model) {
+      ctx.addIssue({ code: "custom", path: ["digest"], message: 'A "what changed" message needs a table: choose the model to compare' });
+    }
+    if (d.digest && d.condition === "changed") {
+      ctx.addIssue({ code: "custom", path: ["condition"], message: '"Only when changed" and "what changed" do the same job: keep one' });
+    }
     const needsModel =
       (typeof d.condition === "object" && d.condition.kind !== "always" && !d.condition.model) || d.condition === "has_rows";
     if (needsModel && !d.template.table?.model) {
