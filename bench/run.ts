@@ -32,7 +32,7 @@ import { startSlackSink } from "@/lib/slack/sink";
 import { nativeScanRecords } from "@/lib/csv/native-scan";
 
 /**
- * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|dialects|api|sniff|1g] [-- --rounds=N] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
+ * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|dialects|api|sniff|digest|1g] [-- --rounds=N] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
  * Loads a generated CSV through Relayboard's real job path and compares it with psql \copy of the
  * same file on the same database, in the same run; then the typed-model build against a
  * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
@@ -47,6 +47,8 @@ import { nativeScanRecords } from "@/lib/csv/native-scan";
  * round, interleaved with psql, and the web process' responsiveness during those loads.
  * `--only=sniff` instead loads the real-world corpus (tests/fixtures/wild) with Relayboard and with
  * DuckDB's read_csv (bench/sniff.ts); it fails if Relayboard is not right on more files than DuckDB.
+ * `--only=digest` runs the "what changed" diff of 100,000 keyed rows against a CREATE TABLE AS copy
+ * of the same result (bench/digest.ts), rounds interleaved; a full run ends with it too.
  * `--only=1g` runs the 1 GiB ingest alone (6.5M rows through a fresh worker: timings, worker RSS
  * and CPU, the RSS target), without the psql baselines, the main ingest or any other part.
  */
@@ -75,6 +77,8 @@ type Flags = {
   apiOnly: boolean;
   /** `--only=1g`: the 1 GiB ingest alone. */
   bigOnly: boolean;
+  /** `--only=digest`: the "what changed" diff alone. */
+  digestOnly: boolean;
   /** Interleaved rounds of the dialect part (psql-typed and each variant once per round). */
   rounds: number | null;
   cpuProfile: boolean;
@@ -92,6 +96,7 @@ function parseFlags(argv: string[]): Flags {
     dialectsOnly: false,
     apiOnly: false,
     bigOnly: false,
+    digestOnly: false,
     rounds: null,
     cpuProfile: false,
     timeoutMs: 15 * 60_000,
@@ -106,19 +111,24 @@ function parseFlags(argv: string[]): Flags {
     else if (arg === "--only=dialects") flags.dialectsOnly = true;
     else if (arg === "--only=api") flags.apiOnly = true;
     else if (arg === "--only=1g") flags.bigOnly = true;
+    else if (arg === "--only=digest") flags.digestOnly = true;
     else if (arg.startsWith("--rounds=")) flags.rounds = Math.max(1, Math.floor(Number(arg.split("=")[1])) || DIALECT_ROUNDS);
     else if (arg === "--verbose") flags.verbose = true;
     else if (arg === "--cpu-prof") flags.cpuProfile = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
     else
       throw new Error(
-        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --only=api, --only=1g, --rounds=N, --timeout-min=N, --verbose, --cpu-prof`,
+        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --only=api, --only=digest, --only=1g, --rounds=N, --timeout-min=N, --verbose, --cpu-prof`,
       );
   }
-  if ([flags.webOnly, flags.ingestOnly, flags.sniffOnly, flags.dialectsOnly, flags.apiOnly, flags.bigOnly].filter(Boolean).length > 1)
+  if (
+    [flags.webOnly, flags.ingestOnly, flags.sniffOnly, flags.dialectsOnly, flags.apiOnly, flags.bigOnly, flags.digestOnly].filter(Boolean)
+      .length > 1
+  )
     throw new Error("give one --only=");
   if (flags.bigOnly && (flags.quick || flags.skipBig)) throw new Error("--only=1g runs the 1 GiB file: not with --quick or --skip-1g");
-  if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly || flags.dialectsOnly || flags.apiOnly) flags.skipBig = true;
+  if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly || flags.dialectsOnly || flags.apiOnly || flags.digestOnly)
+    flags.skipBig = true;
   return flags;
 }
 
@@ -200,7 +210,8 @@ async function main(): Promise<boolean> {
     }
   }
 
-  const mainCsv = flags.webOnly || flags.sniffOnly || flags.bigOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
+  const mainCsv =
+    flags.webOnly || flags.sniffOnly || flags.bigOnly || flags.digestOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
   // The variants: the same rows as the main file, one cached file per variant.
   const dialectFiles =
     mainCsv && !flags.apiOnly ? await prepareVariantFiles(CACHE_DIR, mainCsv, DIALECT_VARIANTS, log) : new Map<string, GeneratedCsv>();
@@ -245,6 +256,7 @@ async function main(): Promise<boolean> {
   const { getSql } = await import("@/db");
   const [{ server_version: pgVersion }] = (await getSql().unsafe("show server_version")) as unknown as [{ server_version: string }];
   if (flags.sniffOnly) return sniffPart(pgVersion);
+  if (flags.digestOnly) return digestPart(pgVersion, flags.rounds ?? (flags.quick ? 2 : 5));
 
   const psql = await psqlVersion();
   const baselines: BenchReport["baselines"] = { text: null, typed: null };
@@ -578,6 +590,10 @@ async function main(): Promise<boolean> {
   const report: BenchReport = { ...partial, targets: computeTargets(partial) };
   const rendered = renderReport(report);
   process.stdout.write(`\n${rendered}\n\n`);
+  const digestOk =
+    flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly || flags.bigOnly || interrupted
+      ? true
+      : await digestPart(pgVersion, flags.quick ? 2 : 5);
   log(`written ${path.relative(REPO_ROOT, writeReportJson(CACHE_DIR, report, rendered))}`);
   // Timings never fail the bench; a load, a run or a measurement that did not complete does, and
   // so does any error or non-2xx answer from the web process under load.
@@ -589,7 +605,9 @@ async function main(): Promise<boolean> {
     webLoadOk(webLoad) &&
     apiOk(api);
   const dialectRuns = dialects?.rows.flatMap((r) => r.runs) ?? [];
-  return [ingest, bigIngest, ...dialectRuns].every((r) => r === null || r.status === "succeeded") && !dialects?.error && partsOk;
+  return (
+    [ingest, bigIngest, ...dialectRuns].every((r) => r === null || r.status === "succeeded") && !dialects?.error && partsOk && digestOk
+  );
 }
 
 /** `--only=sniff`: the corpus through Relayboard's upload path (in this process) and through DuckDB. */
@@ -606,6 +624,14 @@ async function sniffPart(pgVersion: string): Promise<boolean> {
   const result = await measureSniff({ token, log });
   process.stdout.write(`\n${renderSniff(result)}\n\nPostgreSQL ${pgVersion}, Node ${process.version}.\n\n`);
   return sniffOk(result);
+}
+
+/** `--only=digest` (and the end of a full run): the "what changed" diff of 100,000 keyed rows, in this process. */
+async function digestPart(pgVersion: string, rounds: number): Promise<boolean> {
+  const { measureDigest, renderDigest } = await import("@/bench/digest");
+  const result = await measureDigest({ rounds, log });
+  process.stdout.write(`\n${renderDigest(result)}\n\nPostgreSQL ${pgVersion}, Node ${process.version}.\n\n`);
+  return result.error === null;
 }
 
 async function waitForIdleRuns(name: string, timeoutMs: number): Promise<void> {

@@ -308,6 +308,7 @@ describe("pipelines as code", () => {
           condition: { kind: "percentChange", expression: "sum(revenue)", direction: "down", percent: 20 },
           fire: "on_change_and_recovery",
         },
+        { template: { text: "{{digest.added}} new days", table: { model: "api_pac" } }, digest: { key: ["day"] } },
       ],
     };
     expectError(await call("pipelines", "POST", { body, token: tokens.viewer }), 403, "forbidden");
@@ -322,8 +323,21 @@ describe("pipelines as code", () => {
       conditionInWords:
         "when sum(revenue) dropped more than 20 % since the last successful run, once each time it becomes true, and when it recovers",
     });
+    expect(pipeline.deliveries[1]).toMatchObject({ digest: { key: ["day"], mode: "digest" }, condition: "always" });
     const read = await call("pipeline", "GET", { params: { id: pipeline.id } });
     expect(read.json.pipeline).toEqual(pipeline);
+    // What GET answers can be sent back as it is.
+    const { id: _id, nextRunAt: _next, isDefault: _default, datasetId: _dataset, ...writable } = read.json.pipeline;
+    const same = await call("pipeline", "PUT", { params: { id: pipeline.id }, body: writable });
+    expect(same.status).toBe(200);
+    expect(same.json.pipeline).toEqual(pipeline);
+    // A digest needs a table to compare.
+    const tableless = await call("pipeline", "PUT", {
+      params: { id: pipeline.id },
+      body: { deliveries: [{ template: { text: "x" }, digest: { key: ["day"] } }] },
+    });
+    expectError(tableless, 400, "invalid_request");
+    expect(JSON.stringify(tableless.json.error.details)).toContain("deliveries.0.digest");
 
     const changed = await call("pipeline", "PUT", {
       params: { id: pipeline.id },
