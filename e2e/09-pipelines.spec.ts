@@ -174,3 +174,30 @@ test("the condition editor round-trips: an aggregate alert with its firing mode,
   await expect.poll(async () => (await sinkMessages()).length).toBe(before + 1);
   expect(JSON.stringify((await sinkMessages()).at(-1))).toContain("Big orders today");
 });
+
+test("a what-changed message round-trips: key, mode and rows, shown in words", async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto("/pipelines/new");
+  await page.getByLabel("Name", { exact: true }).fill("pipe order changes");
+  await page.getByLabel("Dataset").selectOption({ label: "pipe_sales" });
+  await page.getByRole("button", { name: "Add a message" }).click();
+  const delivery = shown(page, "delivery").first().last();
+  await delivery.getByLabel("Text").fill("Orders changed");
+  const whatChanged = delivery.getByRole("group", { name: "What changed" });
+  const toggle = whatChanged.getByRole("checkbox", { name: "Send only what changed since the last delivered result" });
+  // Nothing to compare without a table.
+  await expect(toggle).toBeDisabled();
+  await delivery.getByLabel("Table (optional)").selectOption("pipe_sales");
+  await toggle.check();
+  await whatChanged.getByRole("group", { name: "Key columns" }).getByRole("checkbox", { name: "order_id", exact: true }).check();
+  await whatChanged.getByRole("radio", { name: "One message per row" }).check();
+  await whatChanged.getByLabel("Max rows").fill("5");
+  await page.getByRole("button", { name: "Create pipeline" }).click();
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/, { timeout: 15_000 });
+  await expect(shown(page, "delivery-digest").first()).toContainText("Only what changed, by order_id (one message per row, up to 5");
+  const edit = shown(page, "delivery").first().getByRole("group", { name: "What changed" });
+  await expect(edit.getByRole("checkbox", { name: "Send only what changed since the last delivered result" })).toBeChecked();
+  await expect(edit.getByRole("group", { name: "Key columns" }).getByRole("checkbox", { name: "order_id", exact: true })).toBeChecked();
+  await expect(edit.getByRole("radio", { name: "One message per row" })).toBeChecked();
+  await expect(edit.getByLabel("Max rows")).toHaveValue("5");
+});

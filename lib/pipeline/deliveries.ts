@@ -97,7 +97,13 @@ function conditionKey(condition: AlertCondition, config: PipelineDelivery): stri
   return JSON.stringify({ ...condition, model: condition.model ?? config.template.table?.model ?? null, fire: config.fire ?? "every_run" });
 }
 
-export type DeliverStepResult = { sent: number; failed: number; skipped: string[]; errors: string[] };
+/**
+ * `refused`: messages a destination answered with a permanent error (revoked webhook, archived
+ * channel, a payload Slack would not take): the run did its part and says so as a warning (the
+ * destination is flagged for a look); `errors` (a condition that cannot be read, Slack unreachable
+ * after every retry) fail the step, so a retry can still deliver.
+ */
+export type DeliverStepResult = { sent: number; failed: number; skipped: string[]; errors: string[]; refused: string[] };
 
 /**
  * The deliver step: each configured message to its destination, at most once per run (the
@@ -109,7 +115,17 @@ export async function deliverRunMessages(
   dataset: Dataset,
   rt: { stepLog: (level: "info" | "warn" | "error", message: string) => Promise<void> },
 ): Promise<DeliverStepResult> {
-  const result: DeliverStepResult = { sent: 0, failed: 0, skipped: [], errors: [] };
+  const result: DeliverStepResult = { sent: 0, failed: 0, skipped: [], errors: [], refused: [] };
+  const notDelivered = async (what: string, outcome: { permanent?: boolean }, detail: string) => {
+    if (outcome.permanent) {
+      result.refused.push(`${what} was refused: ${detail}`);
+      await rt.stepLog("warn", `${what} was refused: ${detail}`);
+    } else {
+      result.failed++;
+      result.errors.push(`${what}: ${detail}`);
+      await rt.stepLog("error", `${what} failed: ${detail}`);
+    }
+  };
   const fresh = (await getDatasetById(dataset.id)) ?? dataset;
   for (const [index, config] of pipeline.deliveries.entries()) {
     const destination = config.destinationId ? await getDestinationById(config.destinationId) : await getDefaultDestination();
@@ -160,8 +176,7 @@ export async function deliverRunMessages(
         result.sent++;
         await rt.stepLog("info", `Message ${index + 1}: "back to normal" sent to ${destination.name}`);
       } else {
-        result.failed++;
-        result.errors.push(`message ${index + 1} (back to normal) to ${destination.name}: ${outcome.delivery.error ?? "failed"}`);
+        await notDelivered(`Message ${index + 1} (back to normal) to ${destination.name}`, outcome, outcome.delivery.error ?? "failed");
       }
       continue;
     }
@@ -182,9 +197,7 @@ export async function deliverRunMessages(
       }
       result.sent += digest.sent;
       if (digest.error) {
-        result.failed++;
-        result.errors.push(`message ${index + 1} (what changed): ${digest.error}`);
-        await rt.stepLog("error", `Message ${index + 1} (what changed): ${digest.error}`);
+        await notDelivered(`Message ${index + 1} (what changed) to ${destination.name}`, digest, digest.error);
       } else if (digest.skipped) {
         result.skipped.push(`message ${index + 1}: ${digest.skipped}`);
         await rt.stepLog("info", `Message ${index + 1} not sent: ${digest.skipped}`);
@@ -216,9 +229,11 @@ export async function deliverRunMessages(
       result.skipped.push(`message ${index + 1}: unchanged since the last message`);
       await rt.stepLog("info", `Message ${index + 1} skipped: the result has not changed`);
     } else {
-      result.failed++;
-      result.errors.push(`message ${index + 1} to ${destination.name}: ${outcome.delivery.error ?? outcome.slackResponse ?? "failed"}`);
-      await rt.stepLog("error", `Message ${index + 1} to ${destination.name} failed: ${outcome.slackResponse ?? ""}`);
+      await notDelivered(
+        `Message ${index + 1} to ${destination.name}`,
+        outcome,
+        outcome.delivery.error ?? outcome.slackResponse ?? "failed",
+      );
     }
   }
   return result;

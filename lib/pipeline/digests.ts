@@ -24,7 +24,8 @@ import type { RenderOptions, TemplateValues } from "@/lib/slack/render";
  * snapshot moves on; none accepted → its changes come again in the next diff.
  */
 
-export type DigestOutcome = { sent: number; skipped?: string; error?: string; note: string };
+/** `permanent`: the destination refused (see DeliverStepResult). */
+export type DigestOutcome = { sent: number; skipped?: string; error?: string; permanent?: boolean; note: string };
 
 /** Each recorded message's delivery key: the first as a plain delivery's, so the run page lists it the same way. */
 export function digestDeliveryKey(runId: string, index: number, message: number): string {
@@ -130,7 +131,12 @@ export async function deliverDigest(input: {
     });
     if (outcome.status !== "sent") {
       // Not moved on: the next attempt (or run) posts the rest, and nothing already accepted again.
-      return { sent, note: summary, error: `${destination.name}: ${outcome.delivery.error ?? outcome.slackResponse ?? "failed"}` };
+      return {
+        sent,
+        note: summary,
+        error: outcome.delivery.error ?? outcome.slackResponse ?? "failed",
+        permanent: outcome.permanent,
+      };
     }
     sent++;
   }

@@ -192,14 +192,15 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
         return { status: "failed", counts: { messages: result.sent }, error: { message: result.errors.join("; ") } };
       }
       // Nothing sent at all is worth a look even when every skip was on purpose: the team hears nothing.
-      const nothingSent = result.sent === 0 && result.skipped.length > 0;
+      const nothingSent = result.sent === 0 && result.skipped.length > 0 && result.refused.length === 0;
       const skipReason = result.skipped.join("; ");
+      const warnings = [...result.refused, ...(nothingSent ? [`No message was sent: ${skipReason}`] : [])];
       return {
         status: "succeeded",
         counts: {
           messages: result.sent,
-          messagesSkipped: result.skipped.length,
-          ...(nothingSent ? { warnings: [`No message was sent: ${skipReason}`] } : {}),
+          messagesSkipped: result.skipped.length + result.refused.length,
+          ...(warnings.length ? { warnings } : {}),
         },
         ...(nothingSent ? { skipReason } : {}),
       };

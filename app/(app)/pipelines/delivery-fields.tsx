@@ -10,6 +10,7 @@ import { describedBy, FieldErrors } from "@/components/form-messages";
 import { NativeSelect } from "@/components/pipelines/native-select";
 import { CONDITIONS, splitColumns, type DeliveryDraft, type PipelineFormOptions } from "./form-types";
 import { ConditionFields } from "./condition-fields";
+import { DigestFields } from "./digest-fields";
 import { DeliveryPreviewPanel, type PreviewContext } from "./delivery-preview";
 
 type Field = "header" | "text";
@@ -207,7 +208,10 @@ export function DeliveryFields({
           <NativeSelect
             id={id("table")}
             value={value.tableModel}
-            onChange={(e) => onChange({ tableModel: e.target.value, tableColumns: "", sortBy: "" })}
+            onChange={(e) =>
+              // Key columns belong to the table they were picked from.
+              onChange({ tableModel: e.target.value, tableColumns: "", sortBy: "", digest: { ...value.digest, key: [] } })
+            }
             aria-invalid={err("template.table.model")?.length ? true : undefined}
             aria-describedby={describedBy(errId("template.table.model", "table"), id("table-hint"))}
           >
@@ -311,6 +315,8 @@ export function DeliveryFields({
           </>
         ) : null}
       </div>
+
+      <DigestFields idFor={id} value={value} onChange={onChange} columns={known} errors={errors} />
 
       <DeliveryPreviewPanel idFor={id} value={value} context={preview} />
     </fieldset>

@@ -1,5 +1,12 @@
 import type { z } from "zod";
-import type { AlertCondition, Comparison, DeliveryCondition, FireMode, PipelineDelivery } from "@/db/schema/pipelines";
+import type {
+  AlertCondition,
+  Comparison,
+  DeliveryCondition,
+  DeliveryDigestConfig,
+  FireMode,
+  PipelineDelivery,
+} from "@/db/schema/pipelines";
 import type { pipelineInput } from "@/lib/validation/pipelines";
 
 // The pipeline form's own state (strings, as inputs hold them) and its conversion to the
@@ -23,6 +30,18 @@ export type DeliveryDraft = {
   sortBy: string;
   sortDirection: "asc" | "desc";
   limit: string;
+  digest: DigestDraft;
+};
+
+/** "What changed": kept whole while switched off, so turning it back on loses nothing. */
+export type DigestDraft = {
+  enabled: boolean;
+  /** Key columns in the order saved or chosen (the order is part of the key). */
+  key: string[];
+  mode: DeliveryDigestConfig["mode"];
+  /** "" means the default (DEFAULT_DIGEST_ROWS). */
+  maxRows: string;
+  baselineMessage: boolean;
 };
 
 export type PipelineDraft = {
@@ -83,6 +102,19 @@ export const CONDITIONS: { value: ConditionDraft["kind"]; label: string; hint: s
   },
 ];
 
+export const DIGEST_MODES: { value: DigestDraft["mode"]; label: string; hint: string }[] = [
+  {
+    value: "digest",
+    label: "One digest message",
+    hint: "The counts, and the first rows of each kind: added, changed (old → new) and removed.",
+  },
+  {
+    value: "per_row",
+    label: "One message per row",
+    hint: "A message for each changed row, up to the maximum; then one more that counts the rest.",
+  },
+];
+
 export const FIRE_MODES: { value: FireMode; label: string; hint: string }[] = [
   { value: "every_run", label: "Every run it holds", hint: "A message on every run where the condition is true." },
   { value: "on_change", label: "When it becomes true", hint: "One message when it turns true; none while it stays true." },
@@ -133,6 +165,33 @@ export function draftToCondition(d: ConditionDraft): PipelineDelivery["condition
   }
 }
 
+export function emptyDigest(): DigestDraft {
+  return { enabled: false, key: [], mode: "digest", maxRows: "", baselineMessage: false };
+}
+
+export function digestToDraft(digest: PipelineDelivery["digest"]): DigestDraft {
+  if (!digest) return emptyDigest();
+  return {
+    enabled: true,
+    key: [...digest.key],
+    mode: digest.mode,
+    maxRows: digest.maxRows === undefined ? "" : String(digest.maxRows),
+    baselineMessage: digest.baselineMessage === true,
+  };
+}
+
+/** The digest as the server takes it: null when off; a maximum that is not a number goes through as NaN for the server to name. */
+export function draftToDigest(d: DigestDraft): DeliveryDigestConfig | null {
+  if (!d.enabled) return null;
+  const maxRows = d.maxRows.trim();
+  return {
+    key: d.key,
+    mode: d.mode,
+    ...(maxRows ? { maxRows: Number(maxRows) } : {}),
+    ...(d.baselineMessage ? { baselineMessage: true } : {}),
+  };
+}
+
 /** An ISO time as a datetime-local value in the browser's zone, and back. */
 function toLocalInput(iso: string | null | undefined): string {
   if (!iso) return "";
@@ -162,6 +221,7 @@ export function newDelivery(key: string): DeliveryDraft {
     sortBy: "",
     sortDirection: "asc",
     limit: "",
+    digest: emptyDigest(),
   };
 }
 
@@ -211,6 +271,7 @@ export function draftFromPipeline(p: SavedPipeline): PipelineDraft {
       sortBy: d.template.table?.sortBy ?? "",
       sortDirection: d.template.table?.sortDirection ?? "asc",
       limit: d.template.table?.limit === undefined ? "" : String(d.template.table.limit),
+      digest: digestToDraft(d.digest),
     })),
     failureAlertDestinationId: p.failureAlertDestinationId ?? "",
     stopOnTestFailure: p.stopOnTestFailure,
@@ -249,6 +310,7 @@ export function deliveryInput(d: DeliveryDraft): NonNullable<PipelineInput["deli
           }
         : {}),
     },
+    digest: draftToDigest(d.digest),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { Pipeline } from "@/db/schema/pipelines";
+import { DEFAULT_DIGEST_ROWS, type DeliveryDigestConfig, type Pipeline } from "@/db/schema/pipelines";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import type { PipelineFormOptions } from "../form-types";
 import { describeCondition } from "@/lib/pipeline/alert-rules";
@@ -92,6 +92,11 @@ export function ConfigSummary({ pipeline, options, now }: { pipeline: Pipeline; 
                           {`, up to ${table.limit ?? 20} rows`}
                         </p>
                       ) : null}
+                      {d.digest ? (
+                        <p className="text-xs" data-testid="delivery-digest">
+                          Only what changed, by <span className="font-mono">{d.digest.key.join(", ")}</span> ({digestDetails(d.digest)})
+                        </p>
+                      ) : null}
                     </li>
                   );
                 })}
@@ -110,6 +115,16 @@ export function ConfigSummary({ pipeline, options, now }: { pipeline: Pipeline; 
       </CardContent>
     </Card>
   );
+}
+
+/** "one digest message, up to 10 rows of each kind; a note when the baseline is taken" */
+function digestDetails(digest: DeliveryDigestConfig): string {
+  const rows = digest.maxRows ?? DEFAULT_DIGEST_ROWS;
+  const how =
+    digest.mode === "per_row"
+      ? `one message per row, up to ${rows}, then one counting the rest`
+      : `one digest message, up to ${rows} row${rows === 1 ? "" : "s"} of each kind`;
+  return digest.baselineMessage ? `${how}; a note when the baseline is taken` : how;
 }
 
 function Item({ term, children }: { term: string; children: ReactNode }) {
