@@ -171,10 +171,19 @@ describe("what changed digests", () => {
     expect(messagesOf(rekeyed.id)).toHaveLength(0);
     expect(rekeyed.warnings.join()).toMatch(/baseline taken \(20 rows\)/);
 
+    const snapshots = async () =>
+      (
+        await getSql()`select tablename from pg_tables where schemaname = 'warehouse' and tablename like ${`\\_rb\\_digest\\_${pipeline.id.replace(/-/g, "")}%`}`
+      ).map((t) => t.tablename as string);
+    expect(await snapshots()).toEqual([expect.stringMatching(/_0$/)]);
+    // A message that stops being "what changed" takes its snapshot with it.
+    await editPipeline({ id: pipeline.id, deliveries: [{ ...perRow, digest: null }] });
+    expect(await snapshots()).toEqual([]);
+    await editPipeline({ id: pipeline.id, deliveries: [perRow] });
+    await run(pipeline.id);
+    expect(await snapshots()).toHaveLength(1);
     await removePipeline(pipeline.id, actor);
-    const left =
-      await getSql()`select tablename from pg_tables where schemaname = 'warehouse' and tablename like ${`\\_rb\\_digest\\_${pipeline.id.replace(/-/g, "")}%`}`;
-    expect(left).toHaveLength(0);
+    expect(await snapshots()).toEqual([]);
   }, 240_000);
 
   it("a key that is not unique or not a column fails the delivery, saying which", async () => {

@@ -143,12 +143,15 @@ export async function discardDigestNext(target: DigestTarget): Promise<void> {
   });
 }
 
-/** A deleted pipeline's snapshots (every delivery's, delivered and prepared). */
-export async function dropDigestSnapshots(pipelineId: string): Promise<void> {
+/** A pipeline's snapshots (delivered and prepared), except those of the deliveries in `keep`: a deleted pipeline's, or a removed message's. */
+export async function dropDigestSnapshots(pipelineId: string, keep: ReadonlySet<number> = new Set()): Promise<void> {
   const prefix = snapshotTableName({ pipelineId, deliveryIndex: 0 }).replace(/0$/, "");
   await inSandbox(async (tx) => {
     const tables = await tx`select tablename from pg_tables
       where schemaname = 'warehouse' and starts_with(tablename, ${prefix})`;
-    for (const t of tables) await tx.unsafe(`drop table if exists ${qualified(t.tablename as string)}`);
+    for (const { tablename } of tables as unknown as { tablename: string }[]) {
+      const index = Number(/^(\d+)/.exec(tablename.slice(prefix.length))?.[1]);
+      if (!keep.has(index)) await tx.unsafe(`drop table if exists ${qualified(tablename)}`);
+    }
   });
 }

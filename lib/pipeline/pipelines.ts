@@ -114,6 +114,10 @@ export async function editPipeline(raw: z.input<typeof pipelineUpdateInput>, act
       throw new UserError(`A pipeline named ${input.name} already exists`, 409, { name: ["This name is taken"] });
     throw err;
   });
+  if (input.deliveries !== undefined) {
+    // A message removed or no longer "what changed" leaves no snapshot behind.
+    await dropDigestSnapshots(current.id, new Set(input.deliveries.flatMap((d, i) => (d.digest ? [i] : []))));
+  }
   await audit(
     "pipeline.updated",
     actor,
