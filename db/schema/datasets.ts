@@ -102,6 +102,23 @@ export type DatasetOptions = {
   dateOrder?: "DMY" | "MDY";
 };
 
+/** ISO-8601 durations ("PT6H", "P1D") since the dataset's content last changed (dbt's source freshness). */
+export type FreshnessConfig = { warnAfter?: string | null; errorAfter?: string | null };
+export const freshnessStates = ["ok", "warn", "error"] as const;
+export type FreshnessState = (typeof freshnessStates)[number];
+/** What a URL source answered last, for a conditional fetch (If-None-Match / If-Modified-Since). */
+export type SourceValidators = { etag?: string | null; lastModified?: string | null };
+export const schemaPolicies = ["evolve", "freeze"] as const;
+export type SchemaPolicy = (typeof schemaPolicies)[number];
+/** A version's schema against the previous version's. */
+export type SchemaChanges = {
+  added: { name: string; type: ColumnType }[];
+  removed: { name: string; type: ColumnType }[];
+  retyped: { name: string; from: ColumnType; to: ColumnType }[];
+  /** Suggested: a removed and an added column of the same type with ≥ 90 % equal values. */
+  renamed: { from: string; to: string; similarity: number }[];
+};
+
 export type LoadWarning = { code: "rows_padded" | "rows_skipped" | "type_note"; message: string; line?: number };
 
 export type LoadError = { message: string; code?: string; line?: number; column?: string; detail?: string };
@@ -122,6 +139,13 @@ export const datasets = appSchema.table(
     rowCount: bigint("row_count", { mode: "number" }),
     lastLoadedAt: timestamp("last_loaded_at", { withTimezone: true }),
     currentVersionId: uuid("current_version_id"),
+    schemaPolicy: text("schema_policy", { enum: schemaPolicies }).notNull().default("evolve"),
+    /** Columns whose type must not change: a file that no longer fits fails the load. */
+    typeLocks: jsonb("type_locks").$type<Record<string, ColumnType>>().notNull().default({}),
+    freshness: jsonb("freshness").$type<FreshnessConfig>(),
+    freshnessState: text("freshness_state", { enum: freshnessStates }),
+    freshnessCheckedAt: timestamp("freshness_checked_at", { withTimezone: true }),
+    sourceValidators: jsonb("source_validators").$type<SourceValidators>(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -148,6 +172,9 @@ export const datasetVersions = appSchema.table(
     rowCount: bigint("row_count", { mode: "number" }),
     /** How the last load of this version read it (encoding, delimiter, header line, …). */
     dialect: jsonb("dialect").$type<DetectedDialect>(),
+    /** The schema its last load gave the dataset, and how that differs from the version before. */
+    columns: jsonb("columns").$type<DatasetColumn[]>(),
+    schemaChanges: jsonb("schema_changes").$type<SchemaChanges>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("dataset_versions_number").on(t.datasetId, t.version), index("dataset_versions_sha").on(t.datasetId, t.sha256)],

@@ -2,8 +2,14 @@ import { bigint, index, integer, jsonb, text, timestamp, uniqueIndex, uuid } fro
 import { appSchema } from "./app-schema";
 import { users } from "./users";
 
-export const materializations = ["view", "table", "incremental"] as const;
+export const materializations = ["view", "table", "incremental", "snapshot"] as const;
 export type Materialization = (typeof materializations)[number];
+
+/**
+ * A `snapshot` model's history rule (dbt's SCD type 2), by its unique key: `timestamp` opens a new
+ * version when `updatedAt` moves on, `check` when any column (or one of `columns`) differs.
+ */
+export type SnapshotConfig = { strategy: "timestamp"; updatedAt: string } | { strategy: "check"; columns?: string[] };
 
 export const testSeverities = ["error", "warn"] as const;
 export type TestSeverity = (typeof testSeverities)[number];
@@ -34,6 +40,8 @@ export const models = appSchema.table(
     sql: text("sql").notNull(),
     materialization: text("materialization", { enum: materializations }).notNull().default("view"),
     uniqueKey: jsonb("unique_key").$type<string[]>().notNull().default([]),
+    /** Snapshot models only. */
+    snapshot: jsonb("snapshot").$type<SnapshotConfig>(),
     columnDescriptions: jsonb("column_descriptions").$type<Record<string, string>>().notNull().default({}),
     tests: jsonb("tests").$type<ModelTest[]>().notNull().default([]),
     revision: integer("revision").notNull().default(1),
@@ -57,6 +65,7 @@ export const modelRevisions = appSchema.table(
     description: text("description").notNull(),
     materialization: text("materialization", { enum: materializations }).notNull(),
     uniqueKey: jsonb("unique_key").$type<string[]>().notNull(),
+    snapshot: jsonb("snapshot").$type<SnapshotConfig>(),
     tests: jsonb("tests").$type<ModelTest[]>().notNull(),
     columnDescriptions: jsonb("column_descriptions").$type<Record<string, string>>().notNull(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),

@@ -26,7 +26,12 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: nameFromPathSegment((await params).name) ?? "Model" };
 }
 
-const MATERIALIZATION_TEXT = { view: "a view", table: "a table", incremental: "an incremental table" } as const;
+const MATERIALIZATION_TEXT = {
+  view: "a view",
+  table: "a table",
+  incremental: "an incremental table",
+  snapshot: "a snapshot (every version of every row)",
+} as const;
 
 export default async function ModelPage({ params }: { params: Params }) {
   const user = await requireUser();
