@@ -1,6 +1,6 @@
 import { testCounts } from "@/lib/transform/test-severity";
 import { listLatestBuilds } from "@/db/queries/models";
-import type { Model, ModelBuild } from "@/db/schema/models";
+import type { Model, ModelBuild, SnapshotConfig } from "@/db/schema/models";
 
 export type ModelView = {
   name: string;
@@ -8,6 +8,8 @@ export type ModelView = {
   sql: string;
   materialization: Model["materialization"];
   uniqueKey: string[];
+  /** Snapshot models' history rule; null for the others. */
+  snapshot: SnapshotConfig | null;
   tests: Model["tests"];
   columnDescriptions: Record<string, string>;
   revision: number;
@@ -27,6 +29,7 @@ export function modelView(model: Model, build: ModelBuild | undefined): ModelVie
     sql: model.sql,
     materialization: model.materialization,
     uniqueKey: model.uniqueKey,
+    snapshot: model.snapshot ?? null,
     tests: model.tests,
     columnDescriptions: model.columnDescriptions,
     revision: model.revision,

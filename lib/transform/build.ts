@@ -162,6 +162,7 @@ async function buildOne(p: Project, name: string, build: ModelBuild): Promise<"s
           name: model.name,
           materialization: model.materialization,
           uniqueKey: model.uniqueKey,
+          snapshot: model.snapshot,
           compile: async (isIncremental) =>
             (await compileModel(model.sql, { modelName: model.name, catalog: p.catalog, isIncremental })).sql,
         });

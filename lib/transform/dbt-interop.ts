@@ -1,9 +1,17 @@
 import { strFromU8, strToU8, zipSync } from "fflate";
 import YAML from "yaml";
 import { listModels } from "@/db/queries/models";
-import type { Materialization, Model, ModelTest, TestConfig } from "@/db/schema/models";
+import type { Materialization, Model, ModelTest, SnapshotConfig, TestConfig } from "@/db/schema/models";
 import { UserError } from "@/lib/errors";
 import { topologicalOrder } from "@/lib/transform/dag";
+import {
+  fromDbtSnapshotConfig,
+  snapshotBlocks,
+  snapshotConfigArgs,
+  snapshotFile,
+  toDbtSnapshotConfig,
+  type DbtSnapshotConfig,
+} from "@/lib/transform/dbt-snapshot";
 import { saveModel } from "@/lib/transform/models";
 import { unzipCapped } from "@/lib/transform/unzip-capped";
 import { referencedNames } from "@/lib/transform/template";
@@ -16,6 +24,8 @@ import type { ModelInput } from "@/lib/validation/models";
  *                        and tests (not_null, unique, accepted_values, relationships), plus
  *                        `relayboard_row_count` for row-count bounds
  *   tests/<model>__<name>.sql   singular tests (Relayboard's custom SQL tests)
+ *   snapshots/<name>.sql  snapshot models as dbt snapshot blocks (their properties under
+ *                        `snapshots:` in models/schema.yml); see dbt-snapshot.ts
  */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 /**
@@ -29,9 +39,11 @@ export const MAX_IMPORT_ENTRIES = 10_000;
 
 const IN_MODELS = /(^|\/)models\//;
 const IN_TESTS = /(^|\/)tests\//;
+const IN_SNAPSHOTS = /(^|\/)snapshots\//;
 
 function isImportedPath(path: string): boolean {
-  return IN_MODELS.test(path) ? /\.(sql|ya?ml)$/.test(path) : IN_TESTS.test(path) && path.endsWith(".sql");
+  if (IN_MODELS.test(path) || IN_SNAPSHOTS.test(path)) return /\.(sql|ya?ml)$/.test(path);
+  return IN_TESTS.test(path) && path.endsWith(".sql");
 }
 
 /** dbt's test config block; `severity`, `warn_if` and `error_if` are the parts Relayboard keeps. */
@@ -69,7 +81,9 @@ function fromDbtConfig(args: unknown): TestConfig {
 type DbtModelEntry = {
   name: string;
   description?: string;
-  config?: { materialized?: string; unique_key?: string | string[] };
+  config?: { materialized?: string; unique_key?: string | string[] } & DbtSnapshotConfig;
+  /** dbt 1.9 YAML snapshots: what the snapshot selects from, e.g. ref('orders'). */
+  relation?: string;
   columns?: { name: string; description?: string; tests?: DbtColumnTest[]; data_tests?: DbtColumnTest[] }[];
   tests?: unknown[];
   data_tests?: unknown[];
@@ -94,7 +108,9 @@ function schemaEntry(model: Model): DbtModelEntry {
   ];
   const entry: DbtModelEntry = { name: model.name };
   if (model.description) entry.description = model.description;
-  entry.config = { materialized: model.materialization };
+  // A snapshot's kind is where it lives (snapshots/, `snapshots:`); dbt has no materialized for it.
+  entry.config =
+    model.materialization === "snapshot" && model.snapshot ? toDbtSnapshotConfig(model.snapshot) : { materialized: model.materialization };
   if (model.uniqueKey.length) entry.config.unique_key = model.uniqueKey.length === 1 ? model.uniqueKey[0] : model.uniqueKey;
   if (columnNames.length) {
     entry.columns = columnNames.map((name) => {
@@ -115,7 +131,9 @@ export async function exportDbtProject(): Promise<Uint8Array> {
   const models = await listModels();
   const files: Record<string, Uint8Array> = {};
   for (const model of models) {
-    files[`models/${model.name}.sql`] = strToU8(model.sql.endsWith("\n") ? model.sql : `${model.sql}\n`);
+    if (model.materialization === "snapshot" && model.snapshot) {
+      files[`snapshots/${model.name}.sql`] = strToU8(snapshotFile(model.name, model.sql, model.uniqueKey, model.snapshot));
+    } else files[`models/${model.name}.sql`] = strToU8(model.sql.endsWith("\n") ? model.sql : `${model.sql}\n`);
     for (const test of model.tests) {
       if (test.type !== "custom_sql") continue;
       const { config } = dbtConfig(test);
@@ -127,9 +145,24 @@ export async function exportDbtProject(): Promise<Uint8Array> {
       files[`tests/${model.name}__${test.name}.sql`] = strToU8(`${header}${test.sql}\n`);
     }
   }
-  files["models/schema.yml"] = strToU8(YAML.stringify({ version: 2, models: models.map(schemaEntry) }));
+  const isSnapshot = (m: Model) => m.materialization === "snapshot" && m.snapshot !== null;
+  const snapshots = models.filter(isSnapshot).map(schemaEntry);
+  files["models/schema.yml"] = strToU8(
+    YAML.stringify({
+      version: 2,
+      models: models.filter((m) => !isSnapshot(m)).map(schemaEntry),
+      ...(snapshots.length ? { snapshots } : {}),
+    }),
+  );
   files["dbt_project.yml"] = strToU8(
-    YAML.stringify({ name: "relayboard_export", version: "1.0.0", config_version: 2, "model-paths": ["models"], "test-paths": ["tests"] }),
+    YAML.stringify({
+      name: "relayboard_export",
+      version: "1.0.0",
+      config_version: 2,
+      "model-paths": ["models"],
+      "test-paths": ["tests"],
+      "snapshot-paths": ["snapshots"],
+    }),
   );
   return zipSync(files, { level: 6 });
 }
@@ -137,7 +170,7 @@ export async function exportDbtProject(): Promise<Uint8Array> {
 const CONFIG_CALL = /\{\{\s*config\s*\(([\s\S]*?)\)\s*\}\}\s*/;
 
 /** dbt files may start with {{ config(materialized='table', unique_key='id') }}; we keep that in fields. */
-function extractConfig(sql: string): { sql: string; materialized?: string; uniqueKey?: string[] } {
+function extractConfig(sql: string): { sql: string; materialized?: string; uniqueKey?: string[]; snapshot?: SnapshotConfig } {
   const match = CONFIG_CALL.exec(sql);
   if (!match) return { sql };
   const args = match[1]!;
@@ -145,7 +178,7 @@ function extractConfig(sql: string): { sql: string; materialized?: string; uniqu
   const single = /unique_key\s*=\s*['"]([\w]+)['"]/.exec(args)?.[1];
   const list = /unique_key\s*=\s*\[([^\]]*)\]/.exec(args)?.[1];
   const uniqueKey = single ? [single] : list ? [...list.matchAll(/['"](\w+)['"]/g)].map((m) => m[1]!) : undefined;
-  return { sql: sql.replace(match[0], ""), materialized, uniqueKey };
+  return { sql: sql.replace(match[0], ""), materialized, uniqueKey, snapshot: fromDbtSnapshotConfig(snapshotConfigArgs(args)) };
 }
 
 function toTests(entry: DbtModelEntry): ModelTest[] {
@@ -211,18 +244,32 @@ export async function importDbtProject(zip: Uint8Array, actor: { id: string }): 
   const entries = new Map<string, DbtModelEntry>();
   const sqlByModel = new Map<string, string>();
   const customTests = new Map<string, ModelTest[]>();
+  const snapshotNames = new Set<string>();
   for (const [path, bytes] of files) {
     const name = path.split("/").pop()!;
     const inModels = IN_MODELS.test(path);
     if (inModels && name.endsWith(".sql")) sqlByModel.set(name.slice(0, -4), strFromU8(bytes));
-    else if (inModels && /\.ya?ml$/.test(name)) {
-      let doc: { models?: DbtModelEntry[] } | null;
+    else if (IN_SNAPSHOTS.test(path) && name.endsWith(".sql")) {
+      for (const block of snapshotBlocks(strFromU8(bytes))) {
+        sqlByModel.set(block.name, block.body);
+        snapshotNames.add(block.name);
+      }
+    } else if (/\.ya?ml$/.test(name)) {
+      let doc: { models?: DbtModelEntry[]; snapshots?: DbtModelEntry[] } | null;
       try {
         doc = YAML.parse(strFromU8(bytes)) as typeof doc;
       } catch {
         throw new UserError(`${path} is not valid YAML`, 400);
       }
       for (const entry of Array.isArray(doc?.models) ? doc.models : []) if (typeof entry?.name === "string") entries.set(entry.name, entry);
+      for (const entry of Array.isArray(doc?.snapshots) ? doc.snapshots : []) {
+        if (typeof entry?.name !== "string") continue;
+        entries.set(entry.name, entry);
+        snapshotNames.add(entry.name);
+        // dbt 1.9: a YAML snapshot of a relation, with no SQL of its own.
+        if (typeof entry.relation === "string" && !sqlByModel.has(entry.name))
+          sqlByModel.set(entry.name, `select * from {{ ${entry.relation} }}`);
+      }
     } else if (IN_TESTS.test(path) && name.endsWith(".sql")) {
       const [model, test] = name.slice(0, -4).split("__");
       if (model && test) (customTests.get(model) ?? customTests.set(model, []).get(model)!).push(singularTest(test, strFromU8(bytes)));
@@ -233,13 +280,15 @@ export async function importDbtProject(zip: Uint8Array, actor: { id: string }): 
   const inputs = new Map<string, ModelInput>();
   for (const [name, raw] of sqlByModel) {
     const entry = entries.get(name);
-    const { sql, materialized, uniqueKey } = extractConfig(raw);
+    const { sql, materialized, uniqueKey, snapshot } = extractConfig(raw);
     const configKey = entry?.config?.unique_key;
+    const isSnapshot = snapshotNames.has(name);
     inputs.set(name, {
       name,
       sql: sql.trim(),
       description: entry?.description ?? "",
-      materialization: (entry?.config?.materialized ?? materialized ?? "view") as Materialization,
+      materialization: (isSnapshot ? "snapshot" : (entry?.config?.materialized ?? materialized ?? "view")) as Materialization,
+      snapshot: isSnapshot ? (fromDbtSnapshotConfig(entry?.config) ?? snapshot ?? null) : null,
       uniqueKey: configKey ? (Array.isArray(configKey) ? configKey : [configKey]) : (uniqueKey ?? []),
       columnDescriptions: Object.fromEntries((entry?.columns ?? []).filter((c) => c.description).map((c) => [c.name, c.description!])),
       tests: [...(entry ? toTests(entry) : []), ...(customTests.get(name) ?? [])],

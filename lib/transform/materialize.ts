@@ -1,13 +1,16 @@
 import type { Sql, TransactionSql } from "postgres";
-import type { Materialization } from "@/db/schema/models";
+import type { Materialization, SnapshotConfig } from "@/db/schema/models";
 import { quoteIdent } from "@/lib/csv/headers";
 import { UserError } from "@/lib/errors";
 import { runUserSql } from "@/lib/transform/sandbox";
+import { buildSnapshot } from "@/lib/transform/snapshot";
 
 export type MaterializeInput = {
   name: string;
   materialization: Materialization;
   uniqueKey: readonly string[];
+  /** Snapshot models only: how a change is seen. */
+  snapshot?: SnapshotConfig | null;
   /** The model's SELECT, compiled for a first build (false) or an incremental run (true). */
   compile: (isIncremental: boolean) => Promise<string>;
 };
@@ -45,6 +48,12 @@ export async function materialize(tx: TransactionSql, input: MaterializeInput): 
       await dropRelation(tx, input.name, "view");
       await runUserSql(tx, `create view ${relation(input.name)} as ${sql}`);
     }
+    return { compiledSql: sql };
+  }
+
+  if (input.materialization === "snapshot") {
+    const sql = await input.compile(false);
+    await buildSnapshot(tx, { name: input.name, uniqueKey: input.uniqueKey, snapshot: input.snapshot, sql }, existing);
     return { compiledSql: sql };
   }
 

@@ -79,6 +79,8 @@ export async function saveModel(raw: ModelInput, actor: Actor, opts: { mustExist
         sql: input.sql,
         materialization: input.materialization,
         uniqueKey: input.uniqueKey,
+        // Kept only where it applies, so switching a model away from snapshot leaves no stale rule behind.
+        snapshot: input.materialization === "snapshot" ? (input.snapshot ?? null) : null,
         columnDescriptions: input.columnDescriptions,
         tests: input.tests,
       };
@@ -114,6 +116,7 @@ export async function restoreModelRevision(name: string, revision: number, actor
       sql: old.sql,
       materialization: old.materialization,
       uniqueKey: old.uniqueKey,
+      snapshot: old.snapshot,
       columnDescriptions: old.columnDescriptions,
       tests: old.tests,
     },

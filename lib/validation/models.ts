@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { materializations, testSeverities } from "@/db/schema/models";
+import { SNAPSHOT_COLUMNS } from "@/lib/transform/snapshot-sql";
 import { THRESHOLD_PATTERN } from "@/lib/transform/test-severity";
 import { DATASET_NAME_PATTERN, RESERVED_NAMES } from "@/lib/validation/datasets";
 
@@ -47,6 +48,36 @@ export const modelTestInput = z.discriminatedUnion("type", [
     .strict(),
 ]);
 
+const notSnapshotOwn = (v: string) => !(SNAPSHOT_COLUMNS as readonly string[]).includes(v);
+const snapshotOwnMessage = "valid_from, valid_to and is_deleted are the snapshot's own columns";
+
+/** A snapshot model's history rule (dbt's snapshot `strategy`, `updated_at`, `check_cols`). */
+export const snapshotConfigInput = z.discriminatedUnion("strategy", [
+  z
+    .object({
+      strategy: z.literal("timestamp"),
+      updatedAt: z
+        .string()
+        .trim()
+        .min(1, "Name the column whose later value makes a new version, e.g. updated_at")
+        .max(63)
+        .refine(notSnapshotOwn, snapshotOwnMessage)
+        .describe("The column whose later value is a new version"),
+    })
+    .strict(),
+  z
+    .object({
+      strategy: z.literal("check"),
+      columns: z
+        .array(column.refine(notSnapshotOwn, snapshotOwnMessage))
+        .min(1, "List at least one column, or leave the list out to compare every column")
+        .max(1600)
+        .optional()
+        .describe("The columns compared; without it, every column but the unique key's"),
+    })
+    .strict(),
+]);
+
 export const modelInput = z
   .object({
     name: modelNameField,
@@ -54,6 +85,7 @@ export const modelInput = z
     sql: z.string().trim().min(1, "Write one SELECT statement").max(200_000, "The SQL is too long"),
     materialization: z.enum(materializations).default("view"),
     uniqueKey: z.array(column).max(32).default([]),
+    snapshot: snapshotConfigInput.nullish(),
     columnDescriptions: z.record(z.string(), z.string().max(2000)).default({}),
     tests: z.array(modelTestInput).max(200).default([]),
   })
@@ -61,6 +93,19 @@ export const modelInput = z
   .superRefine((m, ctx) => {
     if (m.materialization === "incremental" && m.uniqueKey.length === 0) {
       ctx.addIssue({ code: "custom", path: ["uniqueKey"], message: "An incremental model needs a unique key" });
+    }
+    if (m.materialization === "snapshot") {
+      if (m.uniqueKey.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["uniqueKey"],
+          message: "A snapshot model needs a unique key: the columns that identify a row",
+        });
+      }
+      if (m.uniqueKey.some((k) => !notSnapshotOwn(k))) ctx.addIssue({ code: "custom", path: ["uniqueKey"], message: snapshotOwnMessage });
+      if (!m.snapshot) {
+        ctx.addIssue({ code: "custom", path: ["snapshot"], message: "Choose how a snapshot sees a change: timestamp or check" });
+      }
     }
   });
 
@@ -72,6 +117,7 @@ export const modelBodyInput = z
     sql: z.string().trim().min(1).max(200_000),
     materialization: z.enum(materializations).optional(),
     uniqueKey: z.array(column).max(32).optional(),
+    snapshot: snapshotConfigInput.nullable().optional().describe("Snapshot models: how a change is seen (null for other materializations)"),
     description: z.string().max(5000).optional(),
     tests: z.array(modelTestInput).max(200).optional(),
     columnDescriptions: z.record(z.string(), z.string().max(2000)).optional(),

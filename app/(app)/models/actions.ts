@@ -66,6 +66,7 @@ export type SavedModel = {
   sql: string;
   materialization: Model["materialization"];
   uniqueKey: string[];
+  snapshot: Model["snapshot"];
   columnDescriptions: Record<string, string>;
   tests: Model["tests"];
 };
@@ -78,6 +79,7 @@ function savedModel(model: Model): SavedModel {
     sql: model.sql,
     materialization: model.materialization,
     uniqueKey: model.uniqueKey,
+    snapshot: model.snapshot,
     columnDescriptions: model.columnDescriptions,
     tests: model.tests,
   };

@@ -1,4 +1,4 @@
-import type { Materialization, ModelTest, TestConfig, TestSeverity } from "@/db/schema/models";
+import type { Materialization, ModelTest, SnapshotConfig, TestConfig, TestSeverity } from "@/db/schema/models";
 
 export type TestType = ModelTest["type"];
 
@@ -19,7 +19,52 @@ export const MATERIALIZATIONS: { value: Materialization; label: string; hint: st
     label: "Incremental",
     hint: "Merges new rows by the unique key; use {% if is_incremental() %} to select only new ones.",
   },
+  {
+    value: "snapshot",
+    label: "Snapshot (history)",
+    hint: "Keeps every version of every row by the unique key, with valid_from, valid_to (empty: current) and is_deleted.",
+  },
 ];
+
+export type SnapshotStrategy = SnapshotConfig["strategy"];
+
+export const SNAPSHOT_STRATEGIES: { value: SnapshotStrategy; label: string; hint: string }[] = [
+  {
+    value: "timestamp",
+    label: "Timestamp",
+    hint: "A row is a new version when its updated_at column moves on; that time dates the version.",
+  },
+  {
+    value: "check",
+    label: "Check columns",
+    hint: "A row is a new version when a compared column differs; the build's time dates the version.",
+  },
+];
+
+/** The snapshot settings as typed; kept while another materialization is chosen, so switching back loses nothing. */
+export type SnapshotDraft = { strategy: SnapshotStrategy; updatedAt: string; checkColumns: string };
+
+export function snapshotToDraft(config: SnapshotConfig | null | undefined): SnapshotDraft {
+  if (config?.strategy === "timestamp") return { strategy: "timestamp", updatedAt: config.updatedAt, checkColumns: "" };
+  if (config?.strategy === "check") return { strategy: "check", updatedAt: "", checkColumns: (config.columns ?? []).join(", ") };
+  return { strategy: "timestamp", updatedAt: "", checkColumns: "" };
+}
+
+/** The rule as the server takes it (its validation names what is missing); no check columns means all of them. */
+export function draftToSnapshot(d: SnapshotDraft): SnapshotConfig {
+  if (d.strategy === "timestamp") return { strategy: "timestamp", updatedAt: d.updatedAt.trim() };
+  const columns = parseUniqueKey(d.checkColumns);
+  return columns.length ? { strategy: "check", columns } : { strategy: "check" };
+}
+
+/** A snapshot's rule in words, as the model page and revision diffs show it. */
+export function snapshotInWords(config: SnapshotConfig | null | undefined, uniqueKey: readonly string[]): string {
+  const key = uniqueKey.length ? uniqueKey.join(", ") : "(no unique key)";
+  if (!config) return `By ${key}; no strategy chosen yet.`;
+  if (config.strategy === "timestamp") return `By ${key}: a new version when ${config.updatedAt} moves on.`;
+  const compared = config.columns?.length ? config.columns.join(", ") : "any column";
+  return `By ${key}: a new version when ${compared} changes.`;
+}
 
 /** A test being edited: every field as typed, whatever its type, so switching type loses nothing. */
 export type TestDraft = {
@@ -161,6 +206,8 @@ export type ModelContent = {
   sql: string;
   materialization: Materialization;
   uniqueKey: string[];
+  /** Snapshot models only; null for the others. */
+  snapshot: SnapshotConfig | null;
   columnDescriptions: Record<string, string>;
   tests: ModelTest[];
 };
@@ -190,6 +237,7 @@ export function sameContent(a: ModelContent, b: ModelContent): boolean {
 export function contentAsText(c: ModelContent): string {
   const lines = [c.sql.replace(/\s+$/, ""), "", `-- materialization: ${c.materialization}`];
   if (c.uniqueKey.length) lines.push(`-- unique key: ${c.uniqueKey.join(", ")}`);
+  if (c.snapshot) lines.push(`-- snapshot: ${snapshotInWords(c.snapshot, c.uniqueKey)}`);
   if (c.description) lines.push(`-- description: ${c.description.replace(/\n/g, "\n--   ")}`);
   for (const [column, text] of Object.entries(c.columnDescriptions)) lines.push(`-- column ${column}: ${text.replace(/\n/g, " ")}`);
   for (const test of c.tests) lines.push(`-- test: ${canonicalJson(test)}`);

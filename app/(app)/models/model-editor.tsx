@@ -36,6 +36,9 @@ import {
   MATERIALIZATIONS,
   parseUniqueKey,
   sameContent,
+  snapshotToDraft,
+  draftToSnapshot,
+  type SnapshotDraft,
   testToDraft,
   type DescriptionDraft,
   type ModelContent,
@@ -43,6 +46,7 @@ import {
 } from "./editor-state";
 import { CompiledCard, PreviewCard } from "./editor-results";
 import { RevisionsPanel, type RevisionView } from "./revisions-panel";
+import { SnapshotSettings } from "./snapshot-settings";
 import { TestsEditor } from "./tests-editor";
 
 type Op = "compile" | "preview" | "save" | "build" | "build-downstream";
@@ -86,6 +90,7 @@ export function ModelEditor({
   const [description, setDescription] = useState(model?.description ?? "");
   const [materialization, setMaterialization] = useState<Materialization>(model?.materialization ?? "view");
   const [uniqueKeyText, setUniqueKeyText] = useState((model?.uniqueKey ?? []).join(", "));
+  const [snapshotDraft, setSnapshotDraft] = useState<SnapshotDraft>(() => snapshotToDraft(model?.snapshot));
   const [sql, setSql] = useState(model?.sql ?? NEW_MODEL_SQL);
   const [tests, setTests] = useState<TestDraft[]>(() => (model?.tests ?? []).map((t, i) => testToDraft(t, i)));
   const [descriptions, setDescriptions] = useState<DescriptionDraft[]>(() => descriptionsToDrafts(model?.columnDescriptions ?? {}));
@@ -111,10 +116,11 @@ export function ModelEditor({
       sql,
       materialization,
       uniqueKey: parseUniqueKey(uniqueKeyText),
+      snapshot: materialization === "snapshot" ? draftToSnapshot(snapshotDraft) : null,
       columnDescriptions: draftsToDescriptions(descriptions),
       tests: tests.map(draftToTest),
     }),
-    [description, sql, materialization, uniqueKeyText, descriptions, tests],
+    [description, sql, materialization, uniqueKeyText, snapshotDraft, descriptions, tests],
   );
   const savedContent: ModelContent | null = model
     ? {
@@ -122,6 +128,7 @@ export function ModelEditor({
         sql: model.sql,
         materialization: model.materialization,
         uniqueKey: model.uniqueKey,
+        snapshot: model.snapshot,
         columnDescriptions: model.columnDescriptions,
         tests: model.tests,
       }
@@ -188,6 +195,7 @@ export function ModelEditor({
     setSql(saved.sql);
     setMaterialization(saved.materialization);
     setUniqueKeyText(saved.uniqueKey.join(", "));
+    if (saved.snapshot) setSnapshotDraft(snapshotToDraft(saved.snapshot));
     setTests(saved.tests.map((t, i) => testToDraft(t, i)));
     setDescriptions(descriptionsToDrafts(saved.columnDescriptions));
     setFieldErrors(undefined);
@@ -255,7 +263,8 @@ export function ModelEditor({
   };
 
   const fieldHint = MATERIALIZATIONS.find((m) => m.value === materialization)?.hint;
-  const showUniqueKey = materialization === "incremental" || uniqueKeyText.trim() !== "";
+  const isSnapshot = materialization === "snapshot";
+  const showUniqueKey = materialization === "incremental" || isSnapshot || uniqueKeyText.trim() !== "";
   const buildBlocked = isNew
     ? "Save the model before building it."
     : dirty
@@ -397,11 +406,18 @@ export function ModelEditor({
                 autoComplete="off"
                 spellCheck={false}
                 placeholder="order_id"
-                hint="Comma-separated columns that identify a row; new rows replace old ones with the same key."
+                hint={
+                  isSnapshot
+                    ? "Comma-separated columns that identify a row; the snapshot keeps each key's versions."
+                    : "Comma-separated columns that identify a row; new rows replace old ones with the same key."
+                }
                 errors={errorsUnder(fieldErrors, "uniqueKey")}
               />
             ) : null}
           </div>
+          {isSnapshot ? (
+            <SnapshotSettings draft={snapshotDraft} onChange={setSnapshotDraft} readOnly={readOnly} fieldErrors={fieldErrors} />
+          ) : null}
         </CardContent>
       </Card>
 

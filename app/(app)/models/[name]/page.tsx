@@ -15,6 +15,7 @@ import { toBuildView } from "@/components/models/build-view";
 import { DeleteModelButton } from "../delete-model-button";
 import { loadCompletion } from "../load-completion";
 import { ModelEditor } from "../model-editor";
+import { snapshotInWords } from "../editor-state";
 import type { RevisionView } from "../revisions-panel";
 import { TypedModelView } from "./typed-model-view";
 
@@ -64,6 +65,7 @@ export default async function ModelPage({ params }: { params: Params }) {
       sql: r.sql,
       materialization: r.materialization,
       uniqueKey: r.uniqueKey,
+      snapshot: r.snapshot,
       columnDescriptions: r.columnDescriptions,
       tests: r.tests,
     },
@@ -73,7 +75,12 @@ export default async function ModelPage({ params }: { params: Params }) {
     <>
       <PageHeader
         title={model.name}
-        description={model.description || `A model built as ${MATERIALIZATION_TEXT[model.materialization]} in the warehouse.`}
+        description={[
+          model.description || `A model built as ${MATERIALIZATION_TEXT[model.materialization]} in the warehouse.`,
+          model.materialization === "snapshot" ? snapshotInWords(model.snapshot, model.uniqueKey) : "",
+        ]
+          .filter(Boolean)
+          .join(" ")}
         actions={
           <div className="flex flex-wrap gap-2">
             <Button asChild variant="ghost">
@@ -101,6 +108,7 @@ export default async function ModelPage({ params }: { params: Params }) {
           sql: model.sql,
           materialization: model.materialization,
           uniqueKey: model.uniqueKey,
+          snapshot: model.snapshot,
           columnDescriptions: model.columnDescriptions,
           tests: model.tests,
         }}

@@ -39,6 +39,7 @@ export const PUT = jsonRoute({
         sql: body.sql,
         materialization: body.materialization ?? existing?.materialization ?? "view",
         uniqueKey: body.uniqueKey ?? existing?.uniqueKey ?? [],
+        snapshot: body.snapshot !== undefined ? body.snapshot : (existing?.snapshot ?? null),
         description: body.description ?? existing?.description ?? "",
         tests: body.tests ?? existing?.tests ?? [],
         columnDescriptions: body.columnDescriptions ?? existing?.columnDescriptions ?? {},
