@@ -97,6 +97,14 @@ const ROUTES: RouteRow[] = [
   { route: "GET /v1/datasets", auth: "token", min: "viewer", url: "/v1/datasets", allowed: 200 },
   { route: "POST /v1/datasets/csv", auth: "token", min: "editor", url: "/v1/datasets/csv", body: { json: {} }, allowed: 400 },
   { route: "GET /v1/datasets/[name]", auth: "token", min: "viewer", url: "/v1/datasets/authz_matrix_none", allowed: 404 },
+  {
+    route: "PATCH /v1/datasets/[name]",
+    auth: "token",
+    min: "editor",
+    url: "/v1/datasets/authz_matrix_none",
+    body: { json: { freshness: null } },
+    allowed: 404,
+  },
   { route: "GET /v1/datasets/[name]/rows", auth: "token", min: "viewer", url: "/v1/datasets/authz_matrix_none/rows", allowed: 404 },
   {
     route: "POST /v1/datasets/[name]/versions",

@@ -15,6 +15,7 @@ import type { JobContext } from "@/lib/queue/contract";
 import { WorkerMustRestartError } from "@/lib/pipeline/step-runner";
 import { reapOrphanedSteps, reapStaleSteps } from "@/lib/pipeline/reaper";
 import { fireDueSchedules } from "@/lib/pipeline/scheduler";
+import { checkFreshness } from "@/lib/pipeline/freshness-check";
 
 const HEARTBEAT_MS = 5_000;
 const HOUSEKEEPING_MS = 5_000;
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
       .then(() => reapOrphanedSteps(log))
       .catch((err) => log.warn({ err: String(err) }, "reaper failed"));
     void fireDueSchedules(log).catch((err) => log.warn({ err: String(err) }, "scheduler failed"));
+    void checkFreshness(log).catch((err) => log.warn({ err: String(err) }, "freshness check failed"));
   };
   housekeep();
   const housekeeping = setInterval(housekeep, HOUSEKEEPING_MS);

@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   "dataset.deleted",
   "dataset.column_type_changed",
   "dataset.read_options_changed",
+  "dataset.settings_changed",
   "model.saved",
   "model.restored",
   "model.deleted",

@@ -11,6 +11,7 @@ import { createDestination } from "@/lib/slack/destinations";
 import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
 import { startCsvHost } from "./helpers/csv-host";
 import { waitFor } from "./helpers/processes";
+import { runEnded } from "./helpers/run-state";
 import { startWorker, type WorkerHandle } from "./helpers/workers";
 
 /** "What changed" deliveries through real runs: a worker, Postgres, the CSV host and the Slack stand-in. */
@@ -52,14 +53,7 @@ afterAll(async () => {
 
 async function run(pipelineId: string) {
   const { id } = await requestRun(pipelineId, { trigger: "manual", actor, force: true });
-  return waitFor(
-    async () => {
-      const r = await getRunById(id);
-      return r && ["succeeded", "failed", "cancelled"].includes(r.status) ? r : null;
-    },
-    90_000,
-    `run ${id} to finish`,
-  );
+  return runEnded(id, 90_000);
 }
 
 const messagesOf = (runId: string) => sink.messages.filter((m) => JSON.stringify(m.body).includes(runId));

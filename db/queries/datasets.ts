@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, max, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, max, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
 import {
   datasetLoads,
@@ -8,6 +8,9 @@ import {
   type DatasetLoad,
   type DatasetVersion,
   type DetectedDialect,
+  type DatasetColumn,
+  type FreshnessState,
+  type SchemaChanges,
 } from "@/db/schema/datasets";
 
 export async function getDatasetByName(name: string, tx: DbOrTx = getDb()): Promise<Dataset | null> {
@@ -94,6 +97,16 @@ export async function updateDatasetVersionRows(
     .where(eq(datasetVersions.id, id));
 }
 
+/** The schema a version's load gave the dataset, and its changes against the version before (null for the first). */
+export async function updateDatasetVersionSchema(
+  id: string,
+  columns: DatasetColumn[],
+  schemaChanges: SchemaChanges | null,
+  tx: DbOrTx = getDb(),
+): Promise<void> {
+  await tx.update(datasetVersions).set({ columns, schemaChanges }).where(eq(datasetVersions.id, id));
+}
+
 export async function insertDatasetLoad(values: typeof datasetLoads.$inferInsert, tx: DbOrTx = getDb()): Promise<DatasetLoad> {
   const [row] = await tx.insert(datasetLoads).values(values).returning();
   return row!;
@@ -134,4 +147,32 @@ export async function listLatestLoads(tx: DbOrTx = getDb()): Promise<DatasetLoad
 /** Serialises load requests for one dataset until the transaction ends. */
 export async function lockDataset(id: string, tx: DbOrTx): Promise<void> {
   await tx.execute(sql`select 1 from ${datasets} where ${datasets.id} = ${id} for update`);
+}
+
+/** Datasets with freshness thresholds, each with when its current version was first stored. */
+export async function listDatasetsWithFreshness(tx: DbOrTx = getDb()): Promise<{ dataset: Dataset; changedAt: Date | null }[]> {
+  return tx
+    .select({ dataset: datasets, changedAt: datasetVersions.createdAt })
+    .from(datasets)
+    .leftJoin(datasetVersions, eq(datasetVersions.id, datasets.currentVersionId))
+    .where(isNotNull(datasets.freshness));
+}
+
+/**
+ * Moves a dataset's recorded freshness state from `from` to `to`; false when another checker
+ * moved it first (so each change is announced once).
+ */
+export async function moveFreshnessState(
+  id: string,
+  from: FreshnessState | null,
+  to: FreshnessState | null,
+  checkedAt: Date,
+  tx: DbOrTx = getDb(),
+): Promise<boolean> {
+  const rows = await tx
+    .update(datasets)
+    .set({ freshnessState: to, freshnessCheckedAt: checkedAt })
+    .where(and(eq(datasets.id, id), from === null ? isNull(datasets.freshnessState) : eq(datasets.freshnessState, from)))
+    .returning({ id: datasets.id });
+  return rows.length > 0;
 }

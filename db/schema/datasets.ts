@@ -107,7 +107,12 @@ export type FreshnessConfig = { warnAfter?: string | null; errorAfter?: string |
 export const freshnessStates = ["ok", "warn", "error"] as const;
 export type FreshnessState = (typeof freshnessStates)[number];
 /** What a URL source answered last, for a conditional fetch (If-None-Match / If-Modified-Since). */
-export type SourceValidators = { etag?: string | null; lastModified?: string | null };
+export type SourceValidators = {
+  etag?: string | null;
+  lastModified?: string | null;
+  /** The version that response held: a conditional fetch only when it is the loaded one. */
+  versionId: string;
+};
 export const schemaPolicies = ["evolve", "freeze"] as const;
 export type SchemaPolicy = (typeof schemaPolicies)[number];
 /** A version's schema against the previous version's. */

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { APP_VERSION } from "@/lib/env";
 import { buildModelInput, rowsQuery, runsQuery } from "@/lib/api/schemas";
 import { createDestinationInput, messageTemplateInput } from "@/lib/validation/destinations";
-import { registerUrlDatasetInput } from "@/lib/validation/datasets";
-import { modelBodyInput } from "@/lib/validation/models";
+import { datasetSettingsInput, registerUrlDatasetInput } from "@/lib/validation/datasets";
+import { modelBodyInput, snapshotConfigInput } from "@/lib/validation/models";
 import { alertConditionInput, deliveryDigestInput, pipelineBodyInput, pipelineInput, runRequestInput } from "@/lib/validation/pipelines";
 import { fireModes } from "@/db/schema/pipelines";
 
@@ -51,8 +51,43 @@ const datasetSchema = z.object({
     })
     .nullable()
     .describe("How the current version was read; each decision can be overridden in the dataset's options"),
-  versions: z.array(z.object({ id: z.string().uuid(), sha256: z.string(), bytes: z.number().int(), createdAt: z.string() })),
+  versions: z.array(
+    z.object({
+      id: z.string().uuid(),
+      sha256: z.string(),
+      bytes: z.number().int(),
+      createdAt: z.string(),
+      schemaChanges: z
+        .object({
+          added: z.array(z.object({ name: z.string(), type: z.string() })),
+          removed: z.array(z.object({ name: z.string(), type: z.string() })),
+          retyped: z.array(z.object({ name: z.string(), from: z.string(), to: z.string() })),
+          renamed: z.array(z.object({ from: z.string(), to: z.string(), similarity: z.number() })),
+        })
+        .nullable()
+        .describe(
+          "This version's schema against the previous version's (null for the first, or a version loaded before schemas were recorded)",
+        ),
+    }),
+  ),
   latestRunId: z.string().uuid().nullable(),
+  schemaPolicy: z.enum(["evolve", "freeze"]).describe("freeze: a file that adds, drops or retypes a column fails its load"),
+  typeLocks: z.record(z.string(), z.string()).describe("Columns whose type must not change"),
+  freshness: z
+    .object({
+      warnAfter: z.string().nullable(),
+      errorAfter: z.string().nullable(),
+      state: z.enum(["ok", "warn", "error"]).nullable().describe("Judged now; null before the first load"),
+      changedAt: z.string().nullable().describe("When the current content was first stored"),
+      age: z.string().nullable(),
+      reason: z.string(),
+      announced: z
+        .enum(["ok", "warn", "error"])
+        .nullable()
+        .describe("The last state the scheduled check recorded (alerts go out on each change)"),
+    })
+    .nullable()
+    .describe("Source freshness: null when no thresholds are set"),
 });
 const stepSchema = z.object({
   name: z.enum(["fetch", "load", "transform", "test", "deliver"]),
@@ -93,8 +128,11 @@ const modelSchema = z.object({
   name: z.string(),
   description: z.string(),
   sql: z.string(),
-  materialization: z.enum(["view", "table", "incremental"]),
+  materialization: z.enum(["view", "table", "incremental", "snapshot"]),
   uniqueKey: z.array(z.string()),
+  snapshot: snapshotConfigInput
+    .nullable()
+    .describe("Snapshot models: `timestamp` (on `updatedAt`) or `check` (on `columns`, default all); null otherwise"),
   tests: z.array(z.record(z.string(), z.unknown())),
   columnDescriptions: z.record(z.string(), z.string()),
   revision: z.number().int(),
@@ -230,6 +268,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
         Pipeline: schema(pipelineSchema, "output"),
         PipelineDetail: schema(pipelineDetailSchema, "output"),
         CreatePipeline: schema(pipelineInput),
+        DatasetSettings: schema(datasetSettingsInput),
         UpdatePipeline: schema(pipelineBodyInput),
         BuildBatch: schema(buildBatchSchema, "output"),
         Health: schema(healthSchema, "output"),
@@ -309,6 +348,13 @@ export function buildOpenApiDocument(serverUrl?: string) {
           summary: "One dataset",
           parameters: [pathParam("name")],
           responses: { ...ok(200, "The dataset", obj({ dataset: ref("Dataset") })), ...errors(404, ...common) },
+        },
+        patch: {
+          summary:
+            "Change a dataset's settings: freshness thresholds (ISO-8601 durations; null turns them off), schema policy (evolve | freeze), type locks",
+          parameters: [pathParam("name")],
+          requestBody: { required: true, content: jsonContent(ref("DatasetSettings")) },
+          responses: { ...ok(200, "The dataset", obj({ dataset: ref("Dataset") })), ...errors(400, 403, 404, ...common) },
         },
       },
       "/v1/datasets/{name}/rows": {

@@ -1,7 +1,8 @@
 import { getDatasetByName, listDatasets, listDatasetVersions } from "@/db/queries/datasets";
 import { getDefaultPipelineForDataset, listRuns } from "@/db/queries/pipelines";
-import type { Dataset, DetectedDialect } from "@/db/schema/datasets";
+import type { Dataset, DetectedDialect, FreshnessConfig, SchemaChanges } from "@/db/schema/datasets";
 import { effectiveType } from "@/lib/ingest/typed-table";
+import { judgeFreshness, type FreshnessVerdict } from "@/lib/ingest/freshness";
 
 /** The REST API's Dataset. */
 export type DatasetView = {
@@ -12,8 +13,12 @@ export type DatasetView = {
   rowCount: number | null;
   columns: { name: string; header: string; type: string; format?: string; nullMarkers?: string[]; note?: string }[];
   dialect: DetectedDialect | null;
-  versions: { id: string; sha256: string; bytes: number; createdAt: string }[];
+  versions: { id: string; sha256: string; bytes: number; createdAt: string; schemaChanges: SchemaChanges | null }[];
   latestRunId: string | null;
+  schemaPolicy: Dataset["schemaPolicy"];
+  typeLocks: Dataset["typeLocks"];
+  /** Thresholds (null: none), the verdict now, and the last state announced by the scheduled check. */
+  freshness: (FreshnessConfig & FreshnessVerdict & { announced: Dataset["freshnessState"] }) | null;
 };
 
 export async function datasetView(dataset: Dataset): Promise<DatasetView> {
@@ -34,8 +39,24 @@ export async function datasetView(dataset: Dataset): Promise<DatasetView> {
       ...(c.note ? { note: c.note } : {}),
     })),
     dialect: versions.find((v) => v.id === dataset.currentVersionId)?.dialect ?? null,
-    versions: versions.map((v) => ({ id: v.id, sha256: v.sha256, bytes: v.bytes, createdAt: v.createdAt.toISOString() })),
+    versions: versions.map((v) => ({
+      id: v.id,
+      sha256: v.sha256,
+      bytes: v.bytes,
+      createdAt: v.createdAt.toISOString(),
+      schemaChanges: v.schemaChanges ?? null,
+    })),
     latestRunId: latest?.id ?? null,
+    schemaPolicy: dataset.schemaPolicy,
+    typeLocks: dataset.typeLocks,
+    freshness: dataset.freshness
+      ? {
+          warnAfter: dataset.freshness.warnAfter ?? null,
+          errorAfter: dataset.freshness.errorAfter ?? null,
+          ...judgeFreshness(dataset.freshness, versions.find((v) => v.id === dataset.currentVersionId)?.createdAt ?? null, new Date()),
+          announced: dataset.freshnessState,
+        }
+      : null,
   };
 }
 

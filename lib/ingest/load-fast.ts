@@ -246,7 +246,25 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
   const toUtf8 = fastPathTranscoder(file.encoding);
   const postgresEncoding = isUtf8Label(file.encoding) || toUtf8 ? null : postgresSingleByteEncoding(file.encoding);
   const inferrer = options.types === "infer" ? createTypeInferrer(MAX_FILE_COLUMNS) : null;
-  let overrideTypes: (ColumnType | undefined)[] = [];
+  // Each column's chosen type (or lock), by position; null until the header is known. The first
+  // chunk's values are scanned before the COPY starts, so the checks resolve it themselves.
+  let overrideTypes: (ColumnType | undefined)[] | null = null;
+  const chosenTypes = (names: NormalizedHeader[]) =>
+    names.map((h) => {
+      const type = input.overrides.get(h.name);
+      return type && type !== "text" ? type : undefined;
+    });
+  const noneYet: (ColumnType | undefined)[] = [];
+  const resolveOverrides = (): (ColumnType | undefined)[] => {
+    if (overrideTypes) return overrideTypes;
+    if (file.header) {
+      const raw = scanner.header();
+      if (!raw) return noneYet;
+      return (overrideTypes = chosenTypes(normalizeHeaders(raw)));
+    }
+    // No header: the columns are column_1, column_2, … by position (startCopy sets the exact list).
+    return (overrideTypes = chosenTypes(normalizeHeaders(Array.from({ length: MAX_FILE_COLUMNS }, (_, i) => `column_${i + 1}`))));
+  };
   const anyOverride = [...input.overrides.values()].some((t) => t !== "text");
   const markers = new Set(nullMarkersOf(options));
   // Columns whose values we still look at: all at first (the column count comes with the first
@@ -257,12 +275,15 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
     if (!inferrer!.observeBytes(i, bytes, s, e)) wanted[i] = 0;
   };
   const checkAndInfer = (i: number, bytes: Buffer, s: number, e: number) => {
-    const forced = overrideTypes[i];
+    const forced = resolveOverrides()[i];
     // A value the user's type rejects: the exact parser reports it with its line and column.
     if (forced) {
       const value = bytes.toString("utf8", s, e);
       // A null marker is NULL in the typed table (lib/ingest/refine-types.ts), whatever the type.
-      if (!castCheck(value, forced) && !markers.has(value.trim())) throw new FastPathUnsupported("value does not fit a chosen type");
+      // Blank (spaces only) is NULL in the typed table, as an empty field is.
+      const trimmed = value.trim();
+      if (trimmed !== "" && !castCheck(value, forced) && !markers.has(trimmed))
+        throw new FastPathUnsupported("value does not fit a chosen type");
     }
     if (inferrer) {
       inferrer.observeBytes(i, bytes, s, e);
@@ -303,10 +324,7 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
   const startCopy = async () => {
     const raw = file.header ? scanner.header()! : Array.from({ length: scanner.columnCount() }, (_, i) => `column_${i + 1}`);
     columns = normalizeHeaders(raw);
-    overrideTypes = columns.map((h) => {
-      const type = input.overrides.get(h.name);
-      return type && type !== "text" ? type : undefined;
-    });
+    overrideTypes = chosenTypes(columns);
     const idents = columns.map((h) => quoteIdent(h.name));
     copySql = copyCsvSql(input.table, idents, delimiter, postgresEncoding);
     const twinned = input.typedTable && input.extraConnection && (options.loadMode ?? "replace") === "replace";

@@ -335,7 +335,7 @@ async function loadExact(input: StagingLoadInput, opened: OpenedCsv): Promise<St
       }
       for (const check of overrideChecks) {
         const value = fields[check.index] ?? "";
-        if (value !== "" && !castCheck(value, check.type) && !markers.has(value.trim())) {
+        if (value.trim() !== "" && !castCheck(value, check.type) && !markers.has(value.trim())) {
           throw new CsvFormatError(
             "type_mismatch",
             `Line ${line}, column "${check.header}": the value ${JSON.stringify(value.slice(0, 100))} is not a valid ${check.type}; change the column's type or fix the file`,

@@ -6,7 +6,9 @@ import { UserError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
 import { requestDatasetLoad } from "@/lib/ingest/register";
 import { stagingTable, warehouseTable } from "@/lib/ingest/staging-sql";
-import { readOptionsInput, type ReadOptionsInput } from "@/lib/validation/datasets";
+import { datasetSettingsInput, readOptionsInput, type ReadOptionsInput } from "@/lib/validation/datasets";
+import type { z } from "zod";
+import type { Dataset } from "@/db/schema/datasets";
 import { dropDigestSnapshots } from "@/lib/pipeline/digest-diff";
 import { listPipelines } from "@/db/queries/pipelines";
 
@@ -86,4 +88,42 @@ export async function removeDataset(datasetId: string, actor?: AuditActor): Prom
   await deleteDataset(dataset.id);
   for (const pipeline of pipelines) await dropDigestSnapshots(pipeline.id);
   await audit("dataset.deleted", actor, { type: "dataset", id: dataset.id, name: dataset.name });
+}
+
+/**
+ * A dataset's settings (PATCH /v1/datasets/{name}, the dataset page): freshness thresholds, the
+ * schema policy and type locks (applied from the next load on). A
+ * change of thresholds is judged afresh by the next check (the recorded state is cleared, so the
+ * first verdict under new thresholds is announced only if it is not ok).
+ */
+export async function updateDatasetSettings(
+  datasetId: string,
+  raw: z.input<typeof datasetSettingsInput>,
+  actor?: AuditActor,
+): Promise<Dataset> {
+  const input = datasetSettingsInput.parse(raw);
+  const dataset = await getDatasetById(datasetId);
+  if (!dataset) throw new UserError("Dataset not found", 404);
+  const values: Partial<Dataset> = {};
+  if (input.freshness !== undefined) {
+    const f = input.freshness;
+    const freshness = f && (f.warnAfter || f.errorAfter) ? { warnAfter: f.warnAfter || null, errorAfter: f.errorAfter || null } : null;
+    if (JSON.stringify(freshness) !== JSON.stringify(dataset.freshness ?? null)) {
+      Object.assign(values, { freshness, freshnessState: null, freshnessCheckedAt: null });
+    }
+  }
+  if (input.schemaPolicy !== undefined && input.schemaPolicy !== dataset.schemaPolicy) values.schemaPolicy = input.schemaPolicy;
+  if (input.typeLocks !== undefined) {
+    const unknown = Object.keys(input.typeLocks).filter((name) => !dataset.columns.some((c) => c.name === name));
+    if (unknown.length && dataset.columns.length) {
+      throw new UserError(`Cannot lock ${unknown.join(", ")}: not a column of ${dataset.name}`, 400, {
+        typeLocks: [`Unknown column ${unknown[0]}`],
+      });
+    }
+    values.typeLocks = input.typeLocks;
+  }
+  if (Object.keys(values).length === 0) return dataset;
+  const updated = await updateDataset(dataset.id, values);
+  await audit("dataset.settings_changed", actor, { type: "dataset", id: dataset.id, name: dataset.name }, { changed: Object.keys(input) });
+  return updated ?? { ...dataset, ...values };
 }

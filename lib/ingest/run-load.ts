@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { pipeline } from "node:stream";
 import { getSql } from "@/db";
 import {
@@ -9,6 +10,7 @@ import {
   updateDataset,
   updateDatasetLoad,
   updateDatasetVersionRows,
+  updateDatasetVersionSchema,
 } from "@/db/queries/datasets";
 import type {
   ColumnType,
@@ -29,7 +31,7 @@ import { getObjectStore } from "@/lib/storage";
 import { loadIntoScratchTable, type StagingLoadResult } from "@/lib/ingest/load-staging";
 import { nullMarkersOf, refineTextColumns } from "@/lib/ingest/refine-types";
 import { applyScratchTable } from "@/lib/ingest/apply-load";
-import { buildTypedTable, installTypedScratch } from "@/lib/ingest/typed-table";
+import { buildTypedTable, effectiveType, installTypedScratch } from "@/lib/ingest/typed-table";
 import { describeLoadError, isTransientLoadError } from "@/lib/ingest/load-errors";
 import { createProgressReporter } from "@/lib/ingest/progress";
 import { createSpeculativeLoad, tapIntoSpeculation, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
@@ -38,6 +40,7 @@ import { stampScratchTable } from "@/lib/ingest/scratch-table";
 import { mergeColumns } from "@/lib/ingest/columns";
 import { CsvFormatError } from "@/lib/csv/errors";
 import { rebuildViewsDownstreamOf } from "@/lib/transform/build";
+import { assertColumnsAllowed, diffSchemas, lockedTypes, suggestRenames } from "@/lib/ingest/schema-changes";
 
 export function versionStorageKey(datasetId: string, token: string): string {
   return `datasets/${datasetId}/versions/${token}.csv`;
@@ -144,11 +147,17 @@ async function fetchAndLoad(
       load,
       progress,
       (contentLength) => speculateWhileFetching(dataset, load, before, contentLength, progress, signal),
+      conditionalHeaders(dataset, load, before),
       signal,
     );
+    timings.fetch = Date.now() - fetchStarted;
+    if (fetched.notModified) {
+      // 304: the source vouches that the loaded version is still current; nothing was downloaded.
+      await updateDatasetLoad(load.id, { versionId: before!.id, bytesRead: 0, bytesTotal: 0, timings: { ...timings, notModified: 1 } });
+      return { kind: "unchanged", versionId: before!.id };
+    }
     const speculation = fetched.speculation;
     staged = fetched.staged;
-    timings.fetch = Date.now() - fetchStarted;
     const latest = await getLatestDatasetVersion(dataset.id);
     if (latest && latest.sha256 === fetched.sha256) {
       // Identical content is never stored twice. It is "unchanged" only if that version is the
@@ -162,6 +171,7 @@ async function fetchAndLoad(
       } else {
         await speculation?.discard();
         await updateDatasetLoad(load.id, { versionId: latest.id, bytesRead: fetched.size, bytesTotal: fetched.size, timings });
+        await recordValidators(dataset.id, fetched.headers, latest.id);
         return { kind: "unchanged", versionId: latest.id };
       }
     }
@@ -181,6 +191,7 @@ async function fetchAndLoad(
     if (speculation && !staged)
       getLogger().info({ loadId: load.id, reason: speculation.reason() }, "fetch: the file is loaded after the fetch");
     await updateDatasetLoad(load.id, { versionId: version.id, timings, staged });
+    await recordValidators(dataset.id, fetched.headers, version.id);
   }
   if (stage === "fetch") {
     await updateDatasetLoad(load.id, { phase: "fetched" });
@@ -218,8 +229,30 @@ function speculateWhileFetching(
   });
 }
 
+/** Types the load must cast to: the user's choices, then locks (a dataset's own, and every column under `freeze`). */
 function overridesOf(dataset: Dataset): Map<string, ColumnType> {
-  return new Map(dataset.columns.filter((c) => c.overrideType).map((c) => [c.name, c.overrideType!] as const));
+  const chosen = dataset.columns.filter((c) => c.overrideType).map((c) => [c.name, c.overrideType!] as const);
+  return new Map([...chosen, ...Object.entries(lockedTypes(dataset))]);
+}
+
+/**
+ * If-None-Match / If-Modified-Since from the last response, when that response held the version
+ * that is loaded now (a version fetched but never loaded must be fetched again) and the load is
+ * not forced.
+ */
+function conditionalHeaders(dataset: Dataset, load: DatasetLoad, latest: DatasetVersion | null): Record<string, string> | null {
+  const v = dataset.sourceValidators;
+  if (load.force || !v || !latest || v.versionId !== latest.id || dataset.currentVersionId !== latest.id) return null;
+  const headers: Record<string, string> = {};
+  if (v.etag) headers["if-none-match"] = v.etag;
+  if (v.lastModified) headers["if-modified-since"] = v.lastModified;
+  return Object.keys(headers).length ? headers : null;
+}
+
+async function recordValidators(datasetId: string, headers: IncomingHttpHeaders, versionId: string): Promise<void> {
+  const etag = typeof headers.etag === "string" ? headers.etag.slice(0, 500) : null;
+  const lastModified = typeof headers["last-modified"] === "string" ? headers["last-modified"].slice(0, 100) : null;
+  await updateDataset(datasetId, { sourceValidators: etag || lastModified ? { etag, lastModified, versionId } : null });
 }
 
 async function fetchToStorage(
@@ -227,9 +260,15 @@ async function fetchToStorage(
   load: DatasetLoad,
   progress: ReturnType<typeof createProgressReporter>,
   speculate: (contentLength: number | null) => SpeculativeLoad | null,
+  conditional: Record<string, string> | null,
   signal?: AbortSignal,
 ) {
-  const response = await openStream(dataset.sourceUrl!, { maxBytes: getEnv().maxSourceBytes, signal });
+  const response = await openStream(dataset.sourceUrl!, {
+    maxBytes: getEnv().maxSourceBytes,
+    signal,
+    ...(conditional ? { headers: conditional, conditional: true as const } : {}),
+  });
+  if ("notModified" in response) return { notModified: true as const };
   progress.update({ bytesTotal: response.contentLength ?? null, bytesRead: 0 });
   const speculation = speculate(response.contentLength ?? null);
   const tap = tapIntoSpeculation(speculation, (bytesRead) => progress.update({ bytesRead }));
@@ -240,7 +279,7 @@ async function fetchToStorage(
     const put = await getObjectStore().put(key, body, { contentType, signal });
     // staged() never throws: a speculation that went wrong just stages nothing.
     const staged = await tap.staged();
-    return { ...put, contentType, speculation, staged };
+    return { ...put, contentType, speculation, staged, headers: response.headers, notModified: false as const };
   } catch (err) {
     await speculation?.discard();
     throw err;
@@ -307,7 +346,28 @@ async function loadVersion(
   // How many COPYs and typing statements shared the work, when more than one (bench, tests).
   if ((staged.lanes ?? 1) > 1) timings.copy_lanes = staged.lanes!;
   progress.update({ phase: "applying", rows: staged.rows });
-  const columns: DatasetColumn[] = mergeColumns(dataset.columns, staged.columns, dataset.options.loadMode);
+  const locks = lockedTypes(dataset);
+  const merged = mergeColumns(dataset.columns, staged.columns, dataset.options.loadMode);
+  // Locked columns are cast like a chosen type for this load, but saved as the type they now hold:
+  // unlocking later must not leave a "choice" the user never made.
+  const lockOnly = new Set(merged.filter((c) => locks[c.name] && !c.overrideType).map((c) => c.name));
+  const columns: DatasetColumn[] = merged.map((c) => (lockOnly.has(c.name) ? { ...c, overrideType: locks[c.name] } : c));
+  // A new version's schema against the loaded one; renames are judged on the raw rows before the old ones go.
+  const previous = dataset.currentVersionId && dataset.currentVersionId !== version.id ? dataset.columns : null;
+  assertColumnsAllowed(
+    dataset,
+    columns.map((c) => c.name),
+  );
+  const named = previous ? diffSchemas(previous, columns) : null;
+  const renames =
+    named && named.added.length && named.removed.length && (await relationExists(sql, "staging", dataset.name))
+      ? await suggestRenames(sql, {
+          previousTable: stagingTable(dataset.name),
+          nextTable: scratch,
+          removed: named.removed.map((c) => c.name),
+          added: named.added.map((c) => c.name),
+        })
+      : [];
   await applyScratchTable(sql, {
     datasetName: dataset.name,
     scratch: scratchName(load.id),
@@ -350,8 +410,22 @@ async function loadVersion(
   }
   const dialect = staged.dialect ? { ...staged.dialect, nullMarkers: nullMarkersOf(dataset.options) } : undefined;
   await updateDatasetVersionRows(version.id, staged.rows, dialect);
+  if (previous) {
+    const changes = diffSchemas(previous, refined);
+    const typeOf = new Map(refined.map((c) => [c.name, effectiveType(c)]));
+    const before = new Map(previous.map((c) => [c.name, effectiveType(c)]));
+    changes.renamed = renames.filter((r) => before.get(r.from) === typeOf.get(r.to));
+    await updateDatasetVersionSchema(version.id, refined, changes);
+  } else if (dataset.currentVersionId !== version.id) {
+    await updateDatasetVersionSchema(version.id, refined, null);
+  }
+  const saved = refined.map((c) => {
+    if (!lockOnly.has(c.name)) return c;
+    const { overrideType: lock, ...rest } = c;
+    return { ...rest, inferredType: lock ?? rest.inferredType };
+  });
   await updateDataset(dataset.id, {
-    columns: refined,
+    columns: saved,
     rowCount,
     status: "ready",
     lastLoadedAt: new Date(),

@@ -33,6 +33,9 @@ export type OutboundOptions = {
   lookup?: HostLookup;
 };
 
+/** openStream's answer when the request was conditional and the source said 304 Not Modified. */
+export type NotModified = { url: string; status: 304; headers: IncomingHttpHeaders; notModified: true };
+
 export type OutboundStream = {
   /** The URL that answered, after redirects. */
   url: string;
@@ -95,7 +98,13 @@ export function validateOutboundUrl(url: string, allow?: AllowList): URL {
 }
 
 /** GET that follows up to maxRedirects redirects; throws OutboundHttpError on a non-2xx answer. */
-export async function openStream(url: string, opts: OutboundOptions = {}): Promise<OutboundStream> {
+export async function openStream(url: string, opts?: OutboundOptions): Promise<OutboundStream>;
+/** With `conditional` (If-None-Match / If-Modified-Since in `headers`), a 304 is an answer, not an error. */
+export async function openStream(url: string, opts: OutboundOptions & { conditional: true }): Promise<OutboundStream | NotModified>;
+export async function openStream(
+  url: string,
+  opts: OutboundOptions & { conditional?: boolean } = {},
+): Promise<OutboundStream | NotModified> {
   const allow = opts.allow ?? defaultAllowList();
   const maxBytes = opts.maxBytes ?? getEnv().maxSourceBytes;
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -124,6 +133,11 @@ export async function openStream(url: string, opts: OutboundOptions = {}): Promi
         continue;
       }
 
+      if (status === 304 && opts.conditional) {
+        hop.close();
+        call.dispose();
+        return { url: current.href, status, headers: hop.res.headers, notModified: true };
+      }
       if (status < 200 || status >= 300) {
         throw new OutboundHttpError(status, hop.res.headers, await errorExcerpt(hop, current, opts, call), current.origin);
       }

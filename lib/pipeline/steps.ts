@@ -84,6 +84,7 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
         // pipeline (a digest, say) still runs once for a version it has not delivered yet.
         const handled = outcome.versionId ? await pipelineHandledVersion(pipeline.id, run.id, outcome.versionId) : true;
         const skip = !run.force && handled;
+        if (load?.timings.notModified) await rt.stepLog("info", "The source answered 304 Not Modified: nothing was downloaded");
         await rt.stepLog(
           "info",
           skip

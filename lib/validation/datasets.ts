@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { columnTypes } from "@/db/schema/datasets";
+import { columnTypes, schemaPolicies } from "@/db/schema/datasets";
+import { parseFreshnessDuration } from "@/lib/ingest/freshness";
 
 export const DATASET_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 
@@ -125,3 +126,28 @@ export const readOptionsInput = z.object({
 export type ReadOptionsInput = z.input<typeof readOptionsInput>;
 
 export const dateOrderInput = z.object({ datasetId: z.string().uuid("Unknown dataset"), dateOrder: z.enum(["DMY", "MDY"]) });
+
+const freshnessDuration = z
+  .string()
+  .trim()
+  .max(40)
+  .superRefine((text, ctx) => {
+    const parsed = parseFreshnessDuration(text);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.message });
+  });
+
+/** `freshness`: ISO-8601 durations since the content last changed; null or both empty turns it off. */
+export const freshnessInput = z
+  .object({ warnAfter: freshnessDuration.nullable().optional(), errorAfter: freshnessDuration.nullable().optional() })
+  .strict();
+
+/** PATCH /v1/datasets/{name} and the dataset page's settings: only the fields given change. */
+export const datasetSettingsInput = z
+  .object({
+    freshness: freshnessInput.nullable().optional(),
+    /** `evolve` (default): a new file may add, drop or retype columns; `freeze`: any difference fails the load. */
+    schemaPolicy: z.enum(schemaPolicies).optional(),
+    /** Column → type it must keep; a file whose values do not fit fails the load naming the line. `{}` clears them. */
+    typeLocks: z.record(z.string().min(1).max(63), z.enum(columnTypes)).optional(),
+  })
+  .strict();

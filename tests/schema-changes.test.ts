@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { closeDb, getSql } from "@/db";
+import { getDatasetByName, getLatestDatasetVersion } from "@/db/queries/datasets";
+import { resetEnvForTests } from "@/lib/env";
+import { createUser } from "@/lib/auth/users";
+import { datasetViewByName } from "@/lib/api/views";
+import { registerUrlDataset } from "@/lib/ingest/register";
+import { updateDatasetSettings } from "@/lib/ingest/manage";
+import { requestRun } from "@/lib/pipeline/runs";
+import { saveModel } from "@/lib/transform/models";
+import { startCsvHost } from "./helpers/csv-host";
+import { runEnded } from "./helpers/run-state";
+import { startWorker, type WorkerHandle } from "./helpers/workers";
+
+/** A dataset's schema across versions: the recorded diff, renames suggested, `freeze` and type locks. */
+let host: Awaited<ReturnType<typeof startCsvHost>>;
+let actor: Awaited<ReturnType<typeof createUser>>;
+const workers: WorkerHandle[] = [];
+
+beforeAll(async () => {
+  host = await startCsvHost();
+  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port}`;
+  resetEnvForTests();
+  actor = await createUser({ email: "schema@example.com", password: "long enough pw", role: "editor" });
+  workers.push(
+    await startWorker({
+      DATABASE_URL: process.env.DATABASE_URL!,
+      DATA_DIR: inject("dataDir"),
+      OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
+    }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await host.close();
+  await closeDb();
+}, 60_000);
+
+const finished = (runId: string) => runEnded(runId, 60_000);
+
+const rows = (header: string, make: (i: number) => string, n = 20) =>
+  [header, ...Array.from({ length: n }, (_, i) => make(i + 1))].join("\n") + "\n";
+
+async function loadVersion(path: string, body: string, pipelineId: string) {
+  host.files.set(path, { body });
+  return finished((await requestRun(pipelineId, { trigger: "manual", actor })).id);
+}
+
+async function latestChanges(datasetId: string) {
+  return (await getLatestDatasetVersion(datasetId))!.schemaChanges;
+}
+
+describe("schema changes between versions", () => {
+  it("records added, removed, retyped and suggested renames per version, in the API", async () => {
+    host.files.set("/s_evolve.csv", {
+      body: rows("id,name,amount,day", (i) => `${i},n${i},${i * 10},2026-01-${String(i).padStart(2, "0")}`),
+    });
+    const { run, dataset } = await registerUrlDataset({ name: "s_evolve", csvUrl: host.url("/s_evolve.csv") }, actor);
+    expect((await finished(run.id)).status).toBe("succeeded");
+    expect(await latestChanges(dataset.id)).toBeNull();
+
+    // A model that uses a column the next file drops.
+    await saveModel({ name: "s_evolve_days", materialization: "view", sql: "select id, day from {{ ref('s_evolve') }}" }, actor);
+
+    const dropped = await loadVersion(
+      "/s_evolve.csv",
+      rows("id,name,amount,region", (i) => `${i},n${i},${i * 10},r${i % 3}`),
+      run.pipelineId,
+    );
+    expect(await latestChanges(dataset.id)).toEqual({
+      added: [{ name: "region", type: "text" }],
+      removed: [{ name: "day", type: "date" }],
+      retyped: [],
+      renamed: [],
+    });
+    // The model reading the dropped column fails, naming it.
+    expect(dropped.status).toBe("failed");
+    expect(dropped.error?.detail ?? dropped.error?.message).toMatch(/day/);
+
+    // name → customer with the same values: a rename, suggested.
+    await loadVersion(
+      "/s_evolve.csv",
+      rows("id,customer,amount,region", (i) => `${i},n${i},${i * 10},r${i % 3}`),
+      run.pipelineId,
+    );
+    expect(await latestChanges(dataset.id)).toEqual({
+      added: [{ name: "customer", type: "text" }],
+      removed: [{ name: "name", type: "text" }],
+      retyped: [],
+      renamed: [{ from: "name", to: "customer", similarity: 1 }],
+    });
+
+    // bigint → numeric.
+    await loadVersion(
+      "/s_evolve.csv",
+      rows("id,customer,amount,region", (i) => `${i},n${i},${i * 10}.5,r${i % 3}`),
+      run.pipelineId,
+    );
+    expect((await latestChanges(dataset.id))?.retyped).toEqual([{ name: "amount", from: "bigint", to: "numeric" }]);
+    const view = await datasetViewByName("s_evolve");
+    expect(view?.versions.map((v) => v.schemaChanges?.retyped.length ?? null)).toEqual([1, 0, 0, null]);
+    expect(view?.schemaPolicy).toBe("evolve");
+  }, 180_000);
+
+  it("freeze: a file that changes the schema fails with the diff and the previous table stays; evolve lets it through", async () => {
+    host.files.set("/s_frozen.csv", { body: rows("id,amount", (i) => `${i},${i}`) });
+    const { run, dataset } = await registerUrlDataset({ name: "s_frozen", csvUrl: host.url("/s_frozen.csv") }, actor);
+    await finished(run.id);
+    await updateDatasetSettings(dataset.id, { schemaPolicy: "freeze" }, actor);
+
+    const added = await loadVersion(
+      "/s_frozen.csv",
+      rows("id,amount,note", (i) => `${i},${i},x`),
+      run.pipelineId,
+    );
+    expect(added.status).toBe("failed");
+    expect(added.error?.message).toMatch(
+      /The schema of s_frozen is frozen and this file changes it: added note\. The previous table is kept/,
+    );
+    const retyped = await loadVersion(
+      "/s_frozen.csv",
+      rows("id,amount", (i) => `${i},${i === 7 ? "seven" : i}`),
+      run.pipelineId,
+    );
+    expect(retyped.status).toBe("failed");
+    expect(retyped.error?.message).toMatch(/[Ll]ine 8/);
+    expect(retyped.error?.message).toMatch(/amount/);
+    const [{ n }] = await getSql()`select count(*)::int as n from warehouse.s_frozen`;
+    expect(n).toBe(20);
+    expect((await getDatasetByName("s_frozen"))?.columns.map((c) => [c.name, c.inferredType, c.overrideType])).toEqual([
+      ["id", "bigint", undefined],
+      ["amount", "bigint", undefined],
+    ]);
+
+    await updateDatasetSettings(dataset.id, { schemaPolicy: "evolve" }, actor);
+    const through = await loadVersion(
+      "/s_frozen.csv",
+      rows("id,amount,note", (i) => `${i},${i},y`),
+      run.pipelineId,
+    );
+    expect(through.status).toBe("succeeded");
+  }, 180_000);
+
+  it("a type lock fails a file whose values do not fit, naming the line; a lock on a missing column says so", async () => {
+    host.files.set("/s_locked.csv", { body: rows("id,amount", (i) => `${i},${i}.25`) });
+    const { run, dataset } = await registerUrlDataset({ name: "s_locked", csvUrl: host.url("/s_locked.csv") }, actor);
+    await finished(run.id);
+    await updateDatasetSettings(dataset.id, { typeLocks: { amount: "numeric" } }, actor);
+    const bad = await loadVersion(
+      "/s_locked.csv",
+      rows("id,amount", (i) => `${i},${i === 3 ? "n/a?" : i}`),
+      run.pipelineId,
+    );
+    expect(bad.status).toBe("failed");
+    expect(bad.error?.message).toMatch(/[Ll]ine 4/);
+    // Integers fit numeric: the lock holds the type.
+    const ints = await loadVersion(
+      "/s_locked.csv",
+      rows("id,amount", (i) => `${i},${i}`),
+      run.pipelineId,
+    );
+    expect(ints.status).toBe("succeeded");
+    expect((await getDatasetByName("s_locked"))?.columns.find((c) => c.name === "amount")).toMatchObject({ inferredType: "numeric" });
+    const gone = await loadVersion(
+      "/s_locked.csv",
+      rows("id,total", (i) => `${i},${i}`),
+      run.pipelineId,
+    );
+    expect(gone.error?.message).toMatch(/amount \(locked to numeric\) is missing from this file/);
+    await expect(updateDatasetSettings(dataset.id, { typeLocks: { nope: "text" } }, actor)).rejects.toThrow(/Cannot lock nope/);
+  }, 180_000);
+});
