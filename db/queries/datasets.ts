@@ -176,3 +176,19 @@ export async function moveFreshnessState(
     .returning({ id: datasets.id });
   return rows.length > 0;
 }
+
+/** The latest dataset version whose schema change removed this column (for a model that still reads it). */
+export async function findVersionThatRemoved(
+  column: string,
+  tx: DbOrTx = getDb(),
+): Promise<{ dataset: string; version: number; renamedTo: string | null } | null> {
+  const [row] = await tx
+    .select({ dataset: datasets.name, version: datasetVersions.version, changes: datasetVersions.schemaChanges })
+    .from(datasetVersions)
+    .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
+    .where(sql`${datasetVersions.schemaChanges} -> 'removed' @> ${JSON.stringify([{ name: column }])}::jsonb`)
+    .orderBy(desc(datasetVersions.createdAt))
+    .limit(1);
+  if (!row) return null;
+  return { dataset: row.dataset, version: row.version, renamedTo: row.changes?.renamed.find((r) => r.from === column)?.to ?? null };
+}

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Sql, TransactionSql } from "postgres";
 import { getSql } from "@/db";
-import { listDatasets } from "@/db/queries/datasets";
+import { findVersionThatRemoved, listDatasets } from "@/db/queries/datasets";
 import { insertModelBuilds, listBatchBuilds, listModels, updateModelBuild } from "@/db/queries/models";
 import type { Dataset } from "@/db/schema/datasets";
 import type { Model, ModelBuild, TestResult } from "@/db/schema/models";
@@ -173,9 +173,23 @@ async function buildOne(p: Project, name: string, build: ModelBuild): Promise<"s
     await updateModelBuild(build.id, { status: "succeeded", compiledSql, rows, testResults, finishedAt: new Date() });
     return "succeeded";
   } catch (err) {
-    await updateModelBuild(build.id, { status: "failed", error: describeBuildError(err), finishedAt: new Date() });
+    await updateModelBuild(build.id, {
+      status: "failed",
+      error: await withSchemaChange(describeBuildError(err), err),
+      finishedAt: new Date(),
+    });
     return "failed";
   }
+}
+
+/** A column the model reads that a dataset's new version dropped: say which version, and a likely rename. */
+async function withSchemaChange<E extends { message: string }>(error: E, err: unknown): Promise<E> {
+  if ((err as { code?: string })?.code !== "42703") return error;
+  const column = /column (?:"?[\w$]+"?\.)?"?([^"\s]+)"? does not exist/.exec(error.message)?.[1];
+  const removed = column ? await findVersionThatRemoved(column).catch(() => null) : null;
+  if (!removed) return error;
+  const rename = removed.renamedTo ? ` (it looks renamed to ${removed.renamedTo})` : "";
+  return { ...error, message: `${error.message}: version ${removed.version} of ${removed.dataset} removed ${column}${rename}` };
 }
 
 export async function runModelTests(p: Project, model: Model): Promise<TestResult[]> {
