@@ -103,6 +103,55 @@ describe("schema changes between versions", () => {
     expect(view?.schemaPolicy).toBe("evolve");
   }, 180_000);
 
+  it("evolve when appending: a new column is added (NULL for older rows), a dropped one stays (NULL for new rows), types only widen", async () => {
+    host.files.set("/s_append.csv", { body: rows("id,amount", (i) => `${i},${i}`, 3) });
+    const { run } = await registerUrlDataset(
+      { name: "s_append", csvUrl: host.url("/s_append.csv"), options: { loadMode: "append" } },
+      actor,
+    );
+    await finished(run.id);
+    expect(
+      (
+        await loadVersion(
+          "/s_append.csv",
+          rows("id,amount,region", (i) => `${i + 3},${i}.5,r${i}`, 3),
+          run.pipelineId,
+        )
+      ).status,
+    ).toBe("succeeded");
+    const third = await loadVersion(
+      "/s_append.csv",
+      rows("id,region", (i) => `${i + 6},q${i}`, 3),
+      run.pipelineId,
+    );
+    expect(third.status).toBe("succeeded");
+    const table = await getSql()`select id, amount::text as amount, region from warehouse.s_append order by id`;
+    expect(table.map((r) => [Number(r.id), r.amount, r.region])).toEqual([
+      [1, "1", null],
+      [2, "2", null],
+      [3, "3", null],
+      [4, "1.5", "r1"],
+      [5, "2.5", "r2"],
+      [6, "3.5", "r3"],
+      [7, null, "q1"],
+      [8, null, "q2"],
+      [9, null, "q3"],
+    ]);
+    const columns = (await getDatasetByName("s_append"))!.columns.map((c) => [c.name, c.inferredType]);
+    expect(columns).toEqual([
+      ["id", "bigint"],
+      ["amount", "numeric"],
+      ["region", "text"],
+    ]);
+    // Whole numbers again: amount stays numeric (types never narrow back while old rows hold decimals).
+    await loadVersion(
+      "/s_append.csv",
+      rows("id,amount,region", (i) => `${i + 9},${i},x`, 2),
+      run.pipelineId,
+    );
+    expect((await getDatasetByName("s_append"))!.columns.find((c) => c.name === "amount")?.inferredType).toBe("numeric");
+  }, 180_000);
+
   it("freeze: a file that changes the schema fails with the diff and the previous table stays; evolve lets it through", async () => {
     host.files.set("/s_frozen.csv", { body: rows("id,amount", (i) => `${i},${i}`) });
     const { run, dataset } = await registerUrlDataset({ name: "s_frozen", csvUrl: host.url("/s_frozen.csv") }, actor);

@@ -7,6 +7,7 @@ export type ApplyInput = {
   datasetName: string;
   /** Bare name of the filled scratch table in staging. */
   scratch: string;
+  /** The file's columns (the scratch table's). */
   columns: string[];
   mode: "replace" | "append" | "upsert";
   keyColumns: string[];
@@ -35,7 +36,7 @@ export async function applyScratchTable(sql: Sql, input: ApplyInput): Promise<vo
       }
       return;
     }
-    await assertSameColumns(tx as unknown as Sql, input);
+    await addNewColumns(tx as unknown as Sql, input);
     const columnList = [...METADATA, ...input.columns].map(quoteIdent).join(", ");
     if (input.mode === "append") {
       // A retried job must not add the same version twice.
@@ -70,21 +71,15 @@ async function createUpsertTarget(tx: Sql, input: ApplyInput, scratch: string, t
   await tx.unsafe(`drop table ${scratch}`);
 }
 
-async function assertSameColumns(tx: Sql, input: ApplyInput): Promise<void> {
-  const existing = (await tableColumns(tx, "staging", input.datasetName)).filter((c) => !METADATA.includes(c));
-  const incoming = input.columns;
-  if (existing.join("\u0000") !== incoming.join("\u0000")) {
-    const missing = existing.filter((c) => !incoming.includes(c));
-    const extra = incoming.filter((c) => !existing.includes(c));
-    throw new UserError(
-      `An ${input.mode} load needs the same columns as the loaded table. ` +
-        (missing.length ? `Missing from the file: ${missing.join(", ")}. ` : "") +
-        (extra.length ? `New in the file: ${extra.join(", ")}. ` : "") +
-        (!missing.length && !extra.length ? "The column order differs. " : "") +
-        "Load it with mode replace to start over.",
-      422,
-    );
-  }
+/**
+ * Appending or upserting a file with other columns (the schema policy `freeze` refused that
+ * before): columns new in the file are added, NULL for the rows already there; columns the file
+ * lacks stay, NULL for its rows (the insert names only the file's columns). Staging is all text.
+ */
+async function addNewColumns(tx: Sql, input: ApplyInput): Promise<void> {
+  const existing = new Set(await tableColumns(tx, "staging", input.datasetName));
+  const added = input.columns.filter((c) => !existing.has(c));
+  for (const column of added) await tx.unsafe(`alter table ${stagingTable(input.datasetName)} add column ${quoteIdent(column)} text`);
 }
 
 async function assertKeysPresent(tx: Sql, input: ApplyInput, scratch: string): Promise<void> {

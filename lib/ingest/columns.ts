@@ -12,7 +12,7 @@ export function widenType(a: ColumnType, b: ColumnType): ColumnType {
 /**
  * The dataset's columns after a load: the file's columns with their inferred types, keeping the
  * user's overrides by name. Appends and upserts add to existing rows, so their types widen to
- * fit both the old and the new values.
+ * fit both the old and the new values, and columns the file no longer has stay (NULL for its rows).
  */
 export function mergeColumns(
   previous: readonly DatasetColumn[],
@@ -20,7 +20,7 @@ export function mergeColumns(
   mode: "replace" | "append" | "upsert",
 ): DatasetColumn[] {
   const byName = new Map(previous.map((c) => [c.name, c]));
-  return staged.map((c) => {
+  const merged = staged.map((c) => {
     const before = byName.get(c.name);
     // A column read from a written form before (null markers, 1,234, DD/MM/YYYY) holds rows in
     // that form: it goes back to text, and the refinement pass (lib/ingest/refine-types.ts)
@@ -38,4 +38,16 @@ export function mergeColumns(
       ...(before?.overrideType ? { overrideType: before.overrideType } : {}),
     };
   });
+  if (mode === "replace" || previous.length === 0) return merged;
+  // Appending to the rows already there (schema policy evolve): their columns stay, in their
+  // order, NULL for the new rows; the file's new columns come after them, NULL for the old rows.
+  const fromFile = new Map(merged.map((c) => [c.name, c]));
+  const kept = previous.map((c): DatasetColumn => {
+    const same = fromFile.get(c.name);
+    if (same) return same;
+    // As for a column in the file: one read from a written form is decided again over all rows.
+    const inferredType: ColumnType = c.format || c.nullMarkers?.length ? "text" : c.inferredType;
+    return { name: c.name, header: c.header, inferredType, ...(c.overrideType ? { overrideType: c.overrideType } : {}) };
+  });
+  return [...kept, ...merged.filter((c) => !byName.has(c.name))];
 }

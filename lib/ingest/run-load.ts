@@ -371,7 +371,7 @@ async function loadVersion(
   await applyScratchTable(sql, {
     datasetName: dataset.name,
     scratch: scratchName(load.id),
-    columns: columns.map((c) => c.name),
+    columns: staged.columns.map((c) => c.name),
     mode: dataset.options.loadMode,
     keyColumns: dataset.options.keyColumns ?? [],
     versionNumber: version.version,
