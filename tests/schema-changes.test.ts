@@ -8,20 +8,27 @@ import { registerUrlDataset } from "@/lib/ingest/register";
 import { updateDatasetSettings } from "@/lib/ingest/manage";
 import { requestRun } from "@/lib/pipeline/runs";
 import { saveModel } from "@/lib/transform/models";
+import { editPipeline } from "@/lib/pipeline/pipelines";
+import { createDestination } from "@/lib/slack/destinations";
+import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
 import { startCsvHost } from "./helpers/csv-host";
 import { runEnded } from "./helpers/run-state";
 import { startWorker, type WorkerHandle } from "./helpers/workers";
 
 /** A dataset's schema across versions: the recorded diff, renames suggested, `freeze` and type locks. */
 let host: Awaited<ReturnType<typeof startCsvHost>>;
+let sink: SlackSink;
+let alerts: string;
 let actor: Awaited<ReturnType<typeof createUser>>;
 const workers: WorkerHandle[] = [];
 
 beforeAll(async () => {
   host = await startCsvHost();
-  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port}`;
+  sink = await startSlackSink();
+  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
   resetEnvForTests();
   actor = await createUser({ email: "schema@example.com", password: "long enough pw", role: "editor" });
+  alerts = (await createDestination({ webhookUrl: sink.webhookUrl("/services/T5/B5/schema"), name: "schema alerts" }, actor)).id;
   workers.push(
     await startWorker({
       DATABASE_URL: process.env.DATABASE_URL!,
@@ -34,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
   await host.close();
+  await sink.close();
   await closeDb();
 }, 60_000);
 
@@ -60,6 +68,8 @@ describe("schema changes between versions", () => {
     expect((await finished(run.id)).status).toBe("succeeded");
     expect(await latestChanges(dataset.id)).toBeNull();
 
+    await editPipeline({ id: run.pipelineId, failureAlertDestinationId: alerts });
+    const notices = () => sink.messages.map((m) => JSON.stringify(m.body)).filter((b) => b.includes("changed shape"));
     // A model that uses a column the next file drops.
     await saveModel({ name: "s_evolve_days", materialization: "view", sql: "select id, day from {{ ref('s_evolve') }}" }, actor);
 
@@ -74,6 +84,9 @@ describe("schema changes between versions", () => {
       retyped: [],
       renamed: [],
     });
+    // Said in the run and, once, to the failure-alert destination.
+    expect(dropped.warnings).toContain("Version 2 changed the columns of s_evolve: added region (text); removed day (date)");
+    expect(notices()).toEqual([expect.stringContaining("added region (text); removed day (date)")]);
     // The model reading the dropped column fails, naming it.
     expect(dropped.status).toBe("failed");
     expect(dropped.error?.detail).toMatch(/column "day" does not exist: version 2 of s_evolve removed day/);
@@ -91,6 +104,8 @@ describe("schema changes between versions", () => {
       renamed: [{ from: "name", to: "customer", similarity: 1 }],
     });
 
+    expect(notices()).toHaveLength(2);
+    await updateDatasetSettings(dataset.id, { schemaNotices: false }, actor);
     // bigint → numeric.
     await loadVersion(
       "/s_evolve.csv",
@@ -101,6 +116,7 @@ describe("schema changes between versions", () => {
     const view = await datasetViewByName("s_evolve");
     expect(view?.versions.map((v) => v.schemaChanges?.retyped.length ?? null)).toEqual([1, 0, 0, null]);
     expect(view?.schemaPolicy).toBe("evolve");
+    expect(notices()).toHaveLength(2);
   }, 180_000);
 
   it("evolve when appending: a new column is added (NULL for older rows), a dropped one stays (NULL for new rows), types only widen", async () => {

@@ -100,6 +100,8 @@ export type DatasetOptions = {
   nullMarkers?: string[];
   /** How to read a date column whose day and month could be either way round. */
   dateOrder?: "DMY" | "MDY";
+  /** false: no schema-change notice to the failure-alert destination (default: sent). */
+  schemaNotices?: boolean;
 };
 
 /** ISO-8601 durations ("PT6H", "P1D") since the dataset's content last changed (dbt's source freshness). */

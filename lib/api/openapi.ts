@@ -73,6 +73,7 @@ const datasetSchema = z.object({
   latestRunId: z.string().uuid().nullable(),
   schemaPolicy: z.enum(["evolve", "freeze"]).describe("freeze: a file that adds, drops or retypes a column fails its load"),
   typeLocks: z.record(z.string(), z.string()).describe("Columns whose type must not change"),
+  schemaNotices: z.boolean().describe("Each new version's column changes are posted to the failure-alert destination"),
   freshness: z
     .object({
       warnAfter: z.string().nullable(),

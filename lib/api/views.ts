@@ -17,6 +17,7 @@ export type DatasetView = {
   latestRunId: string | null;
   schemaPolicy: Dataset["schemaPolicy"];
   typeLocks: Dataset["typeLocks"];
+  schemaNotices: boolean;
   /** Thresholds (null: none), the verdict now, and the last state announced by the scheduled check. */
   freshness: (FreshnessConfig & FreshnessVerdict & { announced: Dataset["freshnessState"] }) | null;
 };
@@ -49,6 +50,7 @@ export async function datasetView(dataset: Dataset): Promise<DatasetView> {
     latestRunId: latest?.id ?? null,
     schemaPolicy: dataset.schemaPolicy,
     typeLocks: dataset.typeLocks,
+    schemaNotices: dataset.options.schemaNotices ?? true,
     freshness: dataset.freshness
       ? {
           warnAfter: dataset.freshness.warnAfter ?? null,

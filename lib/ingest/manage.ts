@@ -122,6 +122,9 @@ export async function updateDatasetSettings(
     }
     values.typeLocks = input.typeLocks;
   }
+  if (input.schemaNotices !== undefined && input.schemaNotices !== (dataset.options.schemaNotices ?? true)) {
+    values.options = { ...dataset.options, schemaNotices: input.schemaNotices };
+  }
   if (Object.keys(values).length === 0) return dataset;
   const updated = await updateDataset(dataset.id, values);
   await audit("dataset.settings_changed", actor, { type: "dataset", id: dataset.id, name: dataset.name }, { changed: Object.keys(input) });

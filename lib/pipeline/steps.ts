@@ -7,6 +7,7 @@ import { runDatasetLoad, type LoadOutcome } from "@/lib/ingest/run-load";
 import { buildModels, loadProject } from "@/lib/transform/build";
 import { downstreamOf } from "@/lib/transform/dag";
 import { deliverRunMessages } from "@/lib/pipeline/deliveries";
+import { noticeSchemaChanges } from "@/lib/pipeline/schema-notice";
 import { TransientStepError, describeFault, isTransientFault } from "@/lib/pipeline/faults";
 import { describeTestOutcome, runTestResults } from "@/lib/pipeline/test-outcomes";
 import { isBlockingResult } from "@/lib/transform/test-severity";
@@ -112,6 +113,9 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       const after = await getDatasetLoad(run.loadId!);
       await rt.stepLog("info", `Loaded ${after?.rowsLoaded ?? 0} rows`);
       const warnings = after?.warnings.map((w) => w.message) ?? [];
+      // A new shape is worth a look even when every model still builds.
+      const shape = outcome.kind === "loaded" ? await noticeSchemaChanges(pipeline, dataset, outcome.versionId) : null;
+      if (shape) warnings.push(shape);
       for (const warning of warnings) await rt.stepLog("warn", warning);
       return {
         status: "succeeded",

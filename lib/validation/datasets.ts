@@ -149,5 +149,7 @@ export const datasetSettingsInput = z
     schemaPolicy: z.enum(schemaPolicies).optional(),
     /** Column → type it must keep; a file whose values do not fit fails the load naming the line. `{}` clears them. */
     typeLocks: z.record(z.string().min(1).max(63), z.enum(columnTypes)).optional(),
+    /** A notice of each new version's column changes to the failure-alert destination (default true). */
+    schemaNotices: z.boolean().optional(),
   })
   .strict();
