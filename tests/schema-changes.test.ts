@@ -113,11 +113,41 @@ describe("schema changes between versions", () => {
       run.pipelineId,
     );
     expect((await latestChanges(dataset.id))?.retyped).toEqual([{ name: "amount", from: "bigint", to: "numeric" }]);
+    // Whole numbers again: amount stays numeric (the lattice only widens), so nothing is retyped.
+    await loadVersion(
+      "/s_evolve.csv",
+      rows("id,customer,amount,region", (i) => `${i},n${i},${i * 7},r${i % 3}`),
+      run.pipelineId,
+    );
+    expect((await latestChanges(dataset.id))?.retyped).toEqual([]);
+    expect((await getDatasetByName("s_evolve"))!.columns.find((c) => c.name === "amount")?.inferredType).toBe("numeric");
     const view = await datasetViewByName("s_evolve");
-    expect(view?.versions.map((v) => v.schemaChanges?.retyped.length ?? null)).toEqual([1, 0, 0, null]);
+    expect(view?.versions.map((v) => v.schemaChanges?.retyped.length ?? null)).toEqual([0, 1, 0, 0, null]);
     expect(view?.schemaPolicy).toBe("evolve");
     expect(notices()).toHaveLength(2);
   }, 180_000);
+
+  it("date → text widens and stays text when the dates come back (types never flip back and forth)", async () => {
+    host.files.set("/s_dates.csv", { body: rows("id,day", (i) => `${i},2026-02-${String(i).padStart(2, "0")}`) });
+    const { run, dataset } = await registerUrlDataset({ name: "s_dates", csvUrl: host.url("/s_dates.csv") }, actor);
+    await finished(run.id);
+    const typeOfDay = async () => (await getDatasetByName("s_dates"))!.columns.find((c) => c.name === "day")?.inferredType;
+    expect(await typeOfDay()).toBe("date");
+    const soon = await loadVersion(
+      "/s_dates.csv",
+      rows("id,day", (i) => `${i},${i === 5 ? "soon" : `2026-03-0${(i % 9) + 1}`}`),
+      run.pipelineId,
+    );
+    expect(soon.status).toBe("succeeded");
+    expect((await latestChanges(dataset.id))?.retyped).toEqual([{ name: "day", from: "date", to: "text" }]);
+    await loadVersion(
+      "/s_dates.csv",
+      rows("id,day", (i) => `${i},2026-04-0${(i % 9) + 1}`),
+      run.pipelineId,
+    );
+    expect(await typeOfDay()).toBe("text");
+    expect((await latestChanges(dataset.id))?.retyped).toEqual([]);
+  }, 120_000);
 
   it("evolve when appending: a new column is added (NULL for older rows), a dropped one stays (NULL for new rows), types only widen", async () => {
     host.files.set("/s_append.csv", { body: rows("id,amount", (i) => `${i},${i}`, 3) });

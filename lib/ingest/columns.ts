@@ -1,11 +1,15 @@
 import type { ColumnType, DatasetColumn } from "@/db/schema/datasets";
 import type { StagedColumn } from "@/lib/ingest/load-staging";
 
-/** The narrowest type both sides fit losslessly; anything else is text. */
+/**
+ * The narrowest type both sides fit losslessly, along a fixed lattice: bigint → numeric → text,
+ * date → timestamp → text (a date is a timestamp at midnight); anything else meets at text.
+ */
 export function widenType(a: ColumnType, b: ColumnType): ColumnType {
   if (a === b) return a;
   const pair = new Set([a, b]);
   if (pair.has("bigint") && pair.has("numeric") && pair.size === 2) return "numeric";
+  if (pair.has("date") && pair.has("timestamp") && pair.size === 2) return "timestamp";
   return "text";
 }
 
@@ -26,9 +30,13 @@ export function mergeColumns(
     // that form: it goes back to text, and the refinement pass (lib/ingest/refine-types.ts)
     // decides again over all rows, old and new.
     const refinedBefore = mode !== "replace" && before && (before.format || before.nullMarkers?.length);
+    // A replacing file keeps the lattice too (schema policy evolve): a column that widened never
+    // narrows back, so the models on it do not flip between loads. Only plainly written typed
+    // columns on both sides: text and written forms are for the refinement pass to decide.
+    const sticky = mode === "replace" && before && !before.format && !before.nullMarkers?.length && c.inferredType !== "text";
     const inferredType: ColumnType = refinedBefore
       ? "text"
-      : mode !== "replace" && before
+      : (mode !== "replace" || sticky) && before
         ? widenType(before.inferredType, c.inferredType)
         : c.inferredType;
     return {

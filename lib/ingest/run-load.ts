@@ -350,6 +350,13 @@ async function loadVersion(
   const merged = mergeColumns(dataset.columns, staged.columns, dataset.options.loadMode);
   // Locked columns are cast like a chosen type for this load, but saved as the type they now hold:
   // unlocking later must not leave a "choice" the user never made.
+  // A replacing file whose column widened to text against the loaded one (the lattice, see
+  // mergeColumns) stays text: held like a lock, or the refinement pass would type it back.
+  const fileTypes = new Map(staged.columns.map((c) => [c.name, c.inferredType]));
+  if (dataset.options.loadMode === "replace") {
+    for (const c of merged)
+      if (c.inferredType === "text" && !c.overrideType && (fileTypes.get(c.name) ?? "text") !== "text") locks[c.name] ??= "text";
+  }
   const lockOnly = new Set(merged.filter((c) => locks[c.name] && !c.overrideType).map((c) => c.name));
   const columns: DatasetColumn[] = merged.map((c) => (lockOnly.has(c.name) ? { ...c, overrideType: locks[c.name] } : c));
   // A new version's schema against the loaded one; renames are judged on the raw rows before the old ones go.
