@@ -160,6 +160,7 @@ const ACTIONS: ActionRow[] = [
   { action: "app/(app)/datasets/[name]/actions.ts#setColumnTypeAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/datasets/[name]/actions.ts#setReadOptionsAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/datasets/[name]/actions.ts#setDateOrderAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
+  { action: "app/(app)/datasets/[name]/actions.ts#updateDatasetSettingsAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/datasets/actions.ts#createUrlDatasetAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/destinations/actions.ts#createDestinationAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/destinations/actions.ts#deleteDestinationAction", min: "editor", args: EMPTY_FORM, allowed: 400 },

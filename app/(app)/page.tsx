@@ -24,6 +24,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { PageHeader } from "@/components/page-header";
 import { CheckQueueButton } from "./check-queue-button";
 import { DashboardRuns, DashboardRunsSkeleton } from "./dashboard-runs";
+import { StaleDatasets } from "./stale-datasets";
 import { SampleDataOffer, SampleNextSteps } from "./onboarding/sample-data-panel";
 import { formatDateTime, formatDuration, formatRelativeTime } from "@/lib/format";
 
@@ -149,6 +150,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Se
           </Alert>
         ) : null}
       </section>
+
+      <Suspense fallback={null}>
+        <StaleDatasets />
+      </Suspense>
 
       <Suspense fallback={<DashboardRunsSkeleton />}>
         <DashboardRuns />

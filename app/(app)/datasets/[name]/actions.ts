@@ -6,13 +6,14 @@ import { runAction, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/session";
 import { UserError } from "@/lib/errors";
 import { requestDatasetLoad } from "@/lib/ingest/register";
-import { removeDataset, setColumnType, setDateOrder, setReadOptions } from "@/lib/ingest/manage";
+import { removeDataset, setColumnType, setDateOrder, setReadOptions, updateDatasetSettings } from "@/lib/ingest/manage";
 import { getDatasetById, getLatestDatasetVersion } from "@/db/queries/datasets";
 import type { Dataset } from "@/db/schema/datasets";
 import {
   columnOverrideInput,
   datasetIdInput,
   datasetLoadRequestInput,
+  datasetSettingsInput,
   datasetVersionReloadInput,
   dateOrderInput,
 } from "@/lib/validation/datasets";
@@ -112,6 +113,38 @@ export async function setDateOrderAction(_prev: ActionResult<MaybeQueued>, form:
     const load = await setDateOrder(dataset.id, dateOrder, actor);
     revalidateDataset(dataset.name);
     return { loadId: load?.id ?? null };
+  });
+}
+
+export type SavedSettings = { freshness: Dataset["freshness"]; schemaPolicy: Dataset["schemaPolicy"] };
+
+/** An empty field is no threshold (the settings input refuses "" as a duration). */
+function optionalText(form: FormData, key: string): string | null {
+  const value = form.get(key);
+  return typeof value === "string" && value.trim() !== "" ? value : null;
+}
+
+/**
+ * The dataset page's settings: freshness thresholds and the schema policy. Saved as they are, no
+ * load: both apply from the next check and the next file. Field errors come back under
+ * `freshness.warnAfter`, `freshness.errorAfter` and `schemaPolicy`.
+ */
+export async function updateDatasetSettingsAction(
+  _prev: ActionResult<SavedSettings>,
+  form: FormData,
+): Promise<ActionResult<SavedSettings>> {
+  return runAction("updateDatasetSettings", async () => {
+    const actor = await requireRole("editor");
+    const { datasetId } = datasetIdInput.parse(Object.fromEntries(form));
+    const input = datasetSettingsInput.parse({
+      freshness: { warnAfter: optionalText(form, "warnAfter"), errorAfter: optionalText(form, "errorAfter") },
+      schemaPolicy: form.get("schemaPolicy") ?? undefined,
+    });
+    const dataset = await datasetOrThrow(datasetId);
+    const updated = await updateDatasetSettings(dataset.id, input, actor);
+    revalidateDataset(dataset.name);
+    revalidatePath("/");
+    return { freshness: updated.freshness, schemaPolicy: updated.schemaPolicy };
   });
 }
 

@@ -17,8 +17,11 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { PageHeader } from "@/components/page-header";
 import { datasetDisplayStatus, isActiveLoad, StatusBadge } from "@/components/dataset-status";
 import { delimiterLabel } from "../format";
+import { FreshnessBadge } from "@/components/freshness-badge";
+import { judgeFreshness } from "@/lib/ingest/freshness";
 import { formatCount, formatDateTime, formatRelativeTime } from "@/lib/format";
 import { DatasetActions } from "./dataset-actions";
+import { DatasetSettings } from "./dataset-settings";
 import { LoadStatus } from "./load-status";
 import { toLoadView } from "./load-view";
 import { PreviewTable } from "./preview-table";
@@ -70,6 +73,8 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
   const versionNumbers = new Map(versions.map((v) => [v.id, v.version]));
   const current = versions.find((v) => v.id === dataset.currentVersionId);
   const now = new Date();
+  // The content's age against the thresholds, judged now (the worker's recorded state may be a minute old).
+  const freshness = judgeFreshness(dataset.freshness, current?.createdAt ?? null, now);
   const href = `/datasets/${encodeURIComponent(dataset.name)}`;
 
   return (
@@ -90,7 +95,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
             <DatasetActions datasetId={dataset.id} datasetName={dataset.name} sourceType={dataset.sourceType} busy={busy} />
           ) : (
             <p className="text-muted-foreground max-w-64 text-xs">
-              You have view access: loading, type changes and deleting need the editor role.
+              You have view access: loading, type changes, settings and deleting need the editor role.
             </p>
           )
         }
@@ -116,6 +121,14 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
           )}
         </Fact>
         <Fact term="Current version">{current ? `v${current.version}` : "—"}</Fact>
+        {freshness.state ? (
+          <Fact term="Freshness">
+            <span className="flex flex-col items-start gap-1" data-testid="dataset-freshness" data-state={freshness.state}>
+              <FreshnessBadge state={freshness.state} />
+              <span className="text-muted-foreground text-xs font-normal">{freshness.reason}</span>
+            </span>
+          </Fact>
+        ) : null}
       </dl>
 
       <Card className="gap-4">
@@ -213,6 +226,24 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
         </CardHeader>
         <CardContent className="min-w-0 px-0">
           <LoadsTable loads={loads} versionNumbers={versionNumbers} now={now} />
+        </CardContent>
+      </Card>
+
+      <Card className="gap-4">
+        <CardHeader>
+          <CardTitle>
+            <h2 id="settings-heading">Settings</h2>
+          </CardTitle>
+          <CardDescription>How stale the data may get before it is flagged, and what a file with different columns does.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <DatasetSettings
+            datasetId={dataset.id}
+            freshness={dataset.freshness ?? null}
+            schemaPolicy={dataset.schemaPolicy}
+            typeLocks={dataset.typeLocks}
+            canEdit={canEdit}
+          />
         </CardContent>
       </Card>
     </>

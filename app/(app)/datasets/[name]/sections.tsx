@@ -9,6 +9,7 @@ import { formatBytes, formatCount, formatDateTime, formatDuration, formatRelativ
 import { ColumnTypeForm } from "./column-type-form";
 import { ReloadVersionButton } from "./reload-version-button";
 import { DateOrderButtons } from "./read-options";
+import { SchemaChangesText } from "./schema-changes";
 
 // The dataset page's server-rendered sections. Everything from the file (headers, values, raw
 // lines, error text) is rendered as React text.
@@ -231,6 +232,7 @@ export function VersionsTable({
           <TableHead className="text-right">Rows</TableHead>
           <TableHead>Source</TableHead>
           <TableHead>Stored</TableHead>
+          <TableHead>Schema changes</TableHead>
           <TableHead className="pr-6 text-right">
             <span className="sr-only">Actions</span>
           </TableHead>
@@ -257,6 +259,9 @@ export function VersionsTable({
             </TableCell>
             <TableCell>
               <When date={v.createdAt} now={now} />
+            </TableCell>
+            <TableCell className="min-w-48 text-sm whitespace-normal" data-testid="version-schema-changes">
+              <SchemaChangesText changes={v.schemaChanges ?? null} />
             </TableCell>
             <TableCell className="pr-6">
               <div className="flex items-start justify-end gap-2">
