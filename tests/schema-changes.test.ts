@@ -133,12 +133,18 @@ describe("schema changes between versions", () => {
     await finished(run.id);
     const typeOfDay = async () => (await getDatasetByName("s_dates"))!.columns.find((c) => c.name === "day")?.inferredType;
     expect(await typeOfDay()).toBe("date");
+    await saveModel(
+      { name: "s_dates_recent", materialization: "table", sql: "select id from {{ ref('s_dates') }} where day > date '2026-02-10'" },
+      actor,
+    );
     const soon = await loadVersion(
       "/s_dates.csv",
       rows("id,day", (i) => `${i},${i === 5 ? "soon" : `2026-03-0${(i % 9) + 1}`}`),
       run.pipelineId,
     );
-    expect(soon.status).toBe("succeeded");
+    // The model comparing day with a date fails, saying which version made it text.
+    expect(soon.status).toBe("failed");
+    expect(soon.error?.detail).toMatch(/operator does not exist: text > date: day of s_dates became text \(was date\) in version 2/);
     expect((await latestChanges(dataset.id))?.retyped).toEqual([{ name: "day", from: "date", to: "text" }]);
     await loadVersion(
       "/s_dates.csv",

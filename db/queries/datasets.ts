@@ -192,3 +192,19 @@ export async function findVersionThatRemoved(
   if (!row) return null;
   return { dataset: row.dataset, version: row.version, renamedTo: row.changes?.renamed.find((r) => r.from === column)?.to ?? null };
 }
+
+/** Columns the current version of each of these datasets retyped against the version before. */
+export async function findLatestRetyped(
+  datasetNames: string[],
+  tx: DbOrTx = getDb(),
+): Promise<{ dataset: string; version: number; column: string; from: string; to: string }[]> {
+  if (datasetNames.length === 0) return [];
+  const rows = await tx
+    .select({ dataset: datasets.name, version: datasetVersions.version, changes: datasetVersions.schemaChanges })
+    .from(datasets)
+    .innerJoin(datasetVersions, eq(datasetVersions.id, datasets.currentVersionId))
+    .where(inArray(datasets.name, datasetNames));
+  return rows.flatMap((r) =>
+    (r.changes?.retyped ?? []).map((c) => ({ dataset: r.dataset, version: r.version, column: c.name, from: c.from, to: c.to })),
+  );
+}

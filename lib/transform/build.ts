@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Sql, TransactionSql } from "postgres";
 import { getSql } from "@/db";
-import { findVersionThatRemoved, listDatasets } from "@/db/queries/datasets";
+import { findLatestRetyped, findVersionThatRemoved, listDatasets } from "@/db/queries/datasets";
 import { insertModelBuilds, listBatchBuilds, listModels, updateModelBuild } from "@/db/queries/models";
 import type { Dataset } from "@/db/schema/datasets";
 import type { Model, ModelBuild, TestResult } from "@/db/schema/models";
@@ -173,18 +173,27 @@ async function buildOne(p: Project, name: string, build: ModelBuild): Promise<"s
     await updateModelBuild(build.id, { status: "succeeded", compiledSql, rows, testResults, finishedAt: new Date() });
     return "succeeded";
   } catch (err) {
-    await updateModelBuild(build.id, {
-      status: "failed",
-      error: await withSchemaChange(describeBuildError(err), err),
-      finishedAt: new Date(),
-    });
+    const reads = model ? referencedNames(model.sql) : { refs: [], sources: [] };
+    const error = await withSchemaChange(describeBuildError(err), err, [...reads.refs, ...reads.sources]);
+    await updateModelBuild(build.id, { status: "failed", error, finishedAt: new Date() });
     return "failed";
   }
 }
 
-/** A column the model reads that a dataset's new version dropped: say which version, and a likely rename. */
-async function withSchemaChange<E extends { message: string }>(error: E, err: unknown): Promise<E> {
-  if ((err as { code?: string })?.code !== "42703") return error;
+/**
+ * A model that fails on a dataset's new shape says what changed: a column it reads that a version
+ * removed (and a likely rename), or, for a type error, the columns of what it reads that the
+ * latest version retyped.
+ */
+async function withSchemaChange<E extends { message: string }>(error: E, err: unknown, reads: string[]): Promise<E> {
+  const code = (err as { code?: string })?.code;
+  if (code === "42883" || code === "42804") {
+    const retyped = await findLatestRetyped(reads).catch(() => []);
+    if (retyped.length === 0) return error;
+    const words = retyped.map((r) => `${r.column} of ${r.dataset} became ${r.to} (was ${r.from}) in version ${r.version}`).join("; ");
+    return { ...error, message: `${error.message}: ${words}` };
+  }
+  if (code !== "42703") return error;
   const column = /column (?:"?[\w$]+"?\.)?"?([^"\s]+)"? does not exist/.exec(error.message)?.[1];
   const removed = column ? await findVersionThatRemoved(column).catch(() => null) : null;
   if (!removed) return error;
