@@ -271,4 +271,48 @@ describe("schema changes between versions", () => {
     expect(gone.error?.message).toMatch(/amount \(locked to numeric\) is missing from this file/);
     await expect(updateDatasetSettings(dataset.id, { typeLocks: { nope: "text" } }, actor)).rejects.toThrow(/Cannot lock nope/);
   }, 180_000);
+
+  it("a snapshot model over CSV loads: a changed row and a deleted one are versioned, the deleted row comes back, an identical load adds nothing", async () => {
+    const csv = (lines: string[]) => ["id,status", ...lines].join("\n") + "\n";
+    host.files.set("/s_hist.csv", { body: csv(["1,new", "2,open", "3,open"]) });
+    const { run } = await registerUrlDataset({ name: "s_hist", csvUrl: host.url("/s_hist.csv") }, actor);
+    await finished(run.id);
+    await saveModel(
+      {
+        name: "s_hist_versions",
+        materialization: "snapshot",
+        uniqueKey: ["id"],
+        snapshot: { strategy: "check" },
+        sql: "select id, status from {{ ref('s_hist') }}",
+      },
+      actor,
+    );
+    const history = async () =>
+      (
+        await getSql()`select id::int as id, status, is_deleted, valid_to is null as current
+          from warehouse.s_hist_versions order by id, valid_from, is_deleted`
+      ).map((r) => [r.id, r.status, r.is_deleted, r.current]);
+    expect((await finished((await requestRun(run.pipelineId, { trigger: "manual", actor, force: true })).id)).status).toBe("succeeded");
+    expect(await history()).toEqual([
+      [1, "new", false, true],
+      [2, "open", false, true],
+      [3, "open", false, true],
+    ]);
+    // 2 changed, 3 deleted.
+    expect((await loadVersion("/s_hist.csv", csv(["1,new", "2,closed"]), run.pipelineId)).status).toBe("succeeded");
+    // 3 back.
+    expect((await loadVersion("/s_hist.csv", csv(["1,new", "2,closed", "3,open"]), run.pipelineId)).status).toBe("succeeded");
+    const expected = [
+      [1, "new", false, true],
+      [2, "open", false, false],
+      [2, "closed", false, true],
+      [3, "open", false, false],
+      [3, "open", true, false],
+      [3, "open", false, true],
+    ];
+    expect(await history()).toEqual(expected);
+    // The same file again, forced through every step: nothing new.
+    expect((await finished((await requestRun(run.pipelineId, { trigger: "manual", actor, force: true })).id)).status).toBe("succeeded");
+    expect(await history()).toEqual(expected);
+  }, 180_000);
 });
