@@ -114,7 +114,9 @@ export async function performStep(run: Run, step: RunStep, rt: StepRuntime): Pro
       await rt.stepLog("info", `Loaded ${after?.rowsLoaded ?? 0} rows`);
       const warnings = after?.warnings.map((w) => w.message) ?? [];
       // A new shape is worth a look even when every model still builds.
-      const shape = outcome.kind === "loaded" ? await noticeSchemaChanges(pipeline, dataset, outcome.versionId) : null;
+      // Only when this load made the version current: a forced reload of it is not news again.
+      const newVersion = outcome.kind === "loaded" && outcome.versionId !== dataset.currentVersionId;
+      const shape = newVersion ? await noticeSchemaChanges(pipeline, dataset, outcome.versionId) : null;
       if (shape) warnings.push(shape);
       for (const warning of warnings) await rt.stepLog("warn", warning);
       return {
