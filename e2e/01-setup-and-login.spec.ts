@@ -51,6 +51,9 @@ test("first visit → setup → logout → wrong password → login → dashboar
   await page.getByLabel("Confirm password").fill(ADMIN.password);
   await page.getByRole("button", { name: /create admin/i }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  // The service internals live on /status; the dashboard links there.
+  await expect(shown(page, "service-status-line").getByRole("link", { name: "Status" })).toBeVisible();
+  await page.goto("/status");
   await expect(shown(page, "service-database")).toContainText(/ok|healthy|operational/i);
 
   // Setup is closed once an admin exists.
@@ -68,6 +71,7 @@ test("first visit → setup → logout → wrong password → login → dashboar
   await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await page.goto("/status");
   await expect(shown(page, "workers-online")).toContainText("1");
 });
 

@@ -6,8 +6,8 @@ import { sessionFile } from "./seed";
 test.use({ storageState: sessionFile("viewer") });
 
 test("a viewer is refused an editor-only action by the server (403)", async ({ page }) => {
-  await page.goto("/");
-  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await page.goto("/status");
+  await expect(page.getByRole("heading", { level: 1, name: "Status" })).toBeVisible();
 
   const button = page.getByRole("button", { name: "Check queue now" });
   await expect(button).toBeDisabled();

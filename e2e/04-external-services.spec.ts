@@ -120,5 +120,6 @@ test("with DATABASE_URL and S3 settings the app is healthy, set-up works, and th
   await page.getByLabel("Password", { exact: true }).fill("Ext3rnal-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await page.goto(`http://127.0.0.1:${PORT}/status`);
   await expect(shown(page, "service-storage")).toContainText(/ok|healthy|operational/i);
 });

@@ -17,6 +17,7 @@ const PAGES = [
   "/pipelines",
   "/pipelines/new",
   "/runs",
+  "/status",
   "/settings",
   "/settings/users",
   "/settings/tokens",

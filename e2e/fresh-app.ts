@@ -80,9 +80,11 @@ export async function signUpFirstAdmin(page: Page, url: string, admin: { name: s
   await page.getByLabel("Confirm password").fill(admin.password);
   await page.getByRole("button", { name: /create admin/i }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
-  // The worker starts beside the web process; the sample needs it, as a person would find.
+  // The worker starts beside the web process; the sample needs it, as a person would find (on /status).
   await expect(async () => {
-    await page.reload();
+    await page.goto(`${url}/status`);
     await expect(shown(page, "workers-online")).toContainText("1", { timeout: 1_000 });
   }).toPass({ timeout: 60_000 });
+  await page.goto(`${url}/`);
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
 }

@@ -52,7 +52,7 @@ let lastProbeSentAt = 0;
 
 /**
  * Proves pg-boss answers and, every 30 s, sends a round-trip probe for a worker to stamp (the
- * dashboard's "last queue round trip"). The probe goes out in the background: it is two writes,
+ * "last queue round trip" on /status). The probe goes out in the background: it is two writes,
  * and a liveness answer should not wait for writes. A probe that fails is tried again by the next
  * check.
  */
@@ -91,7 +91,7 @@ export type ServiceStatus = HealthReport & {
   lastQueueRoundTrip: { at: Date; latencyMs: number } | null;
 };
 
-/** What the dashboard shows: the same checks as /health, plus workers and the last queue round-trip. */
+/** What /status shows (and the dashboard sums up in a line): the checks of /health, plus workers and the last queue round-trip. */
 export async function getServiceStatus(): Promise<ServiceStatus> {
   const report = await runHealthChecks();
   if (report.checks.database !== "ok") return { ...report, databaseRoleWarning: null, workersOnline: null, lastQueueRoundTrip: null };

@@ -7,13 +7,13 @@ import { sendJob } from "@/lib/queue/send";
 import { insertQueueProbe } from "@/db/queries/system";
 import { queueProbeJob } from "@/lib/queue/jobs";
 
-/** Sends a queue round-trip probe now; a worker stamps it and the dashboard shows the latency. */
+/** Sends a queue round-trip probe now; a worker stamps it and /status shows the latency. */
 export async function checkQueueNow(_prev: ActionResult<{ probeId: string }>, _form: FormData): Promise<ActionResult<{ probeId: string }>> {
   return runAction("checkQueueNow", async () => {
     await requireRole("editor");
     const probeId = await insertQueueProbe();
     await sendJob(queueProbeJob, { probeId });
-    revalidatePath("/");
+    revalidatePath("/status");
     return { probeId };
   });
 }

@@ -15,9 +15,11 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
 
   return (
     <>
+      {/* Focused, it becomes a bar above the page that pushes the shell down, so it never covers the logo or the menu. */}
       <a
         href="#main-content"
-        className="bg-background text-foreground focus-visible:ring-ring sr-only z-50 rounded-md px-4 py-2 text-sm font-medium shadow focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus-visible:ring-[3px]"
+        data-testid="skip-link"
+        className="bg-background text-foreground sr-only text-sm font-medium underline underline-offset-4 [--focus-offset:-4px] focus:not-sr-only focus:block focus:border-b focus:px-4 focus:py-3"
       >
         Skip to content
       </a>

@@ -3,7 +3,7 @@ import type { Role } from "@/db/schema/users";
 export type NavItem = { href: string; label: string; icon: NavIconName; minRole?: Role };
 
 // Icons are named, not imported here, so this list can cross from the server layout to client nav.
-export type NavIconName = "dashboard" | "datasets" | "models" | "destinations" | "pipelines" | "runs" | "settings" | "users";
+export type NavIconName = "dashboard" | "datasets" | "models" | "destinations" | "pipelines" | "runs" | "status" | "settings" | "users";
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/", label: "Dashboard", icon: "dashboard" },
@@ -12,6 +12,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/destinations", label: "Destinations", icon: "destinations" },
   { href: "/pipelines", label: "Pipelines", icon: "pipelines" },
   { href: "/runs", label: "Runs", icon: "runs" },
+  { href: "/status", label: "Status", icon: "status" },
   { href: "/settings", label: "Settings", icon: "settings" },
   { href: "/settings/users", label: "Users", icon: "users", minRole: "admin" },
 ];

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import {
+  ActivityIcon,
   BoxesIcon,
   DatabaseIcon,
   HistoryIcon,
@@ -23,6 +24,7 @@ const ICONS: Record<NavIconName, LucideIcon> = {
   destinations: SendIcon,
   pipelines: WorkflowIcon,
   runs: HistoryIcon,
+  status: ActivityIcon,
   settings: SettingsIcon,
   users: UsersIcon,
 };

@@ -1,4 +1,4 @@
-import { CircleAlertIcon, CircleCheckIcon, StarIcon } from "lucide-react";
+import { CircleAlertIcon, CircleCheckIcon, FlaskConicalIcon, StarIcon } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/lib/utils";
 
@@ -30,6 +30,16 @@ export function DefaultBadge({ className }: { className?: string }) {
     <Badge variant="secondary" className={className} data-testid="destination-default">
       <StarIcon aria-hidden="true" />
       Default
+    </Badge>
+  );
+}
+
+/** A destination of kind "sample": it records messages and posts nothing. */
+export function TestChannelBadge({ className }: { className?: string }) {
+  return (
+    <Badge variant="outline" className={className} data-testid="destination-test-channel" title="Records messages instead of posting them">
+      <FlaskConicalIcon aria-hidden="true" />
+      Test channel
     </Badge>
   );
 }

@@ -94,6 +94,15 @@ export async function getActiveRuns(pipelineId: string, tx: DbOrTx = getDb()): P
     .orderBy(asc(runs.createdAt));
 }
 
+/** How many runs a pipeline has kept (all of them go when it is deleted). */
+export async function countRuns(pipelineId: string, tx: DbOrTx = getDb()): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(runs)
+    .where(eq(runs.pipelineId, pipelineId));
+  return row?.n ?? 0;
+}
+
 /** `beforeId`: keyset pagination after that run (compared on the stored microsecond timestamp). */
 export type RunFilter = {
   pipelineId?: string;

@@ -16,8 +16,8 @@ import {
 import { getModelByName } from "@/db/queries/models";
 import { ingestDatasetJob } from "@/lib/queue/jobs";
 import { UserError } from "@/lib/errors";
-import { defaultAllowList, validateOutboundUrl } from "@/lib/net/outbound";
-import { OutboundBlockedError } from "@/lib/net/errors";
+import { checkOutboundUrl, defaultAllowList, type HostLookup } from "@/lib/net/outbound";
+import { explainRefusal, OutboundBlockedError } from "@/lib/net/errors";
 import { withTransaction } from "@/lib/queue/transaction";
 import { datasetOptionsInput, registerUrlDatasetInput, type DatasetOptionsInput } from "@/lib/validation/datasets";
 
@@ -28,13 +28,18 @@ export function resolveOptions(input: DatasetOptionsInput | undefined): DatasetO
   return { ...parsed, badRows: parsed.badRows };
 }
 
-/** Refuses URLs the server must never fetch (other schemes, credentials, blocked addresses) up front. */
-export function checkSourceUrl(url: string): string {
+/**
+ * Refuses URLs the server must never fetch (other schemes, credentials, blocked addresses) up
+ * front, with the fetch's own guard and allow list: a name is resolved now, so `localhost` is
+ * refused at once with the same message as 127.0.0.1 instead of failing the first load.
+ */
+export async function checkSourceUrl(url: string, opts?: { lookup?: HostLookup }): Promise<string> {
   try {
-    return validateOutboundUrl(url, defaultAllowList()).toString();
+    return (await checkOutboundUrl(url, { allow: defaultAllowList(), lookup: opts?.lookup })).toString();
   } catch (err) {
     if (err instanceof OutboundBlockedError) {
-      throw new UserError(err.message, 400, { csvUrl: [err.message] });
+      const message = explainRefusal(err, "upload the file instead");
+      throw new UserError(message, 400, { csvUrl: [message] });
     }
     throw err;
   }
@@ -60,7 +65,7 @@ export async function registerUrlDataset(
   trigger: "manual" | "api" = "manual",
 ): Promise<{ dataset: Dataset; load: DatasetLoad; run: Run }> {
   const data = registerUrlDatasetInput.parse(input);
-  const sourceUrl = checkSourceUrl(data.csvUrl);
+  const sourceUrl = await checkSourceUrl(data.csvUrl);
   const options = resolveOptions(data.options);
   await assertNameFreeOfModels(data.name);
   return withTransaction(async (tx, send) => {

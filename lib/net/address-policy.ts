@@ -11,7 +11,12 @@ export type AllowedHost = { readonly host: string; readonly port?: number };
 export type AllowedRange = { readonly text: string; readonly network: Address; readonly prefix: number };
 export type AllowList = { readonly hosts: readonly AllowedHost[]; readonly ranges: readonly AllowedRange[] };
 
-export type AddressDecision = { allowed: true } | { allowed: false; reason: string };
+/**
+ * A refusal carries, beside its reason, what the address is (`label`: "loopback", "private",
+ * "cloud metadata endpoint", …) and whether an OUTBOUND_ALLOW_HOSTS entry could open it, so a
+ * form can say what to do about it without parsing the reason.
+ */
+export type AddressDecision = { allowed: true } | { allowed: false; reason: string; label: string; openable: boolean };
 
 /** The host and effective port a connection is for; lets an allow-listed name reach private space. */
 export type ConnectTarget = { host: string; port: number };
@@ -138,7 +143,7 @@ function rangeOf(addr: Address): string {
  */
 export function checkAddress(ip: string, allow: AllowList, target?: ConnectTarget): AddressDecision {
   const addr = parseAddress(ip);
-  if (!addr) return { allowed: false, reason: `"${ip}" is not an IP address` };
+  if (!addr) return { allowed: false, reason: `"${ip}" is not an IP address`, label: "not an IP address", openable: false };
   return decide(addr, ip, allow, target);
 }
 
@@ -146,12 +151,18 @@ function decide(addr: Address, ip: string, allow: AllowList, target: ConnectTarg
   const range = rangeOf(addr);
 
   if (NEVER_ALLOWED.has(range)) {
-    return { allowed: false, reason: `address ${ip} is ${rangeLabel(range)} and never allowed` };
+    return { allowed: false, reason: `address ${ip} is ${rangeLabel(range)} and never allowed`, label: rangeLabel(range), openable: false };
   }
   if (isMetadata(addr)) {
     return coveredBy(addr, allow, target)
       ? { allowed: true }
-      : { allowed: false, reason: `address ${ip} is a cloud metadata endpoint and not allowed` };
+      : {
+          allowed: false,
+          reason: `address ${ip} is a cloud metadata endpoint and not allowed`,
+          label: "cloud metadata endpoint",
+          // A host route naming exactly this address would open it, but that is never advice to give.
+          openable: false,
+        };
   }
   const embedded = embeddedIPv4(addr);
   if (embedded) {
@@ -163,15 +174,25 @@ function decide(addr: Address, ip: string, allow: AllowList, target: ConnectTarg
       })
       .join("; ");
     if (!coveredBy(addr, allow, target)) {
-      return { allowed: false, reason: `address ${ip} is ${embedded.label} (${describe}) and not allowed` };
+      return {
+        allowed: false,
+        reason: `address ${ip} is ${embedded.label} (${describe}) and not allowed`,
+        label: `${embedded.label} (${describe})`,
+        openable: true,
+      };
     }
     const refused = inner.find((i) => !i.decision.allowed);
     return refused
-      ? { allowed: false, reason: `address ${ip} is ${embedded.label} (${describe}) and its IPv4 address is not allowed` }
+      ? {
+          allowed: false,
+          reason: `address ${ip} is ${embedded.label} (${describe}) and its IPv4 address is not allowed`,
+          label: `${embedded.label} (${describe})`,
+          openable: refused.decision.allowed === false && refused.decision.openable,
+        }
       : { allowed: true };
   }
   if (range === "unicast" || coveredBy(addr, allow, target)) return { allowed: true };
-  return { allowed: false, reason: `address ${ip} is ${rangeLabel(range)} and not allowed` };
+  return { allowed: false, reason: `address ${ip} is ${rangeLabel(range)} and not allowed`, label: rangeLabel(range), openable: true };
 }
 
 /**

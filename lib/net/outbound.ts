@@ -91,10 +91,54 @@ export function validateOutboundUrl(url: string, allow?: AllowList): URL {
     const host = normalizeHostName(parsed.hostname);
     if (isIpLiteral(host)) {
       const decision = checkAddress(host, allow, { host, port: effectivePort(parsed) });
-      if (!decision.allowed) throw new OutboundBlockedError(decision.reason);
+      if (!decision.allowed) throw refusal(decision.reason, parsed.host, decision);
     }
   }
   return parsed;
+}
+
+/** How long registration waits for DNS before leaving the decision to the fetch. */
+export const REGISTRATION_LOOKUP_TIMEOUT_MS = 3_000;
+
+/**
+ * The check at registration time, so the form answers at once: validateOutboundUrl, and then a
+ * host name is resolved through the same lookup and address policy the fetch uses. `localhost`
+ * (or any name that resolves to a refused address) is refused like the IP literal it stands for,
+ * and an allow-listed `localhost:port` passes as it would at connect time. This is advice, not the
+ * guard: the fetch resolves and checks again when it connects. A name that does not resolve (or
+ * not within the timeout) passes here and the fetch reports it, so registering never depends on
+ * DNS being up.
+ */
+export async function checkOutboundUrl(
+  url: string,
+  opts: { allow?: AllowList; lookup?: HostLookup; timeoutMs?: number } = {},
+): Promise<URL> {
+  const allow = opts.allow ?? defaultAllowList();
+  const parsed = validateOutboundUrl(url, allow);
+  const host = normalizeHostName(parsed.hostname);
+  if (isIpLiteral(host)) return parsed;
+  const lookup = opts.lookup ?? defaultLookup;
+  let timer: NodeJS.Timeout | undefined;
+  const addresses = await Promise.race([
+    lookup(host).catch(() => null),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), opts.timeoutMs ?? REGISTRATION_LOOKUP_TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (addresses) checkResolved(host, effectivePort(parsed), parsed.host, addresses, allow);
+  return parsed;
+}
+
+function refusal(reason: string, display: string, decision: { label: string; openable: boolean }): OutboundBlockedError {
+  return new OutboundBlockedError(reason, { host: display, label: decision.label, openable: decision.openable });
+}
+
+/** Every answer must pass, not just the first: the socket may try any of them. */
+function checkResolved(host: string, port: number, display: string, addresses: readonly ResolvedAddress[], allow: AllowList): void {
+  for (const { address } of addresses) {
+    const decision = checkAddress(address, allow, { host, port });
+    if (!decision.allowed) throw refusal(`host ${host}: ${decision.reason}`, display, decision);
+  }
 }
 
 /** GET that follows up to maxRedirects redirects; throws OutboundHttpError on a non-2xx answer. */
@@ -366,9 +410,10 @@ async function resolveAllowed(
   lookup: HostLookup,
   origin: string,
 ): Promise<ResolvedAddress[]> {
+  const display = new URL(origin).host;
   if (isIpLiteral(host)) {
     const decision = checkAddress(host, allow, { host, port });
-    if (!decision.allowed) throw new OutboundBlockedError(decision.reason);
+    if (!decision.allowed) throw refusal(decision.reason, display, decision);
     return [{ address: host, family: host.includes(":") ? 6 : 4 }];
   }
   let addresses: readonly ResolvedAddress[];
@@ -379,11 +424,7 @@ async function resolveAllowed(
     throw new OutboundError(`${origin}: could not resolve host ${host}${code ? ` (${code})` : ""}`, 502, { cause: err });
   }
   if (addresses.length === 0) throw new OutboundError(`${origin}: host ${host} has no addresses`);
-  // Every answer must pass, not just the first: the socket may try any of them.
-  for (const { address } of addresses) {
-    const decision = checkAddress(address, allow, { host, port });
-    if (!decision.allowed) throw new OutboundBlockedError(`host ${host}: ${decision.reason}`);
-  }
+  checkResolved(host, port, display, addresses, allow);
   return [...addresses];
 }
 

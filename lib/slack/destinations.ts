@@ -23,7 +23,7 @@ type Actor = { id: string };
 export type PublicDestination = {
   id: string;
   name: string;
-  /** "sample": records messages and posts nothing (see lib/slack/sample-destination.ts). */
+  /** "sample": a test channel, which records messages and posts nothing (see lib/slack/sample-destination.ts). */
   kind: "webhook" | "sample";
   webhookUrlMasked: string;
   default: boolean;
@@ -37,7 +37,8 @@ export function toPublicDestination(d: Destination): PublicDestination {
     id: d.id,
     name: d.name,
     kind: d.kind,
-    webhookUrlMasked: d.kind === "sample" ? "None: a sample destination posts nothing" : maskWebhookUrl(d.webhookHost, d.webhookLast4),
+    webhookUrlMasked:
+      d.kind === "sample" ? "None: a test channel records messages and posts nothing" : maskWebhookUrl(d.webhookHost, d.webhookLast4),
     default: d.isDefault,
     status: d.status,
     attentionReason: d.attentionReason,
@@ -63,7 +64,7 @@ export async function listPublicDestinations(): Promise<PublicDestination[]> {
   return (await listDestinations()).map(toPublicDestination);
 }
 
-/** Adds a destination; the first one becomes the default. */
+/** Adds a destination; the first one (not counting a test channel that is not the default) becomes the default. */
 export async function createDestination(raw: z.input<typeof createDestinationInput>, actor: Actor): Promise<PublicDestination> {
   const input = createDestinationInput.parse(raw);
   const url = validateWebhookUrl(input.webhookUrl);
@@ -72,7 +73,8 @@ export async function createDestination(raw: z.input<typeof createDestinationInp
   return getDb()
     .transaction(async (tx) => {
       const existing = await listDestinations(tx);
-      const makeDefault = existing.length === 0 || input.default === true;
+      // The first real webhook becomes the default even after a test channel (which never is one on its own).
+      const makeDefault = input.default === true || !existing.some((d) => d.kind === "webhook" || d.isDefault);
       if (makeDefault) await clearDefaultDestination(tx);
       const row = await insertDestination({ id, name, ...sealUrl(id, url), isDefault: makeDefault, createdBy: actor.id }, tx);
       if (!row) throw new UserError(`A destination named ${name} already exists`, 409, { name: ["This name is taken"] });

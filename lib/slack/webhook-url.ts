@@ -1,10 +1,12 @@
 import { UserError } from "@/lib/errors";
 import { isCoveredByAllowList, isHostAllowed, parseAllowList, type AllowList } from "@/lib/net/address-policy";
 import { validateOutboundUrl } from "@/lib/net/outbound";
-import { OutboundBlockedError } from "@/lib/net/errors";
+import { explainRefusal, OutboundBlockedError } from "@/lib/net/errors";
 import { getEnv } from "@/lib/env";
 
 const SLACK_HOST = "hooks.slack.com";
+/** The way to see a delivery without a reachable webhook: Destinations → "Add a test channel". */
+const TRY_A_TEST_CHANNEL = "use a test channel";
 
 function invalid(message: string): UserError {
   return new UserError(message, 400, { webhookUrl: [message] });
@@ -19,7 +21,7 @@ export function validateWebhookUrl(input: string, allow: AllowList = parseAllowL
   try {
     url = validateOutboundUrl(input.trim(), allow);
   } catch (err) {
-    if (err instanceof OutboundBlockedError) throw invalid(err.message);
+    if (err instanceof OutboundBlockedError) throw invalid(explainRefusal(err, TRY_A_TEST_CHANNEL));
     throw invalid("Enter a valid URL");
   }
   if (url.hostname === SLACK_HOST) {
@@ -32,7 +34,9 @@ export function validateWebhookUrl(input: string, allow: AllowList = parseAllowL
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (!isHostAllowed(allow, host, port) && !isCoveredByAllowList(host, allow, { host, port })) {
-    throw invalid(`Only hooks.slack.com URLs are accepted; ${url.hostname} is not in OUTBOUND_ALLOW_HOSTS`);
+    throw invalid(
+      `Only hooks.slack.com URLs are accepted; ${url.host} is not in OUTBOUND_ALLOW_HOSTS. Ask an admin to add the host to OUTBOUND_ALLOW_HOSTS, or ${TRY_A_TEST_CHANNEL}.`,
+    );
   }
   return url;
 }

@@ -97,6 +97,11 @@ export const datasetIdInput = z.object({
   datasetId: z.string().uuid("Unknown dataset"),
 });
 
+/** "Remove failed datasets": the ones the user confirmed (each is checked again on the server). */
+export const failedDatasetsCleanupInput = z.object({
+  datasetIds: z.array(z.string().uuid("Unknown dataset")).min(1, "Choose at least one dataset").max(500),
+});
+
 /** "Load now" (fetch again, unchanged content skipped) or "Force reload" (load even if unchanged). */
 export const datasetLoadRequestInput = z.object({
   datasetId: z.string().uuid("Unknown dataset"),

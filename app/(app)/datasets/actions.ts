@@ -5,6 +5,8 @@ import { redirect } from "next/navigation";
 import { runAction, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/session";
 import { registerUrlDataset } from "@/lib/ingest/register";
+import { removeFailedDatasets, type FailedCleanup } from "@/lib/lifecycle/failed-datasets";
+import { failedDatasetsCleanupInput } from "@/lib/validation/datasets";
 import { optionsFromFormData } from "./dataset-options";
 
 /**
@@ -32,4 +34,21 @@ export async function createUrlDatasetAction(
   // Outside runAction: redirect() works by throwing.
   if (result.ok) redirect(`/datasets/${encodeURIComponent(result.data.name)}`);
   return result;
+}
+
+/**
+ * "Remove N failed datasets" on the list: the datasets the user confirmed, each checked again here
+ * (failed, never loaded, no load waiting or running) and removed; the others are kept and named
+ * with the reason. An empty selection is a validation error (400).
+ */
+export async function removeFailedDatasetsAction(_prev: ActionResult<FailedCleanup>, form: FormData): Promise<ActionResult<FailedCleanup>> {
+  return runAction("removeFailedDatasets", async () => {
+    const actor = await requireRole("editor");
+    const { datasetIds } = failedDatasetsCleanupInput.parse({ datasetIds: form.getAll("datasetId") });
+    const result = await removeFailedDatasets(datasetIds, actor);
+    revalidatePath("/datasets");
+    revalidatePath("/pipelines");
+    revalidatePath("/");
+    return result;
+  });
 }

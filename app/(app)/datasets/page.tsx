@@ -15,6 +15,8 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { sourceLabel } from "./format";
 import { formatCount, formatDateTime, formatRelativeTime } from "@/lib/format";
 import { SampleDataButton } from "../onboarding/sample-data-button";
+import { keepReason } from "@/lib/lifecycle/failed-datasets";
+import { RemoveFailedDatasets, type FailedCandidate } from "./remove-failed-datasets";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Datasets" };
@@ -28,6 +30,12 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Sea
   const latestBy = new Map(latestLoads.map((l) => [l.datasetId, l]));
   const deleted = typeof params.deleted === "string" ? params.deleted : null;
   const anyActive = latestLoads.some((l) => isActiveLoad(l.status));
+  // Failed and never loaded: offered for removal in bulk (the action checks each again).
+  const failed: FailedCandidate[] = canEdit
+    ? datasets
+        .filter((d) => keepReason(d, isActiveLoad(latestBy.get(d.id)?.status)) === null)
+        .map((d) => ({ id: d.id, name: d.name, error: latestBy.get(d.id)?.error?.message ?? null }))
+    : [];
   const now = new Date();
 
   const newButton = canEdit ? (
@@ -57,6 +65,8 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Sea
         description="CSV sources, their versions and the Postgres tables they load into."
         actions={datasets.length ? newButton : null}
       />
+
+      {canEdit ? <RemoveFailedDatasets candidates={failed} /> : null}
 
       {datasets.length === 0 ? (
         <EmptyState

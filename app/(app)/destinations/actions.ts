@@ -5,7 +5,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { runAction, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/session";
-import { createDestination, editDestination, removeDestination } from "@/lib/slack/destinations";
+import { createDestination, editDestination, removeDestination, toPublicDestination } from "@/lib/slack/destinations";
+import { ensureTestChannel } from "@/lib/slack/sample-destination";
 import { sendTestMessage } from "@/lib/slack/deliver";
 import type { SlackPayload } from "@/lib/slack/limits";
 import { previewMessage } from "@/lib/slack/preview";
@@ -99,6 +100,25 @@ export async function deleteDestinationAction(_prev: ActionResult<{ id: string }
     // From its own page there is nothing left to show; re-rendering it would answer 404.
     if (form.get("then") === "list") redirect("/destinations");
     return { id };
+  });
+}
+
+export type TestChannelSaved = SavedDestination & { created: boolean };
+
+/**
+ * "Add a test channel": a destination that records messages instead of posting them, so a
+ * delivery can be seen without a Slack webhook. Takes no input; a second call returns the same one.
+ */
+export async function addTestChannelAction(
+  _prev: ActionResult<TestChannelSaved>,
+  _form: FormData,
+): Promise<ActionResult<TestChannelSaved>> {
+  return runAction("addTestChannel", async () => {
+    const user = await requireRole("editor");
+    const { destination, created } = await ensureTestChannel(user);
+    const saved = toPublicDestination(destination);
+    revalidate(saved.id);
+    return { id: saved.id, name: saved.name, webhookUrlMasked: saved.webhookUrlMasked, default: saved.default, created };
   });
 }
 

@@ -74,7 +74,7 @@ export function AddDestinationForm({ isFirst }: { isFirst: boolean }) {
           <Label htmlFor="new-destination-default">Make this the default destination</Label>
           <p id="new-destination-default-hint" className="text-muted-foreground text-xs">
             {isFirst
-              ? "The first destination always becomes the default."
+              ? "The first Slack destination always becomes the default (a test channel never does on its own)."
               : "There is one default at a time; this one would replace the current default."}
           </p>
         </div>

@@ -8,8 +8,9 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
-import { DefaultBadge, DestinationStatus } from "@/components/destinations/destination-status";
+import { DefaultBadge, DestinationStatus, TestChannelBadge } from "@/components/destinations/destination-status";
 import { AddDestinationForm } from "./add-destination-form";
+import { AddTestChannelButton } from "./add-test-channel-button";
 import { DestinationActions } from "./destination-actions";
 import { formatDateTime } from "@/lib/format";
 
@@ -28,12 +29,15 @@ export default async function DestinationsPage() {
         description="The Slack channels that pipelines deliver to. Webhook URLs are stored encrypted and never shown again."
         actions={
           canEdit ? (
-            <Button asChild variant="outline">
-              <Link href="/destinations/preview">
-                <MessageSquareTextIcon aria-hidden="true" />
-                Message preview
-              </Link>
-            </Button>
+            <>
+              <AddTestChannelButton />
+              <Button asChild variant="outline">
+                <Link href="/destinations/preview">
+                  <MessageSquareTextIcon aria-hidden="true" />
+                  Message preview
+                </Link>
+              </Button>
+            </>
           ) : null
         }
       />
@@ -42,7 +46,7 @@ export default async function DestinationsPage() {
         <EmptyState
           icon={SendIcon}
           title="No destinations yet"
-          description="A destination is a Slack incoming webhook; Relayboard stores it encrypted and posts each pipeline's messages there."
+          description="A destination is a Slack incoming webhook; Relayboard stores it encrypted and posts each pipeline's messages there. No webhook at hand? Add a test channel: it records each message and shows it as Slack would."
         >
           {canEdit ? (
             <Button asChild>
@@ -69,6 +73,7 @@ export default async function DestinationsPage() {
                   key={d.id}
                   data-testid="destination-row"
                   data-destination-id={d.id}
+                  data-destination-kind={d.kind}
                   className="flex flex-col gap-3 py-4 first:pt-0 last:pb-0 lg:flex-row lg:items-start lg:justify-between"
                 >
                   <div className="flex min-w-0 flex-col gap-1.5">
@@ -79,6 +84,7 @@ export default async function DestinationsPage() {
                           <ChevronRightIcon aria-hidden="true" className="text-muted-foreground ml-0.5 inline size-4 align-[-2px]" />
                         </Link>
                       </h3>
+                      {d.kind === "sample" ? <TestChannelBadge /> : null}
                       {d.default ? <DefaultBadge /> : null}
                       {d.status === "ok" ? <DestinationStatus status={d.status} attentionReason={d.attentionReason} /> : null}
                     </div>
@@ -116,7 +122,7 @@ export default async function DestinationsPage() {
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <AddDestinationForm isFirst={destinations.length === 0} />
+            <AddDestinationForm isFirst={!destinations.some((d) => d.kind === "webhook" || d.default)} />
           </CardContent>
         </Card>
       ) : null}

@@ -16,10 +16,37 @@ import {
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/form-messages";
+import { DeleteConsequences, plural, type Consequence } from "@/components/delete-consequences";
+import type { ModelDependents } from "@/lib/lifecycle/dependents";
 import { deleteModelAction } from "./actions";
 
+/** The model dialog's lines: what fails once it is gone. */
+function modelConsequences(d: ModelDependents): Consequence[] {
+  const items: Consequence[] = [];
+  if (d.readers.length) {
+    items.push({
+      id: "readers",
+      warn: true,
+      text: `${d.readers.length === 1 ? "This model refs it" : `These ${plural(d.readers.length, "model")} ref it`}, so deleting is refused until the ref is removed:`,
+      names: d.readers,
+    });
+  }
+  const further = d.downstream.filter((n) => !d.readers.includes(n));
+  if (further.length) items.push({ id: "downstream", warn: true, text: "Further downstream, built on those:", names: further });
+  if (d.messages.length) {
+    items.push({
+      id: "messages",
+      warn: true,
+      text: "These pipelines' messages use it as their table and will fail:",
+      names: d.messages.map((m) => `${m.name} (message ${m.messages.join(", ")})`),
+    });
+  }
+  if (!items.length) items.push({ id: "none", text: "No model reads it and no pipeline's message uses it." });
+  return items;
+}
+
 /** Deletes the model and its relation after a confirmation; refused while other models ref it. */
-export function DeleteModelButton({ name }: { name: string }) {
+export function DeleteModelButton({ name, dependents }: { name: string; dependents: ModelDependents }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string>();
@@ -55,9 +82,14 @@ export function DeleteModelButton({ name }: { name: string }) {
       <AlertDialogContent>
         <AlertDialogHeader>
           <AlertDialogTitle className="break-all">Delete model {name}?</AlertDialogTitle>
-          <AlertDialogDescription>
-            Its view or table is dropped from the warehouse, and the model, its revisions and its build history are deleted. This cannot be
-            undone; export a dbt project first if you may want it back.
+          <AlertDialogDescription asChild>
+            <div className="grid gap-3">
+              <p>
+                Its view or table is dropped from the warehouse, and the model, its revisions and its build history are deleted. This cannot
+                be undone; export a dbt project first if you may want it back.
+              </p>
+              <DeleteConsequences items={modelConsequences(dependents)} />
+            </div>
           </AlertDialogDescription>
         </AlertDialogHeader>
         <FormError message={error} />
@@ -65,7 +97,7 @@ export function DeleteModelButton({ name }: { name: string }) {
           <AlertDialogCancel type="button" disabled={pending}>
             Cancel
           </AlertDialogCancel>
-          <Button type="button" variant="destructive" onClick={remove} disabled={pending}>
+          <Button type="button" variant="destructive" onClick={remove} disabled={pending || dependents.readers.length > 0}>
             {pending ? "Deleting…" : "Delete model"}
           </Button>
         </AlertDialogFooter>

@@ -10,7 +10,7 @@ import { formatDateTime } from "@/lib/format";
 
 const CHANNEL_MESSAGES = 5;
 
-function Previews({ deliveries }: { deliveries: Delivery[] }) {
+function Previews({ deliveries, channel }: { deliveries: Delivery[]; channel: string }) {
   return (
     <ul className="flex flex-col gap-3">
       {deliveries.map((d) => (
@@ -19,7 +19,7 @@ function Previews({ deliveries }: { deliveries: Delivery[] }) {
             payload={d.payload}
             time={formatDateTime(d.sentAt ?? d.createdAt)}
             testId="sample-message"
-            label="Message recorded by the Sample channel"
+            label={`Message recorded by ${channel}`}
             className="max-w-3xl"
           />
         </li>
@@ -61,7 +61,7 @@ export async function SampleRunMessages({ runId }: { runId: string }) {
         {waiting ? (
           <p className="text-muted-foreground text-sm">The message shows up here once the run has reached its Deliver step.</p>
         ) : (
-          <Previews deliveries={recorded} />
+          <Previews deliveries={recorded} channel={samples.get(channelId)?.name ?? "the sample channel"} />
         )}
         <Button asChild variant="outline" size="sm" className="self-start">
           <Link href={`/destinations/${channelId}`}>
@@ -74,8 +74,8 @@ export async function SampleRunMessages({ runId }: { runId: string }) {
   );
 }
 
-/** On a sample destination's page: its newest messages, as the channel would show them. */
-export async function SampleChannel({ destinationId }: { destinationId: string }) {
+/** On a sample destination's (test channel's) page: its newest messages, as the channel would show them. */
+export async function SampleChannel({ destinationId, name }: { destinationId: string; name: string }) {
   const recorded = (await listDeliveriesForDestination(destinationId, 20))
     .filter((d) => d.status === "sent" && d.payload)
     .slice(0, CHANNEL_MESSAGES);
@@ -87,13 +87,13 @@ export async function SampleChannel({ destinationId }: { destinationId: string }
           <h2>The channel, as Slack would show it</h2>
         </CardTitle>
         <CardDescription>
-          A sample destination posts nothing: each message is checked against Slack&apos;s limits and recorded here with its exact Block Kit
+          A test channel posts nothing: each message is checked against Slack&apos;s limits and recorded here with its exact Block Kit
           payload. To send for real, edit this destination and give it a Slack incoming webhook URL.
         </CardDescription>
       </CardHeader>
       <CardContent>
         {recorded.length ? (
-          <Previews deliveries={recorded} />
+          <Previews deliveries={recorded} channel={name} />
         ) : (
           <p className="text-muted-foreground text-sm">No messages yet. Run a pipeline that sends here, or send a test message.</p>
         )}

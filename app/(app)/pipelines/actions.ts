@@ -6,12 +6,13 @@ import { z } from "zod";
 import { runAction, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/session";
 import { UserError } from "@/lib/errors";
-import { createPipeline, editPipeline, setPipelinePaused } from "@/lib/pipeline/pipelines";
+import { createPipeline, editPipeline, removePipeline, setPipelinePaused } from "@/lib/pipeline/pipelines";
 import { requestRun } from "@/lib/pipeline/runs";
 import { describeSchedule } from "@/lib/pipeline/schedule";
 import { deliveryPreviewInput, type pipelineInput } from "@/lib/validation/pipelines";
 import { previewDelivery, sendDeliveryTest, type DeliveryPreview } from "@/lib/pipeline/delivery-preview";
 import { getDefaultDestination } from "@/db/queries/destinations";
+import { getPipelineById } from "@/db/queries/pipelines";
 import { formatInZone } from "@/lib/format";
 
 // Each action checks the role itself: the page's check does not protect its actions.
@@ -90,6 +91,26 @@ export async function setPipelinePausedAction(
     revalidate(id);
     return { paused: saved.paused };
   });
+}
+
+/**
+ * "Delete pipeline": the pipeline with its runs, its "what changed" snapshots and its schedule, then
+ * the list. A dataset's own pipeline and one with a run in progress are refused (409, shown as is).
+ */
+export async function deletePipelineAction(_prev: ActionResult<{ name: string }>, form: FormData): Promise<ActionResult<{ name: string }>> {
+  const result = await runAction("deletePipeline", async () => {
+    const auditActor = await requireRole("editor");
+    const { id } = idInput.parse({ id: form.get("id") });
+    const pipeline = await getPipelineById(id);
+    if (!pipeline) throw new UserError("This pipeline no longer exists", 404);
+    await removePipeline(pipeline.id, auditActor);
+    revalidate(pipeline.id);
+    revalidatePath("/runs");
+    return { name: pipeline.name };
+  });
+  // Outside runAction: redirect() works by throwing.
+  if (result.ok) redirect(`/pipelines?deleted=${encodeURIComponent(result.data.name)}`);
+  return result;
 }
 
 /** The message as the next run would post it (the model's rows, the last run's values). Read-only: viewers may look. */

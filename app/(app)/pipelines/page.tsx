@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { DatabaseIcon, PauseIcon, PlusIcon, WorkflowIcon } from "lucide-react";
+import { CircleCheckIcon, DatabaseIcon, PauseIcon, PlusIcon, WorkflowIcon } from "lucide-react";
 import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { listDatasets } from "@/db/queries/datasets";
 import { listPipelines, listRuns } from "@/db/queries/pipelines";
+import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
@@ -21,10 +22,14 @@ export const metadata: Metadata = { title: "Pipelines" };
 
 const linkClass = "focus-visible:ring-ring/50 rounded-sm underline-offset-4 outline-none hover:underline focus-visible:ring-[3px]";
 
-export default async function PipelinesPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function PipelinesPage({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
   const canEdit = roleAtLeast(user.role, "editor");
-  const [pipelines, datasets] = await Promise.all([listPipelines(), listDatasets()]);
+  const [pipelines, datasets, params] = await Promise.all([listPipelines(), listDatasets(), searchParams]);
+  // Set by "Delete pipeline" on the way here.
+  const deleted = typeof params.deleted === "string" ? params.deleted : null;
   // One small query per pipeline for its newest run; lists here are short (one per dataset or so).
   const lastRuns = await Promise.all(pipelines.map((p) => listRuns({ pipelineId: p.id }, 1).then((r) => r[0] ?? null)));
   const datasetById = new Map(datasets.map((d) => [d.id, d]));
@@ -42,6 +47,17 @@ export default async function PipelinesPage() {
 
   return (
     <>
+      {deleted ? (
+        <Alert role="status" data-testid="pipeline-deleted">
+          <CircleCheckIcon aria-hidden="true" />
+          <AlertDescription>
+            <p>
+              Deleted pipeline <span className="font-medium break-all">{deleted}</span> with its runs and its schedule.
+            </p>
+          </AlertDescription>
+        </Alert>
+      ) : null}
+
       <PageHeader
         title="Pipelines"
         description="Each one refreshes a dataset, builds its models and posts the results to Slack, by hand or on a schedule."

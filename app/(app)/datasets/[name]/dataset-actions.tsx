@@ -4,6 +4,7 @@ import { useActionState, useEffect, useState } from "react";
 import { DownloadCloudIcon, RefreshCwIcon, Trash2Icon, UploadIcon } from "lucide-react";
 import { toast } from "sonner";
 import type { ActionResult } from "@/lib/action-result";
+import type { DatasetDependents } from "@/lib/lifecycle/dependents";
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -16,6 +17,7 @@ import {
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/form-messages";
+import { DeleteConsequences, plural, type Consequence } from "@/components/delete-consequences";
 import { deleteDatasetAction, requestLoadAction } from "./actions";
 
 type LoadState = ActionResult<{ loadId: string }> & { attempt: number; mode?: string };
@@ -26,12 +28,15 @@ export function DatasetActions({
   datasetName,
   sourceType,
   busy,
+  dependents,
 }: {
   datasetId: string;
   datasetName: string;
   sourceType: "url" | "upload";
   /** A load is queued or running: the server would refuse another. */
   busy: boolean;
+  /** What deleting it takes along and breaks (computed on the server). */
+  dependents: DatasetDependents;
 }) {
   const [state, formAction, pending] = useActionState(
     async (prev: LoadState, form: FormData): Promise<LoadState> => {
@@ -76,7 +81,7 @@ export function DatasetActions({
             </a>
           </Button>
         ) : null}
-        <DeleteDatasetButton datasetId={datasetId} datasetName={datasetName} busy={busy} />
+        <DeleteDatasetButton datasetId={datasetId} datasetName={datasetName} busy={busy} dependents={dependents} />
       </div>
       {busy ? (
         <p id="load-busy-note" className="text-muted-foreground text-xs">
@@ -90,7 +95,62 @@ export function DatasetActions({
 
 type DeleteState = ActionResult<{ name: string }> & { attempt: number };
 
-function DeleteDatasetButton({ datasetId, datasetName, busy }: { datasetId: string; datasetName: string; busy: boolean }) {
+/** The dataset dialog's lines: what goes with it, and what fails afterwards. */
+function datasetConsequences(d: DatasetDependents): Consequence[] {
+  const items: Consequence[] = [
+    {
+      id: "versions",
+      text: d.versionCount
+        ? `${plural(d.versionCount, "stored version")}, the staging and warehouse tables are deleted.`
+        : "It has no stored versions; its tables, if any, are dropped.",
+    },
+    d.pipelines.length
+      ? {
+          id: "pipelines",
+          text: `${d.pipelines.length === 1 ? "Its pipeline is" : `Its ${plural(d.pipelines.length, "pipeline")} are`} deleted with it, runs and schedules included:`,
+          names: d.pipelines.map((p) => p.name),
+        }
+      : { id: "pipelines", text: "It has no pipelines." },
+  ];
+  if (d.readers.length) {
+    items.push({
+      id: "models",
+      warn: true,
+      text: `${d.readers.length === 1 ? "This model reads it and fails" : `These ${plural(d.readers.length, "model")} read it and fail`} at the next build:`,
+      names: d.readers,
+    });
+  }
+  if (d.downstream.length) {
+    items.push({
+      id: "downstream",
+      warn: true,
+      text: "Models built on those fail with them:",
+      names: d.downstream,
+    });
+  }
+  if (d.messages.length) {
+    items.push({
+      id: "messages",
+      warn: true,
+      text: "Messages of other pipelines use its table and will fail:",
+      names: d.messages.map((m) => `${m.name} (message ${m.messages.join(", ")})`),
+    });
+  }
+  if (!d.readers.length && !d.messages.length) items.push({ id: "models", text: "No model or other pipeline reads it." });
+  return items;
+}
+
+function DeleteDatasetButton({
+  datasetId,
+  datasetName,
+  busy,
+  dependents,
+}: {
+  datasetId: string;
+  datasetName: string;
+  busy: boolean;
+  dependents: DatasetDependents;
+}) {
   const [open, setOpen] = useState(false);
   const [state, formAction, pending] = useActionState(
     async (prev: DeleteState, form: FormData): Promise<DeleteState> => ({
@@ -123,8 +183,11 @@ function DeleteDatasetButton({ datasetId, datasetName, busy }: { datasetId: stri
           <input type="hidden" name="datasetId" value={datasetId} />
           <AlertDialogHeader>
             <AlertDialogTitle className="break-all">Delete {datasetName}?</AlertDialogTitle>
-            <AlertDialogDescription>
-              This drops the staging and warehouse tables and every stored version. It cannot be undone.
+            <AlertDialogDescription asChild>
+              <div className="grid gap-3">
+                <p>This cannot be undone.</p>
+                <DeleteConsequences items={datasetConsequences(dependents)} />
+              </div>
             </AlertDialogDescription>
           </AlertDialogHeader>
           <FormError message={error} />

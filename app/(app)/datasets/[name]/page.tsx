@@ -8,6 +8,7 @@ import { roleAtLeast } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { readDatasetRows, type DatasetRows } from "@/lib/ingest/preview";
+import { datasetDependents } from "@/lib/lifecycle/dependents";
 import { getDatasetByName, listDatasetLoads, listDatasetVersions } from "@/db/queries/datasets";
 import { nameFromPathSegment } from "@/lib/validation/path-params";
 import type { Dataset } from "@/db/schema/datasets";
@@ -56,10 +57,12 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
 
   const canEdit = roleAtLeast(user.role, "editor");
   const page = pageNumber(query.page);
-  const [versions, loads, preview] = await Promise.all([
+  const [versions, loads, preview, dependents] = await Promise.all([
     listDatasetVersions(first.id),
     listDatasetLoads(first.id, RECENT_LOADS),
     readPreview(first.name, page),
+    // For the delete dialog, which only editors get.
+    canEdit ? datasetDependents(first) : null,
   ]);
   const latest = loads[0] ?? null;
   // A load finishes its dataset row before its own row: read after the loads, the dataset row
@@ -91,8 +94,14 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
         title={dataset.name}
         description={<SourceLine dataset={dataset} />}
         actions={
-          canEdit ? (
-            <DatasetActions datasetId={dataset.id} datasetName={dataset.name} sourceType={dataset.sourceType} busy={busy} />
+          dependents ? (
+            <DatasetActions
+              datasetId={dataset.id}
+              datasetName={dataset.name}
+              sourceType={dataset.sourceType}
+              busy={busy}
+              dependents={dependents}
+            />
           ) : (
             <p className="text-muted-foreground max-w-64 text-xs">
               You have view access: loading, type changes, settings and deleting need the editor role.

@@ -10,7 +10,7 @@ import { getDestinationById, listDeliveriesForDestination, listDeliveryAttempts 
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/page-header";
-import { DefaultBadge, DestinationStatus } from "@/components/destinations/destination-status";
+import { DefaultBadge, DestinationStatus, TestChannelBadge } from "@/components/destinations/destination-status";
 import { DestinationActions } from "../destination-actions";
 import { DeliveriesTable, type DeliveryView } from "./deliveries-table";
 import { SampleChannel } from "../../onboarding/sample-messages";
@@ -86,7 +86,7 @@ export default async function DestinationPage({ params }: { params: Params }) {
         title={destination.name}
         description={
           destination.kind === "sample"
-            ? "A sample destination: it records messages instead of posting them, so it needs no Slack. Give it a webhook URL to make it real."
+            ? "A test channel: it records messages instead of posting them, so it needs no Slack. Give it a webhook URL to make it real."
             : "A Slack incoming webhook. Its URL is stored encrypted; only the host and last four characters are shown."
         }
         actions={
@@ -118,6 +118,11 @@ export default async function DestinationPage({ params }: { params: Params }) {
               <DestinationStatus status={destination.status} attentionReason={destination.attentionReason} />
             </Detail>
             <Detail term="Default">{destination.default ? <DefaultBadge /> : <span className="text-muted-foreground">No</span>}</Detail>
+            {destination.kind === "sample" ? (
+              <Detail term="Kind">
+                <TestChannelBadge />
+              </Detail>
+            ) : null}
             <Detail term="Added">
               <time dateTime={destination.createdAt.toISOString()}>{formatDateTime(destination.createdAt)}</time>
             </Detail>
@@ -136,7 +141,7 @@ export default async function DestinationPage({ params }: { params: Params }) {
         </CardContent>
       </Card>
 
-      {destination.kind === "sample" ? <SampleChannel destinationId={destination.id} /> : null}
+      {destination.kind === "sample" ? <SampleChannel destinationId={destination.id} name={destination.name} /> : null}
 
       <Card>
         <CardHeader>

@@ -9,6 +9,7 @@ import { getDatasetByName } from "@/db/queries/datasets";
 import { getModelByName, listBatchBuilds, listLatestBuilds, listModelRevisions } from "@/db/queries/models";
 import { listUsers } from "@/db/queries/users";
 import { nameFromPathSegment } from "@/lib/validation/path-params";
+import { modelDependents } from "@/lib/lifecycle/dependents";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/page-header";
 import { toBuildView } from "@/components/models/build-view";
@@ -48,11 +49,13 @@ export default async function ModelPage({ params }: { params: Params }) {
   }
 
   const canEdit = roleAtLeast(user.role, "editor");
-  const [revisionRows, users, [latest], completion] = await Promise.all([
+  const [revisionRows, users, [latest], completion, dependents] = await Promise.all([
     listModelRevisions(model.id),
     listUsers(),
     listLatestBuilds([model.name]),
     loadCompletion(),
+    // For the delete dialog, which only editors get.
+    canEdit ? modelDependents(model.name) : null,
   ]);
   const batch = latest ? await listBatchBuilds(latest.batchId) : [];
   const who = new Map(users.map((u) => [u.id, u.name ? `${u.name} (${u.email})` : u.email]));
@@ -95,7 +98,7 @@ export default async function ModelPage({ params }: { params: Params }) {
                 Lineage
               </Link>
             </Button>
-            {canEdit ? <DeleteModelButton name={model.name} /> : null}
+            {dependents ? <DeleteModelButton name={model.name} dependents={dependents} /> : null}
           </div>
         }
       />

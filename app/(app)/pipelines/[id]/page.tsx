@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { summarizeRuns } from "@/lib/pipeline/run-view";
+import { pipelineDependents } from "@/lib/lifecycle/dependents";
 import { getPipelineById, listRuns } from "@/db/queries/pipelines";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -42,7 +43,12 @@ export default async function PipelinePage({ params }: { params: Params }) {
   if (!pipeline) notFound();
 
   const canEdit = roleAtLeast(user.role, "editor");
-  const [options, runs] = await Promise.all([loadFormOptions(), listRuns({ pipelineId: pipeline.id }, RECENT_RUNS)]);
+  const [options, runs, dependents] = await Promise.all([
+    loadFormOptions(),
+    listRuns({ pipelineId: pipeline.id }, RECENT_RUNS),
+    // Only editors see the delete dialog that lists these.
+    canEdit ? pipelineDependents(pipeline) : null,
+  ]);
   const summaries = await summarizeRuns(runs);
   const anyActive = runs.some((r) => isActiveRun(r.status));
   const dataset = options.datasets.find((d) => d.id === pipeline.datasetId) ?? null;
@@ -86,7 +92,11 @@ export default async function PipelinePage({ params }: { params: Params }) {
             ) : null}
           </span>
         }
-        actions={canEdit ? <PipelineControls pipelineId={pipeline.id} paused={pipeline.paused} /> : null}
+        actions={
+          dependents ? (
+            <PipelineControls pipelineId={pipeline.id} pipelineName={pipeline.name} paused={pipeline.paused} dependents={dependents} />
+          ) : null
+        }
       />
 
       <ConfigSummary pipeline={pipeline} options={options} now={now} />

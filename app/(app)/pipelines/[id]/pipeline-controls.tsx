@@ -7,11 +7,24 @@ import type { ActionResult } from "@/lib/action-result";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/form-messages";
 import { runPipelineAction, setPipelinePausedAction } from "../actions";
+import type { PipelineDependents } from "@/lib/lifecycle/dependents";
+import { DefaultPipelineNote, DeletePipelineButton } from "./delete-pipeline-button";
 
 type Attempted<T> = ActionResult<T> & { attempt: number };
 
-/** "Run now", "Run now (force)" and Pause/Resume; a refused request shows why, below the buttons. */
-export function PipelineControls({ pipelineId, paused }: { pipelineId: string; paused: boolean }) {
+/** "Run now", "Run now (force)", Pause/Resume and Delete; a refused request shows why, below the buttons. */
+export function PipelineControls({
+  pipelineId,
+  pipelineName,
+  paused,
+  dependents,
+}: {
+  pipelineId: string;
+  pipelineName: string;
+  paused: boolean;
+  /** What deleting it takes along (computed on the server). */
+  dependents: PipelineDependents;
+}) {
   const [last, setLast] = useState<"run" | "pause" | null>(null);
   const [run, runAction, running] = useActionState(
     async (prev: Attempted<{ runId: string }>, form: FormData): Promise<Attempted<{ runId: string }>> => ({
@@ -69,7 +82,9 @@ export function PipelineControls({ pipelineId, paused }: { pipelineId: string; p
             {pausing ? "Saving…" : paused ? "Resume" : "Pause"}
           </Button>
         </form>
+        <DeletePipelineButton pipelineId={pipelineId} pipelineName={pipelineName} dependents={dependents} />
       </div>
+      {dependents.isDefault ? <DefaultPipelineNote /> : null}
       <FormError message={error} className="whitespace-normal sm:max-w-md" />
     </div>
   );
