@@ -162,6 +162,7 @@ const ACTIONS: ActionRow[] = [
   { action: "app/(app)/datasets/[name]/actions.ts#setDateOrderAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/datasets/[name]/actions.ts#updateDatasetSettingsAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
   { action: "app/(app)/datasets/actions.ts#createUrlDatasetAction", min: "editor", args: EMPTY_FORM, allowed: 400 },
+  { action: "app/(app)/datasets/actions.ts#checkDatasetNameAction", min: "viewer", args: NULL_ARG, allowed: 400 },
   {
     action: "app/(app)/datasets/actions.ts#removeFailedDatasetsAction",
     min: "editor",

@@ -1,5 +1,8 @@
 import { CsvFormatError } from "./errors";
 
+// No Node APIs: the browser's upload form refuses binary files with this module too
+// (app/(app)/datasets/new/csv-preview.ts), so both sides apply one rule.
+
 interface Magic {
   bytes: number[];
   what: string;
@@ -23,7 +26,7 @@ const MAGIC: Magic[] = [
     bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
     what: "legacy Office document, e.g. an .xls workbook; export it as CSV first",
   },
-  { bytes: [...Buffer.from("SQLite format 3\0", "latin1")], what: "SQLite database" },
+  { bytes: Array.from("SQLite format 3\0", (c) => c.charCodeAt(0)), what: "SQLite database" },
 ];
 
 function binaryError(what: string): CsvFormatError {
@@ -91,4 +94,15 @@ function looksLikeUtf16(head: Uint8Array, start: number): boolean {
   }
   const pairs = (n - start) / 2;
   return pairs >= 2 && Math.max(evenNul, oddNul) >= pairs * 0.6;
+}
+
+/**
+ * The binary rule over a file's head in the order lib/csv/sniff.ts applies it: signatures on the
+ * raw bytes, then NUL and control bytes after the BOM, or, for a wide encoding (UTF-16/32, where
+ * NUL bytes are ordinary), the same check on the decoded text. Throws a CsvFormatError "binary".
+ */
+export function checkBinaryHead(head: Uint8Array, read: { bomLength: number; wide: boolean; text: () => string }): void {
+  checkMagic(head);
+  if (read.wide) checkBinaryText(read.text());
+  else checkBinaryBytes(head, read.bomLength);
 }

@@ -1,5 +1,5 @@
 import iconv from "iconv-lite";
-import { checkBinaryBytes, checkBinaryText, checkMagic } from "./binary";
+import { checkBinaryHead, checkMagic } from "./binary";
 import { detectEncoding } from "./detect-encoding";
 import { detectBom, detectDelimiter, detectLineEnding, type LineEnding } from "./dialect";
 import { findInvalidUtf8, incompleteUtf8Tail, invalidUtf8Error, isWideEncoding, resolveEncodingLabel } from "./encoding";
@@ -64,12 +64,19 @@ export function sniffBytes(head: Buffer, opts: SniffOptions = {}): SniffResult {
   const encodingReason = bom ? "byte-order mark" : chosen ? "chosen" : guess!.reason;
   const bomLength = bom?.length ?? 0;
 
+  const wide = isWideEncoding(encoding);
+  let wideText: string | undefined;
+  // The browser's upload form applies this same rule (lib/csv/binary.ts).
+  checkBinaryHead(head, {
+    bomLength,
+    wide,
+    text: () => (wideText ??= iconv.getDecoder(encoding, { stripBOM: false }).write(head.subarray(bomLength))),
+  });
+
   let text: string;
-  if (isWideEncoding(encoding)) {
-    text = iconv.getDecoder(encoding, { stripBOM: false }).write(head.subarray(bomLength));
-    checkBinaryText(text);
+  if (wide) {
+    text = wideText!;
   } else {
-    checkBinaryBytes(head, bomLength);
     if (encoding === "utf-8") {
       const bad = findInvalidUtf8(head, bomLength, head.length, !complete);
       if (bad !== -1) throw locatedEncodingError(head, bad, opts.delimiter, chosen === "utf-8");

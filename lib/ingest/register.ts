@@ -8,6 +8,7 @@ import {
   getActiveDatasetLoad,
   getDatasetLoad,
   getDatasetById,
+  getDatasetByName,
   getDatasetVersion,
   insertDataset,
   insertDatasetLoad,
@@ -56,6 +57,13 @@ export async function assertNameFreeOfModels(name: string): Promise<void> {
       name: ["This name is taken by a model"],
     });
   }
+}
+
+/** What already holds a name in the warehouse, for the form's early "taken" message; submit checks again. */
+export async function nameTakenBy(name: string): Promise<"dataset" | "model" | null> {
+  if (await getDatasetByName(name)) return "dataset";
+  if (await getModelByName(name)) return "model";
+  return null;
 }
 
 /** Registers a dataset fetched from a URL, creates its default pipeline and starts its first run, in one transaction. */

@@ -27,6 +27,9 @@ import { UserError } from "@/lib/errors";
 import { getObjectStore } from "@/lib/storage";
 import { withTransaction } from "@/lib/queue/transaction";
 import { createByteCap } from "@/lib/ingest/byte-cap";
+import { openCsv } from "@/lib/ingest/load-staging";
+import { emptyFileError } from "@/lib/ingest/scratch-table";
+import { CsvFormatError } from "@/lib/csv/errors";
 import { assertNameFreeOfModels, resolveOptions } from "@/lib/ingest/register";
 import { versionStorageKey } from "@/lib/ingest/run-load";
 import { datasetNameField, datasetOptionsInput } from "@/lib/validation/datasets";
@@ -60,12 +63,28 @@ async function storeUpload(datasetId: string, loadId: string, file: Readable, sp
     const put = await getObjectStore().put(key, capped, { contentType: "text/csv" });
     if (put.size === 0) {
       await getObjectStore().delete(key);
-      throw new UserError("The uploaded file is empty", 422, { file: ["The file is empty"] });
+      throw new UserError("The uploaded file is empty", 422, { file: ["This file is empty"] });
     }
     return { ...put, staged: await tap.staged(), speculation };
   } catch (err) {
     await speculation?.discard();
     throw err;
+  }
+}
+
+/**
+ * Refuses, at upload, a file the load would refuse at its first bytes: binary (signature, NUL or
+ * control bytes, a web page) or empty once inflated. The same rule as the load (openCsv), so no
+ * dataset is created only to fail; any other problem stays the load's to report, as before.
+ */
+async function refuseUnreadableUpload(key: string, options: DatasetOptions): Promise<void> {
+  const empty = emptyFileError().message;
+  try {
+    const opened = await openCsv({ open: () => getObjectStore().get(key), maxBytes: getEnv().maxSourceBytes, options });
+    opened.whole.destroy();
+  } catch (err) {
+    if (err instanceof CsvFormatError && err.code === "binary") throw new UserError(err.message, 422, { file: [err.message] });
+    if (err instanceof UserError && err.message === empty) throw new UserError(err.message, 422, { file: ["This file is empty"] });
   }
 }
 
@@ -147,6 +166,8 @@ export async function registerUploadedDataset(
       staged = null;
       await put.speculation?.discard();
     }
+    // Staged means the head was read with these options already; otherwise read it now.
+    if (!staged) await refuseUnreadableUpload(put.key, options);
     result = await withTransaction(async (tx, send) => {
       const dataset = await insertDataset(
         { id: datasetId, name, sourceType: "upload", sourceUrl: null, options, status: "loading", createdBy: actor.id },

@@ -97,6 +97,9 @@ export const datasetIdInput = z.object({
   datasetId: z.string().uuid("Unknown dataset"),
 });
 
+/** The new-dataset form asking, as the name is typed, whether it is free (any string: the form checks the pattern). */
+export const datasetNameCheckInput = z.object({ name: z.string().trim().min(1).max(200) });
+
 /** "Remove failed datasets": the ones the user confirmed (each is checked again on the server). */
 export const failedDatasetsCleanupInput = z.object({
   datasetIds: z.array(z.string().uuid("Unknown dataset")).min(1, "Choose at least one dataset").max(500),

@@ -4,9 +4,9 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { runAction, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/session";
-import { registerUrlDataset } from "@/lib/ingest/register";
+import { nameTakenBy, registerUrlDataset } from "@/lib/ingest/register";
 import { removeFailedDatasets, type FailedCleanup } from "@/lib/lifecycle/failed-datasets";
-import { failedDatasetsCleanupInput } from "@/lib/validation/datasets";
+import { datasetNameCheckInput, failedDatasetsCleanupInput } from "@/lib/validation/datasets";
 import { optionsFromFormData } from "./dataset-options";
 
 /**
@@ -50,5 +50,17 @@ export async function removeFailedDatasetsAction(_prev: ActionResult<FailedClean
     revalidatePath("/pipelines");
     revalidatePath("/");
     return result;
+  });
+}
+
+/**
+ * Whether a dataset name is taken, asked by the new-dataset form while the name is typed (viewers
+ * can read every name on the list already). The upload route and createUrlDatasetAction check again.
+ */
+export async function checkDatasetNameAction(input: unknown): Promise<ActionResult<{ takenBy: "dataset" | "model" | null }>> {
+  return runAction("checkDatasetName", async () => {
+    await requireRole("viewer");
+    const { name } = datasetNameCheckInput.parse(input);
+    return { takenBy: await nameTakenBy(name) };
   });
 }

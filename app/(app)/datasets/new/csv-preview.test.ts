@@ -113,3 +113,38 @@ describe("the browser preview reads a file as the server's sniff does", () => {
     expect(withBom).toMatchObject({ encoding: "utf-16le", text: "a,b\n" });
   });
 });
+
+describe("the browser refuses binary files with the server's rule", () => {
+  const head = (bytes: Buffer, encoding?: string) => readHeadText(new File([new Uint8Array(bytes)], "f.csv"), encoding);
+  const serverMessage = (bytes: Buffer, encoding?: string) => {
+    try {
+      sniffBytes(bytes, { encoding, complete: true });
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it.each<[string, Buffer, string?]>([
+    ["NUL bytes", Buffer.from("id,v\n1,a\0b\n")],
+    ["a PNG image", Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)])],
+    ["an .xlsx workbook", Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64, 0)])],
+    ["a SQLite database", Buffer.concat([Buffer.from("SQLite format 3\0", "latin1"), Buffer.alloc(64, 0)])],
+    ["control characters", Buffer.from("a,b\n" + "\x01\x02\x03,x\n".repeat(20), "latin1")],
+  ])("%s: the same message as the server", async (_what, bytes) => {
+    const expected = serverMessage(bytes);
+    expect(expected).toMatch(/^This file looks binary/);
+    expect((await head(bytes)).binary).toBe(expected);
+  });
+
+  it("names NUL bytes as the upload form says", async () => {
+    expect((await head(Buffer.from("a\0b")))!.binary).toBe("This file looks binary (it contains NUL bytes), not CSV.");
+  });
+
+  it("accepts text, also UTF-16 whose NUL bytes are ordinary", async () => {
+    for (const bytes of [utf8("a,b\n1,2\n"), utf16le("a;b\n1;2\n"), Buffer.from("a\tb\n1\t2\n3\t4\n", "utf16le")]) {
+      expect(serverMessage(bytes)).toBeUndefined();
+      expect((await head(bytes)).binary).toBeUndefined();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import Papa from "papaparse";
+import { checkBinaryHead, checkMagic } from "@/lib/csv/binary";
 import { detectEncoding } from "@/lib/csv/detect-encoding";
 import { detectBom, detectDelimiter } from "@/lib/csv/dialect";
 import { normalizeHeaders } from "@/lib/csv/headers";
@@ -7,7 +8,14 @@ import { detectLayout, physicalLineStart } from "@/lib/csv/layout";
 export const PREVIEW_BYTES = 64 * 1024;
 export const PREVIEW_ROWS = 10;
 
-export type HeadText = { text: string; truncated: boolean; encoding: string; encodingDetected?: boolean };
+export type HeadText = {
+  text: string;
+  truncated: boolean;
+  encoding: string;
+  encodingDetected?: boolean;
+  /** The server's refusal of a binary file, when the head already shows it (lib/csv/binary.ts). */
+  binary?: string;
+};
 
 export type CsvPreview = {
   delimiter: string;
@@ -56,11 +64,33 @@ export function decodeHead(
   }
 }
 
+const WIDE = /^(utf-?(16|32)|ucs-?2)/i;
+
+/**
+ * Why the server will refuse this head as binary, or null: the server's own rule (lib/csv/binary.ts)
+ * with the encoding decided as decodeHead decides it. A wide encoding the browser could not decode
+ * (UTF-32) is checked by its signature only; the server checks the rest.
+ */
+export function binaryProblem(bytes: Uint8Array, decoded: { text: string; encoding: string }, encoding?: string): string | null {
+  const bom = detectBom(bytes);
+  const chosen = encoding && encoding.toLowerCase() !== "auto" ? encoding : undefined;
+  const label = bom?.encoding ?? chosen ?? decoded.encoding;
+  try {
+    if (WIDE.test(label) && !WIDE.test(decoded.encoding)) checkMagic(bytes);
+    else checkBinaryHead(bytes, { bomLength: bom?.length ?? 0, wide: WIDE.test(label), text: () => decoded.text });
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : "This file looks binary, not CSV.";
+  }
+}
+
 /** The first 64 KiB of a file as text, decoded as the server will. */
 export async function readHeadText(file: File, encoding?: string): Promise<HeadText> {
   const bytes = new Uint8Array(await file.slice(0, PREVIEW_BYTES).arrayBuffer());
   const truncated = file.size > PREVIEW_BYTES;
-  return { ...decodeHead(bytes, encoding, !truncated), truncated };
+  const decoded = decodeHead(bytes, encoding, !truncated);
+  const binary = binaryProblem(bytes, decoded, encoding);
+  return { ...decoded, truncated, ...(binary ? { binary } : {}) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { describedBy, FieldErrors, FormError } from "@/components/form-messages";
 import { FileDropZone } from "@/components/file-drop-zone";
 import { TextField } from "@/components/text-field";
-import { createUrlDatasetAction } from "../actions";
+import { checkDatasetNameAction, createUrlDatasetAction } from "../actions";
 import { groupFieldErrors, OPTION_FIELDS, optionsFromFormData } from "../dataset-options";
 import { formatBytes } from "@/lib/format";
 import { UploadProgressBar } from "../upload-progress";
@@ -26,6 +26,8 @@ type UploadCreated = { dataset: { id: string; name: string } };
 
 const KNOWN_FIELDS = ["name", "csvUrl", "file", ...OPTION_FIELDS];
 const ACCEPT = ".csv,.tsv,.txt,.psv,text/csv,text/plain,text/tab-separated-values";
+/** Wait for a pause in typing before asking whether the name is free. */
+const NAME_CHECK_DELAY_MS = 300;
 
 function toErrors(formError: string | undefined, fieldErrors: Record<string, string[]> | undefined): Errors {
   const grouped = groupFieldErrors(fieldErrors, KNOWN_FIELDS);
@@ -52,7 +54,29 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
   const [uploadErrors, setUploadErrors] = useState<Errors | null>(null);
   const abortRef = useRef<AbortController | null>(null);
 
+  const [nameTaken, setNameTaken] = useState<{ name: string; message: string } | null>(null);
+
   const [urlState, urlAction, urlPending] = useActionState(createUrlDatasetAction, { ok: false } as ActionResult<{ name: string }>);
+
+  // Ask whether the name is free once typing pauses; the server checks again on submit.
+  useEffect(() => {
+    const candidate = name.trim();
+    if (datasetNameProblem(candidate)) return;
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      checkDatasetNameAction({ name: candidate })
+        .then((answer) => {
+          if (cancelled || !answer.ok) return;
+          const by = answer.data.takenBy;
+          setNameTaken(by ? { name: candidate, message: `The name ${candidate} is taken${by === "model" ? " by a model" : ""}` } : null);
+        })
+        .catch(() => {}); // only a hint: the submit answers for real
+    }, NAME_CHECK_DELAY_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [name]);
 
   // Read the head again when the file or the chosen encoding changes; parsing is cheap and
   // follows the delimiter and header options below.
@@ -93,7 +117,13 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
         ? { fieldErrors: {} }
         : toErrors(urlState.formError, urlState.fieldErrors)
       : (uploadErrors ?? { fieldErrors: {} });
-  const fe = errors.fieldErrors;
+  // Checked in the browser before any byte is sent, with the server's rules (lib/csv/binary.ts).
+  const fileProblem = !file ? null : file.size === 0 ? "This file is empty" : head?.file === file ? (head.text.binary ?? null) : null;
+  const takenMessage = nameTaken && nameTaken.name === name.trim() ? nameTaken.message : null;
+  const fe: Record<string, string[]> = { ...errors.fieldErrors };
+  if (source === "upload" && fileProblem && !fe.file?.includes(fileProblem)) fe.file = [fileProblem, ...(fe.file ?? [])];
+  if (takenMessage && !fe.name?.length) fe.name = [takenMessage];
+  const uploadBlocked = source === "upload" && fileProblem !== null;
 
   const suggestFrom = (raw: string | null) => {
     if (!nameEdited && raw) setName(suggestDatasetName(raw));
@@ -118,7 +148,7 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
 
     const local: Record<string, string[]> = {};
     if (!file) local.file = ["Choose a CSV file to upload"];
-    else if (file.size === 0) local.file = ["The file is empty"];
+    else if (fileProblem) local.file = [fileProblem];
     else if (maxUploadBytes && file.size > maxUploadBytes)
       local.file = [`The file is larger than the ${formatBytes(maxUploadBytes)} limit`];
     const problem = datasetNameProblem(name);
@@ -232,7 +262,7 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
           ) : null}
 
           {headError ? <p className="text-muted-foreground text-sm">{headError}</p> : null}
-          {file && preview ? (
+          {file && preview && !fileProblem ? (
             <FilePreview
               file={file}
               preview={preview}
@@ -270,7 +300,7 @@ export function NewDatasetForm({ maxUploadBytes }: { maxUploadBytes?: number }) 
       {progress ? <UploadProgressBar progress={progress} /> : null}
 
       <div className="flex flex-wrap items-center gap-2">
-        <Button type="submit" disabled={busy}>
+        <Button type="submit" disabled={busy || uploadBlocked}>
           {source === "url" ? <LinkIcon aria-hidden="true" /> : <UploadIcon aria-hidden="true" />}
           {source === "url" ? (urlPending ? "Registering…" : "Register and load") : uploading ? "Uploading…" : "Upload and load"}
         </Button>

@@ -12,6 +12,7 @@ import { isActiveRun, runDisplayStatus, RunStatusBadge, stepLabel, triggerLabel,
 import { useLiveStatus } from "@/components/live-status/use-live-status";
 import type { RunChange } from "../actions";
 import { RunControls } from "./run-controls";
+import { RunTimeline } from "./run-timeline";
 import { BuildsTable, DeliveriesTable, LoadProgress, StepTimeline } from "./run-sections";
 
 /** After this many failed polls in a row the page says it is trying to reconnect. */
@@ -188,6 +189,20 @@ export function RunLive({ initial, context }: { initial: RunDetail; context: Run
           <AlertTitle>Waiting to start</AlertTitle>
           <AlertDescription>Another run of this pipeline is in progress; this one starts as soon as it finishes.</AlertDescription>
         </Alert>
+      ) : null}
+
+      {steps.length ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h2>Timeline</h2>
+            </CardTitle>
+            <CardDescription>Each step on one clock from the request; dashed gaps are waits for a worker.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <RunTimeline run={run} steps={steps} now={now} />
+          </CardContent>
+        </Card>
       ) : null}
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:items-start">

@@ -5,10 +5,11 @@ import { Progress } from "@/components/ui/progress";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { phaseLabel } from "@/components/dataset-status";
 import { deliveryKindLabel, DeliveryStatusBadge } from "@/components/destinations/delivery-status";
-import { durationBetween, formatBytes, formatClock, formatCount, formatDuration, formatPreciseDateTime } from "@/lib/format";
+import { durationBetween, formatBytes, formatCount, formatDuration, formatPreciseDateTime } from "@/lib/format";
 import { RunStatusBadge, stepLabel } from "@/components/pipelines/run-status";
 import { cn } from "@/lib/utils";
 import { isBlockingResult } from "@/lib/transform/test-severity";
+import { StepLog } from "./step-log";
 
 // The run page's sections, fed by the polled run detail (plain JSON: dates as ISO text).
 
@@ -87,27 +88,7 @@ export function StepTimeline({ steps, now }: { steps: Step[]; now: Date }) {
                   <summary className="focus-visible:ring-ring/50 cursor-pointer rounded-md px-3 py-1.5 text-xs font-medium outline-none focus-visible:ring-[3px]">
                     Log ({step.log.length} {step.log.length === 1 ? "line" : "lines"})
                   </summary>
-                  <ol
-                    className="bg-muted/40 max-h-64 overflow-auto border-t px-3 py-2 font-mono text-xs leading-relaxed"
-                    data-testid={`step-${step.name}-log`}
-                  >
-                    {step.log.map((line, n) => (
-                      <li
-                        key={n}
-                        className={cn(
-                          "break-words",
-                          line.level === "error" && "text-destructive",
-                          line.level === "warn" && "text-amber-800 dark:text-amber-300",
-                        )}
-                      >
-                        <time dateTime={line.at} className="text-muted-foreground mr-2">
-                          {formatClock(line.at)}
-                        </time>
-                        {line.level !== "info" ? <span className="mr-1 uppercase">{line.level}</span> : null}
-                        {line.message}
-                      </li>
-                    ))}
-                  </ol>
+                  <StepLog lines={step.log} stepName={step.name} />
                 </details>
               ) : null}
             </div>
