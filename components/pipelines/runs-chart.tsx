@@ -72,8 +72,10 @@ export function RunsChart({ data }: { data: RunPoint[] }) {
       <figcaption id={captionId} className="sr-only">
         {title}. {description}
       </figcaption>
-      <div className="h-64 w-full">
-        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 640, height: 256 }}>
+      {/* Clipped sideways: before it measures its box the chart draws at its initial width, which
+          on a phone would widen the whole page for a moment. */}
+      <div className="h-64 w-full min-w-0 overflow-x-clip">
+        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 320, height: 256 }}>
           <ComposedChart data={data} title={title} desc={description} margin={{ top: 8, right: 4, bottom: 0, left: 4 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} className="stroke-border" />
             <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={24} tickLine={false} />
