@@ -1,54 +1,32 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { closeDb, getSql } from "@/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getSql } from "@/db";
 import { getRunById } from "@/db/queries/pipelines";
 import type { PipelineDelivery } from "@/db/schema/pipelines";
-import { resetEnvForTests } from "@/lib/env";
 import { createUser } from "@/lib/auth/users";
 import { registerUrlDataset } from "@/lib/ingest/register";
 import { createPipeline, editPipeline, removePipeline } from "@/lib/pipeline/pipelines";
 import { requestRun } from "@/lib/pipeline/runs";
 import { createDestination } from "@/lib/slack/destinations";
-import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
-import { startCsvHost } from "./helpers/csv-host";
 import { waitFor } from "./helpers/processes";
 import { runEnded } from "./helpers/run-state";
-import { startWorker, type WorkerHandle } from "./helpers/workers";
+import { startRunStandIns, type RunStandIns } from "./helpers/run-stand-ins";
 
 /** "What changed" deliveries through real runs: a worker, Postgres, the CSV host and the Slack stand-in. */
-let host: Awaited<ReturnType<typeof startCsvHost>>;
-let sink: SlackSink;
+let host: RunStandIns["host"];
+let sink: RunStandIns["sink"];
 let actor: Awaited<ReturnType<typeof createUser>>;
 let destinationId: string;
-const workers: WorkerHandle[] = [];
+let standIns: RunStandIns;
 
 beforeAll(async () => {
-  host = await startCsvHost();
-  sink = await startSlackSink();
-  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
-  resetEnvForTests();
+  standIns = await startRunStandIns();
+  ({ host, sink } = standIns);
   actor = await createUser({ email: "differ@example.com", password: "long enough pw", role: "editor" });
   destinationId = (await createDestination({ webhookUrl: sink.webhookUrl("/services/T7/B7/digest"), name: "digest sink" }, actor)).id;
-  workers.push(
-    await startWorker({
-      DATABASE_URL: process.env.DATABASE_URL!,
-      DATA_DIR: inject("dataDir"),
-      OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
-    }),
-  );
 }, 120_000);
 
 afterAll(async () => {
-  if (process.env.DEBUG_WORKER)
-    console.log(
-      workers
-        .map((w) => w.output())
-        .join("\n")
-        .slice(-8000),
-    );
-  await Promise.all(workers.map((w) => w.stop()));
-  await host.close();
-  await sink.close();
-  await closeDb();
+  await standIns.close();
 }, 60_000);
 
 async function run(pipelineId: string) {

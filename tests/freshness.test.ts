@@ -1,9 +1,7 @@
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { closeDb } from "@/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDatasetByName, getLatestDatasetVersion } from "@/db/queries/datasets";
 import { listRunSteps } from "@/db/queries/pipelines";
-import { resetEnvForTests } from "@/lib/env";
 import { createUser } from "@/lib/auth/users";
 import { registerUrlDataset } from "@/lib/ingest/register";
 import { updateDatasetSettings } from "@/lib/ingest/manage";
@@ -11,39 +9,25 @@ import { datasetViewByName } from "@/lib/api/views";
 import { checkFreshness } from "@/lib/pipeline/freshness-check";
 import { requestRun } from "@/lib/pipeline/runs";
 import { createDestination } from "@/lib/slack/destinations";
-import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
-import { startCsvHost } from "./helpers/csv-host";
 import { runEnded } from "./helpers/run-state";
-import { startWorker, type WorkerHandle } from "./helpers/workers";
+import { startRunStandIns, type RunStandIns } from "./helpers/run-stand-ins";
 
 /** URL sources fetched conditionally (ETag / Last-Modified) and source freshness with its alerts. */
-let host: Awaited<ReturnType<typeof startCsvHost>>;
-let sink: SlackSink;
+let host: RunStandIns["host"];
+let sink: RunStandIns["sink"];
 let actor: Awaited<ReturnType<typeof createUser>>;
-const workers: WorkerHandle[] = [];
+let standIns: RunStandIns;
 const log = pino({ level: "silent" });
 
 beforeAll(async () => {
-  host = await startCsvHost();
-  sink = await startSlackSink();
-  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
-  resetEnvForTests();
+  standIns = await startRunStandIns();
+  ({ host, sink } = standIns);
   actor = await createUser({ email: "fresh@example.com", password: "long enough pw", role: "editor" });
   await createDestination({ webhookUrl: sink.webhookUrl("/services/T6/B6/fresh"), name: "fresh sink" }, actor);
-  workers.push(
-    await startWorker({
-      DATABASE_URL: process.env.DATABASE_URL!,
-      DATA_DIR: inject("dataDir"),
-      OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
-    }),
-  );
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await host.close();
-  await sink.close();
-  await closeDb();
+  await standIns.close();
 }, 60_000);
 
 const finished = (runId: string) => runEnded(runId, 60_000);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { closeDb, getSql } from "@/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getSql } from "@/db";
 import {
   getDatasetById,
   getDatasetByName,
@@ -9,7 +9,6 @@ import {
   updateDatasetLoad,
 } from "@/db/queries/datasets";
 import { getPipelineById, insertRun, listPipelines, updateRun } from "@/db/queries/pipelines";
-import { resetEnvForTests } from "@/lib/env";
 import { createUser } from "@/lib/auth/users";
 import { registerUrlDataset } from "@/lib/ingest/register";
 import { datasetDependents, modelDependents, pipelineDependents } from "@/lib/lifecycle/dependents";
@@ -17,37 +16,26 @@ import { keepReason, listRemovableFailedDatasets, removeFailedDatasets } from "@
 import { createPipeline, removePipeline } from "@/lib/pipeline/pipelines";
 import { requestRun } from "@/lib/pipeline/runs";
 import { saveModel } from "@/lib/transform/models";
-import { startCsvHost } from "./helpers/csv-host";
 import { runEnded } from "./helpers/run-state";
-import { startWorker, type WorkerHandle } from "./helpers/workers";
+import { startRunStandIns, type RunStandIns } from "./helpers/run-stand-ins";
 
 /**
  * Lifecycle: what a delete takes along and breaks (the delete dialogs' lists), and the bulk removal
  * of datasets that failed and never loaded, with its server-side rules. Loads run for real (a worker,
  * the CSV host answering 404 for the failing ones); everything is read back from Postgres.
  */
-let host: Awaited<ReturnType<typeof startCsvHost>>;
+let host: RunStandIns["host"];
 let actor: Awaited<ReturnType<typeof createUser>>;
-const workers: WorkerHandle[] = [];
+let standIns: RunStandIns;
 
 beforeAll(async () => {
-  host = await startCsvHost();
-  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port}`;
-  resetEnvForTests();
+  standIns = await startRunStandIns();
+  ({ host } = standIns);
   actor = await createUser({ email: "lifecycle@example.com", password: "long enough pw", role: "editor" });
-  workers.push(
-    await startWorker({
-      DATABASE_URL: process.env.DATABASE_URL!,
-      DATA_DIR: inject("dataDir"),
-      OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
-    }),
-  );
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await host.close();
-  await closeDb();
+  await standIns.close();
 }, 60_000);
 
 /** A dataset from the CSV host, its first load finished (404 for a path that serves nothing). */

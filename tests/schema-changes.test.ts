@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { closeDb, getSql } from "@/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getSql } from "@/db";
 import { getDatasetByName, getLatestDatasetVersion } from "@/db/queries/datasets";
-import { resetEnvForTests } from "@/lib/env";
 import { createUser } from "@/lib/auth/users";
 import { datasetViewByName } from "@/lib/api/views";
 import { registerUrlDataset } from "@/lib/ingest/register";
@@ -10,39 +9,25 @@ import { requestRun } from "@/lib/pipeline/runs";
 import { saveModel } from "@/lib/transform/models";
 import { editPipeline } from "@/lib/pipeline/pipelines";
 import { createDestination } from "@/lib/slack/destinations";
-import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
-import { startCsvHost } from "./helpers/csv-host";
 import { runEnded } from "./helpers/run-state";
-import { startWorker, type WorkerHandle } from "./helpers/workers";
+import { startRunStandIns, type RunStandIns } from "./helpers/run-stand-ins";
 
 /** A dataset's schema across versions: the recorded diff, renames suggested, `freeze` and type locks. */
-let host: Awaited<ReturnType<typeof startCsvHost>>;
-let sink: SlackSink;
+let host: RunStandIns["host"];
+let sink: RunStandIns["sink"];
 let alerts: string;
 let actor: Awaited<ReturnType<typeof createUser>>;
-const workers: WorkerHandle[] = [];
+let standIns: RunStandIns;
 
 beforeAll(async () => {
-  host = await startCsvHost();
-  sink = await startSlackSink();
-  process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
-  resetEnvForTests();
+  standIns = await startRunStandIns();
+  ({ host, sink } = standIns);
   actor = await createUser({ email: "schema@example.com", password: "long enough pw", role: "editor" });
   alerts = (await createDestination({ webhookUrl: sink.webhookUrl("/services/T5/B5/schema"), name: "schema alerts" }, actor)).id;
-  workers.push(
-    await startWorker({
-      DATABASE_URL: process.env.DATABASE_URL!,
-      DATA_DIR: inject("dataDir"),
-      OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
-    }),
-  );
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await host.close();
-  await sink.close();
-  await closeDb();
+  await standIns.close();
 }, 60_000);
 
 const finished = (runId: string) => runEnded(runId, 60_000);
