@@ -2,14 +2,15 @@
 #
 # Relayboard: one image, every role.
 #   web     CMD ["npm","run","web"]        (default) scripts/launch.ts web → `next start`
-#   worker  ["npm","run","worker"]         tsx jobs/worker.ts (plain Node, no Next)
+#   worker  ["npm","run","worker"]         jobs/start.mjs → .build/worker.cjs (plain Node, no Next)
 #   migrate ["npm","run","db:migrate"]     drizzle migrations + pg-boss schema, then exit
 #   admin   ["npm","run","admin","--","user","create","--email","E","--password","P","--role","admin"]
 #   both    ["npm","start"]                web + worker in one container (small installs)
 #
 # The web role runs `next start` on the full .next build rather than a standalone bundle:
-# the worker and the CLI need the TypeScript sources and node_modules (tsx) anyway, so a
-# standalone copy would only duplicate them (next.config.js therefore sets no `output`).
+# the CLI needs the TypeScript sources and node_modules (tsx) anyway, so a standalone copy would
+# only duplicate them (next.config.js therefore sets no `output`). The worker runs from an esbuild
+# bundle of its sources made here (jobs/start.mjs); the sources stay beside it for the CLI.
 #
 # Build: docker build -t relayboard .        Run: see docker-compose.yml
 
@@ -21,8 +22,8 @@ WORKDIR /app
 # NPM_CONFIG_SCRIPT_SHELL: npm runs scripts through `sh -c`, and Debian's dash does not exec the
 # command, so on `docker stop` npm's forwarded SIGTERM kills only dash; npm then exits, the
 # container ends and the worker is killed mid-job without its graceful shutdown. bash execs a
-# single command, so SIGTERM reaches tsx (which relays it to the worker or launcher) and npm
-# waits for it to finish.
+# single command, so SIGTERM reaches node (the worker, or tsx which relays it to the launcher) and
+# npm waits for it to finish.
 ENV NEXT_TELEMETRY_DISABLED=1 \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
@@ -59,7 +60,9 @@ COPY . .
 RUN mkdir -p public \
  && npm run build \
  && test -f .next/BUILD_ID \
- && rm -rf .next/cache
+ && rm -rf .next/cache \
+ && node jobs/start.mjs --build-only \
+ && test -f .build/worker.cjs
 
 # ---------------------------------------------------------------------------------------------
 # Production dependencies only. tsx is a regular dependency, so the worker, migrations and the
@@ -81,9 +84,11 @@ ENV NODE_ENV=production \
 # runtime cache) and /data are writable.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json /app/tsconfig.json /app/next.config.js ./
-# Sources that tsx runs: the worker, launcher, migrations and admin CLI (db/ includes
+# The worker's bundle (read-only here: jobs/start.mjs runs it as it is when it cannot rebuild), and
+# the sources that tsx runs: the launcher, migrations and admin CLI (db/ includes
 # db/migrations, which lib/database/migrate.ts reads from the working directory). Add any new top-level
 # source folder that jobs/ or scripts/ import here.
+COPY --from=build /app/.build ./.build
 COPY --from=build /app/lib ./lib
 COPY --from=build /app/db ./db
 COPY --from=build /app/jobs ./jobs

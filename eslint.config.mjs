@@ -34,6 +34,7 @@ export default defineConfig([
     ".node/**",
     "node_modules/**",
     "native/build/**",
+    ".build/**",
     "next-env.d.ts",
     "playwright-report/**",
     "test-results/**",

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import readline from "node:readline";
 import { readCpuSeconds, readMemory, sampleRss, type RssSummary } from "@/bench/rss";
-import { WORKER_NODE_ARGS } from "@/jobs/node-args";
+import { WORKER_ENTRY, WORKER_NODE_ARGS } from "@/jobs/node-args";
 
 /**
  * Relayboard's real job path: a separate `jobs/worker.ts` process picks up the dataset.ingest job
@@ -41,7 +41,7 @@ export async function startWorker(
   readyTimeoutMs = 120_000,
 ): Promise<WorkerHandle> {
   const profile = env.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${env.cpuProfileDir}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...WORKER_NODE_ARGS, "jobs/worker.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...WORKER_NODE_ARGS, WORKER_ENTRY], {
     cwd: env.repoRoot,
     env: {
       ...process.env,

@@ -1,5 +1,5 @@
 /**
- * The Node.js arguments every worker process starts with: `node ${WORKER_NODE_ARGS} jobs/worker.ts`.
+ * How every worker process starts: `node ${WORKER_NODE_ARGS} ${WORKER_ENTRY}`.
  * The launcher (scripts/launch.ts) and the bench use this list; package.json's "worker" script
  * spells the same flags out (jobs/node-args.test.ts keeps the two equal).
  *
@@ -13,6 +13,10 @@
  * idle RSS ≈ 150 → ≈ 118 MiB, and the peak of a load drops by about as much. V8 does not apply
  * this flag after start-up, so it cannot be set from inside jobs/worker.ts.
  *
- * --import tsx: the worker runs from its TypeScript sources.
+ * No `--import tsx`: jobs/start.mjs runs the worker from an esbuild bundle of its sources (why and
+ * what it saves: that file's header).
  */
-export const WORKER_NODE_ARGS: readonly string[] = ["--max-semi-space-size=1", "--import", "tsx"];
+export const WORKER_NODE_ARGS: readonly string[] = ["--max-semi-space-size=1"];
+
+/** Bundles jobs/worker.ts when its sources changed, then runs it. */
+export const WORKER_ENTRY = "jobs/start.mjs";

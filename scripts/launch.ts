@@ -6,7 +6,7 @@ import { getLogger } from "@/lib/log";
 import { prepareSetupToken } from "@/lib/auth/setup-token";
 import { closeDb } from "@/db";
 import { prepareDatabase } from "@/lib/database/prepare";
-import { WORKER_NODE_ARGS } from "@/jobs/node-args";
+import { WORKER_ENTRY, WORKER_NODE_ARGS } from "@/jobs/node-args";
 
 /**
  * `npm run dev` / `npm start` / `npm run web`: one command that prepares the database (the embedded
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const childEnv = { ...process.env, NODE_ENV: nodeEnv, PORT: String(env.port), HOST: env.host };
   const children: { name: string; proc: ChildProcess }[] = [];
   children.push({ name: "web", proc: run("scripts/web-server.ts", [mode === "dev" ? "dev" : "start"], childEnv, ["--import", "tsx"]) });
-  if (mode !== "web") children.push({ name: "worker", proc: run("jobs/worker.ts", [], childEnv, [...WORKER_NODE_ARGS]) });
+  if (mode !== "web") children.push({ name: "worker", proc: run(WORKER_ENTRY, [], childEnv, [...WORKER_NODE_ARGS]) });
   const url = `http://${displayHost(env.host)}:${env.port}`;
   log.info({ url, host: env.host, processes: children.map((c) => c.name) }, "relayboard starting");
   if (setupToken) printSetupBanner(url, setupToken);
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
         log.warn({ code, signal, restartsInLastMinute: restarts.length }, "worker exited; starting it again");
         setTimeout(() => {
           if (stopping) return;
-          child.proc = run("jobs/worker.ts", [], childEnv, [...WORKER_NODE_ARGS]);
+          child.proc = run(WORKER_ENTRY, [], childEnv, [...WORKER_NODE_ARGS]);
           watch(child);
         }, 1_000);
         return;

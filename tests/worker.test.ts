@@ -5,14 +5,14 @@ import { closeDb } from "@/db";
 import { getLatestProcessedProbe, insertQueueProbe } from "@/db/queries/system";
 import { queueProbeJob } from "@/lib/queue/jobs";
 import { bossOptions } from "@/lib/queue/boss";
-import { cleanEnv, startTs, waitFor } from "./helpers/processes";
+import { cleanEnv, startWorkerProcess, waitFor } from "./helpers/processes";
 
 afterAll(() => closeDb());
 
 describe("npm run worker", () => {
   it("processes jobs from the queue and exits cleanly on SIGTERM within 30 s", async () => {
     const url = process.env.DATABASE_URL!;
-    const { child, output } = startTs("jobs/worker.ts", cleanEnv({ DATABASE_URL: url, DATA_DIR: inject("dataDir") }));
+    const { child, output } = startWorkerProcess(cleanEnv({ DATABASE_URL: url, DATA_DIR: inject("dataDir") }));
     try {
       await waitFor(() => output().includes("worker ready"), 60_000, "worker ready");
 

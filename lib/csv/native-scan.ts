@@ -37,9 +37,10 @@ export function nativeScanDisabled(): boolean {
 export function loadNativeScanner(): NativeScanner | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  // Beside this file's folder (lib/csv), else under the working directory; paths built at run
-  // time, so that no bundler tries to follow them.
-  const roots = [typeof __dirname === "string" ? path.join(__dirname, "..", "..") : null, process.cwd()];
+  // Beside this file's folder (lib/csv), or beside the worker's bundle (.build, jobs/start.mjs),
+  // else under the working directory; paths built at run time, so that no bundler follows them.
+  const here = typeof __dirname === "string" ? __dirname : null;
+  const roots = [here && path.join(here, "..", ".."), here && path.join(here, ".."), process.cwd()];
   for (const root of roots) {
     if (!root) continue;
     try {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { WORKER_ENTRY, WORKER_NODE_ARGS } from "@/jobs/node-args";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 // `node --import tsx` runs the script in this one process (the tsx CLI would fork a child),
@@ -27,8 +28,12 @@ export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv, ti
   });
 }
 
-export function startTs(script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [...TSX_ARGS, script], { cwd: REPO_ROOT, env });
+/** A worker process started exactly as `npm run worker` starts one (jobs/start.mjs). */
+export function startWorkerProcess(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  return captureOutput(spawn(process.execPath, [...WORKER_NODE_ARGS, WORKER_ENTRY], { cwd: REPO_ROOT, env }));
+}
+
+function captureOutput(child: ChildProcess): { child: ChildProcess; output: () => string } {
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));

@@ -1,0 +1,88 @@
+// Bundles the worker (jobs/worker.ts and the repository code it imports) into one CommonJS file
+// with esbuild, unless the file is there and newer than every source it was built from.
+// Plain JavaScript on purpose: jobs/start.mjs runs it before anything could compile TypeScript.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+
+/** True when the bundle exists and no source it was built from changed since (mtime). */
+function bundleIsFresh(root, bundle, metafile) {
+  let builtAt;
+  let inputs;
+  try {
+    builtAt = fs.statSync(bundle).mtimeMs;
+    inputs = Object.keys(JSON.parse(fs.readFileSync(metafile, "utf8")).inputs);
+  } catch {
+    return false;
+  }
+  // tsconfig.json decides how "@/…" imports resolve; package.json which packages are external.
+  for (const input of [...inputs, "tsconfig.json", "package.json"]) {
+    try {
+      if (fs.statSync(path.join(root, input)).mtimeMs > builtAt) return false;
+    } catch {
+      return false; // a source was removed or renamed
+    }
+  }
+  return true;
+}
+
+/**
+ * Builds into files of this process's own and renames them into place, so workers starting
+ * together never read each other's half-written bundle. The metafile goes last: a bundle is only
+ * taken as fresh once the list of its inputs matches it.
+ */
+function buildBundle(root, entry, outDir, bundle, metafile) {
+  fs.mkdirSync(outDir, { recursive: true });
+  const tmpBundle = path.join(outDir, `${path.basename(bundle, ".cjs")}.${process.pid}.cjs`);
+  const tmpMeta = `${tmpBundle}.meta.json`;
+  const args = [
+    entry,
+    "--bundle",
+    "--platform=node",
+    "--format=cjs",
+    "--target=node22.12",
+    "--packages=external",
+    "--sourcemap=linked",
+    "--log-level=warning",
+    `--outfile=${tmpBundle}`,
+    `--metafile=${tmpMeta}`,
+  ];
+  // esbuild installs its native binary over this file where it can, and leaves a Node script with a
+  // shebang where it cannot: executed directly, both work.
+  const result = spawnSync(require.resolve("esbuild/bin/esbuild"), args, { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    for (const file of [tmpBundle, `${tmpBundle}.map`, tmpMeta]) fs.rmSync(file, { force: true });
+    throw new Error(`relayboard: could not bundle ${entry} (esbuild exited with ${result.status ?? result.signal})`);
+  }
+  // The source map is named after the file it maps: point the bundle at the name it will have.
+  const tmpName = path.basename(tmpBundle);
+  const code = fs
+    .readFileSync(tmpBundle, "utf8")
+    .replace(`sourceMappingURL=${tmpName}.map`, `sourceMappingURL=${path.basename(bundle)}.map`);
+  fs.writeFileSync(tmpBundle, code);
+  fs.renameSync(`${tmpBundle}.map`, `${bundle}.map`);
+  fs.renameSync(tmpBundle, bundle);
+  fs.renameSync(tmpMeta, metafile);
+}
+
+/**
+ * Makes sure `<outDir>/<name>.cjs` is the bundle of `entry` (a path relative to `root`) and
+ * returns its path and whether it was (re)built. A read-only install (the Docker image, which
+ * builds the bundle with the image) keeps the bundle it has, with a warning.
+ */
+export function ensureBundle({ root, entry, outDir = path.join(root, ".build"), name = "worker" }) {
+  const bundle = path.join(outDir, `${name}.cjs`);
+  const metafile = path.join(outDir, `${name}.meta.json`);
+  if (bundleIsFresh(root, bundle, metafile)) return { bundle, built: false };
+  try {
+    buildBundle(root, entry, outDir, bundle, metafile);
+    return { bundle, built: true };
+  } catch (err) {
+    if (!fs.existsSync(bundle) || !["EACCES", "EROFS", "EPERM"].includes(err?.code)) throw err;
+    console.warn(`relayboard: could not rebuild ${path.relative(root, bundle)} (${err.code}); running the one that is there`);
+    return { bundle, built: false };
+  }
+}
