@@ -20,11 +20,14 @@ const MAX_FIELD_BYTES = 32 * MIB;
 
 /**
  * How much may wait in a COPY stream's buffer before the load waits for it. With a typed twin,
- * two COPYs on two backends take every record; a deeper buffer keeps both fed while this process
- * scans the next piece (4 MiB measured 3.9–4.7 s on the 1M-row file against 4.0–4.8 s with
- * 256 KiB; docs/benchmarks.md). Memory stays bounded: two streams, 4 MiB each at most.
+ * two COPYs on two backends take every record; a buffer keeps both fed while this process scans
+ * the next piece. Its depth hardly changes the time (4 MiB measured 3.9–4.7 s on the 1M-row file
+ * against 4.0–4.8 s with 256 KiB; docs/benchmarks.md) but it does change the worker's peak memory:
+ * up to three streams (two staging lanes and the twin) each hold a window, and postgres.js holds
+ * a framed copy of every piece until the socket takes it. 2 MiB rather than 4 MiB: the 1 GiB
+ * load's peak RSS 193–201 → 185–196 MiB (`npm run bench -- --only=1g`).
  */
-const COPY_WINDOW = 4 * 1024 * 1024;
+const COPY_WINDOW = 2 * 1024 * 1024;
 
 /**
  * Resolves at the stream's next 'drain' (rejects on 'error', resolves on 'close'), removing its
