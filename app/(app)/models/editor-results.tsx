@@ -41,8 +41,9 @@ export const ResultsPane = forwardRef<
       <Tabs value={tab} onValueChange={(v) => onTab(v as ResultTab)} className="min-w-0 gap-0">
         <TabsList className="w-full">
           <TabsTrigger value="results">Results</TabsTrigger>
-          <TabsTrigger value="compiled">
-            Compiled<span className="sr-only sm:not-sr-only"> SQL</span>
+          {/* "SQL" only where there is room; the name is whole everywhere. */}
+          <TabsTrigger value="compiled" aria-label="Compiled SQL">
+            Compiled<span className="hidden sm:inline">SQL</span>
           </TabsTrigger>
           <TabsTrigger value="errors">
             Errors
