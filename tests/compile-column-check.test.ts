@@ -8,6 +8,7 @@ import { UserError } from "@/lib/errors";
 import { registerUrlDataset } from "@/lib/ingest/register";
 import { runDatasetLoad } from "@/lib/ingest/run-load";
 import { compileAndCheck, saveModel } from "@/lib/transform/models";
+import { previewModel, type PositionedError } from "@/lib/transform/preview";
 import { inSandbox } from "@/lib/transform/sandbox";
 import { startCsvHost } from "./helpers/csv-host";
 
@@ -98,6 +99,14 @@ describe("compile checks column names against the catalog", () => {
     await inSandbox((tx) => tx.unsafe("select warehouse.cc_touch()"));
     const [{ n: after }] = await getSql()`select count(*)::int as n from warehouse.cc_log`;
     expect(after).toBe(1);
+  });
+
+  it("a preview's database error points into the user's text too", async () => {
+    const err = (await previewModel("cc_report", "select id,\n  custmer\nfrom {{ ref('cc_orders') }}").catch(
+      (e: unknown) => e,
+    )) as PositionedError;
+    expect(err.message).toMatch(/custmer/);
+    expect(err.sourcePosition).toEqual({ line: 2, column: 3 });
   });
 
   it("runs on the sandbox's login, not the app's", async () => {

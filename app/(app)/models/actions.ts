@@ -6,7 +6,7 @@ import { requireRole } from "@/lib/auth/session";
 import { UserError } from "@/lib/errors";
 import { describeBuildError } from "@/lib/transform/build";
 import { compileAndCheck, removeModel, requestModelBuild, restoreModelRevision, saveModel } from "@/lib/transform/models";
-import { previewModel } from "@/lib/transform/preview";
+import { previewModel, type PositionedError } from "@/lib/transform/preview";
 import { listLatestBuilds } from "@/db/queries/models";
 import type { Model } from "@/db/schema/models";
 import type { ModelInput } from "@/lib/validation/models";
@@ -73,7 +73,14 @@ export async function previewModelAction(raw: unknown): Promise<ActionResult<Pre
       const code = (err as { code?: unknown })?.code;
       if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
         const described = describeBuildError(err);
-        throw new UserError([described.message, described.detail].filter(Boolean).join(" — "), 400);
+        const message = [described.message, described.detail].filter(Boolean).join(" — ");
+        // Where the database points, the editor marks the line (as for a compile error).
+        const at = (err as PositionedError).sourcePosition;
+        if (at) {
+          const placed = `${message} (line ${at.line}, column ${at.column})`;
+          throw new UserError(placed, 400, { sql: [placed] });
+        }
+        throw new UserError(message, 400);
       }
       throw err;
     }
