@@ -1,5 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { shown } from "./locators";
+import { typeSql } from "./sql-editor";
 import { ensureDataset, seedApi, sessionFile } from "./seed";
 
 test.use({ storageState: sessionFile("admin") });
@@ -11,14 +12,6 @@ test.beforeAll(async () => {
   await ensureDataset(api, "api_flow_sales", "sales.csv");
   await api.dispose();
 });
-
-async function typeSql(page: Page, sql: string) {
-  const editor = page.locator(".cm-content").first();
-  await editor.click();
-  await page.keyboard.press("ControlOrMeta+a");
-  await page.keyboard.press("Delete");
-  await page.keyboard.insertText(sql);
-}
 
 test("write a model with a ref, compile, preview, build, see it in the lineage, restore a revision", async ({ page }) => {
   test.setTimeout(120_000);

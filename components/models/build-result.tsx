@@ -13,7 +13,16 @@ import { ResultsTable } from "./results-table";
  * One build in full: status (data-testid="build-status"), rows, duration, the error or skip
  * reason, and every data test with a sample of its failing rows.
  */
-export function BuildResult({ build, headingLevel = 3 }: { build: BuildView | null; headingLevel?: 3 | 4 }) {
+export function BuildResult({
+  build,
+  headingLevel = 3,
+  columns = [],
+}: {
+  build: BuildView | null;
+  headingLevel?: 3 | 4;
+  /** The model's columns in order: failing-row samples show theirs in this order. */
+  columns?: readonly string[];
+}) {
   if (!build) {
     return (
       <div className="flex flex-col gap-2">
@@ -33,7 +42,7 @@ export function BuildResult({ build, headingLevel = 3 }: { build: BuildView | nu
         <div className="flex flex-col gap-1">
           <dt className="text-muted-foreground">Status</dt>
           <dd>
-            <BuildStatusBadge status={build.status} testId="build-status" />
+            <BuildStatusBadge status={build.status} testId="build-status" tests={testCounts(build.testResults)} />
           </dd>
         </div>
         <div className="flex flex-col gap-1">
@@ -70,14 +79,14 @@ export function BuildResult({ build, headingLevel = 3 }: { build: BuildView | nu
         <p className="text-muted-foreground text-sm">Skipped: {build.skippedBecause}.</p>
       ) : null}
 
-      {build.testResults.length ? <TestResults results={build.testResults} Heading={Heading} /> : null}
+      {build.testResults.length ? <TestResults results={build.testResults} Heading={Heading} columns={columns} /> : null}
     </div>
   );
 }
 
 const TEST_STATUS_LABELS: Record<TestResult["status"], string> = { passed: "Passed", warned: "Warned", failed: "Failed", error: "Error" };
 
-function TestResults({ results, Heading }: { results: readonly TestResult[]; Heading: "h3" | "h4" }) {
+function TestResults({ results, Heading, columns }: { results: readonly TestResult[]; Heading: "h3" | "h4"; columns: readonly string[] }) {
   const { passed, warned, failed } = testCounts(results);
   return (
     <section className="flex flex-col gap-2" data-testid="test-results">
@@ -111,7 +120,7 @@ function TestResults({ results, Heading }: { results: readonly TestResult[]; Hea
               ) : null}
             </div>
             {result.error ? <p className="text-destructive mt-2 break-words whitespace-pre-wrap">{result.error}</p> : null}
-            {result.sample.length ? <FailingSample sample={result.sample} name={result.name} /> : null}
+            {result.sample.length ? <FailingSample sample={result.sample} name={result.name} order={columns} /> : null}
           </li>
         ))}
       </ul>
@@ -119,8 +128,18 @@ function TestResults({ results, Heading }: { results: readonly TestResult[]; Hea
   );
 }
 
-function FailingSample({ sample, name }: { sample: readonly Record<string, unknown>[]; name: string }) {
-  const columns = [...new Set(sample.flatMap((row) => Object.keys(row)))];
+/**
+ * Samples are stored as JSON objects, whose keys come back in the database's order (jsonb sorts
+ * them), not the model's: put them back in the model's column order, anything else after.
+ */
+export function sampleColumns(sample: readonly Record<string, unknown>[], order: readonly string[]): string[] {
+  const present = new Set(sample.flatMap((row) => Object.keys(row)));
+  const known = order.filter((c) => present.has(c));
+  return [...known, ...[...present].filter((c) => !order.includes(c))];
+}
+
+function FailingSample({ sample, name, order }: { sample: readonly Record<string, unknown>[]; name: string; order: readonly string[] }) {
+  const columns = sampleColumns(sample, order);
   const rows = sample.map((row) => columns.map((c) => cellText(row[c])));
   return (
     <details className="mt-2">

@@ -49,6 +49,17 @@ describe("compileModel", () => {
     expect([err.line, err.column]).toEqual([3, 7]);
   });
 
+  it("places a missing comma's error at the name after the pair and says a comma may be missing", async () => {
+    const err = await compileError("select a b c\nfrom {{ ref('orders') }}");
+    expect(err.message).toMatch(/^Syntax error at or near "c"; is a comma missing\? "a b" reads as the column a renamed to b/);
+    expect([err.line, err.column]).toEqual([1, 12]);
+    const multi = await compileError("select\n  id\n  region name,\n  amount\nfrom {{ ref('orders') }}");
+    expect(multi.message).toMatch(/near "name"; is a comma missing\? "id region"/);
+    expect([multi.line, multi.column]).toEqual([3, 10]);
+    // Keywords before the error are no sign of a missing comma.
+    expect((await compileError("select id from from {{ ref('orders') }}")).message).not.toMatch(/comma/);
+  });
+
   it("keeps or drops the incremental block", async () => {
     const sql = "select * from {{ ref('orders') }}\n{% if is_incremental() %}where id > (select max(id) from {{ this }}){% endif %}";
     expect((await compile(sql)).sql).toBe('select * from warehouse."orders"');

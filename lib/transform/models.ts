@@ -18,6 +18,7 @@ import { compileModel, CompileError, type CompiledModel } from "@/lib/transform/
 import { CycleError, topologicalOrder } from "@/lib/transform/dag";
 import { loadProject } from "@/lib/transform/build";
 import { existingKind } from "@/lib/transform/materialize";
+import { checkPlan } from "@/lib/transform/plan-check";
 import { referencedNames } from "@/lib/transform/template";
 import { modelInput, type ModelInput } from "@/lib/validation/models";
 import { withTransaction } from "@/lib/queue/transaction";
@@ -44,6 +45,28 @@ export async function compileForModel(name: string, sql: string, opts: { isIncre
     if (err instanceof CompileError) throw compileFailure(err);
     throw err;
   }
+}
+
+export type CheckedModel = CompiledModel & {
+  /** The query's output columns as the database resolved them; empty when unchecked. */
+  columns: string[];
+  /** A relation it reads that is not built yet, so its columns could not be checked. */
+  unchecked: string | null;
+};
+
+/**
+ * Compile, then have the database resolve every name the SQL uses (plan-check.ts): an unknown
+ * column is a compile error at its line and column, not a surprise at preview or build.
+ */
+export async function compileAndCheck(name: string, sql: string, opts: { isIncremental?: boolean } = {}): Promise<CheckedModel> {
+  const compiled = await compileForModel(name, sql, opts);
+  const check = await checkPlan(compiled.sql, [...compiled.refs, ...compiled.sources, name]);
+  if (check.ok === true) return { ...compiled, columns: check.columns.map((c) => c.name), unchecked: null };
+  if (check.ok === "unchecked") return { ...compiled, columns: [], unchecked: check.missing };
+  const { problem } = check;
+  const at = problem.offset === undefined ? null : compiled.locate(problem.offset);
+  const message = [problem.message, problem.detail].filter(Boolean).join(" — ");
+  throw compileFailure(new CompileError(at ? `${message} (line ${at.line}, column ${at.column})` : message, at?.line, at?.column));
 }
 
 /**

@@ -97,6 +97,27 @@ function findProblem(node: unknown): SqlProblem | null {
   return null;
 }
 
+// Words that may stand before a name without a comma between them, so two in a row prove nothing.
+const NOT_A_COLUMN = new Set(
+  "select distinct from where as and or not by on join left right inner outer full cross using group order having limit offset with union all case when then else end is null in like between over partition".split(
+    " ",
+  ),
+);
+const NAME = String.raw`(?:[A-Za-z_][\w$]*|"[^"]+")`;
+const TWO_NAMES = new RegExp(String.raw`(${NAME})\s+(${NAME})\s*$`);
+
+/**
+ * `select a b c` fails at "c": "a b" was read as the column a named b. When two plain names stand
+ * right before the error, the likely cause is a missing comma, and saying so beats "near c".
+ */
+export function missingCommaHint(message: string, sql: string, offset: number): string {
+  const pair = /^syntax error at or near/i.test(message) ? TWO_NAMES.exec(sql.slice(0, offset)) : null;
+  if (!pair) return "";
+  const [first, second] = [pair[1]!, pair[2]!];
+  if (NOT_A_COLUMN.has(first.toLowerCase()) || NOT_A_COLUMN.has(second.toLowerCase())) return "";
+  return `; is a comma missing? "${first} ${second}" reads as the column ${first} renamed to ${second}`;
+}
+
 export async function validateModelSql(sql: string): Promise<SqlProblem | null> {
   let tree: { stmts?: { stmt: Record<string, unknown>; stmt_location?: number }[] };
   try {
@@ -106,7 +127,8 @@ export async function validateModelSql(sql: string): Promise<SqlProblem | null> 
   } catch (err) {
     const details = (err as { sqlDetails?: { cursorPosition?: number; message?: string } }).sqlDetails;
     const message = (details?.message ?? (err as Error).message).replace(/^syntax error/, "Syntax error");
-    return { message, offset: details?.cursorPosition };
+    const offset = details?.cursorPosition;
+    return { message: `${message}${offset === undefined ? "" : missingCommaHint(message, sql, offset)}`, offset };
   }
   const statements = tree.stmts ?? [];
   if (statements.length === 0) return { message: "The model has no SQL; write one SELECT statement" };

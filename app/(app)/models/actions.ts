@@ -5,8 +5,8 @@ import { runAction, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/session";
 import { UserError } from "@/lib/errors";
 import { describeBuildError } from "@/lib/transform/build";
-import { compileForModel, removeModel, requestModelBuild, restoreModelRevision, saveModel } from "@/lib/transform/models";
-import { previewModel } from "@/lib/transform/preview";
+import { compileAndCheck, removeModel, requestModelBuild, restoreModelRevision, saveModel } from "@/lib/transform/models";
+import { previewModel, type PositionedError } from "@/lib/transform/preview";
 import { listLatestBuilds } from "@/db/queries/models";
 import type { Model } from "@/db/schema/models";
 import type { ModelInput } from "@/lib/validation/models";
@@ -15,17 +15,38 @@ import { buildInput, compileInput, compileName, nameInput, previewInput, restore
 // Every action checks the editor role itself: the page's check does not protect its actions.
 // Viewers get the read-only page and none of these.
 
-export type CompileOutput = { sql: string; incrementalSql: string | null; refs: string[]; sources: string[] };
+export type CompileOutput = {
+  sql: string;
+  incrementalSql: string | null;
+  refs: string[];
+  sources: string[];
+  /** Output columns as the database resolved them (empty when a read relation is not built yet). */
+  columns: string[];
+  /** Why the column names could not be checked (a relation it reads is not built yet), or null. */
+  unchecked: string | null;
+};
 
 export async function compileModelAction(raw: unknown): Promise<ActionResult<CompileOutput>> {
   return runAction("compileModel", async () => {
     await requireRole("editor");
     const input = compileInput.parse(raw);
     const name = compileName(input.name);
-    const full = await compileForModel(name, input.sql);
+    // Column names are checked by the database itself, on the sandbox's login, without running anything.
+    const full = await compileAndCheck(name, input.sql);
     // An incremental model runs two ways: the first build (full) and later runs (is_incremental()).
-    const incremental = input.materialization === "incremental" ? await compileForModel(name, input.sql, { isIncremental: true }) : null;
-    return { sql: full.sql, incrementalSql: incremental?.sql ?? null, refs: full.refs, sources: full.sources };
+    const incremental = input.materialization === "incremental" ? await compileAndCheck(name, input.sql, { isIncremental: true }) : null;
+    // {{ this }} of a model never built cannot be checked; that is expected before the first build.
+    const missing = full.unchecked ?? (incremental?.unchecked === name ? null : (incremental?.unchecked ?? null));
+    return {
+      sql: full.sql,
+      incrementalSql: incremental?.sql ?? null,
+      refs: full.refs,
+      sources: full.sources,
+      columns: full.columns,
+      unchecked: missing
+        ? `${missing} has not been built yet, so column names were not checked against it; build it, then compile again.`
+        : null,
+    };
   });
 }
 
@@ -52,7 +73,14 @@ export async function previewModelAction(raw: unknown): Promise<ActionResult<Pre
       const code = (err as { code?: unknown })?.code;
       if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
         const described = describeBuildError(err);
-        throw new UserError([described.message, described.detail].filter(Boolean).join(" — "), 400);
+        const message = [described.message, described.detail].filter(Boolean).join(" — ");
+        // Where the database points, the editor marks the line (as for a compile error).
+        const at = (err as PositionedError).sourcePosition;
+        if (at) {
+          const placed = `${message} (line ${at.line}, column ${at.column})`;
+          throw new UserError(placed, 400, { sql: [placed] });
+        }
+        throw new UserError(message, 400);
       }
       throw err;
     }

@@ -92,7 +92,10 @@ export function BuildPanel({
   awaitingWorker,
   slow,
   timeoutSeconds,
+  columns,
 }: {
+  /** The model's columns in order, for its failing-row samples. */
+  columns?: readonly string[];
   name: string;
   build: BuildView | null;
   batch: BuildView[];
@@ -121,7 +124,7 @@ export function BuildPanel({
           </p>
         </div>
       ) : (
-        <BuildResult build={build} />
+        <BuildResult build={build} columns={columns} />
       )}
       {!awaitingWorker && others.length ? (
         <section className="flex flex-col gap-2" aria-labelledby="batch-heading">
@@ -131,7 +134,7 @@ export function BuildPanel({
           <ul className="flex flex-col gap-1.5 text-sm" data-testid="build-batch">
             {others.map((b) => (
               <li key={b.id} className="flex flex-wrap items-center gap-2">
-                <BuildStatusBadge status={b.status} />
+                <BuildStatusBadge status={b.status} tests={testCounts(b.testResults)} />
                 <Link href={`/models/${encodeURIComponent(b.modelName)}`} className="font-medium underline-offset-4 hover:underline">
                   {b.modelName}
                 </Link>

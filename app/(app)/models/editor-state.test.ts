@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { SnapshotConfig } from "@/db/schema/models";
-import { contentAsText, draftToSnapshot, snapshotInWords, snapshotToDraft } from "./editor-state";
+import {
+  addValues,
+  contentAsText,
+  draftToSnapshot,
+  draftToTest,
+  emptyTest,
+  snapshotInWords,
+  snapshotToDraft,
+  splitValues,
+  testToDraft,
+} from "./editor-state";
 
 describe("snapshot settings in the editor", () => {
   it("round-trips both strategies through the draft", () => {
@@ -43,5 +53,22 @@ describe("snapshot settings in the editor", () => {
       tests: [],
     });
     expect(text).toContain("-- snapshot: By id: a new version when any column changes.");
+  });
+});
+
+describe("accepted values as a list", () => {
+  it("splits a pasted comma or line list into values, never one value", () => {
+    expect(splitValues("paid, refunded,pending")).toEqual(["paid", "refunded", "pending"]);
+    expect(splitValues("paid\nrefunded\r\n\n shipped ")).toEqual(["paid", "refunded", "shipped"]);
+    expect(splitValues(`'a', "b, c", "say ""hi"""`)).toEqual(["a", "b, c", 'say "hi"']);
+    expect(splitValues(" , ,")).toEqual([]);
+    expect(splitValues("one")).toEqual(["one"]);
+  });
+
+  it("adds each value once and keeps the list through a save", () => {
+    expect(addValues(["paid"], ["refunded", "paid"])).toEqual(["paid", "refunded"]);
+    const draft = { ...emptyTest("accepted_values", 1), column: " status ", values: ["paid", "refunded"] };
+    expect(draftToTest(draft)).toEqual({ type: "accepted_values", column: "status", values: ["paid", "refunded"] });
+    expect(testToDraft(draftToTest(draft), 2).values).toEqual(["paid", "refunded"]);
   });
 });

@@ -71,7 +71,8 @@ export type TestDraft = {
   key: number;
   type: TestType;
   column: string;
-  values: string;
+  /** Accepted values, one per entry (never one comma-joined string). */
+  values: string[];
   to: string;
   field: string;
   min: string;
@@ -98,7 +99,7 @@ export function emptyTest(type: TestType, key: number): TestDraft {
     key,
     type,
     column: "",
-    values: "",
+    values: [],
     to: "",
     field: "",
     min: "",
@@ -123,7 +124,7 @@ export function testToDraft(test: ModelTest, key: number): TestDraft {
     case "unique":
       return { ...draft, column: test.column };
     case "accepted_values":
-      return { ...draft, column: test.column, values: test.values.join("\n") };
+      return { ...draft, column: test.column, values: [...test.values] };
     case "relationships":
       return { ...draft, column: test.column, to: test.to, field: test.field };
     case "row_count":
@@ -163,10 +164,7 @@ function draftTestBody(d: TestDraft): ModelTest {
       return {
         type: "accepted_values",
         column: d.column.trim(),
-        values: d.values
-          .split("\n")
-          .map((v) => v.trim())
-          .filter((v) => v !== ""),
+        values: d.values.filter((v) => v !== ""),
       };
     case "relationships":
       return { type: "relationships", column: d.column.trim(), to: d.to.trim(), field: d.field.trim() };
@@ -178,6 +176,26 @@ function draftTestBody(d: TestDraft): ModelTest {
     case "custom_sql":
       return { type: "custom_sql", name: d.name.trim(), sql: d.sql };
   }
+}
+
+/**
+ * Values as typed or pasted into the accepted-values list: split at commas and line breaks, each
+ * trimmed and unquoted, so a pasted `paid, refunded` is two values, never one. A value that holds
+ * a comma itself is written in double quotes (`"a, b"`), as in a CSV line.
+ */
+export function splitValues(text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(/\s*(?:"((?:[^"]|"")*)"|'([^']*)'|([^,\n\r]*))\s*(?:[,\n\r]|$)/g)) {
+    if (match[0] === "") break;
+    const value = (match[1]?.replace(/""/g, '"') ?? match[2] ?? match[3] ?? "").trim();
+    if (value !== "") out.push(value);
+  }
+  return out;
+}
+
+/** The list with `added` appended, each value once, in the order first seen. */
+export function addValues(list: readonly string[], added: readonly string[]): string[] {
+  return [...new Set([...list, ...added])];
 }
 
 export function descriptionsToDrafts(descriptions: Record<string, string>): DescriptionDraft[] {

@@ -2,20 +2,17 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition, type FormEvent, type KeyboardEvent } from "react";
 import { useRouter } from "next/navigation";
-import { CircleAlertIcon, EyeIcon, HammerIcon, NetworkIcon, SaveIcon, WandSparklesIcon } from "lucide-react";
+import { EyeIcon, HammerIcon, NetworkIcon, SaveIcon, WandSparklesIcon } from "lucide-react";
 import { toast } from "sonner";
 import type { Materialization } from "@/db/schema/models";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Label } from "@/components/ui/label";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Textarea } from "@/components/ui/textarea";
 import { describedBy, FieldErrors, FormError } from "@/components/form-messages";
+import { testCounts } from "@/lib/transform/test-severity";
 import { TextField } from "@/components/text-field";
 import type { BuildView } from "@/components/models/build-view";
 import { errorPosition } from "@/components/models/format";
-import { SqlEditor, type ErrorMark } from "@/components/models/sql-editor";
+import { SqlEditor } from "@/components/models/sql-editor";
 import type { CompletionData } from "@/components/models/sql-completion";
 import {
   buildModelAction,
@@ -33,7 +30,6 @@ import {
   draftsToDescriptions,
   draftToTest,
   errorsUnder,
-  MATERIALIZATIONS,
   parseUniqueKey,
   sameContent,
   snapshotToDraft,
@@ -44,13 +40,12 @@ import {
   type ModelContent,
   type TestDraft,
 } from "./editor-state";
-import { CompiledCard, PreviewCard } from "./editor-results";
+import { ResultsPane, type ResultTab, type SqlError } from "./editor-results";
+import { ModelSettings } from "./model-settings";
 import { RevisionsPanel, type RevisionView } from "./revisions-panel";
-import { SnapshotSettings } from "./snapshot-settings";
 import { TestsEditor } from "./tests-editor";
 
 type Op = "compile" | "preview" | "save" | "build" | "build-downstream";
-type SqlError = ErrorMark & { message: string };
 
 const NEW_MODEL_SQL = "select\n  *\nfrom {{ ref('') }}\n";
 
@@ -104,6 +99,13 @@ export function ModelEditor({
   const [preview, setPreview] = useState<PreviewOutput | null>(null);
   const [previewError, setPreviewError] = useState<string>();
   const [status, setStatus] = useState("");
+  const [tab, setTab] = useState<ResultTab>("results");
+  // True once the SQL was edited after the results, errors or compiled SQL on show were made.
+  const [edited, setEdited] = useState(false);
+  // The model's columns as last resolved (compile, preview), else as built: the tests pick from them.
+  const [resolvedColumns, setResolvedColumns] = useState<string[] | null>(null);
+  const columns = useMemo(() => [...new Set(resolvedColumns ?? modelColumns)], [resolvedColumns, modelColumns]);
+  const paneRef = useRef<HTMLElement>(null);
   const [op, setOp] = useState<Op | null>(null);
   const [pending, startTransition] = useTransition();
   const busy = pending && op !== null;
@@ -143,6 +145,25 @@ export function ModelEditor({
     return () => window.removeEventListener("beforeunload", warn);
   }, [canEdit, dirty, isNew]);
 
+  // Results of other SQL are never shown beside this SQL: an edit clears them (and says so).
+  const onSqlChange = (next: string) => {
+    setSql(next);
+    if (compiled || preview || sqlError || previewError) {
+      setCompiled(null);
+      setPreview(null);
+      setEdited(true);
+    }
+  };
+
+  // Wide screens show the pane beside the editor; narrow ones stack it below, so bring it up.
+  const show = (which: ResultTab) => {
+    setTab(which);
+    setEdited(false);
+    if (window.matchMedia("(max-width: 1023px)").matches) {
+      requestAnimationFrame(() => paneRef.current?.scrollIntoView({ block: "start", behavior: "smooth" }));
+    }
+  };
+
   const run = (which: Op, body: () => Promise<void>) => {
     setOp(which);
     startTransition(async () => {
@@ -160,13 +181,18 @@ export function ModelEditor({
       if (result.ok) {
         setCompiled(result.data);
         setSqlError(null);
+        setPreviewError(undefined);
         setFormError(undefined);
-        setStatus("Compiled without errors.");
+        if (result.data.columns.length) setResolvedColumns(result.data.columns);
+        setStatus(result.data.unchecked ? "Compiled; column names not checked." : "Compiled without errors.");
+        show("compiled");
       } else {
         setCompiled(null);
         const message = result.fieldErrors?.sql?.[0];
-        if (message) setSqlError(sqlErrorFrom(message));
-        else setFormError(result.formError);
+        if (message) {
+          setSqlError(sqlErrorFrom(message));
+          show("errors");
+        } else setFormError(result.formError);
         setStatus("Compile failed.");
       }
     });
@@ -178,7 +204,9 @@ export function ModelEditor({
         setPreview(result.data);
         setPreviewError(undefined);
         setSqlError(null);
+        if (result.data.columns.length) setResolvedColumns(result.data.columns);
         setStatus(`Preview ready: ${result.data.rows.length} ${result.data.rows.length === 1 ? "row" : "rows"}.`);
+        show("results");
       } else {
         setPreview(null);
         const message = result.fieldErrors?.sql?.[0];
@@ -187,12 +215,16 @@ export function ModelEditor({
           setPreviewError(undefined);
         } else setPreviewError(result.formError ?? "The preview failed");
         setStatus("Preview failed.");
+        show("errors");
       }
     });
 
   const applySaved = useCallback((saved: SavedModel) => {
     setDescription(saved.description);
     setSql(saved.sql);
+    setCompiled(null);
+    setPreview(null);
+    setPreviewError(undefined);
     setMaterialization(saved.materialization);
     setUniqueKeyText(saved.uniqueKey.join(", "));
     if (saved.snapshot) setSnapshotDraft(snapshotToDraft(saved.snapshot));
@@ -227,6 +259,7 @@ export function ModelEditor({
         setFieldErrors(result.fieldErrors);
         const message = result.fieldErrors?.sql?.[0];
         setSqlError(message ? sqlErrorFrom(message) : null);
+        if (message) show("errors");
         setFormError(message && result.formError === message ? undefined : result.formError);
         setStatus("Not saved; see the messages.");
       }
@@ -239,6 +272,7 @@ export function ModelEditor({
       if (result.ok) {
         live.follow(result.data.previousBuildId);
         setFormError(undefined);
+        setTab("tests");
         setStatus(withDownstream ? "Build with downstream queued." : "Build queued.");
       } else {
         setFormError(result.formError ?? "Could not start the build");
@@ -262,9 +296,6 @@ export function ModelEditor({
     }
   };
 
-  const fieldHint = MATERIALIZATIONS.find((m) => m.value === materialization)?.hint;
-  const isSnapshot = materialization === "snapshot";
-  const showUniqueKey = materialization === "incremental" || isSnapshot || uniqueKeyText.trim() !== "";
   const buildBlocked = isNew
     ? "Save the model before building it."
     : dirty
@@ -333,155 +364,97 @@ export function ModelEditor({
 
       <FormError message={formError} />
 
-      <Card>
-        <CardHeader>
-          <CardTitle>
-            <h2>Definition</h2>
-          </CardTitle>
-          {readOnly ? <CardDescription>You can read this model; editing needs the editor role.</CardDescription> : null}
-        </CardHeader>
-        <CardContent className="flex flex-col gap-4">
-          {isNew ? (
-            <TextField
-              id="model-name"
-              name="name"
-              label="Name"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              required
-              hint="Lowercase letters, digits and underscores, starting with a letter. It is the relation's name in the warehouse schema."
-              errors={fieldErrors?.name}
-            />
-          ) : null}
-          <div className="flex flex-col gap-2">
-            <Label htmlFor="model-description">Description (optional)</Label>
-            <Textarea
-              id="model-description"
-              value={description}
-              onChange={(e) => setDescription(e.target.value)}
-              readOnly={readOnly}
-              rows={2}
-              aria-invalid={fieldErrors?.description ? true : undefined}
-              aria-describedby={describedBy(fieldErrors?.description && "model-description-error")}
-            />
-            <FieldErrors id="model-description-error" errors={fieldErrors?.description} />
-          </div>
-          <div className="grid gap-4 md:grid-cols-2">
-            <div className="flex flex-col gap-2">
-              <Label htmlFor="model-materialization">Materialization</Label>
-              <Select value={materialization} onValueChange={(v) => setMaterialization(v as Materialization)} disabled={readOnly}>
-                <SelectTrigger
-                  id="model-materialization"
-                  className="w-full"
-                  aria-describedby={describedBy(
-                    "model-materialization-hint",
-                    fieldErrors?.materialization && "model-materialization-error",
-                  )}
-                >
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  {MATERIALIZATIONS.map((m) => (
-                    <SelectItem key={m.value} value={m.value}>
-                      {m.label}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
-              <p id="model-materialization-hint" className="text-muted-foreground text-xs">
-                {fieldHint}
-              </p>
-              <FieldErrors id="model-materialization-error" errors={fieldErrors?.materialization} />
-            </div>
-            {showUniqueKey ? (
+      {/* The editor and what it answers side by side from 1024 px, stacked below that. */}
+      <div className="grid min-w-0 gap-4 lg:grid-cols-2 lg:items-start">
+        <Card className="min-w-0 gap-4 py-4">
+          <CardHeader className="px-4">
+            <CardTitle>
+              <h2 id="model-sql-label">SQL</h2>
+            </CardTitle>
+            <CardDescription id="model-sql-hint">
+              One SELECT. <code className="font-mono">{"{{ ref('name') }}"}</code> reads a model or a dataset&apos;s typed table,{" "}
+              <code className="font-mono">{"{{ source('dataset') }}"}</code> its raw text load,{" "}
+              <code className="font-mono">{"{{ this }}"}</code> the model itself.
+              {readOnly ? "" : " Ctrl+Space completes names and columns; Tab moves on."}
+            </CardDescription>
+          </CardHeader>
+          <CardContent className="flex flex-col gap-3 px-4">
+            {isNew ? (
               <TextField
-                id="model-unique-key"
-                name="uniqueKey"
-                label="Unique key"
-                value={uniqueKeyText}
-                onChange={(e) => setUniqueKeyText(e.target.value)}
-                readOnly={readOnly}
+                id="model-name"
+                name="name"
+                label="Name"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
                 autoComplete="off"
                 spellCheck={false}
-                placeholder="order_id"
-                hint={
-                  isSnapshot
-                    ? "Comma-separated columns that identify a row; the snapshot keeps each key's versions."
-                    : "Comma-separated columns that identify a row; new rows replace old ones with the same key."
-                }
-                errors={errorsUnder(fieldErrors, "uniqueKey")}
+                required
+                hint="Lowercase letters, digits and underscores, starting with a letter: the relation's name in the warehouse."
+                errors={fieldErrors?.name}
               />
             ) : null}
-          </div>
-          {isSnapshot ? (
-            <SnapshotSettings draft={snapshotDraft} onChange={setSnapshotDraft} readOnly={readOnly} fieldErrors={fieldErrors} />
-          ) : null}
-        </CardContent>
-      </Card>
-
-      <Card>
-        <CardHeader>
-          <CardTitle>
-            <h2 id="model-sql-label">SQL</h2>
-          </CardTitle>
-          <CardDescription id="model-sql-hint">
-            One SELECT. Use <code className="font-mono">{"{{ ref('name') }}"}</code> for a model or a dataset&apos;s typed table,{" "}
-            <code className="font-mono">{"{{ source('dataset') }}"}</code> for the raw text load and{" "}
-            <code className="font-mono">{"{{ this }}"}</code> for the model itself.
-            {readOnly ? "" : " Ctrl+Space completes names and columns; Tab moves on to the next control."}
-          </CardDescription>
-        </CardHeader>
-        <CardContent className="flex flex-col gap-3">
-          <SqlEditor
-            id="model-sql"
-            value={sql}
-            onChange={readOnly ? undefined : setSql}
-            completion={completion}
-            labelledBy="model-sql-label"
-            describedBy={describedBy("model-sql-hint", sqlError && "compile-error")}
-            error={sqlError && sqlError.line > 0 ? sqlError : null}
-            readOnly={readOnly}
-            invalid={Boolean(sqlError)}
-            onRun={canEdit && !busy ? runPreview : undefined}
-          />
-          {sqlError ? (
-            <Alert variant="destructive" role="alert" id="compile-error" data-testid="compile-error">
-              <CircleAlertIcon aria-hidden="true" />
-              <AlertTitle>{sqlError.line > 0 ? `Error on line ${sqlError.line}` : "The SQL does not compile"}</AlertTitle>
-              <AlertDescription>
-                <p className="break-words whitespace-pre-wrap">{sqlError.message}</p>
-              </AlertDescription>
-            </Alert>
-          ) : null}
-          <FieldErrors id="model-sql-error" errors={sqlFieldError} />
-        </CardContent>
-      </Card>
-
-      {compiled ? <CompiledCard compiled={compiled} /> : null}
-      {preview || previewError ? <PreviewCard preview={preview} error={previewError} /> : null}
-
-      {isNew ? null : (
-        <Card>
-          <CardHeader>
-            <CardTitle>
-              <h2>Last build</h2>
-            </CardTitle>
-            <CardDescription>Builds run on the worker: the view or table is replaced, then the data tests run.</CardDescription>
-          </CardHeader>
-          <CardContent>
-            <BuildPanel
-              name={model.name}
-              build={live.build}
-              batch={live.batch}
-              awaitingWorker={live.awaitingWorker}
-              slow={live.slow}
-              timeoutSeconds={timeoutSeconds}
+            <SqlEditor
+              id="model-sql"
+              value={sql}
+              onChange={readOnly ? undefined : onSqlChange}
+              completion={completion}
+              labelledBy="model-sql-label"
+              describedBy={describedBy("model-sql-hint", sqlError && "compile-error")}
+              error={sqlError && sqlError.line > 0 && !edited ? sqlError : null}
+              readOnly={readOnly}
+              invalid={Boolean(sqlError) && !edited}
+              minHeight="18rem"
+              onRun={canEdit && !busy ? runPreview : undefined}
             />
+            <FieldErrors id="model-sql-error" errors={sqlFieldError} />
           </CardContent>
         </Card>
-      )}
+
+        <ResultsPane
+          ref={paneRef}
+          tab={tab}
+          onTab={setTab}
+          preview={preview}
+          compiled={compiled}
+          sqlError={sqlError}
+          previewError={previewError}
+          edited={edited}
+          testsFailing={Boolean(live.build && testCounts(live.build.testResults).failed)}
+          tests={
+            isNew ? (
+              <p className="text-muted-foreground text-sm">
+                Save the model, then Build it: the data tests below run after every build, and their results show here.
+              </p>
+            ) : (
+              <div className="flex flex-col gap-3">
+                <h2 className="text-sm font-semibold">Last build</h2>
+                <BuildPanel
+                  name={model.name}
+                  build={live.build}
+                  batch={live.batch}
+                  awaitingWorker={live.awaitingWorker}
+                  slow={live.slow}
+                  timeoutSeconds={timeoutSeconds}
+                  columns={columns}
+                />
+              </div>
+            )
+          }
+        />
+      </div>
+
+      <ModelSettings
+        readOnly={readOnly}
+        fieldErrors={fieldErrors}
+        description={description}
+        onDescription={setDescription}
+        materialization={materialization}
+        onMaterialization={setMaterialization}
+        uniqueKeyText={uniqueKeyText}
+        onUniqueKeyText={setUniqueKeyText}
+        snapshotDraft={snapshotDraft}
+        onSnapshotDraft={setSnapshotDraft}
+      />
 
       <Card>
         <CardHeader>
@@ -496,7 +469,7 @@ export function ModelEditor({
             onChange={setTests}
             readOnly={readOnly}
             errorsFor={(i) => errorsUnder(fieldErrors, `tests.${i}`)}
-            columns={modelColumns}
+            columns={columns}
             relations={relationNames}
             nextKey={nextKey}
           />

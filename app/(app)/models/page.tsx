@@ -210,7 +210,7 @@ function ModelRow({ row, now }: { row: Row; now: Date }) {
       <TableCell className="capitalize">{row.materialization}</TableCell>
       <TableCell className="max-w-xs whitespace-normal">
         <div className="flex flex-col items-start gap-1">
-          <BuildStatusBadge status={last.status} label={last.label} />
+          <BuildStatusBadge status={last.status} label={last.label} tests={last.tests} />
           {last.error ? (
             <span className="text-destructive line-clamp-2 text-xs break-words" title={last.error}>
               {last.error}

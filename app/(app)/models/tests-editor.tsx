@@ -9,6 +9,7 @@ import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { FieldErrors } from "@/components/form-messages";
+import { AcceptedValuesEditor } from "./accepted-values-editor";
 import { emptyTest, SEVERITIES, TEST_TYPES, type TestDraft, type TestType } from "./editor-state";
 
 const LABEL_OF = Object.fromEntries(TEST_TYPES.map((t) => [t.type, t.label])) as Record<TestType, string>;
@@ -31,7 +32,7 @@ export function TestsEditor({
   onChange: (tests: TestDraft[]) => void;
   readOnly: boolean;
   errorsFor: (index: number) => string[] | undefined;
-  /** Known columns of this model (after a build), suggested for column fields. */
+  /** The model's columns (last compile, preview or build): the column fields pick from these. */
   columns: string[];
   /** Models and datasets, suggested for a relationship's target. */
   relations: string[];
@@ -42,11 +43,6 @@ export function TestsEditor({
 
   return (
     <div className="flex flex-col gap-4" data-testid="tests-editor">
-      <datalist id="model-columns">
-        {columns.map((c) => (
-          <option key={c} value={c} />
-        ))}
-      </datalist>
       <datalist id="model-relations">
         {relations.map((r) => (
           <option key={r} value={r} />
@@ -68,6 +64,7 @@ export function TestsEditor({
                 readOnly={readOnly}
                 autoFocus={added === test.key}
                 errors={errorsFor(index)}
+                columns={columns}
                 onChange={(patch) => update(test.key, patch)}
                 onRemove={() => onChange(tests.filter((t) => t.key !== test.key))}
               />
@@ -111,6 +108,7 @@ function TestRow({
   readOnly,
   autoFocus,
   errors,
+  columns,
   onChange,
   onRemove,
 }: {
@@ -119,6 +117,7 @@ function TestRow({
   readOnly: boolean;
   autoFocus: boolean;
   errors?: string[];
+  columns: string[];
   onChange: (patch: Partial<TestDraft>) => void;
   onRemove: () => void;
 }) {
@@ -175,7 +174,25 @@ function TestRow({
       </p>
 
       <div className="grid gap-3 sm:grid-cols-2">
-        {hasColumn ? field("column", "Column", { list: "model-columns", placeholder: "column_name" }, true) : null}
+        {hasColumn ? (
+          columns.length ? (
+            <ColumnPicker
+              id={`${id}-column`}
+              value={test.column}
+              columns={columns}
+              onChange={(column) => onChange({ column })}
+              readOnly={readOnly}
+              describedBy={errorId}
+            />
+          ) : (
+            field(
+              "column",
+              "Column",
+              { placeholder: "column_name", "aria-describedby": [`${id}-column-hint`, errorId].filter(Boolean).join(" ") },
+              true,
+            )
+          )
+        ) : null}
         {test.type === "relationships" ? (
           <>
             {field("to", "Other model or dataset", { list: "model-relations", placeholder: "customers" })}
@@ -191,20 +208,20 @@ function TestRow({
         {test.type === "custom_sql" ? field("name", "Test name", { placeholder: "no_future_orders" }, true) : null}
       </div>
 
+      {hasColumn && !columns.length ? (
+        <p id={`${id}-column-hint`} className="text-muted-foreground -mt-1 text-xs">
+          Compile or preview the SQL to pick the column from the model&apos;s own columns.
+        </p>
+      ) : null}
       {test.type === "accepted_values" ? (
-        <div className="flex flex-col gap-2">
-          <Label htmlFor={`${id}-values`}>Accepted values (one per line)</Label>
-          <Textarea
-            id={`${id}-values`}
-            value={test.values}
-            onChange={(e) => onChange({ values: e.target.value })}
-            readOnly={readOnly}
-            rows={3}
-            className="font-mono"
-            aria-invalid={errorId ? true : undefined}
-            aria-describedby={errorId}
-          />
-        </div>
+        <AcceptedValuesEditor
+          id={`${id}-values`}
+          values={test.values}
+          onChange={(values) => onChange({ values })}
+          readOnly={readOnly}
+          describedBy={errorId}
+          invalid={Boolean(errorId)}
+        />
       ) : null}
       {test.type === "custom_sql" ? (
         <div className="flex flex-col gap-2">
@@ -253,5 +270,54 @@ function TestRow({
       </div>
       <FieldErrors id={`${id}-error`} errors={errors} />
     </fieldset>
+  );
+}
+
+/**
+ * The tested column, picked from the model's columns; a saved name that is no longer among them
+ * stays selectable (marked), so opening the editor never changes a test silently.
+ */
+function ColumnPicker({
+  id,
+  value,
+  columns,
+  onChange,
+  readOnly,
+  describedBy,
+}: {
+  id: string;
+  value: string;
+  columns: string[];
+  onChange: (column: string) => void;
+  readOnly: boolean;
+  describedBy?: string;
+}) {
+  const missing = value !== "" && !columns.includes(value);
+  return (
+    <div className="flex min-w-0 flex-col gap-2">
+      <Label htmlFor={id}>Column</Label>
+      <Select value={value || undefined} onValueChange={onChange} disabled={readOnly}>
+        <SelectTrigger
+          id={id}
+          className="w-full font-mono"
+          aria-invalid={describedBy || missing ? true : undefined}
+          aria-describedby={describedBy}
+        >
+          <SelectValue placeholder="Choose a column" />
+        </SelectTrigger>
+        <SelectContent>
+          {missing ? (
+            <SelectItem value={value} className="font-mono">
+              {value} (not in the model)
+            </SelectItem>
+          ) : null}
+          {columns.map((c) => (
+            <SelectItem key={c} value={c} className="font-mono">
+              {c}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+    </div>
   );
 }
