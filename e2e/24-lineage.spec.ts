@@ -98,6 +98,22 @@ test("opens focused with 2 levels up and down, more when the depth grows", async
   await expect(node(page, `model:${SIDE[0]}`)).toHaveCount(0);
 });
 
+test("without a focus the whole graph opens at a readable size, never an empty canvas", async ({ page }) => {
+  await page.goto("/models/lineage");
+  const canvas = graphOf(page);
+  await expect(canvas.locator("[data-node-id]").first()).toBeAttached();
+  // Nodes drawn inside the canvas's box, at no less than ~60% of their size.
+  const inside = await canvas.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    return [...el.querySelectorAll("[data-node-id]")]
+      .map((n) => n.getBoundingClientRect())
+      .filter((r) => r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom)
+      .map((r) => r.height);
+  });
+  expect(inside.length).toBeGreaterThan(2);
+  expect(Math.min(...inside)).toBeGreaterThanOrEqual(56 * 0.6 - 0.5);
+});
+
 test("a search by keyboard dims what does not match, then refocuses on the pick", async ({ page }) => {
   await page.goto(`/models/lineage?focus=model:${chain(20)}&depth=3`);
   await expect(node(page, `model:${chain(20)}`)).toHaveAttribute("data-focused", "true");
@@ -107,11 +123,11 @@ test("a search by keyboard dims what does not match, then refocuses on the pick"
   // While typing: chain(17..19) do not match "lin_c2", chain(20..23) do.
   await expect(node(page, `model:${chain(18)}`)).toHaveAttribute("data-dimmed", "true");
   await expect(node(page, `model:${chain(21)}`)).toHaveAttribute("data-dimmed", "false");
-  const options = page.getByRole("listbox", { name: "Matching nodes" }).getByRole("option");
-  await expect(options.first()).toContainText(chain(20));
+  const list = page.getByRole("listbox", { name: "Matching nodes" });
+  await expect(list.getByRole("option").first()).toContainText(chain(20));
   // lin_c20, lin_c21, … in order: four steps down is lin_c24.
   for (let i = 0; i < 4; i++) await search.press("ArrowDown");
-  await expect(page.getByRole("option", { selected: true })).toContainText(chain(24));
+  await expect(list.getByRole("option", { selected: true })).toContainText(chain(24));
   await search.press("Enter");
 
   await expect(page).toHaveURL(new RegExp(`focus=model%3A${chain(24)}`));

@@ -1,7 +1,7 @@
 "use client";
 
 import "@xyflow/react/dist/style.css";
-import { createContext, useContext, useMemo } from "react";
+import { createContext, useContext, useLayoutEffect, useMemo, useRef, useState } from "react";
 import Link from "next/link";
 import { useTheme } from "next-themes";
 import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
@@ -9,7 +9,7 @@ import { ArrowUpRightIcon, CircleAlertIcon } from "lucide-react";
 import { cn } from "@/lib/utils";
 import type { LineageNodeSpec } from "@/lib/lineage/graph";
 import type { LineageView, NodeView } from "@/lib/lineage/focus";
-import { layoutLineage, NODE_HEIGHT, NODE_WIDTH, readingOrder } from "./lineage-layout";
+import { initialViewport, layoutLineage, NODE_HEIGHT, NODE_WIDTH, readingOrder } from "./lineage-layout";
 import { DIMMED_CLASS, FAILED_CLASS, KIND_STYLES } from "./lineage-kinds";
 
 type LineageFlowNode = Node<{ spec: LineageNodeSpec; view: NodeView }, "lineage">;
@@ -97,8 +97,9 @@ function MoreBadge({ side, count, direction }: { side: "left" | "right"; count: 
       title={text}
       data-testid={`lineage-more-${direction}`}
       className={cn(
-        "bg-background text-foreground absolute top-1/2 -translate-y-1/2 rounded-full border px-1.5 text-[11px] leading-5 font-medium tabular-nums",
-        side === "left" ? "-left-3 -translate-x-full" : "-right-3 translate-x-full",
+        // On the node's top corners, inside its width: outside it, fitView would not leave room for them.
+        "bg-background text-foreground absolute -top-2.5 rounded-full border px-1.5 text-[11px] leading-4 font-medium tabular-nums",
+        side === "left" ? "left-2" : "right-2",
       )}
     >
       <span aria-hidden="true">+{count}</span>
@@ -164,8 +165,23 @@ export function LineageGraph({
     [view.edges],
   );
 
+  // The first viewport is computed from the canvas's size, so it is measured before React Flow mounts.
+  const box = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+  useLayoutEffect(() => {
+    const rect = box.current!.getBoundingClientRect();
+    setSize({ width: rect.width, height: rect.height });
+  }, []);
+  const viewport = useMemo(
+    () => (size ? initialViewport(nodes, size, view.focus) : null),
+    // Only the first one counts (defaultViewport); later selections must not recompute it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [size],
+  );
+
   return (
     <div
+      ref={box}
       className="bg-card h-[62svh] min-h-80 w-full overflow-hidden rounded-xl border"
       role="group"
       aria-labelledby={labelledBy}
@@ -175,28 +191,33 @@ export function LineageGraph({
       }}
     >
       <SelectContext.Provider value={(id) => onSelect(id)}>
-        <ReactFlow
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          onPaneClick={() => onSelect(null)}
-          colorMode={resolvedTheme === "dark" ? "dark" : "light"}
-          fitView
-          // Never smaller than readable: a large subgraph pans inside the canvas instead.
-          fitViewOptions={{ padding: 0.04, maxZoom: 1.1, minZoom: 0.6 }}
-          minZoom={0.2}
-          nodesDraggable={false}
-          nodesConnectable={false}
-          nodesFocusable={false}
-          edgesFocusable={false}
-          elementsSelectable={false}
-          zoomOnScroll={false}
-          preventScrolling={false}
-          zoomOnDoubleClick={false}
-        >
-          <Background gap={20} />
-          <Controls showInteractive={false} />
-        </ReactFlow>
+        {viewport ? (
+          <ReactFlow
+            defaultViewport={viewport}
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            // Also what gives nodes pointer events at all (they are neither draggable nor selectable):
+            // a click on the node's body selects it; its button and link handle their own.
+            onNodeClick={(event, node) => {
+              if (!(event.target as Element).closest("a, button")) onSelect(node.id);
+            }}
+            onPaneClick={() => onSelect(null)}
+            colorMode={resolvedTheme === "dark" ? "dark" : "light"}
+            minZoom={0.2}
+            nodesDraggable={false}
+            nodesConnectable={false}
+            nodesFocusable={false}
+            edgesFocusable={false}
+            elementsSelectable={false}
+            zoomOnScroll={false}
+            preventScrolling={false}
+            zoomOnDoubleClick={false}
+          >
+            <Background gap={20} />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        ) : null}
       </SelectContext.Provider>
     </div>
   );
