@@ -42,4 +42,4 @@ export const KIND_STYLES: Record<LineageKind, KindStyle> = {
 
 export const FAILED_CLASS = "border-red-600 bg-red-50 text-red-950 dark:border-red-500 dark:bg-red-950/60 dark:text-red-100";
 /** Dimmed by contrast-safe colours, not opacity: dimmed names stay readable (and axe-clean). */
-export const DIMMED_CLASS = "border-border bg-muted text-muted-foreground shadow-none";
+export const DIMMED_CLASS = "border-border bg-background text-muted-foreground shadow-none";
