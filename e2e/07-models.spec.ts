@@ -54,6 +54,6 @@ test("write a model with a ref, compile, preview, build, see it in the lineage, 
   const graph = page.getByRole("group", { name: "Graph" });
   await expect(graph.getByTestId("lineage-node-sales_by_region")).toBeVisible();
   await expect(graph.getByTestId("lineage-node-api_flow_sales")).toBeVisible();
-  await graph.getByTestId("lineage-node-sales_by_region").click();
+  await graph.getByTestId("lineage-node-sales_by_region").getByRole("link").click();
   await expect(page).toHaveURL(/\/models\/sales_by_region/);
 });

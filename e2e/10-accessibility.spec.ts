@@ -12,6 +12,7 @@ const PAGES = [
   "/models/new",
   "/models/sales_by_region",
   "/models/lineage",
+  "/models/lineage?focus=model:sales_by_region",
   "/destinations",
   "/destinations/preview",
   "/pipelines",

@@ -16,6 +16,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/page-header";
+import { LineageLink } from "@/components/models/lineage-link";
 import { datasetDisplayStatus, isActiveLoad, StatusBadge } from "@/components/dataset-status";
 import { delimiterLabel } from "../format";
 import { FreshnessBadge } from "@/components/freshness-badge";
@@ -110,6 +111,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
         }
       />
 
+      <LineageLink kind="dataset" name={dataset.name} />
       <dl className="grid grid-cols-2 gap-4 rounded-xl border p-4 text-sm sm:grid-cols-3 lg:grid-cols-5" data-testid="dataset-summary">
         <Fact term="Status">
           <StatusBadge kind={status.kind} label={status.label} />

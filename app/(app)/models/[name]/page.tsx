@@ -93,7 +93,7 @@ export default async function ModelPage({ params }: { params: Params }) {
               </Link>
             </Button>
             <Button asChild variant="outline">
-              <Link href="/models/lineage">
+              <Link href={`/models/lineage?focus=${encodeURIComponent(`model:${model.name}`)}`}>
                 <NetworkIcon aria-hidden="true" />
                 Lineage
               </Link>

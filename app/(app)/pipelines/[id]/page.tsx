@@ -12,6 +12,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/page-header";
+import { LineageLink } from "@/components/models/lineage-link";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { isActiveRun } from "@/components/pipelines/run-status";
 import { RunsTable } from "@/components/pipelines/runs-table";
@@ -90,6 +91,7 @@ export default async function PipelinePage({ params }: { params: Params }) {
                 Paused
               </Badge>
             ) : null}
+            <LineageLink kind="pipeline" name={pipeline.name} />
           </span>
         }
         actions={
