@@ -35,7 +35,10 @@ test.beforeAll(async () => {
   await api.dispose();
 });
 
-/** A CSV big enough that its load is seen queued and running, not only finished. */
+/** Big enough (about 2 MB) that the page opens before its load has ended. */
+const ROWS = 60_000;
+
+/** A CSV of `rows` rows. */
 function bigCsv(rows: number): Buffer {
   const lines = ["id,city,amount,day"];
   for (let i = 1; i <= rows; i++)
@@ -69,7 +72,7 @@ test("after an upload the header, schema and load panel never contradict, and th
   const name = `hub_upload_${Date.now().toString(36)}`;
   await page.goto("/datasets/new");
   await page.getByRole("tab", { name: "Upload a file" }).click();
-  await page.locator('input[type="file"]').setInputFiles({ name: "orders.csv", mimeType: "text/csv", buffer: bigCsv(5000) });
+  await page.locator('input[type="file"]').setInputFiles({ name: "orders.csv", mimeType: "text/csv", buffer: bigCsv(ROWS) });
   await expect(shown(page, "file-preview")).toBeVisible();
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByRole("button", { name: "Upload and load" }).click();
@@ -91,7 +94,7 @@ test("after an upload the header, schema and load panel never contradict, and th
       expect(s.status, JSON.stringify(s)).not.toMatch(/queued|not loaded/i);
       expect(s.lastLoaded, JSON.stringify(s)).not.toBe("Never");
       expect(s.schemaTable, JSON.stringify(s)).toBe(true);
-      expect(s.rows, JSON.stringify(s)).toBe("5,000");
+      expect(s.rows, JSON.stringify(s)).toBe(ROWS.toLocaleString("en-US"));
     }
     if (/queued|running/i.test(s.panel)) {
       // While it loads, nothing claims it is done.
