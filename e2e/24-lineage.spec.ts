@@ -185,7 +185,7 @@ test("selecting a node highlights its path and dims the rest; the links open pag
 
 test("dataset, model and pipeline pages link to the lineage focused on them", async ({ page }) => {
   await page.goto(`/datasets/${CUSTOMERS}`);
-  await shown(page, "lineage-link").first().click();
+  await shown(page, "dataset-lineage-link").click();
   await expect(node(page, `dataset:${CUSTOMERS}`)).toHaveAttribute("data-focused", "true");
   for (const name of SIDE) await expect(node(page, `model:${name}`)).toBeVisible();
 

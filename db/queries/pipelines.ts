@@ -106,6 +106,8 @@ export async function countRuns(pipelineId: string, tx: DbOrTx = getDb()): Promi
 /** `beforeId`: keyset pagination after that run (compared on the stored microsecond timestamp). */
 export type RunFilter = {
   pipelineId?: string;
+  /** Runs of any of this dataset's pipelines (the dataset page's recent runs). */
+  datasetId?: string;
   status?: Run["status"];
   outcome?: NonNullable<Run["outcome"]>;
   trigger?: Run["trigger"];
@@ -116,6 +118,11 @@ export type RunFilter = {
 export async function listRuns(filter: RunFilter, limit: number, tx: DbOrTx = getDb()): Promise<Run[]> {
   const conditions: SQL[] = [];
   if (filter.pipelineId) conditions.push(eq(runs.pipelineId, filter.pipelineId));
+  if (filter.datasetId) {
+    conditions.push(
+      inArray(runs.pipelineId, tx.select({ id: pipelines.id }).from(pipelines).where(eq(pipelines.datasetId, filter.datasetId))),
+    );
+  }
   if (filter.status) conditions.push(eq(runs.status, filter.status));
   if (filter.outcome) conditions.push(eq(runs.outcome, filter.outcome));
   if (filter.trigger) conditions.push(eq(runs.trigger, filter.trigger));

@@ -49,7 +49,8 @@ export type ModelDependents = {
   messages: MessageUse[];
 };
 
-function scheduleText(p: Pick<Pipeline, "scheduleCron" | "scheduleTimezone">): string | null {
+/** A schedule in words; null when it runs only by hand (a stored expression that no longer parses is shown as it is). */
+export function scheduleText(p: Pick<Pipeline, "scheduleCron" | "scheduleTimezone">): string | null {
   if (!p.scheduleCron) return null;
   try {
     return describeSchedule(p.scheduleCron, p.scheduleTimezone).description;

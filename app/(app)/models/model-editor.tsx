@@ -67,8 +67,11 @@ export function ModelEditor({
   latestBatch = [],
   modelColumns = [],
   timeoutSeconds,
+  initialSql,
 }: {
   timeoutSeconds?: number;
+  /** A new model's starting SQL (models/new?ref=…); the empty ref otherwise. */
+  initialSql?: string;
   model: SavedModel | null;
   canEdit: boolean;
   completion: CompletionData;
@@ -86,7 +89,7 @@ export function ModelEditor({
   const [materialization, setMaterialization] = useState<Materialization>(model?.materialization ?? "view");
   const [uniqueKeyText, setUniqueKeyText] = useState((model?.uniqueKey ?? []).join(", "));
   const [snapshotDraft, setSnapshotDraft] = useState<SnapshotDraft>(() => snapshotToDraft(model?.snapshot));
-  const [sql, setSql] = useState(model?.sql ?? NEW_MODEL_SQL);
+  const [sql, setSql] = useState(model?.sql ?? initialSql ?? NEW_MODEL_SQL);
   const [tests, setTests] = useState<TestDraft[]>(() => (model?.tests ?? []).map((t, i) => testToDraft(t, i)));
   const [descriptions, setDescriptions] = useState<DescriptionDraft[]>(() => descriptionsToDrafts(model?.columnDescriptions ?? {}));
   const keyCounter = useRef(100_000);

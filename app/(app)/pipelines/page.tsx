@@ -14,8 +14,9 @@ import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { isActiveRun, runDisplayStatus, RunStatusBadge } from "@/components/pipelines/run-status";
+import { ScheduleCell } from "@/components/pipelines/schedule-cell";
 import { scheduleInWords } from "./schedule-summary";
-import { formatDateTime, formatRelativeTime, formatUntil } from "@/lib/format";
+import { formatDateTime, formatRelativeTime } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Pipelines" };
@@ -133,27 +134,7 @@ export default async function PipelinesPage({ searchParams }: { searchParams: Se
                         )}
                       </TableCell>
                       <TableCell className="min-w-48 align-top whitespace-normal">
-                        {words ? (
-                          <span className="flex flex-col gap-0.5">
-                            <span>{words}</span>
-                            <span className="text-muted-foreground text-xs">
-                              {p.paused ? (
-                                "Skipped while paused"
-                              ) : p.nextRunAt ? (
-                                <>
-                                  Next{" "}
-                                  <time dateTime={p.nextRunAt.toISOString()} title={formatDateTime(p.nextRunAt)}>
-                                    {formatUntil(p.nextRunAt, now)}
-                                  </time>
-                                </>
-                              ) : (
-                                "No upcoming run"
-                              )}
-                            </span>
-                          </span>
-                        ) : (
-                          <span className="text-muted-foreground">Manual</span>
-                        )}
+                        <ScheduleCell words={words} paused={p.paused} nextRunAt={p.nextRunAt} now={now} manual="Manual" />
                       </TableCell>
                       <TableCell className="pr-4 align-top">
                         {last ? (

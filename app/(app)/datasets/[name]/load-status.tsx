@@ -1,54 +1,40 @@
 "use client";
 
-import { useRef, useState } from "react";
-import { useRouter } from "next/navigation";
 import { Progress } from "@/components/ui/progress";
-import { isActiveLoad, LoadStatusBadge, phaseLabel } from "@/components/dataset-status";
+import { LoadStatusBadge, phaseLabel, StatusBadge } from "@/components/dataset-status";
 import { formatBytes, formatCount, formatDateTime, formatDuration } from "@/lib/format";
-import { useLiveStatus } from "@/components/live-status/use-live-status";
-import { toLoadView, type LoadView } from "./load-view";
+import { useDatasetLive } from "./dataset-live";
+import type { LoadView } from "./load-view";
 
 /**
- * The newest load, live: while it is queued or running this polls the latest-load route every
- * second (useLiveStatus), then refreshes the page once so the schema, preview and history catch
- * up. The page keys this component by load id and status, so a new load (or the finished one)
- * remounts it.
+ * The newest load, live: it reads the page's one live state (DatasetLive), which follows a queued
+ * or running load every second and, when it ends, re-reads the page so the header, schema,
+ * preview and history change together with this panel. Until then it says "finishing", never
+ * "succeeded" over a header that still says "Queued".
  */
-export function LoadStatus({ datasetId, initial }: { datasetId: string; initial: LoadView | null }) {
-  const router = useRouter();
-  const [load, setLoad] = useState<LoadView | null>(initial);
-  const active = isActiveLoad(load?.status);
-  // Polling goes on past the load's own end until the dataset row has settled too.
-  const [following, setFollowing] = useState(() => isActiveLoad(initial?.status));
-
-  // The worker finishes the load row a moment before the dataset row: refresh once both have
-  // settled (or after a few more answers), so the page does not show a stale "loading".
-  const waitedForDataset = useRef(0);
-  useLiveStatus<{ dataset?: { status?: string }; load: Parameters<typeof toLoadView>[0] | null }>({
-    url: `/api/datasets/${datasetId}/loads/latest`,
-    enabled: following,
-    onData: (body) => {
-      const next = body.load ? toLoadView(body.load) : null;
-      setLoad(next);
-      const settled = body.dataset?.status !== "loading" || ++waitedForDataset.current > 3;
-      if ((!next || !isActiveLoad(next.status)) && settled) {
-        setFollowing(false);
-        router.refresh();
-        return "stop";
-      }
-    },
-    // Signed out, or the dataset is gone: let the page decide what to show.
-    onGone: () => {
-      setFollowing(false);
-      router.refresh();
-    },
-  });
+export function LoadStatus() {
+  const { load, active, finishing } = useDatasetLive();
 
   if (!load) {
     return (
       <p data-testid="load-status" className="text-muted-foreground text-sm">
         This dataset has not been loaded yet.
       </p>
+    );
+  }
+
+  if (finishing) {
+    // Between the load's end and the re-read page: nothing here may run ahead of the rest of the page.
+    return (
+      <div className="flex flex-col gap-3">
+        <div className="flex flex-wrap items-center gap-2">
+          <StatusBadge kind="loading" label="Finishing" />
+          <p data-testid="load-status" role="status" className="text-sm font-medium">
+            The load has ended; updating the page…
+          </p>
+        </div>
+        <Progress data-testid="load-progress" value={100} aria-label="Load progress" />
+      </div>
     );
   }
 

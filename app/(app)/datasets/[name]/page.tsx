@@ -2,13 +2,14 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ArrowLeftIcon, ChevronLeftIcon, ChevronRightIcon, CircleAlertIcon, EyeIcon } from "lucide-react";
+import { ArrowLeftIcon, ChevronLeftIcon, ChevronRightIcon, CircleAlertIcon, EyeIcon, NetworkIcon } from "lucide-react";
 import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { readDatasetRows, type DatasetRows } from "@/lib/ingest/preview";
 import { datasetDependents } from "@/lib/lifecycle/dependents";
+import { datasetHub } from "@/lib/pipeline/dataset-hub";
 import { getDatasetByName, listDatasetLoads, listDatasetVersions } from "@/db/queries/datasets";
 import { nameFromPathSegment } from "@/lib/validation/path-params";
 import type { Dataset } from "@/db/schema/datasets";
@@ -16,13 +17,16 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/page-header";
-import { LineageLink } from "@/components/models/lineage-link";
-import { datasetDisplayStatus, isActiveLoad, StatusBadge } from "@/components/dataset-status";
+import { isActiveLoad } from "@/components/dataset-status";
+import { lineageHref } from "@/lib/lineage/graph";
 import { delimiterLabel } from "../format";
 import { FreshnessBadge } from "@/components/freshness-badge";
 import { judgeFreshness } from "@/lib/ingest/freshness";
-import { formatCount, formatDateTime, formatRelativeTime } from "@/lib/format";
+import { formatCount } from "@/lib/format";
 import { DatasetActions } from "./dataset-actions";
+import { DatasetLive } from "./dataset-live";
+import { DatasetSummary, Fact, SchemaPending } from "./dataset-summary";
+import { ModelsCard, PipelinesCard, RecentRunsCard } from "./hub-sections";
 import { DatasetSettings } from "./dataset-settings";
 import { LoadStatus } from "./load-status";
 import { toLoadView } from "./load-view";
@@ -34,6 +38,7 @@ import { ReadOptions } from "./read-options";
 export const dynamic = "force-dynamic";
 
 const PAGE_SIZE = 25;
+const focusLink = "rounded-sm outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50";
 const RECENT_LOADS = 10;
 
 type Params = Promise<{ name: string }>;
@@ -62,8 +67,8 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
     listDatasetVersions(first.id),
     listDatasetLoads(first.id, RECENT_LOADS),
     readPreview(first.name, page),
-    // For the delete dialog, which only editors get.
-    canEdit ? datasetDependents(first) : null,
+    // The delete dialog (editors) and the hub's models and message uses (everyone).
+    datasetDependents(first),
   ]);
   const latest = loads[0] ?? null;
   // A load finishes its dataset row before its own row: read after the loads, the dataset row
@@ -73,29 +78,45 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
   const dataset = latest && !isActiveLoad(latest.status) ? ((await getDatasetByName(first.name)) ?? first) : first;
   const busy = isActiveLoad(latest?.status);
   const lastFinished = loads.find((l) => !isActiveLoad(l.status)) ?? null;
-  const status = datasetDisplayStatus(dataset.status, latest);
   const versionNumbers = new Map(versions.map((v) => [v.id, v.version]));
   const current = versions.find((v) => v.id === dataset.currentVersionId);
   const now = new Date();
   // The content's age against the thresholds, judged now (the worker's recorded state may be a minute old).
   const freshness = judgeFreshness(dataset.freshness, current?.createdAt ?? null, now);
   const href = `/datasets/${encodeURIComponent(dataset.name)}`;
+  const hub = await datasetHub(dataset, dependents);
 
   return (
-    <>
-      <Link
-        href="/datasets"
-        className="text-muted-foreground hover:text-foreground -mb-2 inline-flex w-fit items-center gap-1 rounded-sm text-sm outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
-      >
-        <ArrowLeftIcon className="size-4" aria-hidden="true" />
-        Datasets
-      </Link>
+    <DatasetLive
+      snapshot={{
+        datasetId: dataset.id,
+        status: dataset.status,
+        rowCount: dataset.rowCount,
+        lastLoadedAt: dataset.lastLoadedAt?.toISOString() ?? null,
+        columnCount: dataset.columns.length,
+        load: latest ? toLoadView(latest) : null,
+      }}
+    >
+      <div className="-mb-2 flex flex-wrap items-center justify-between gap-x-4 gap-y-1 text-sm">
+        <Link href="/datasets" className={`text-muted-foreground hover:text-foreground inline-flex w-fit items-center gap-1 ${focusLink}`}>
+          <ArrowLeftIcon className="size-4" aria-hidden="true" />
+          Datasets
+        </Link>
+        <Link
+          href={lineageHref("dataset", dataset.name)}
+          className={`text-muted-foreground hover:text-foreground inline-flex w-fit items-center gap-1 ${focusLink}`}
+          data-testid="dataset-lineage-link"
+        >
+          <NetworkIcon className="size-4" aria-hidden="true" />
+          Lineage
+        </Link>
+      </div>
 
       <PageHeader
         title={dataset.name}
         description={<SourceLine dataset={dataset} />}
         actions={
-          dependents ? (
+          canEdit ? (
             <DatasetActions
               datasetId={dataset.id}
               datasetName={dataset.name}
@@ -111,26 +132,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
         }
       />
 
-      <LineageLink kind="dataset" name={dataset.name} />
-      <dl className="grid grid-cols-2 gap-4 rounded-xl border p-4 text-sm sm:grid-cols-3 lg:grid-cols-5" data-testid="dataset-summary">
-        <Fact term="Status">
-          <StatusBadge kind={status.kind} label={status.label} />
-        </Fact>
-        <Fact term="Rows">
-          <span className="tabular-nums" data-testid="dataset-row-count">
-            {formatCount(dataset.rowCount)}
-          </span>
-        </Fact>
-        <Fact term="Columns">{dataset.columns.length || "—"}</Fact>
-        <Fact term="Last loaded">
-          {dataset.lastLoadedAt ? (
-            <time dateTime={dataset.lastLoadedAt.toISOString()} title={formatDateTime(dataset.lastLoadedAt)}>
-              {formatRelativeTime(dataset.lastLoadedAt, now)}
-            </time>
-          ) : (
-            "Never"
-          )}
-        </Fact>
+      <DatasetSummary now={now.toISOString()}>
         <Fact term="Current version">{current ? `v${current.version}` : "—"}</Fact>
         {freshness.state ? (
           <Fact term="Freshness">
@@ -140,7 +142,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
             </span>
           </Fact>
         ) : null}
-      </dl>
+      </DatasetSummary>
 
       <Card className="gap-4">
         <CardHeader>
@@ -149,16 +151,17 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
           </CardTitle>
         </CardHeader>
         <CardContent className="flex flex-col gap-4">
-          <LoadStatus
-            key={latest ? `${latest.id}:${latest.status}` : "none"}
-            datasetId={dataset.id}
-            initial={latest ? toLoadView(latest) : null}
-          />
+          <LoadStatus />
           {lastFinished?.status === "failed" ? <LoadErrorAlert load={lastFinished} hasData={Boolean(dataset.currentVersionId)} /> : null}
           {lastFinished?.status === "succeeded" ? <LoadWarnings load={lastFinished} /> : null}
           {lastFinished ? <SkippedRowsTable load={lastFinished} /> : null}
         </CardContent>
       </Card>
+
+      <div className="grid min-w-0 gap-6 lg:grid-cols-2">
+        <PipelinesCard hub={hub} datasetId={dataset.id} canEdit={canEdit} now={now} />
+        <ModelsCard hub={hub} datasetName={dataset.name} canEdit={canEdit} />
+      </div>
 
       <Card className="gap-4">
         <CardHeader>
@@ -182,11 +185,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
           </CardDescription>
         </CardHeader>
         <CardContent className="min-w-0">
-          {dataset.columns.length ? (
-            <SchemaTable dataset={dataset} canEdit={canEdit} busy={busy} />
-          ) : (
-            <p className="text-muted-foreground text-sm">Columns appear after the first successful load.</p>
-          )}
+          {dataset.columns.length ? <SchemaTable dataset={dataset} canEdit={canEdit} busy={busy} /> : <SchemaPending />}
         </CardContent>
       </Card>
 
@@ -203,6 +202,8 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
           <PreviewSection preview={preview} page={page} href={href} dataset={dataset} />
         </CardContent>
       </Card>
+
+      <RecentRunsCard hub={hub} now={now} />
 
       <Card className="gap-4">
         <CardHeader>
@@ -257,7 +258,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
           />
         </CardContent>
       </Card>
-    </>
+    </DatasetLive>
   );
 }
 
@@ -345,15 +346,6 @@ function PageLink({ href, rel, children }: { href: string | null; rel: "prev" | 
         {children}
       </Link>
     </Button>
-  );
-}
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="flex min-w-0 flex-col gap-1">
-      <dt className="text-muted-foreground text-xs">{term}</dt>
-      <dd className="font-medium">{children}</dd>
-    </div>
   );
 }
 
