@@ -75,3 +75,8 @@ async function dataExceptionsAsUserErrors<T>(work: Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** The columns as the row browser needs them: name, file header, type, and the type's label. */
+export function browserColumns(dataset: Pick<Dataset, "columns">) {
+  return dataset.columns.map((c) => ({ name: c.name, header: c.header, type: effectiveType(c), label: columnTypeLabel(c) }));
+}
