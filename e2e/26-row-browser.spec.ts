@@ -38,7 +38,7 @@ test.beforeAll(async () => {
 
 const box = (page: Page) => shown(page, "rows-box");
 const range = (page: Page) => shown(page, "preview-range");
-const headerButton = (page: Page, column: string) => box(page).getByRole("button", { name: new RegExp(`^${column},`) });
+const headerButton = (page: Page, column: string) => box(page).getByRole("button", { name: `Sort by ${column}`, exact: true });
 /** The id column of the first body row. */
 const firstId = (page: Page) => box(page).locator("tbody tr").first().locator("td").nth(1);
 
@@ -85,27 +85,35 @@ test("a column filter narrows the rows and the total; a wrong value is refused i
   await page.setViewportSize({ width: 1280, height: 800 });
   await open(page);
   const berlin = Array.from({ length: ROWS }, (_, i) => i + 1).filter((i) => city(i) === "Berlin").length;
-  await page.getByLabel("Column").selectOption("city");
-  await page.getByLabel("Condition").selectOption("contains");
-  await page.getByLabel("Value").fill("BER");
-  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByLabel("Column", { exact: true }).selectOption("city");
+  await page.getByLabel("Condition", { exact: true }).selectOption("contains");
+  await page.getByLabel("Value", { exact: true }).fill("BER");
+  await page.getByRole("button", { name: "Filter", exact: true }).click();
   await expect(range(page)).toHaveText(`Rows 1–25 of ${berlin.toLocaleString("en-US")}`);
   const cities = await box(page).locator("tbody tr td:nth-child(3)").allTextContents();
   expect(new Set(cities)).toEqual(new Set(["Berlin"]));
   await expect(page).toHaveURL(/f\.city=contains%3ABER/);
 
-  await page.getByLabel("Column").selectOption("amount");
-  await page.getByLabel("Condition").selectOption("between");
-  await page.getByLabel("From").fill("1");
-  await page.getByLabel("To").fill("2");
-  await page.getByRole("button", { name: "Filter" }).click();
-  const amounts = (await box(page).locator("tbody tr td:nth-child(4)").allTextContents()).map(Number);
+  await page.getByLabel("Column", { exact: true }).selectOption("amount");
+  await page.getByLabel("Condition", { exact: true }).selectOption("between");
+  await page.getByLabel("From", { exact: true }).fill("1");
+  await page.getByLabel("To", { exact: true }).fill("2");
+  await page.getByRole("button", { name: "Filter", exact: true }).click();
   await expect(shown(page, "active-filters")).toContainText("amount between 1 and 2");
-  expect(amounts.every((a) => a >= 1 && a <= 2)).toBe(true);
+  // Both filters hold: Berlin rows with an amount from 1 to 2.
+  await expect
+    .poll(async () => {
+      // One read of the whole body: per-row locators would wait on rows a re-render removed.
+      const cells = await box(page).evaluate((el) =>
+        [...el.querySelectorAll("tbody tr")].map((tr) => [tr.children[2]?.textContent, Number(tr.children[3]?.textContent)] as const),
+      );
+      return cells.length > 0 && cells.every(([c, a]) => c === "Berlin" && a >= 1 && a <= 2);
+    })
+    .toBe(true);
 
-  await page.getByLabel("Condition").selectOption("gt");
-  await page.getByLabel("Value").fill("lots");
-  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByLabel("Condition", { exact: true }).selectOption("gt");
+  await page.getByLabel("Value", { exact: true }).fill("lots");
+  await page.getByRole("button", { name: "Filter", exact: true }).click();
   await expect(shown(page, "rows-error")).toContainText('"lots" is not a number (column "amount")');
   await page.getByRole("button", { name: "Show all rows" }).click();
   await expect(range(page)).toHaveText(`Rows 1–25 of ${ROWS.toLocaleString("en-US")}`);
@@ -136,16 +144,29 @@ test("page jump, first/last/next, and a 10,000-row page", async ({ page }) => {
     },
     `/api/datasets/${await datasetId(page)}/rows?size=10000`,
   );
-  const started = Date.now();
+  // Timed in the page: from the change to the frame after the 10,000th row is in the DOM.
+  const painted = page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const t0 = performance.now();
+        const body = () => document.querySelector('[data-testid="rows-box"] tbody');
+        const check = () => {
+          if ((body()?.children.length ?? 0) >= 10_000)
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+          else setTimeout(check, 5);
+        };
+        check();
+      }),
+  );
   await page.getByLabel("Rows per page").selectOption("10000");
+  const total = Math.round(await painted);
   await expect(range(page)).toHaveText(`Rows 1–10,000 of ${ROWS.toLocaleString("en-US")}`);
   await expect(box(page).locator("tbody tr")).toHaveCount(10_000);
-  const total = Date.now() - started;
   test.info().annotations.push({
     type: "10k-page",
-    description: `click to 10,000 rows shown: ${total} ms; the request alone: ${Math.round(fetchOnly)} ms`,
+    description: `change to 10,000 rows painted: ${total} ms; the request alone: ${Math.round(fetchOnly)} ms`,
   });
-  console.log(`10k-row page: ${total} ms from the click to the rows on screen (request alone ${Math.round(fetchOnly)} ms)`);
+  console.log(`10k-row page: ${total} ms from the change to the rows painted (the request alone ${Math.round(fetchOnly)} ms)`);
   expect(total).toBeLessThan(5_000);
   await box(page).locator("tbody tr").last().scrollIntoViewIfNeeded();
   await expect(box(page).locator("tbody tr").last().locator("td").nth(1)).toHaveText("10000");

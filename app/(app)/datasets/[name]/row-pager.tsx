@@ -57,7 +57,7 @@ export function RowPager({
             ))}
           </NativeSelect>
         </div>
-        <div className="flex items-center gap-1">
+        <div className="flex flex-wrap items-center gap-1">
           <Button type="button" variant="outline" size="icon" disabled={page <= 1} onClick={() => go(1)} aria-label="First page">
             <ChevronFirstIcon aria-hidden="true" />
           </Button>
@@ -69,7 +69,7 @@ export function RowPager({
             <Label htmlFor="rows-page" className="text-sm font-normal">
               Page
             </Label>
-            <Input id="rows-page" className="h-9 w-20 tabular-nums" inputMode="numeric" name="page" defaultValue={String(page)} />
+            <Input id="rows-page" className="h-9 w-16 tabular-nums" inputMode="numeric" name="page" defaultValue={String(page)} />
             <span className="text-muted-foreground text-sm whitespace-nowrap tabular-nums">of {formatCount(pageCount)}</span>
             <Button type="submit" variant="outline" size="sm">
               Go

@@ -75,12 +75,13 @@ export function RowTable({
                   <button
                     type="button"
                     onClick={() => sortBy(c.name)}
+                    // The header cell's aria-sort says how it is sorted now.
+                    aria-label={`Sort by ${c.name}`}
                     className="hover:bg-muted -mx-1 inline-flex items-center gap-1 rounded-sm px-1 font-mono text-xs outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
                     title={c.header !== c.name ? `Header in the file: ${c.header}` : undefined}
                   >
                     {c.name}
                     <SortIcon className={sorted ? "size-3.5" : "text-muted-foreground size-3.5"} aria-hidden="true" />
-                    <span className="sr-only">{sorted ? `, sorted ${sorted === "asc" ? "ascending" : "descending"}` : ", sort"}</span>
                   </button>
                   <span className="text-muted-foreground block text-xs font-normal" data-testid="column-type">
                     {c.label}
