@@ -144,29 +144,37 @@ test("page jump, first/last/next, and a 10,000-row page", async ({ page }) => {
     },
     `/api/datasets/${await datasetId(page)}/rows?size=10000`,
   );
-  // Timed in the page: from the change to the frame after the 10,000th row is in the DOM.
+  // Timed in the page, from the change: the first rows of the new page painted, then all 10,000.
   const painted = page.evaluate(
     () =>
-      new Promise<number>((resolve) => {
+      new Promise<{ first: number; all: number }>((resolve) => {
         const t0 = performance.now();
         const body = () => document.querySelector('[data-testid="rows-box"] tbody');
+        const afterPaint = () =>
+          new Promise<number>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - t0))));
+        let first: Promise<number> | null = null;
         const check = () => {
-          if ((body()?.children.length ?? 0) >= 10_000)
-            requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+          const n = body()?.children.length ?? 0;
+          if (!first && n > 25) first = afterPaint();
+          if (n >= 10_000) void afterPaint().then(async (all) => resolve({ first: await first!, all }));
           else setTimeout(check, 5);
         };
         check();
       }),
   );
   await page.getByLabel("Rows per page").selectOption("10000");
-  const total = Math.round(await painted);
+  const timing = await painted;
+  const [first, total] = [Math.round(timing.first), Math.round(timing.all)];
   await expect(range(page)).toHaveText(`Rows 1–10,000 of ${ROWS.toLocaleString("en-US")}`);
   await expect(box(page).locator("tbody tr")).toHaveCount(10_000);
   test.info().annotations.push({
     type: "10k-page",
-    description: `change to 10,000 rows painted: ${total} ms; the request alone: ${Math.round(fetchOnly)} ms`,
+    description: `change to first rows painted: ${first} ms, to all 10,000: ${total} ms; the request alone: ${Math.round(fetchOnly)} ms`,
   });
-  console.log(`10k-row page: ${total} ms from the change to the rows painted (the request alone ${Math.round(fetchOnly)} ms)`);
+  console.log(
+    `10k-row page: first rows painted ${first} ms, all 10,000 ${total} ms after the change (the request alone ${Math.round(fetchOnly)} ms)`,
+  );
+  expect(first).toBeLessThan(1_000);
   expect(total).toBeLessThan(5_000);
   await box(page).locator("tbody tr").last().scrollIntoViewIfNeeded();
   await expect(box(page).locator("tbody tr").last().locator("td").nth(1)).toHaveText("10000");
