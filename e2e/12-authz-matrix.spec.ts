@@ -78,6 +78,20 @@ const ROUTES: RouteRow[] = [
     allowed: 404,
   },
   {
+    route: "GET /api/datasets/[id]/rows",
+    auth: "session",
+    min: "viewer",
+    url: `/api/datasets/${NO_ID}/rows`,
+    allowed: 404,
+  },
+  {
+    route: "GET /api/datasets/[id]/stats",
+    auth: "session",
+    min: "viewer",
+    url: `/api/datasets/${NO_ID}/stats`,
+    allowed: 404,
+  },
+  {
     route: "GET /api/models/[name]/latest-build",
     auth: "session",
     min: "viewer",

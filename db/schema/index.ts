@@ -7,3 +7,4 @@ export * from "./destinations";
 export * from "./pipelines";
 export * from "./api-tokens";
 export * from "./audit";
+export * from "./dataset-stats";

@@ -1,20 +1,15 @@
 import type { Metadata } from "next";
-import type { ReactNode } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ArrowLeftIcon, ChevronLeftIcon, ChevronRightIcon, CircleAlertIcon, EyeIcon, NetworkIcon } from "lucide-react";
+import { ArrowLeftIcon, NetworkIcon } from "lucide-react";
 import { requireUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { getEnv } from "@/lib/env";
-import { getLogger } from "@/lib/log";
-import { readDatasetRows, type DatasetRows } from "@/lib/ingest/preview";
 import { datasetDependents } from "@/lib/lifecycle/dependents";
 import { datasetHub } from "@/lib/pipeline/dataset-hub";
 import { getDatasetByName, listDatasetLoads, listDatasetVersions } from "@/db/queries/datasets";
 import { nameFromPathSegment } from "@/lib/validation/path-params";
 import type { Dataset } from "@/db/schema/datasets";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/page-header";
 import { isActiveLoad } from "@/components/dataset-status";
@@ -30,14 +25,13 @@ import { ModelsCard, PipelinesCard, RecentRunsCard } from "./hub-sections";
 import { DatasetSettings } from "./dataset-settings";
 import { LoadStatus } from "./load-status";
 import { toLoadView } from "./load-view";
-import { PreviewTable } from "./preview-table";
+import { RowsSection } from "./rows-section";
 import { LoadErrorAlert, LoadsTable, LoadWarnings, SchemaTable, SkippedRowsTable, VersionsTable } from "./sections";
 import { UploadVersionForm } from "./upload-version-form";
 import { ReadOptions } from "./read-options";
 
 export const dynamic = "force-dynamic";
 
-const PAGE_SIZE = 25;
 const focusLink = "rounded-sm outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50";
 const RECENT_LOADS = 10;
 
@@ -48,25 +42,18 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: nameFromPathSegment((await params).name) ?? "Dataset" };
 }
 
-function pageNumber(raw: string | string[] | undefined): number {
-  const n = Number(Array.isArray(raw) ? raw[0] : raw);
-  return Number.isInteger(n) && n >= 1 ? n : 1;
-}
-
-export default async function DatasetPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+export default async function DatasetPage({ params }: { params: Params; searchParams: SearchParams }) {
   const user = await requireUser();
-  const [{ name: rawName }, query] = await Promise.all([params, searchParams]);
+  const { name: rawName } = await params;
   // A segment that cannot be a name (NUL, malformed escapes) is a plain 404, never a failed query.
   const name = nameFromPathSegment(rawName);
   const first = name === null ? null : await getDatasetByName(name);
   if (!first) notFound();
 
   const canEdit = roleAtLeast(user.role, "editor");
-  const page = pageNumber(query.page);
-  const [versions, loads, preview, dependents] = await Promise.all([
+  const [versions, loads, dependents] = await Promise.all([
     listDatasetVersions(first.id),
     listDatasetLoads(first.id, RECENT_LOADS),
-    readPreview(first.name, page),
     // The delete dialog (editors) and the hub's models and message uses (everyone).
     datasetDependents(first),
   ]);
@@ -83,7 +70,6 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
   const now = new Date();
   // The content's age against the thresholds, judged now (the worker's recorded state may be a minute old).
   const freshness = judgeFreshness(dataset.freshness, current?.createdAt ?? null, now);
-  const href = `/datasets/${encodeURIComponent(dataset.name)}`;
   const hub = await datasetHub(dataset, dependents);
 
   return (
@@ -199,7 +185,7 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
           </CardDescription>
         </CardHeader>
         <CardContent className="flex min-w-0 flex-col gap-3 px-0">
-          <PreviewSection preview={preview} page={page} href={href} dataset={dataset} />
+          <RowsSection dataset={dataset} labelledBy="preview-heading" />
         </CardContent>
       </Card>
 
@@ -262,93 +248,6 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
   );
 }
 
-type PreviewResult = { ok: true; data: DatasetRows; offset: number } | { ok: false; offset: number };
-
-async function readPreview(name: string, page: number): Promise<PreviewResult> {
-  const offset = (page - 1) * PAGE_SIZE;
-  try {
-    return { ok: true, data: await readDatasetRows(name, { limit: PAGE_SIZE, offset }), offset };
-  } catch (err) {
-    // The rest of the page is still useful when the table cannot be read.
-    getLogger().error({ err, dataset: name }, "dataset preview failed");
-    return { ok: false, offset };
-  }
-}
-
-function PreviewSection({ preview, page, href, dataset }: { preview: PreviewResult; page: number; href: string; dataset: Dataset }) {
-  if (!preview.ok) {
-    return (
-      <div className="px-6">
-        <Alert variant="destructive">
-          <CircleAlertIcon aria-hidden="true" />
-          <AlertTitle>The rows could not be read</AlertTitle>
-          <AlertDescription>The error was logged. Try again, or reload the dataset.</AlertDescription>
-        </Alert>
-      </div>
-    );
-  }
-  const { data, offset } = preview;
-  if (data.total === 0) {
-    return (
-      <p className="text-muted-foreground flex items-center gap-2 px-6 text-sm">
-        <EyeIcon className="size-4" aria-hidden="true" />
-        No rows to show yet.
-      </p>
-    );
-  }
-  const lastPage = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
-  const from = data.rows.length ? offset + 1 : 0;
-  const to = offset + data.rows.length;
-  const headerOf = new Map(dataset.columns.map((c) => [c.name, c.header]));
-  const columns = data.columns.map((name) => ({ name, header: headerOf.get(name) ?? name }));
-
-  return (
-    <>
-      {data.rows.length ? (
-        <PreviewTable columns={columns} rows={data.rows} offset={offset} labelledBy="preview-heading" />
-      ) : (
-        <p className="text-muted-foreground px-6 text-sm">
-          Page {page} is past the last page ({lastPage}).
-        </p>
-      )}
-      <nav aria-label="Preview pages" className="flex flex-wrap items-center justify-between gap-2 px-6">
-        <p className="text-muted-foreground text-sm tabular-nums" data-testid="preview-range">
-          {data.rows.length
-            ? `Rows ${formatCount(from)}–${formatCount(to)} of ${formatCount(data.total)}`
-            : `${formatCount(data.total)} rows`}
-        </p>
-        <div className="flex gap-2">
-          <PageLink href={page > 1 ? `${href}?page=${Math.min(page - 1, lastPage)}` : null} rel="prev">
-            <ChevronLeftIcon aria-hidden="true" />
-            Previous
-          </PageLink>
-          <PageLink href={page < lastPage ? `${href}?page=${page + 1}` : null} rel="next">
-            Next
-            <ChevronRightIcon aria-hidden="true" />
-          </PageLink>
-        </div>
-      </nav>
-    </>
-  );
-}
-
-function PageLink({ href, rel, children }: { href: string | null; rel: "prev" | "next"; children: ReactNode }) {
-  if (!href) {
-    return (
-      <Button variant="outline" size="sm" disabled>
-        {children}
-      </Button>
-    );
-  }
-  return (
-    <Button asChild variant="outline" size="sm">
-      <Link href={href} rel={rel} scroll={false}>
-        {children}
-      </Link>
-    </Button>
-  );
-}
-
 function SourceLine({ dataset }: { dataset: Dataset }) {
   if (dataset.sourceType === "upload" || !dataset.sourceUrl) return <>Uploaded file</>;
   return (
@@ -368,9 +267,5 @@ function OptionsLine({ dataset }: { dataset: Dataset }) {
     o.types === "text" ? "all columns text" : null,
     o.badRows.mode === "skip" ? `skips up to ${formatCount(o.badRows.max)} bad rows` : null,
   ].filter(Boolean);
-  return (
-    <>
-      Typed rows from the warehouse table, {PAGE_SIZE} per page. Options: {parts.join(" · ")}.
-    </>
-  );
+  return <>Typed rows from the warehouse table: sort by a column&apos;s name, filter, and page through. Options: {parts.join(" · ")}.</>;
 }

@@ -1,0 +1,82 @@
+import { getSql } from "@/db";
+import type { Dataset, DatasetColumn } from "@/db/schema/datasets";
+import { quoteIdent } from "@/lib/csv/headers";
+import { UserError } from "@/lib/errors";
+import { relationExists, warehouseTable } from "@/lib/ingest/staging-sql";
+import { effectiveType } from "@/lib/ingest/typed-table";
+import type { RowsView } from "@/lib/validation/dataset-rows";
+import { buildRowQuery, ROW_ALIAS } from "./row-filters";
+
+export type BrowserColumn = { name: string; header: string; type: string };
+
+export type RowsPage = {
+  columns: BrowserColumn[];
+  rows: (string | null)[][];
+  /** Rows that pass the filters. */
+  total: number;
+  /** The page served: the one asked for, or the last one when that was past the end. */
+  page: number;
+  size: number;
+  pageCount: number;
+};
+
+/** The type as a header shows it, with the written form it was read from when that is not PostgreSQL's own. */
+export function columnTypeLabel(column: DatasetColumn): string {
+  const type = effectiveType(column);
+  return column.format && column.format !== "plain" && !column.overrideType ? `${type} (${column.format})` : type;
+}
+
+/**
+ * One page of the dataset's typed warehouse table (the table the old preview read, on the app
+ * connection: it is the app's own table, not user SQL), sorted and filtered as the view says.
+ * Values come back as Postgres's text output, so the page shows exactly what is stored.
+ */
+export async function readRowsPage(dataset: Dataset, view: RowsView): Promise<RowsPage> {
+  const columns = dataset.columns.map((c) => ({ name: c.name, header: c.header, type: columnTypeLabel(c) }));
+  // Checked before the table is looked at, so a bad request is refused the same way on an empty dataset.
+  const built = buildRowQuery(dataset.columns, view);
+  const sql = getSql();
+  const empty: RowsPage = { columns, rows: [], total: 0, page: 1, size: view.size, pageCount: 1 };
+  if (columns.length === 0 || !(await relationExists(sql, "warehouse", dataset.name))) return empty;
+  const table = `${warehouseTable(dataset.name)} as ${ROW_ALIAS}`;
+  const select = dataset.columns.map((c) => `${quoteIdent(c.name)}::text`).join(", ");
+  const n = built.params.length;
+  const readPage = (page: number) =>
+    sql
+      .unsafe(`select ${select} from ${table} ${built.where} order by ${built.orderBy} limit $${n + 1} offset $${n + 2}`, [
+        ...built.params,
+        view.size,
+        (page - 1) * view.size,
+      ])
+      .values() as Promise<(string | null)[][]>;
+  // The count and the page in parallel; only a page past the end costs a second read.
+  const [[{ total }], asked] = await dataExceptionsAsUserErrors(
+    Promise.all([
+      sql.unsafe(`select count(*)::bigint as total from ${table} ${built.where}`, built.params) as unknown as Promise<[{ total: string }]>,
+      readPage(view.page),
+    ]),
+  );
+  const count = Number(total);
+  const pageCount = Math.max(1, Math.ceil(count / view.size));
+  const page = Math.min(view.page, pageCount);
+  const rows = page === view.page ? asked : await readPage(page);
+  return { columns, rows, total: count, page, size: view.size, pageCount };
+}
+
+/** A value the checks let through but PostgreSQL cannot take (e.g. 1e999 as numeric) is the user's error, not the app's. */
+async function dataExceptionsAsUserErrors<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("22")) {
+      throw new UserError(`A filter value could not be read: ${(err as Error).message}.`, 400);
+    }
+    throw err;
+  }
+}
+
+/** The columns as the row browser needs them: name, file header, type, and the type's label. */
+export function browserColumns(dataset: Pick<Dataset, "columns">) {
+  return dataset.columns.map((c) => ({ name: c.name, header: c.header, type: effectiveType(c), label: columnTypeLabel(c) }));
+}
