@@ -164,15 +164,25 @@ test("the condition editor round-trips: an aggregate alert with its firing mode,
   await expect(edit.getByLabel("Number")).toHaveValue("400");
   await expect(edit.getByLabel("Send the message")).toHaveValue("on_change_and_recovery");
 
-  // The message as the next run would post it, then once for real at the stand-in.
-  await edit.getByRole("button", { name: "Preview" }).click();
+  // The message as the next run would post it, shown without asking and following the edits,
+  // then once for real at the stand-in.
   await expect(edit.getByTestId("delivery-preview-message")).toContainText("Big orders today");
   await expect(edit.getByTestId("delivery-preview-source")).toContainText(/Values from the run of/);
+  await edit.getByLabel("Text").fill("Bigger orders today");
+  await expect(edit.getByTestId("delivery-preview-message")).toContainText("Bigger orders today");
+  await edit.getByLabel("Text").fill("Big orders today");
+  await expect(edit.getByTestId("delivery-preview-message")).not.toContainText("Bigger");
   const before = (await sinkMessages()).length;
   await edit.getByRole("button", { name: "Send test" }).click();
   await expect(edit.getByTestId("delivery-test-result")).toHaveAttribute("data-status", "sent");
   await expect.poll(async () => (await sinkMessages()).length).toBe(before + 1);
   expect(JSON.stringify((await sinkMessages()).at(-1))).toContain("Big orders today");
+
+  // The full preview page opens with this message's template.
+  await edit.getByRole("link", { name: "Open in the message preview" }).click();
+  await expect(page).toHaveURL(/\/destinations\/preview\?pipeline=[0-9a-f-]{36}&message=1$/);
+  await expect(page.getByLabel("Text", { exact: true })).toHaveValue("Big orders today");
+  await expect(shown(page, "message-preview")).toContainText("Big orders today");
 });
 
 test("a what-changed message round-trips: key, mode and rows, shown in words", async ({ page }) => {

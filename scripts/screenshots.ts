@@ -80,13 +80,18 @@ async function main(): Promise<void> {
     await page.goto(`${url}/datasets`);
     await capture(page, "04-datasets");
 
+    // The dataset hub: status, schema, rows, pipelines, downstream models and recent runs.
     await page.goto(`${url}/datasets/sample_orders`);
-    await capture(page, "05-dataset");
+    await capture(page, "05-dataset", { tall: true });
 
+    // The model editor after Preview: SQL on the left, the results tab beside it.
     await page.goto(`${url}/models/sample_weekly_revenue`);
+    await page.getByRole("button", { name: "Preview", exact: true }).click();
+    await page.getByRole("tabpanel").getByRole("table").first().waitFor();
     await capture(page, "06-model");
 
-    await page.goto(`${url}/models/lineage`);
+    // Lineage opened focused on the model: its datasets upstream, its pipeline and channel downstream.
+    await page.goto(`${url}/models/lineage?focus=${encodeURIComponent("model:sample_weekly_revenue")}`);
     await capture(page, "07-lineage");
 
     await page.goto(`${url}/destinations`);

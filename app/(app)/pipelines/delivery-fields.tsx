@@ -318,7 +318,7 @@ export function DeliveryFields({
 
       <DigestFields idFor={id} value={value} onChange={onChange} columns={known} errors={errors} />
 
-      <DeliveryPreviewPanel idFor={id} value={value} context={preview} />
+      <DeliveryPreviewPanel idFor={id} value={value} context={preview} number={number} />
     </fieldset>
   );
 }

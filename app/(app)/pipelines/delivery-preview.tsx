@@ -1,9 +1,10 @@
 "use client";
 
-import { useState, useTransition } from "react";
-import { EyeIcon, SendIcon } from "lucide-react";
+import { useEffect, useRef, useState, useTransition } from "react";
+import { RefreshCwIcon, SendIcon } from "lucide-react";
 import type { ActionResult } from "@/lib/action-result";
 import type { DeliveryPreview } from "@/lib/pipeline/delivery-preview";
+import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/form-messages";
 import { SlackMessagePreview } from "@/components/destinations/slack-message-preview";
@@ -12,28 +13,58 @@ import { deliveryInput, type DeliveryDraft } from "./form-types";
 
 export type PreviewContext = { pipelineId: string | null; datasetId: string; pipelineName: string; timeZone: string };
 
+/** A pause in typing before the preview asks the server again. */
+const LIVE_DEBOUNCE_MS = 600;
+
 /**
  * The message as the next run would post it — the model's current rows and the last successful
- * run's values, rendered as Slack shows it — and "Send test" to post exactly that once.
+ * run's values, rendered as Slack shows it, following the form as it is edited — and "Send test"
+ * to post exactly that once.
  */
 export function DeliveryPreviewPanel({
   idFor,
   value,
   context,
+  number,
 }: {
   idFor: (part: string) => string;
   value: DeliveryDraft;
   context: PreviewContext;
+  /** This message's place in the pipeline (from 1), for the link to the full preview page. */
+  number: number;
 }) {
   const [preview, setPreview] = useState<ActionResult<DeliveryPreview> | null>(null);
   const [test, setTest] = useState<ActionResult<DeliveryTestResult> | null>(null);
   const [pending, startTransition] = useTransition();
   const request = () => ({ ...context, template: deliveryInput(value).template, destinationId: value.destinationId || null });
+  const key = JSON.stringify(request());
+
+  // Live: one request per pause in editing; an answer to an older request is dropped.
+  const sequence = useRef(0);
+  const [refreshing, setRefreshing] = useState(false);
+  const refresh = async (body: string) => {
+    const mine = ++sequence.current;
+    setRefreshing(true);
+    let answer: ActionResult<DeliveryPreview>;
+    try {
+      answer = await previewDeliveryAction(JSON.parse(body));
+    } catch {
+      answer = { ok: false, formError: "Could not reach the server to render the preview. Check your connection and try again." };
+    }
+    if (mine !== sequence.current) return;
+    setPreview(answer);
+    setRefreshing(false);
+  };
+  useEffect(() => {
+    if (!context.datasetId) return;
+    const timer = setTimeout(() => void refresh(key), LIVE_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [key, context.datasetId]);
 
   const show = () =>
     startTransition(async () => {
       setTest(null);
-      setPreview(await previewDeliveryAction(request()));
+      await refresh(key);
     });
   const send = () =>
     startTransition(async () => {
@@ -46,15 +77,24 @@ export function DeliveryPreviewPanel({
     <div className="flex flex-col gap-3 border-t pt-4" data-testid="delivery-preview">
       <div className="flex flex-wrap items-center gap-2">
         <Button type="button" variant="outline" size="sm" onClick={show} disabled={pending || !context.datasetId}>
-          <EyeIcon aria-hidden="true" />
-          Preview
+          <RefreshCwIcon aria-hidden="true" className={refreshing ? "animate-spin" : undefined} />
+          Refresh preview
         </Button>
         <Button type="button" variant="outline" size="sm" onClick={send} disabled={pending || !context.datasetId}>
           <SendIcon aria-hidden="true" />
           Send test
         </Button>
+        {context.pipelineId ? (
+          <Button asChild variant="link" size="sm">
+            <Link href={`/destinations/preview?pipeline=${context.pipelineId}&message=${number}`}>Open in the message preview</Link>
+          </Button>
+        ) : null}
         <span className="text-muted-foreground text-xs" id={idFor("preview-hint")}>
-          {context.datasetId ? "With the model's current rows and the last run's values." : "Choose a dataset to preview."}
+          {context.datasetId
+            ? refreshing
+              ? "Updating the preview…"
+              : "Follows your edits, with the model's current rows and the last run's values."
+            : "Choose a dataset to preview."}
         </span>
       </div>
       {preview && !preview.ok ? <FormError message={preview.formError ?? "The preview failed"} /> : null}

@@ -8,9 +8,11 @@ import { SAMPLE_VALUES } from "@/lib/slack/preview";
 import { listRelationColumns } from "@/lib/transform/catalog-columns";
 import { listDatasets } from "@/db/queries/datasets";
 import { listModels } from "@/db/queries/models";
+import { getPipelineById } from "@/db/queries/pipelines";
+import { z } from "zod";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/page-header";
-import { TemplateEditor } from "./template-editor";
+import { TemplateEditor, type InitialTemplate } from "./template-editor";
 import type { TableSource } from "./table-fields";
 
 export const dynamic = "force-dynamic";
@@ -29,10 +31,32 @@ async function warehouseColumns(): Promise<Record<string, string[]>> {
   }
 }
 
-export default async function MessagePreviewPage() {
+/** `?pipeline=<id>&message=<n>` opens message n (from 1) of a pipeline; anything else, a new template. */
+const openedFrom = z.object({
+  pipeline: z.uuid(),
+  message: z.coerce.number().int().min(1).max(100).default(1),
+});
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+async function pipelineTemplate(params: Awaited<SearchParams>): Promise<{ initial: InitialTemplate; from: string } | null> {
+  const parsed = openedFrom.safeParse(params);
+  if (!parsed.success) return null;
+  const pipeline = await getPipelineById(parsed.data.pipeline);
+  const delivery = pipeline?.deliveries[parsed.data.message - 1];
+  if (!pipeline || !delivery) return null;
+  return { initial: delivery.template, from: `message ${parsed.data.message} of the pipeline “${pipeline.name}”` };
+}
+
+export default async function MessagePreviewPage({ searchParams }: { searchParams: SearchParams }) {
   // Previews read warehouse rows through an editor-only action; viewers have nothing to do here.
   await requirePageRole("editor");
-  const [models, datasets, columns] = await Promise.all([listModels(), listDatasets(), warehouseColumns()]);
+  const [models, datasets, columns, opened] = await Promise.all([
+    listModels(),
+    listDatasets(),
+    warehouseColumns(),
+    searchParams.then(pipelineTemplate),
+  ]);
 
   const columnsOf = (name: string) => columns[name]?.filter((c) => !INTERNAL_COLUMN.test(c)) ?? null;
   const modelNames = new Set(models.map((m) => m.name));
@@ -60,9 +84,13 @@ export default async function MessagePreviewPage() {
       </div>
       <PageHeader
         title="Message preview"
-        description="Write a message template and see the exact Block Kit a pipeline would post: variables take sample values, the table shows the model's real rows."
+        description={
+          opened
+            ? `The template of ${opened.from}, with sample values and the model's real rows. Edits here are not saved to the pipeline.`
+            : "Write a message template and see the exact Block Kit a pipeline would post: variables take sample values, the table shows the model's real rows."
+        }
       />
-      <TemplateEditor sources={sources} variables={[...TEMPLATE_VARIABLES]} samples={samples} />
+      <TemplateEditor sources={sources} variables={[...TEMPLATE_VARIABLES]} samples={samples} initial={opened?.initial} />
     </>
   );
 }

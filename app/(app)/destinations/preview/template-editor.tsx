@@ -22,6 +22,25 @@ const INITIAL_TEXT = "Loaded *{{run.rows}}* rows into *{{dataset.name}}* ({{run.
 
 type Field = "header" | "text";
 
+/** A saved template to start from (a pipeline's message), instead of the example. */
+export type InitialTemplate = {
+  header?: string;
+  text: string;
+  table?: { model: string; columns?: string[]; sortBy?: string; sortDirection?: "asc" | "desc"; limit?: number };
+};
+
+function initialTable(table: InitialTemplate["table"]): TableChoice {
+  if (!table) return NO_TABLE;
+  return {
+    model: table.model,
+    columns: table.columns ?? [],
+    columnsText: (table.columns ?? []).join(", "),
+    sortBy: table.sortBy ?? "",
+    sortDirection: table.sortDirection ?? "asc",
+    limit: table.limit === undefined ? "" : String(table.limit),
+  };
+}
+
 /** The template as messageTemplateInput expects it; empty optional parts are left out. */
 function toTemplate(header: string, text: string, table: TableChoice, known: string[] | null) {
   const columns = known ? table.columns : splitColumns(table.columnsText);
@@ -44,14 +63,16 @@ export function TemplateEditor({
   sources,
   variables,
   samples,
+  initial,
 }: {
   sources: TableSource[];
   variables: string[];
   samples: Record<string, string>;
+  initial?: InitialTemplate;
 }) {
-  const [header, setHeader] = useState(INITIAL_HEADER);
-  const [text, setText] = useState(INITIAL_TEXT);
-  const [table, setTable] = useState<TableChoice>(NO_TABLE);
+  const [header, setHeader] = useState(initial ? (initial.header ?? "") : INITIAL_HEADER);
+  const [text, setText] = useState(initial ? initial.text : INITIAL_TEXT);
+  const [table, setTable] = useState<TableChoice>(() => initialTable(initial?.table));
   const headerRef = useRef<HTMLInputElement>(null);
   const textRef = useRef<HTMLTextAreaElement>(null);
   const lastField = useRef<Field>("text");
