@@ -1,12 +1,13 @@
 "use client";
 
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import { RefreshCwIcon, SendIcon } from "lucide-react";
 import type { ActionResult } from "@/lib/action-result";
 import type { DeliveryPreview } from "@/lib/pipeline/delivery-preview";
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/form-messages";
+import { useLivePreview } from "@/components/live-preview/use-live-preview";
 import { SlackMessagePreview } from "@/components/destinations/slack-message-preview";
 import { previewDeliveryAction, sendDeliveryTestAction, type DeliveryTestResult } from "./actions";
 import { deliveryInput, type DeliveryDraft } from "./form-types";
@@ -33,43 +34,26 @@ export function DeliveryPreviewPanel({
   /** This message's place in the pipeline (from 1), for the link to the full preview page. */
   number: number;
 }) {
-  const [preview, setPreview] = useState<ActionResult<DeliveryPreview> | null>(null);
   const [test, setTest] = useState<ActionResult<DeliveryTestResult> | null>(null);
   const [pending, startTransition] = useTransition();
   const request = () => ({ ...context, template: deliveryInput(value).template, destinationId: value.destinationId || null });
   const key = JSON.stringify(request());
 
   // Live: one request per pause in editing; an answer to an older request is dropped.
-  const sequence = useRef(0);
-  const [refreshing, setRefreshing] = useState(false);
-  const refresh = async (body: string) => {
-    const mine = ++sequence.current;
-    setRefreshing(true);
-    let answer: ActionResult<DeliveryPreview>;
-    try {
-      answer = await previewDeliveryAction(JSON.parse(body));
-    } catch {
-      answer = { ok: false, formError: "Could not reach the server to render the preview. Check your connection and try again." };
-    }
-    if (mine !== sequence.current) return;
-    setPreview(answer);
-    setRefreshing(false);
-  };
-  useEffect(() => {
-    if (!context.datasetId) return;
-    const timer = setTimeout(() => void refresh(key), LIVE_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [key, context.datasetId]);
+  const {
+    result: preview,
+    waiting: refreshing,
+    refresh,
+  } = useLivePreview<DeliveryPreview>(key, previewDeliveryAction, { delayMs: LIVE_DEBOUNCE_MS, enabled: Boolean(context.datasetId) });
 
   const show = () =>
     startTransition(async () => {
       setTest(null);
-      await refresh(key);
+      await refresh();
     });
   const send = () =>
     startTransition(async () => {
-      const [shown, sent] = await Promise.all([previewDeliveryAction(request()), sendDeliveryTestAction(request())]);
-      setPreview(shown);
+      const [, sent] = await Promise.all([refresh(), sendDeliveryTestAction(request())]);
       setTest(sent);
     });
 

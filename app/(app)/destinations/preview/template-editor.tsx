@@ -1,9 +1,8 @@
 "use client";
 
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useLayoutEffect, useMemo, useRef, useState } from "react";
 import { BracesIcon, CopyIcon, LoaderCircleIcon } from "lucide-react";
 import { toast } from "sonner";
-import type { ActionResult } from "@/lib/action-result";
 import type { SlackPayload } from "@/lib/slack/limits";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -12,6 +11,7 @@ import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { describedBy, FieldErrors, FormError } from "@/components/form-messages";
 import { SlackMessagePreview } from "@/components/destinations/slack-message-preview";
+import { useLivePreview } from "@/components/live-preview/use-live-preview";
 import { previewMessageAction } from "../actions";
 import { NO_TABLE, splitColumns, TableFields, type TableChoice, type TableSource } from "./table-fields";
 
@@ -83,25 +83,7 @@ export function TemplateEditor({
   const key = JSON.stringify(template);
 
   // Live preview: one request per pause in typing; an answer to an older request is dropped.
-  const [result, setResult] = useState<ActionResult<SlackPayload> | null>(null);
-  const [waiting, setWaiting] = useState(true);
-  const sequence = useRef(0);
-  useEffect(() => {
-    const mine = ++sequence.current;
-    setWaiting(true);
-    const timer = setTimeout(async () => {
-      let answer: ActionResult<SlackPayload>;
-      try {
-        answer = await previewMessageAction(JSON.parse(key));
-      } catch {
-        answer = { ok: false, formError: "Could not reach the server to render the preview. Check your connection and try again." };
-      }
-      if (mine !== sequence.current) return;
-      setResult(answer);
-      setWaiting(false);
-    }, DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [key]);
+  const { result, waiting } = useLivePreview<SlackPayload>(key, previewMessageAction, { delayMs: DEBOUNCE_MS });
 
   // After a variable is inserted, put the cursor right behind it in the field it went into.
   useLayoutEffect(() => {
