@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { signUpFirstAdmin, startFreshApp } from "../e2e/fresh-app";
+import { shown } from "../e2e/locators";
 
 /**
  * `npm run screenshots`: starts a fresh install (embedded defaults, its own DATA_DIR under
@@ -65,16 +66,16 @@ async function main(): Promise<void> {
     await signUpFirstAdmin(page, url, ADMIN);
 
     await page.goto(`${url}/`);
-    await page.getByTestId("sample-data-offer").waitFor();
+    await shown(page, "sample-data-offer").waitFor();
     await capture(page, "01-dashboard-empty");
 
-    await page.getByTestId("sample-data-offer").getByRole("button", { name: "Try it with sample data" }).click();
+    await shown(page, "sample-data-offer").getByRole("button", { name: "Try it with sample data" }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 60_000 });
-    await page.getByTestId("sample-run-messages").getByTestId("sample-message").first().waitFor({ timeout: 60_000 });
+    await shown(page, "sample-run-messages").getByTestId("sample-message").first().waitFor({ timeout: 60_000 });
     await capture(page, "02-run", { tall: true });
 
     await page.goto(`${url}/`);
-    await page.getByTestId("sample-next-steps").waitFor();
+    await shown(page, "sample-next-steps").waitFor();
     await capture(page, "03-dashboard", { tall: true });
 
     await page.goto(`${url}/datasets`);
@@ -95,10 +96,10 @@ async function main(): Promise<void> {
     await capture(page, "07-lineage");
 
     await page.goto(`${url}/destinations`);
-    const sample = page.getByTestId("destination-row").first().getByRole("link").first();
+    const sample = shown(page, "destination-row").first().getByRole("link").first();
     await capture(page, "08-destinations");
     await sample.click();
-    await page.getByTestId("sample-channel").waitFor();
+    await shown(page, "sample-channel").waitFor();
     await capture(page, "09-sample-channel");
 
     await page.goto(`${url}/pipelines`);
