@@ -119,3 +119,20 @@ test("at 390×844 the timeline fits without scrolling the page sideways", async 
   expect(box, "timeline has a box").not.toBeNull();
   expect(box!.x + box!.width).toBeLessThanOrEqual(390);
 });
+
+test("on the dashboard's runs chart a failed run has its own colour, and its bar opens the run", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/");
+  const chart = shown(page, "runs-chart").first();
+  await expect(chart).toBeVisible({ timeout: 15_000 });
+  const failedBar = chart.locator('.recharts-bar-rectangle path[data-state="failed"]').last();
+  // The run this spec made first ended succeeded, or succeeded with warnings (no channel to deliver to).
+  const okBar = chart.locator('.recharts-bar-rectangle path[data-state^="succeeded"]').last();
+  await expect(failedBar).toBeVisible();
+  await expect(okBar).toBeVisible();
+  expect(await failedBar.getAttribute("fill")).not.toBe(await okBar.getAttribute("fill"));
+
+  await failedBar.click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(shown(page, "run-status").first()).toContainText("Failed");
+});
