@@ -35,6 +35,9 @@ function bundleIsFresh(root, bundle, metafile) {
  * taken as fresh once the list of its inputs matches it.
  */
 function buildBundle(root, entry, outDir, bundle, metafile) {
+  // Sources are read after this moment: the bundle is dated then, so an edit made while esbuild
+  // ran is newer than the bundle and the next start rebuilds.
+  const startedAt = new Date();
   fs.mkdirSync(outDir, { recursive: true });
   const tmpBundle = path.join(outDir, `${path.basename(bundle, ".cjs")}.${process.pid}.cjs`);
   const tmpMeta = `${tmpBundle}.meta.json`;
@@ -63,6 +66,7 @@ function buildBundle(root, entry, outDir, bundle, metafile) {
     .readFileSync(tmpBundle, "utf8")
     .replace(`sourceMappingURL=${tmpName}.map`, `sourceMappingURL=${path.basename(bundle)}.map`);
   fs.writeFileSync(tmpBundle, code);
+  fs.utimesSync(tmpBundle, startedAt, startedAt);
   fs.renameSync(`${tmpBundle}.map`, `${bundle}.map`);
   fs.renameSync(tmpBundle, bundle);
   fs.renameSync(tmpMeta, metafile);
@@ -71,18 +75,26 @@ function buildBundle(root, entry, outDir, bundle, metafile) {
 /**
  * Makes sure `<outDir>/<name>.cjs` is the bundle of `entry` (a path relative to `root`) and
  * returns its path and whether it was (re)built. A read-only install (the Docker image, which
- * builds the bundle with the image) keeps the bundle it has, with a warning.
+ * builds the bundle with the image) keeps the bundle it has, with a warning; a source that does
+ * not compile is an error, never an old bundle run in silence.
  */
 export function ensureBundle({ root, entry, outDir = path.join(root, ".build"), name = "worker" }) {
   const bundle = path.join(outDir, `${name}.cjs`);
   const metafile = path.join(outDir, `${name}.meta.json`);
   if (bundleIsFresh(root, bundle, metafile)) return { bundle, built: false };
-  try {
-    buildBundle(root, entry, outDir, bundle, metafile);
-    return { bundle, built: true };
-  } catch (err) {
-    if (!fs.existsSync(bundle) || !["EACCES", "EROFS", "EPERM"].includes(err?.code)) throw err;
-    console.warn(`relayboard: could not rebuild ${path.relative(root, bundle)} (${err.code}); running the one that is there`);
+  if (fs.existsSync(bundle) && !writable(outDir)) {
+    console.warn(`relayboard: ${path.relative(root, outDir)} is read-only; running the bundle that is there`);
     return { bundle, built: false };
+  }
+  buildBundle(root, entry, outDir, bundle, metafile);
+  return { bundle, built: true };
+}
+
+function writable(dir) {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

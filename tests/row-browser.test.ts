@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getSql } from "@/db";
+import { closeDb, getSql } from "@/db";
 import { getDatasetById } from "@/db/queries/datasets";
 import { listColumnStatsOfVersion } from "@/db/queries/dataset-stats";
 import type { Dataset } from "@/db/schema/datasets";
@@ -125,6 +125,31 @@ describe("rows of a dataset", () => {
     expect(past.rows.map((r) => r[0])).toEqual(Array.from({ length: 10 }, (_, i) => String(10 - i)));
     expect(() => view({ size: 10001 })).toThrow(/Page size must be one of/);
     expect(view({ size: 10000 }).size).toBe(10000);
+  });
+
+  it("cuts a very long value on the page and marks the cut", async () => {
+    const long = "x".repeat(5_000);
+    const wide = await upload("rb_long", ["id,note", `1,${long}`, "2,short"].join("\n"));
+    const rows = (await readRowsPage(wide, view({ size: 25 }))).rows;
+    expect(rows[0]![1]).toBe(`${"x".repeat(2_000)}…`);
+    expect(rows[1]![1]).toBe("short");
+  });
+
+  it("reads timestamps in UTC whatever the session's time zone", async () => {
+    const times = await upload("rb_times", ["id,at", "1,2024-01-01T10:00:00Z", "2,2024-01-01T12:00:00Z"].join("\n"));
+    const database = `"${(await getSql()`select current_database() as d`)[0]!.d}"`;
+    // The app pool's sessions follow the database's time zone; the page must not.
+    await getSql().unsafe(`alter database ${database} set timezone = 'Asia/Kathmandu'`);
+    try {
+      await closeDb(); // new sessions take the setting
+      expect((await getSql()`show timezone`)[0]!.TimeZone).toBe("Asia/Kathmandu");
+      const page = await readRowsPage(times, view({ size: 25, filters: [{ column: "at", op: "lt", value: "2024-01-01 11:00:00" }] }));
+      expect(page.rows.map((r) => r[0])).toEqual(["1"]);
+      expect(page.rows[0]![1]).toBe("2024-01-01 10:00:00+00");
+    } finally {
+      await getSql().unsafe(`alter database ${database} reset timezone`);
+      await closeDb();
+    }
   });
 
   it("refuses an unknown column, a value of the wrong type and an operator the type does not have, saying what is wrong", async () => {

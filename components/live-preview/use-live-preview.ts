@@ -37,8 +37,10 @@ export function useLivePreview<T>(
   }, []);
 
   useEffect(() => {
+    // Any answer still on its way is for an older body (or for a preview now switched off): drop it.
+    sequence.current++;
+    setWaiting(enabled);
     if (!enabled) return;
-    setWaiting(true);
     const timer = setTimeout(() => void send(body), delayMs);
     return () => clearTimeout(timer);
   }, [body, enabled, delayMs, send]);

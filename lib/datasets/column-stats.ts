@@ -7,6 +7,7 @@ import { quoteIdent } from "@/lib/csv/headers";
 import { relationExists, warehouseTable } from "@/lib/ingest/staging-sql";
 import { effectiveType } from "@/lib/ingest/typed-table";
 import { getDatasetById } from "@/db/queries/datasets";
+import { UserError } from "@/lib/errors";
 
 export type ColumnStatsAnswer = {
   versionId: string;
@@ -20,6 +21,8 @@ export type ColumnStatsAnswer = {
 const COLUMNS_PER_SCAN = 400;
 /** A long text value is cut for the header; the full value is in the rows. */
 const MAX_SHOWN_CHARS = 200;
+/** A first profile of a very large table is given up after this long (the web process waits for it). */
+const STATS_TIMEOUT_MS = 60_000;
 
 /**
  * What can change the typed table without a new version: the same file reloaded (new
@@ -61,17 +64,31 @@ async function computeAndStore(dataset: Dataset, versionId: string, fingerprint:
   const started = performance.now();
   let rowCount = 0;
   const columns: ColumnStat[] = [];
-  for (let i = 0; i < dataset.columns.length; i += COLUMNS_PER_SCAN) {
-    const chunk = dataset.columns.slice(i, i + COLUMNS_PER_SCAN);
-    const select = ["count(*)::bigint", ...chunk.flatMap(aggregates)].join(", ");
-    const [row] = await sql.unsafe(`select ${select} from ${warehouseTable(dataset.name)}`).values();
-    const values = row as (string | null)[];
-    rowCount = Number(values[0]);
-    chunk.forEach((c, j) => {
-      const [nulls, distinct, min, max] = values.slice(1 + j * 4, 5 + j * 4);
-      columns.push({ name: c.name, nulls: Number(nulls), distinct: Number(distinct), min: min ?? null, max: max ?? null });
+  await sql
+    .begin(async (tx) => {
+      // Min and max of timestamps in UTC, as everything else shows them; a profile of a huge
+      // table is given up rather than left holding a connection of the web process.
+      await tx.unsafe(`set local timezone = 'UTC'`);
+      await tx.unsafe(`set local statement_timeout = '${STATS_TIMEOUT_MS}ms'`);
+      for (let i = 0; i < dataset.columns.length; i += COLUMNS_PER_SCAN) {
+        const chunk = dataset.columns.slice(i, i + COLUMNS_PER_SCAN);
+        const select = ["count(*)::bigint", ...chunk.flatMap(aggregates)].join(", ");
+        const [row] = await tx.unsafe(`select ${select} from ${warehouseTable(dataset.name)}`).values();
+        const values = row as (string | null)[];
+        rowCount = Number(values[0]);
+        chunk.forEach((c, j) => {
+          const [nulls, distinct, min, max] = values.slice(1 + j * 4, 5 + j * 4);
+          columns.push({ name: c.name, nulls: Number(nulls), distinct: Number(distinct), min: min ?? null, max: max ?? null });
+        });
+      }
+    })
+    .catch((err: { code?: unknown }) => {
+      if (err?.code !== "57014") throw err;
+      throw new UserError(
+        `Profiling this table took longer than ${STATS_TIMEOUT_MS / 1000} s and was stopped; the rows are still there to browse.`,
+        503,
+      );
     });
-  }
   const durationMs = Math.round(performance.now() - started);
   // A load that swapped the table while this scan ran would make the profile belong to neither
   // version: store it only when the dataset is still as it was read.

@@ -7,6 +7,10 @@ import { effectiveType } from "@/lib/ingest/typed-table";
 import type { RowsView } from "@/lib/validation/dataset-rows";
 import { buildRowQuery, ROW_ALIAS } from "./row-filters";
 
+/** Longer values are cut (and marked with …) on a page. */
+const MAX_CELL_CHARS = 2_000;
+const ROWS_TIMEOUT_MS = 20_000;
+
 export type BrowserColumn = { name: string; header: string; type: string };
 
 export type RowsPage = {
@@ -39,28 +43,45 @@ export async function readRowsPage(dataset: Dataset, view: RowsView): Promise<Ro
   const empty: RowsPage = { columns, rows: [], total: 0, page: 1, size: view.size, pageCount: 1 };
   if (columns.length === 0 || !(await relationExists(sql, "warehouse", dataset.name))) return empty;
   const table = `${warehouseTable(dataset.name)} as ${ROW_ALIAS}`;
-  const select = dataset.columns.map((c) => `${quoteIdent(c.name)}::text`).join(", ");
+  // Long values are cut for the page (a 10,000-row page of wide text would otherwise be hundreds
+  // of MB); the cut is marked so it is never mistaken for the value.
+  const select = dataset.columns
+    .map((c) => {
+      const text = `${quoteIdent(c.name)}::text`;
+      return `case when length(${text}) > ${MAX_CELL_CHARS} then left(${text}, ${MAX_CELL_CHARS}) || '…' else ${text} end`;
+    })
+    .join(", ");
   const n = built.params.length;
-  const readPage = (page: number) =>
-    sql
-      .unsafe(`select ${select} from ${table} ${built.where} order by ${built.orderBy} limit $${n + 1} offset $${n + 2}`, [
-        ...built.params,
-        view.size,
-        (page - 1) * view.size,
-      ])
-      .values() as Promise<(string | null)[][]>;
-  // The count and the page in parallel; only a page past the end costs a second read.
-  const [[{ total }], asked] = await dataExceptionsAsUserErrors(
-    Promise.all([
-      sql.unsafe(`select count(*)::bigint as total from ${table} ${built.where}`, built.params) as unknown as Promise<[{ total: string }]>,
-      readPage(view.page),
-    ]),
+  return dataExceptionsAsUserErrors(
+    sql.begin(async (tx) => {
+      // Timestamps read and written in UTC, as ingest and the sandbox do, whatever the server's
+      // own time zone; a sort of a very large table is stopped rather than left holding a connection.
+      await tx.unsafe(`set local timezone = 'UTC'`);
+      await tx.unsafe(`set local statement_timeout = '${ROWS_TIMEOUT_MS}ms'`);
+      const readPage = (page: number) =>
+        tx
+          .unsafe(`select ${select} from ${table} ${built.where} order by ${built.orderBy} limit $${n + 1} offset $${n + 2}`, [
+            ...built.params,
+            view.size,
+            (page - 1) * view.size,
+          ])
+          .values() as Promise<(string | null)[][]>;
+      // Unfiltered, the count is the one the load recorded: no count(*) over the table per page.
+      const count =
+        !built.where && dataset.rowCount !== null
+          ? dataset.rowCount
+          : Number(
+              (
+                (await tx.unsafe(`select count(*)::bigint as total from ${table} ${built.where}`, built.params)) as unknown as [
+                  { total: string },
+                ]
+              )[0].total,
+            );
+      const pageCount = Math.max(1, Math.ceil(count / view.size));
+      const page = Math.min(view.page, pageCount);
+      return { columns, rows: await readPage(page), total: count, page, size: view.size, pageCount };
+    }),
   );
-  const count = Number(total);
-  const pageCount = Math.max(1, Math.ceil(count / view.size));
-  const page = Math.min(view.page, pageCount);
-  const rows = page === view.page ? asked : await readPage(page);
-  return { columns, rows, total: count, page, size: view.size, pageCount };
 }
 
 /** A value the checks let through but PostgreSQL cannot take (e.g. 1e999 as numeric) is the user's error, not the app's. */
@@ -71,6 +92,12 @@ async function dataExceptionsAsUserErrors<T>(work: Promise<T>): Promise<T> {
     const code = (err as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("22")) {
       throw new UserError(`A filter value could not be read: ${(err as Error).message}.`, 400);
+    }
+    if (code === "57014") {
+      throw new UserError(
+        `Sorting or filtering this table took longer than ${ROWS_TIMEOUT_MS / 1000} s and was stopped. Sort by fewer rows with a filter, or use the default order.`,
+        503,
+      );
     }
     throw err;
   }

@@ -148,6 +148,18 @@ export function ModelEditor({
     return () => window.removeEventListener("beforeunload", warn);
   }, [canEdit, dirty, isNew]);
 
+  // The SQL as it is now, for answers that arrive after an edit (see staleAnswer).
+  const currentSql = useRef(sql);
+  useEffect(() => {
+    currentSql.current = sql;
+  }, [sql]);
+  /** An answer for SQL that has been edited since it was asked for is dropped, never shown. */
+  const staleAnswer = (asked: string, what: string) => {
+    if (currentSql.current === asked) return false;
+    setStatus(`The SQL changed while the ${what} ran; run it again.`);
+    return true;
+  };
+
   // Results of other SQL are never shown beside this SQL: an edit clears them (and says so).
   const onSqlChange = (next: string) => {
     setSql(next);
@@ -180,7 +192,9 @@ export function ModelEditor({
 
   const compile = () =>
     run("compile", async () => {
-      const result = await compileModelAction({ name, sql, materialization });
+      const asked = sql;
+      const result = await compileModelAction({ name, sql: asked, materialization });
+      if (staleAnswer(asked, "compile")) return;
       if (result.ok) {
         setCompiled(result.data);
         setSqlError(null);
@@ -202,7 +216,9 @@ export function ModelEditor({
 
   const runPreview = () =>
     run("preview", async () => {
-      const result = await previewModelAction({ name, sql });
+      const asked = sql;
+      const result = await previewModelAction({ name, sql: asked });
+      if (staleAnswer(asked, "preview")) return;
       if (result.ok) {
         setPreview(result.data);
         setPreviewError(undefined);

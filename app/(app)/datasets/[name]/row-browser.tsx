@@ -115,8 +115,12 @@ function useJson<T>(url: string, epoch: string): { answer: Loaded<T>; last: T | 
     fetch(url, { signal: controller.signal, headers: { accept: "application/json" } })
       .then(async (res) => {
         const body = await res.json().catch(() => null);
-        if (!res.ok) {
-          const message = (body as { error?: { message?: string } } | null)?.error?.message ?? `The server answered ${res.status}.`;
+        // Superseded while its body was read: the newer request answers, not this one.
+        if (controller.signal.aborted) return;
+        if (!res.ok || body === null) {
+          const message =
+            (body as { error?: { message?: string } } | null)?.error?.message ??
+            (res.ok ? "The server's answer could not be read." : `The server answered ${res.status}.`);
           setResult((r) => ({ key, value: { state: "error", message }, last: r.last }));
         } else setResult({ key, value: { state: "ok", data: body as T }, last: body as T });
       })
