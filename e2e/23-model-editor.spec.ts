@@ -130,8 +130,8 @@ test("a build whose data test fails is never shown as Succeeded; its failing row
 
   // The models list says the same.
   await page.goto("/models");
-  await expect(page.getByTestId(`model-row-${TESTED}`)).toContainText("1 test failed");
-  await expect(page.getByTestId(`model-row-${TESTED}`)).not.toContainText("Succeeded");
+  await expect(shown(page, `model-row-${TESTED}`)).toContainText("1 test failed");
+  await expect(shown(page, `model-row-${TESTED}`)).not.toContainText("Succeeded");
 });
 
 async function paste(input: Locator, text: string) {
