@@ -55,11 +55,16 @@ function buildBundle(root, entry, outDir, bundle, metafile) {
   ];
   // esbuild installs its native binary over this file where it can, and leaves a Node script with a
   // shebang where it cannot: executed directly, both work.
-  const result = spawnSync(require.resolve("esbuild/bin/esbuild"), args, { cwd: root, stdio: "inherit" });
+  const result = spawnSync(require.resolve("esbuild/bin/esbuild"), args, { cwd: root, encoding: "utf8" });
   if (result.status !== 0) {
     for (const file of [tmpBundle, `${tmpBundle}.map`, tmpMeta]) fs.rmSync(file, { force: true });
-    throw new Error(`relayboard: could not bundle ${entry} (esbuild exited with ${result.status ?? result.signal})`);
+    const said = `${result.stderr ?? ""}${result.error ? String(result.error) : ""}`.trim();
+    throw new Error(
+      `relayboard: could not bundle ${entry} (esbuild exited with ${result.status ?? result.signal})${said ? `:\n${said}` : ""}`,
+    );
   }
+  // Warnings (not errors) still reach the log.
+  if (result.stderr?.trim()) process.stderr.write(result.stderr);
   // The source map is named after the file it maps: point the bundle at the name it will have.
   const tmpName = path.basename(tmpBundle);
   const code = fs
