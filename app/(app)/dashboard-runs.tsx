@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { CalendarClockIcon, ChevronRightIcon, CircleAlertIcon, CircleCheckIcon, HistoryIcon, SendIcon } from "lucide-react";
 import { getLogger } from "@/lib/log";
 import { summarizeRuns } from "@/lib/pipeline/run-view";
-import { describeSchedule } from "@/lib/pipeline/schedule";
+import { scheduleInWords } from "@/lib/pipeline/schedule";
 import { listPublicDestinations } from "@/lib/slack/destinations";
 import { listPipelines, listRuns } from "@/db/queries/pipelines";
 import type { Pipeline, Run } from "@/db/schema/pipelines";
@@ -42,14 +42,6 @@ const labelFormat = new Intl.DateTimeFormat("en-GB", {
   minute: "2-digit",
   timeZone: "UTC",
 });
-
-function scheduleWords(p: Pipeline): string {
-  try {
-    return describeSchedule(p.scheduleCron!, p.scheduleTimezone).description;
-  } catch {
-    return `${p.scheduleCron} (${p.scheduleTimezone})`;
-  }
-}
 
 const firstLine = (text: string | undefined) => text?.split("\n", 1)[0]?.trim() ?? "";
 
@@ -275,7 +267,7 @@ export async function DashboardRuns({ canEdit, children }: { canEdit: boolean; c
                       </time>
                       <span className="text-muted-foreground"> · {formatUntil(p.nextRunAt, now)}</span>
                     </span>
-                    <span className="text-muted-foreground text-xs">{scheduleWords(p)}</span>
+                    <span className="text-muted-foreground text-xs">{scheduleInWords(p)}</span>
                   </li>
                 ))}
               </ul>

@@ -4,7 +4,7 @@ import type { Dataset } from "@/db/schema/datasets";
 import type { Pipeline, PipelineDelivery } from "@/db/schema/pipelines";
 import { loadProject } from "@/lib/transform/build";
 import { downstreamOf, type GraphNode } from "@/lib/transform/dag";
-import { describeSchedule } from "@/lib/pipeline/schedule";
+import { scheduleInWords } from "@/lib/pipeline/schedule";
 
 /**
  * What goes with a pipeline, dataset or model when it is deleted, and what breaks: computed on the
@@ -49,16 +49,6 @@ export type ModelDependents = {
   messages: MessageUse[];
 };
 
-/** A schedule in words; null when it runs only by hand (a stored expression that no longer parses is shown as it is). */
-export function scheduleText(p: Pick<Pipeline, "scheduleCron" | "scheduleTimezone">): string | null {
-  if (!p.scheduleCron) return null;
-  try {
-    return describeSchedule(p.scheduleCron, p.scheduleTimezone).description;
-  } catch {
-    return `${p.scheduleCron} (${p.scheduleTimezone})`;
-  }
-}
-
 /** The models a message reads: its table's model, and its alert condition's when that names another. */
 export function deliveryModels(delivery: PipelineDelivery): string[] {
   const names = new Set<string>();
@@ -89,7 +79,7 @@ export async function pipelineDependents(pipeline: Pipeline): Promise<PipelineDe
   return {
     runCount,
     digestMessages: pipeline.deliveries.filter((d) => d.digest).length,
-    schedule: scheduleText(pipeline),
+    schedule: scheduleInWords(pipeline),
     isDefault: pipeline.isDefault,
     running: active.length > 0,
   };

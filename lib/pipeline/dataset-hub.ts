@@ -3,7 +3,8 @@ import { listPipelines, listRuns } from "@/db/queries/pipelines";
 import type { Dataset } from "@/db/schema/datasets";
 import type { ModelBuild } from "@/db/schema/models";
 import type { Run } from "@/db/schema/pipelines";
-import { scheduleText, type DatasetDependents, type MessageUse } from "@/lib/lifecycle/dependents";
+import { type DatasetDependents, type MessageUse } from "@/lib/lifecycle/dependents";
+import { scheduleInWords } from "@/lib/pipeline/schedule";
 import { summarizeRuns, type RunSummary } from "@/lib/pipeline/run-view";
 
 /**
@@ -69,7 +70,7 @@ export async function datasetHub(dataset: Pick<Dataset, "id">, dependents: Datas
       name: p.name,
       isDefault: p.isDefault,
       paused: p.paused,
-      schedule: scheduleText(p),
+      schedule: scheduleInWords(p),
       nextRunAt: p.nextRunAt,
       lastRun: lastRuns[i] ?? null,
     })),

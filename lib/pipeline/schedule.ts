@@ -1,6 +1,7 @@
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
 import { UserError } from "@/lib/errors";
+import type { Pipeline } from "@/db/schema/pipelines";
 
 export type ScheduleInfo = { cron: string; timezone: string; description: string; nextRuns: Date[] };
 
@@ -40,4 +41,14 @@ export function nextRunAfter(cron: string, timezone: string, after: Date): Date 
   const next = job.nextRun(after);
   job.stop();
   return next ?? null;
+}
+
+/** A pipeline's schedule in words, or null when it runs only by hand; a stored expression that no longer parses is shown as it is. */
+export function scheduleInWords(p: Pick<Pipeline, "scheduleCron" | "scheduleTimezone">): string | null {
+  if (!p.scheduleCron) return null;
+  try {
+    return describeSchedule(p.scheduleCron, p.scheduleTimezone).description;
+  } catch {
+    return `${p.scheduleCron} (${p.scheduleTimezone})`;
+  }
 }

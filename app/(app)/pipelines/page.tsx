@@ -15,7 +15,7 @@ import { PageHeader } from "@/components/page-header";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { isActiveRun, runDisplayStatus, RunStatusBadge } from "@/components/pipelines/run-status";
 import { ScheduleCell } from "@/components/pipelines/schedule-cell";
-import { scheduleInWords } from "./schedule-summary";
+import { scheduleInWords } from "@/lib/pipeline/schedule";
 import { formatDateTime, formatRelativeTime } from "@/lib/format";
 
 export const dynamic = "force-dynamic";

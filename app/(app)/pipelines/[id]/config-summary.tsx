@@ -3,7 +3,7 @@ import { DEFAULT_DIGEST_ROWS, type DeliveryDigestConfig, type Pipeline } from "@
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import type { PipelineFormOptions } from "../form-types";
 import { describeCondition } from "@/lib/pipeline/alert-rules";
-import { scheduleInWords } from "../schedule-summary";
+import { scheduleInWords } from "@/lib/pipeline/schedule";
 import { formatDateTime, formatUntil } from "@/lib/format";
 
 /** What the pipeline does, in words: the saved configuration, read-only. */
