@@ -44,6 +44,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# patches/: npm's postinstall applies them (patch-package) before building the scanner.
+COPY patches ./patches
 COPY native ./native
 RUN --mount=type=cache,target=/root/.npm \
     npm ci \

@@ -23,9 +23,10 @@ const MAX_FIELD_BYTES = 32 * MIB;
  * two COPYs on two backends take every record; a buffer keeps both fed while this process scans
  * the next piece. Its depth hardly changes the time (4 MiB measured 3.9–4.7 s on the 1M-row file
  * against 4.0–4.8 s with 256 KiB; docs/benchmarks.md) but it does change the worker's peak memory:
- * up to three streams (two staging lanes and the twin) each hold a window, and postgres.js holds
- * a framed copy of every piece until the socket takes it. 2 MiB rather than 4 MiB: the 1 GiB
- * load's peak RSS 193–201 → 185–196 MiB (`npm run bench -- --only=1g`).
+ * up to three streams (two staging lanes and the twin) each hold a window until the socket takes
+ * it (postgres.js is patched to send a piece as it is, not a framed copy of it:
+ * patches/postgres+3.4.9.patch). 2 MiB rather than 4 MiB: the 1 GiB load's peak RSS 193–201 →
+ * 185–196 MiB (`npm run bench -- --only=1g`), before that patch.
  */
 const COPY_WINDOW = 2 * 1024 * 1024;
 
