@@ -194,6 +194,24 @@ describe("rows of a dataset", () => {
   });
 });
 
+describe("a version loaded while a page is read", () => {
+  it("answers 409 saying to reload, not a server error, when the table lost a column the dataset record still lists", async () => {
+    // The dataset as read just before a load replaced the table: it names a column the table no longer has.
+    const stale = {
+      ...people,
+      columns: [...people.columns, { ...people.columns[0]!, name: "dropped_meanwhile", header: "dropped_meanwhile" }],
+    };
+    for (const read of [() => readRowsPage(stale, view()), () => columnStatsFor({ ...stale, lastLoadedAt: new Date() })]) {
+      const err = await read().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).status).toBe(409);
+      expect((err as UserError).message).toMatch(/new version of this dataset was loaded.*Reload the page/);
+    }
+    // The dataset as it is still reads.
+    expect((await readRowsPage(people, view())).rows.length).toBe(6);
+  });
+});
+
 describe("column stats", () => {
   it("profiles every column in SQL, once per version, and again for a new version", async () => {
     const stats = (await columnStatsFor(people))!;

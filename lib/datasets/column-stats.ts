@@ -8,6 +8,7 @@ import { relationExists, warehouseTable } from "@/lib/ingest/staging-sql";
 import { effectiveType } from "@/lib/ingest/typed-table";
 import { getDatasetById } from "@/db/queries/datasets";
 import { UserError } from "@/lib/errors";
+import { reloadedMeanwhile } from "@/lib/datasets/rows";
 
 export type ColumnStatsAnswer = {
   versionId: string;
@@ -83,7 +84,7 @@ async function computeAndStore(dataset: Dataset, versionId: string, fingerprint:
       }
     })
     .catch((err: { code?: unknown }) => {
-      if (err?.code !== "57014") throw err;
+      if (err?.code !== "57014") throw reloadedMeanwhile(err) ?? err;
       throw new UserError(
         `Profiling this table took longer than ${STATS_TIMEOUT_MS / 1000} s and was stopped; the rows are still there to browse.`,
         503,

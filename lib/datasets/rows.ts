@@ -99,8 +99,20 @@ async function dataExceptionsAsUserErrors<T>(work: Promise<T>): Promise<T> {
         503,
       );
     }
-    throw err;
+    throw reloadedMeanwhile(err) ?? err;
   }
+}
+
+/**
+ * The table was replaced by a load between reading the dataset's columns and reading the table
+ * (a column gone or renamed, the table swapped out): not the app's failure, and a reload of the
+ * page reads the new version. Null for any other error.
+ */
+export function reloadedMeanwhile(err: unknown): UserError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  // 42703 undefined column, 42P01 undefined table, 42804 a column's type changed under a filter.
+  if (code !== "42703" && code !== "42P01" && code !== "42804") return null;
+  return new UserError("A new version of this dataset was loaded while it was being read. Reload the page to see it.", 409);
 }
 
 /** The columns as the row browser needs them: name, file header, type, and the type's label. */
