@@ -1,6 +1,6 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getDatasetByName, getLatestDatasetVersion } from "@/db/queries/datasets";
+import { getDatasetByName, getLatestDatasetVersion, moveFreshnessState } from "@/db/queries/datasets";
 import { listRunSteps } from "@/db/queries/pipelines";
 import { createUser } from "@/lib/auth/users";
 import { registerUrlDataset } from "@/lib/ingest/register";
@@ -105,6 +105,20 @@ describe("source freshness", () => {
     const view = await datasetViewByName("f_fresh");
     expect(view?.freshness).toMatchObject({ warnAfter: "PT1H", errorAfter: "PT2H", state: "ok", announced: "ok" });
   }, 120_000);
+
+  it("judges each dataset at most once a minute when the worker asks every few seconds", async () => {
+    const dataset = (await getDatasetByName("f_fresh"))!;
+    const changedAt = (await getLatestDatasetVersion(dataset.id))!.createdAt.getTime();
+    const stale = new Date(changedAt + 3 * 3_600_000); // past errorAfter: a check now moves ok → error
+    const judged = async () => (await getDatasetByName("f_fresh"))!;
+    // Checked a moment ago (the last test's check): not due yet, though the verdict would change.
+    await moveFreshnessState(dataset.id, "ok", "ok", new Date(stale.getTime() - 30_000));
+    expect(await checkFreshness(log, stale)).toBe(0);
+    expect((await judged()).freshnessState).toBe("ok");
+    // A minute after that check it is due, and the change is announced.
+    expect(await checkFreshness(log, new Date(stale.getTime() + 31_000))).toBe(1);
+    expect((await judged()).freshnessState).toBe("error");
+  });
 
   it("refuses a duration that is not ISO-8601, naming it", async () => {
     const dataset = (await getDatasetByName("f_fresh"))!;

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, max, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, max, or, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "@/db";
 import {
   datasetLoads,
@@ -150,12 +150,21 @@ export async function lockDataset(id: string, tx: DbOrTx): Promise<void> {
 }
 
 /** Datasets with freshness thresholds, each with when its current version was first stored. */
-export async function listDatasetsWithFreshness(tx: DbOrTx = getDb()): Promise<{ dataset: Dataset; changedAt: Date | null }[]> {
+/**
+ * Datasets with freshness thresholds and when their content last changed; with `checkedBefore`,
+ * only those not judged since then (the worker asks every few seconds, each dataset is due once
+ * a minute: the filter belongs in the query, not in a loop over every dataset).
+ */
+export async function listDatasetsWithFreshness(
+  opts: { checkedBefore?: Date } = {},
+  tx: DbOrTx = getDb(),
+): Promise<{ dataset: Dataset; changedAt: Date | null }[]> {
+  const due = opts.checkedBefore ? or(isNull(datasets.freshnessCheckedAt), lt(datasets.freshnessCheckedAt, opts.checkedBefore)) : undefined;
   return tx
     .select({ dataset: datasets, changedAt: datasetVersions.createdAt })
     .from(datasets)
     .leftJoin(datasetVersions, eq(datasetVersions.id, datasets.currentVersionId))
-    .where(isNotNull(datasets.freshness));
+    .where(and(isNotNull(datasets.freshness), due));
 }
 
 /**

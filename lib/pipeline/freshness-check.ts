@@ -52,9 +52,8 @@ async function announce(dataset: Dataset, from: FreshnessState | null, verdict: 
  */
 export async function checkFreshness(log: Logger, now = new Date(), opts: { everyDataset?: boolean } = {}): Promise<number> {
   let changed = 0;
-  for (const { dataset, changedAt } of await listDatasetsWithFreshness()) {
-    const recent = dataset.freshnessCheckedAt && now.getTime() - dataset.freshnessCheckedAt.getTime() < FRESHNESS_CHECK_INTERVAL_MS;
-    if (recent && !opts.everyDataset) continue;
+  const checkedBefore = opts.everyDataset ? undefined : new Date(now.getTime() - FRESHNESS_CHECK_INTERVAL_MS);
+  for (const { dataset, changedAt } of await listDatasetsWithFreshness({ checkedBefore })) {
     const verdict = judgeFreshness(dataset.freshness, changedAt, now);
     const from = dataset.freshnessState ?? null;
     if (!(await moveFreshnessState(dataset.id, from, verdict.state, now))) continue;
