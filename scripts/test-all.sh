@@ -15,22 +15,24 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 export VITE_CONFIG_NATIVE_IGNORE_WARNING=true
-echo "== lint (ESLint with the house's layer rules, Prettier check)"
+# Each phase's heading says when it started (minutes:seconds into this script): where CI time goes.
+phase() { printf '== %s [%d:%02d]\n' "$1" $((SECONDS / 60)) $((SECONDS % 60)); }
+phase "lint (ESLint with the house's layer rules, Prettier check)"
 npm run lint
-echo "== unit tests"
+phase "unit tests"
 npx vitest run --project unit
 if [ -n "${DATABASE_URL:-}" ]; then db_kind="the server in DATABASE_URL"; else db_kind="embedded Postgres"; fi
-echo "== integration tests (real Postgres: $db_kind)"
+phase "integration tests (real Postgres: $db_kind)"
 npx vitest run --project integration
 if [ -n "${DATABASE_URL:-}" ]; then
   # The sandbox must hold on both database paths: the embedded server (non-superuser app role)
   # as well as the server in DATABASE_URL.
-  echo "== sandbox suites again on the embedded Postgres"
+  phase "sandbox suites again on the embedded Postgres"
   env -u DATABASE_URL npx vitest run --project integration tests/sandbox-escape.test.ts tests/sandbox-grants.test.ts
 fi
 # No-compiler mode: the CSV and ingest suites again on the TypeScript scanner alone, as on a
 # machine where native/ could not be built (lib/csv/native-scan.test.ts checks it did so).
-echo "== CSV unit and ingest integration tests with RELAYBOARD_NATIVE_SCAN=off"
+phase "CSV unit and ingest integration tests with RELAYBOARD_NATIVE_SCAN=off"
 RELAYBOARD_NATIVE_SCAN=off npx vitest run --project unit lib/csv
 # Left out: "second COPY fails midway" (50 ms statement_timeout on the second lane). At the
 # TypeScript scanner's pace the lane's error often reaches load-fast.ts only as COMMIT → ROLLBACK,
@@ -39,8 +41,9 @@ RELAYBOARD_NATIVE_SCAN=off npx vitest run --project unit lib/csv
 RELAYBOARD_NATIVE_SCAN=off npx vitest run --project integration tests/ingest.test.ts tests/ingest-fast-path.test.ts \
   -t '^(?!.*second COPY fails midway)'
 echo "native scanner off: TypeScript scanner only (CSV unit and ingest integration suites passed; 'second COPY fails midway' left out)"
-echo "== production build"
+phase "production build"
 npx next build > .next-build.log 2>&1 || { cat .next-build.log; exit 1; }
 tail -n 3 .next-build.log
-echo "== end-to-end tests (Chromium)"
+phase "end-to-end tests (Chromium)"
 npx playwright test
+phase "done"
