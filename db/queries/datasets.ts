@@ -149,7 +149,6 @@ export async function lockDataset(id: string, tx: DbOrTx): Promise<void> {
   await tx.execute(sql`select 1 from ${datasets} where ${datasets.id} = ${id} for update`);
 }
 
-/** Datasets with freshness thresholds, each with when its current version was first stored. */
 /**
  * Datasets with freshness thresholds and when their content last changed; with `checkedBefore`,
  * only those not judged since then (the worker asks every few seconds, each dataset is due once
