@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import postgres from "postgres";
 import { expect, test } from "@playwright/test";
-import { ADMIN, DATA_DIR, EDITOR, VIEWER } from "./helpers";
+import { ADMIN, DATA_DIR, EDITOR, VIEWER, embeddedAdminSql, embeddedPostgres } from "./helpers";
 import { sessionFile } from "./seed";
 import { TEST_DATA } from "./ports";
 
@@ -11,8 +10,8 @@ test.use({ storageState: sessionFile("admin") });
 /** Runs last: everything the earlier specs did is in the captured logs by now. */
 test("no password, hash, secret or key appears in the logs or the pages", async ({ page }) => {
   const secrets = JSON.parse(fs.readFileSync(path.join(DATA_DIR, "secrets.json"), "utf8")) as Record<string, string>;
-  const embedded = JSON.parse(fs.readFileSync(path.join(DATA_DIR, "embedded-postgres.json"), "utf8")) as { port: number; password: string };
-  const sql = postgres(`postgres://postgres:${encodeURIComponent(embedded.password)}@127.0.0.1:${embedded.port}/relayboard`, { max: 1 });
+  const embedded = embeddedPostgres();
+  const sql = embeddedAdminSql();
   const hashes = (await sql`select password_hash from relayboard.users`).map((r) => r.password_hash as string);
   await sql.end();
   expect(hashes.length).toBeGreaterThanOrEqual(3);

@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import postgres from "postgres";
 import { expect, type Page } from "@playwright/test";
 import { shown } from "./locators";
 import { PORTS, TEST_DATA } from "./ports";
@@ -8,6 +10,20 @@ export const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(TEST_DATA, "e2e");
 export const ADMIN = { email: "admin@example.com", password: "Adm1n-password-e2e", name: "Ada Admin" };
 export const VIEWER = { email: "viewer@example.com", password: "V1ewer-password-e2e" };
 export const EDITOR = { email: "editor@example.com", password: "Ed1tor-password-e2e" };
+
+/** Where the app's embedded Postgres listens and its superuser's password. */
+export function embeddedPostgres(): { port: number; password: string } {
+  return JSON.parse(fs.readFileSync(path.join(DATA_DIR, "embedded-postgres.json"), "utf8")) as { port: number; password: string };
+}
+
+/** A superuser connection to the app's embedded Postgres, for checks and holds the UI cannot make. */
+export function embeddedAdminSql(): postgres.Sql {
+  const embedded = embeddedPostgres();
+  return postgres(`postgres://postgres:${encodeURIComponent(embedded.password)}@127.0.0.1:${embedded.port}/relayboard`, {
+    max: 1,
+    onnotice: () => {},
+  });
+}
 
 /** The admin CLI as an operator runs it: same configuration as the app, no DATABASE_URL. */
 export function runAdmin(args: string[]): string {
