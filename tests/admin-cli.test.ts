@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { findRunningEmbedded } from "@/db/embedded";
 import { cleanEnv, runTs } from "./helpers/processes";
 
@@ -20,7 +19,7 @@ async function roleOf(url: string, email: string): Promise<string | undefined> {
 
 describe("npm run admin -- user …", () => {
   it("creates and lists users against an external database, with clear errors", async () => {
-    const env = cleanEnv({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir") });
+    const env = cleanEnv({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: process.env.DATA_DIR! });
     const created = await runTs(
       "scripts/admin.ts",
       ["user", "create", "--email", "Ops@Example.com", "--password", "Sup3r-secret-pw", "--role", "editor"],

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "@/db";
 import { getDatasetById, getDatasetLoad, listDatasetVersions } from "@/db/queries/datasets";
 import { listRunSteps } from "@/db/queries/pipelines";
@@ -41,7 +41,7 @@ beforeAll(async () => {
   await createDestination({ webhookUrl: sink.webhookUrl("/services/TS/BS/storage"), name: "storage sink" }, actor);
   worker = await startWorker({
     DATABASE_URL: process.env.DATABASE_URL!,
-    DATA_DIR: inject("dataDir"),
+    DATA_DIR: process.env.DATA_DIR!,
     OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
     ...s3.env,
   });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db";
 import { updatePipeline } from "@/db/queries/pipelines";
 import { createUser } from "@/lib/auth/users";
@@ -100,7 +100,7 @@ describe("a worker killed and restarted over and over", () => {
 
     const env = {
       DATABASE_URL: process.env.DATABASE_URL!,
-      DATA_DIR: inject("dataDir"),
+      DATA_DIR: process.env.DATA_DIR!,
       OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
     };
     supervisor = await superviseWorker(env, { maxRestarts: LIFETIMES_MS.length + 2 });

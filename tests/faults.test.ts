@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db";
 import { getDatasetById, getDatasetLoad, listDatasetVersions } from "@/db/queries/datasets";
 import { getDestinationById } from "@/db/queries/destinations";
@@ -52,7 +52,7 @@ beforeAll(async () => {
   actor = await createUser({ email: "faults@example.com", password: "long enough pw", role: "editor" });
   worker = await startWorker({
     DATABASE_URL: process.env.DATABASE_URL!,
-    DATA_DIR: inject("dataDir"),
+    DATA_DIR: process.env.DATA_DIR!,
     OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
   });
 }, 90_000);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db";
 import { getRunById, listRunSteps, getDefaultPipelineForDataset } from "@/db/queries/pipelines";
 import { resetEnvForTests } from "@/lib/env";
@@ -29,7 +29,11 @@ beforeAll(async () => {
   sink = await startSlackSink();
   process.env.OUTBOUND_ALLOW_HOSTS = `127.0.0.1:${host.port},127.0.0.1:${sink.port}`;
   resetEnvForTests();
-  env = { DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS };
+  env = {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    DATA_DIR: process.env.DATA_DIR!,
+    OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
+  };
   actor = await createUser({ email: "crash@example.com", password: "long enough pw", role: "editor" });
   destinationId = (await createDestination({ webhookUrl: sink.webhookUrl("/services/T8/B8/crash"), name: "crash sink" }, actor)).id;
 }, 60_000);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db";
 import { updatePipeline } from "@/db/queries/pipelines";
 import { resetEnvForTests } from "@/lib/env";
@@ -28,7 +28,7 @@ beforeAll(async () => {
   resetEnvForTests();
   const env = {
     DATABASE_URL: process.env.DATABASE_URL!,
-    DATA_DIR: inject("dataDir"),
+    DATA_DIR: process.env.DATA_DIR!,
     OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
     LOG_LEVEL: "warn",
   };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
 import { closeDb, getSql } from "@/db";
 import { getRunById, listRunSteps, getDefaultPipelineForDataset } from "@/db/queries/pipelines";
@@ -33,7 +33,7 @@ beforeAll(async () => {
   resetEnvForTests();
   workerEnv = {
     DATABASE_URL: process.env.DATABASE_URL!,
-    DATA_DIR: inject("dataDir"),
+    DATA_DIR: process.env.DATA_DIR!,
     OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
   };
   actor = await createUser({ email: "piper@example.com", password: "long enough pw", role: "editor" });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSql } from "@/db";
 import { getDestinationById, listDeliveriesForRun, listDeliveryAttempts } from "@/db/queries/destinations";
 import { getRunById, listRunSteps } from "@/db/queries/pipelines";
@@ -62,7 +62,7 @@ describe("sample data", () => {
   });
 
   it("loads the orders, builds the model and records the message without any network; twice is once", async () => {
-    worker = await startWorker({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: inject("dataDir"), OUTBOUND_ALLOW_HOSTS: "" });
+    worker = await startWorker({ DATABASE_URL: process.env.DATABASE_URL!, DATA_DIR: process.env.DATA_DIR!, OUTBOUND_ALLOW_HOSTS: "" });
     // Two clicks at once: one sets up, the other waits and gets the same run.
     const [a, b] = await Promise.all([startSampleData(editor), startSampleData(editor)]);
     expect(a.runId).toBe(b.runId);

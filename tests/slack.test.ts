@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db";
 import { getDestinationById } from "@/db/queries/destinations";
 import { resetEnvForTests } from "@/lib/env";
@@ -148,7 +148,7 @@ describe("delivery", () => {
     const { dest, path } = await newDestination();
     const env = cleanEnv({
       DATABASE_URL: process.env.DATABASE_URL,
-      DATA_DIR: inject("dataDir"),
+      DATA_DIR: process.env.DATA_DIR!,
       OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${sink.port}`,
       LOG_LEVEL: "warn",
     });

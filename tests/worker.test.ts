@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { PgBoss } from "pg-boss";
 import { closeDb } from "@/db";
 import { getLatestProcessedProbe, insertQueueProbe } from "@/db/queries/system";
@@ -12,7 +11,7 @@ afterAll(() => closeDb());
 describe("npm run worker", () => {
   it("processes jobs from the queue and exits cleanly on SIGTERM within 30 s", async () => {
     const url = process.env.DATABASE_URL!;
-    const { child, output } = startWorkerProcess(cleanEnv({ DATABASE_URL: url, DATA_DIR: inject("dataDir") }));
+    const { child, output } = startWorkerProcess(cleanEnv({ DATABASE_URL: url, DATA_DIR: process.env.DATA_DIR! }));
     try {
       await waitFor(() => output().includes("worker ready"), 60_000, "worker ready");
 

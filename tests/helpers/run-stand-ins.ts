@@ -1,4 +1,3 @@
-import { inject } from "vitest";
 import { closeDb } from "@/db";
 import { resetEnvForTests } from "@/lib/env";
 import { startSlackSink, type SlackSink } from "@/lib/slack/sink";
@@ -23,7 +22,7 @@ export async function startRunStandIns(): Promise<RunStandIns> {
   resetEnvForTests();
   const worker = await startWorker({
     DATABASE_URL: process.env.DATABASE_URL!,
-    DATA_DIR: inject("dataDir"),
+    DATA_DIR: process.env.DATA_DIR!,
     OUTBOUND_ALLOW_HOSTS: process.env.OUTBOUND_ALLOW_HOSTS,
   });
   return {
