@@ -248,6 +248,7 @@ export function interleavedLines(d: DialectResult, fmt: (n: number) => string, h
         `${row.bestSeconds === null ? "n/a" : fmt(row.bestSeconds)} | ${spreadCell(row.spread, okRuns)} | ${mbs} | ${ratio(row.medianSeconds)} | ${check(row)} |`,
     );
   }
+  out.push("", ...phaseLines(d, fmt));
   out.push("", `Round order (rotated by one each round): ${d.order.map((o) => o.join(" → ")).join("; ")}.`, ...footnotes);
   for (const row of d.rows) {
     const failed = row.runs.find((r) => r.status !== "succeeded");
@@ -255,6 +256,31 @@ export function interleavedLines(d: DialectResult, fmt: (n: number) => string, h
       out.push(`${row.key}: a run ended ${failed.status}: ${(failed.error ?? "no error recorded").split("\n")[0]!.slice(0, 300)}`);
   }
   if (d.error) out.push("", `${d.part === "api" ? "API" : "Variant"} part stopped early: ${d.error}`);
+  return out;
+}
+
+/** The load's recorded phases, in the order they run; the rest of a total is queue and bookkeeping. */
+const PHASES = ["fetch", "load", "apply", "refine", "typing"] as const;
+
+/**
+ * Where each variant's time goes, medians over its succeeded runs: the request to the worker's
+ * start (registration, an upload, the queue pickup), each phase the load records in
+ * dataset_loads.timings (the fetch includes the COPYs that run alongside it), and the rest
+ * (bookkeeping after the phases; through the API, the run's later steps and the poll).
+ */
+export function phaseLines(d: DialectResult, fmt: (n: number) => string): string[] {
+  const out = [`Where the time goes (medians of the succeeded runs, s): before the load starts · ${PHASES.join(" · ")} · rest`];
+  for (const row of d.rows) {
+    const ok = row.runs.filter((r) => r.status === "succeeded");
+    if (!ok.length) continue;
+    const before = median(ok.map((r) => r.beforeStartSeconds).filter((x): x is number => x !== null));
+    const phases = PHASES.map((p) => median(ok.map((r) => (r.timings[p] ?? 0) / 1000)));
+    const rest = median(
+      ok.map((r) => r.totalSeconds - (r.beforeStartSeconds ?? 0) - PHASES.reduce((sum, p) => sum + (r.timings[p] ?? 0) / 1000, 0)),
+    );
+    const cell = (x: number | null) => (x === null ? "n/a" : fmt(x));
+    out.push(`- ${row.key}: ${cell(before)} · ${phases.map(cell).join(" · ")} · ${cell(rest)}`);
+  }
   return out;
 }
 

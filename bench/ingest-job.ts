@@ -106,6 +106,8 @@ export type IngestResult = {
   rowsLoaded: number;
   /** Request (registerUrlDataset) to finishedAt, both on this machine's clock. */
   totalSeconds: number;
+  /** Request to the worker's start of the load (startedAt): registration, an upload, the queue pickup. */
+  beforeStartSeconds: number | null;
   inferredTypes: Record<string, string>;
   idleRss: number | null;
   rss: RssSummary;
@@ -172,6 +174,7 @@ export async function runIngest(opts: {
           timings: row.timings,
           rowsLoaded: row.rowsLoaded,
           totalSeconds: ((row.finishedAt?.getTime() ?? now) - started) / 1000,
+          beforeStartSeconds: row.startedAt ? (row.startedAt.getTime() - started) / 1000 : null,
           inferredTypes: Object.fromEntries((finished?.columns ?? []).map((c) => [c.name, c.overrideType ?? c.inferredType])),
           idleRss,
           rss,
@@ -194,6 +197,7 @@ export async function runIngest(opts: {
           timings: row?.timings ?? {},
           rowsLoaded: row?.rowsLoaded ?? 0,
           totalSeconds: (now - started) / 1000,
+          beforeStartSeconds: row?.startedAt ? (row.startedAt.getTime() - started) / 1000 : null,
           inferredTypes: {},
           idleRss,
           rss,
