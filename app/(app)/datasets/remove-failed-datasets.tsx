@@ -5,19 +5,9 @@ import { CircleAlertIcon, CircleCheckIcon, Trash2Icon } from "lucide-react";
 import { toast } from "sonner";
 import type { ActionResult } from "@/lib/action-result";
 import type { FailedCleanup } from "@/lib/lifecycle/failed-datasets";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { FormError } from "@/components/form-messages";
+import { ConfirmAction } from "@/components/confirm-action";
 import { plural } from "@/components/delete-consequences";
 import { removeFailedDatasetsAction } from "./actions";
 
@@ -85,56 +75,41 @@ export function RemoveFailedDatasets({ candidates }: { candidates: FailedCandida
               {count === 1 ? "One dataset" : `${count.toLocaleString("en")} datasets`} failed and never loaded any data.
             </p>
           </div>
-          <AlertDialog
+          <ConfirmAction
             open={open}
             onOpenChange={(next) => {
-              if (pending) return;
               setOpen(next);
               if (!next) setDismissed(state.attempt);
             }}
-          >
-            <AlertDialogTrigger asChild>
+            pending={pending}
+            trigger={
               <Button variant="outline" size="sm" className="text-destructive hover:text-destructive" data-testid="remove-failed-datasets">
                 <Trash2Icon aria-hidden="true" />
                 Remove {plural(count, "failed dataset")}
               </Button>
-            </AlertDialogTrigger>
-            <AlertDialogContent>
-              <form action={formAction} className="grid gap-4">
-                {candidates.map((c) => (
-                  <input key={c.id} type="hidden" name="datasetId" value={c.id} />
-                ))}
-                <AlertDialogHeader>
-                  <AlertDialogTitle>Remove {plural(count, "failed dataset")}?</AlertDialogTitle>
-                  <AlertDialogDescription asChild>
-                    <div className="grid gap-3">
-                      <p>
-                        None of these ever loaded: each goes with its pipelines, runs and any stored file. Each is checked again first; one
-                        that is loading or has loaded meanwhile is kept.
-                      </p>
-                      <ul className="grid max-h-64 gap-1 overflow-y-auto text-sm" data-testid="failed-datasets-list">
-                        {candidates.map((c) => (
-                          <li key={c.id} className="grid">
-                            <span className="text-foreground font-mono text-xs break-all">{c.name}</span>
-                            {c.error ? <span className="text-destructive line-clamp-2 text-xs">{c.error}</span> : null}
-                          </li>
-                        ))}
-                      </ul>
-                    </div>
-                  </AlertDialogDescription>
-                </AlertDialogHeader>
-                <FormError message={error} />
-                <AlertDialogFooter>
-                  <AlertDialogCancel type="button" disabled={pending}>
-                    Cancel
-                  </AlertDialogCancel>
-                  <Button type="submit" variant="destructive" disabled={pending} data-testid="confirm-remove-failed">
-                    {pending ? "Removing…" : `Remove ${plural(count, "dataset")}`}
-                  </Button>
-                </AlertDialogFooter>
-              </form>
-            </AlertDialogContent>
-          </AlertDialog>
+            }
+            title={`Remove ${plural(count, "failed dataset")}?`}
+            description={
+              <>
+                <p>
+                  None of these ever loaded: each goes with its pipelines, runs and any stored file. Each is checked again first; one that
+                  is loading or has loaded meanwhile is kept.
+                </p>
+                <ul className="grid max-h-64 gap-1 overflow-y-auto text-sm" data-testid="failed-datasets-list">
+                  {candidates.map((c) => (
+                    <li key={c.id} className="grid">
+                      <span className="text-foreground font-mono text-xs break-all">{c.name}</span>
+                      {c.error ? <span className="text-destructive line-clamp-2 text-xs">{c.error}</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            }
+            error={error}
+            confirm={{ label: `Remove ${plural(count, "dataset")}`, pendingLabel: "Removing…", testId: "confirm-remove-failed" }}
+            action={formAction}
+            fields={{ datasetId: candidates.map((c) => c.id) }}
+          />
         </div>
       ) : null}
     </>

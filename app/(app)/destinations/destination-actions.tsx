@@ -4,18 +4,9 @@ import { startTransition, useActionState, useEffect, useState, type FormEvent } 
 import { CircleAlertIcon, CircleCheckIcon, PencilIcon, SendIcon, StarIcon, Trash2Icon } from "lucide-react";
 import { toast } from "sonner";
 import type { ActionResult } from "@/lib/action-result";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { ConfirmAction } from "@/components/confirm-action";
 import { FormError } from "@/components/form-messages";
 import { TextField } from "@/components/text-field";
 import { WebhookUrlField } from "@/components/destinations/webhook-url-field";
@@ -241,45 +232,33 @@ function DeleteDestinationDialog({ destination, afterDelete }: { destination: De
   const error = !state.ok && state.attempt !== dismissedAttempt ? (state.formError ?? "Could not delete this destination") : undefined;
 
   return (
-    <AlertDialog
+    <ConfirmAction
       open={open}
       onOpenChange={(next) => {
-        if (pending) return;
         setOpen(next);
         if (!next) setDismissedAttempt(state.attempt);
       }}
-    >
-      <AlertDialogTrigger asChild>
+      pending={pending}
+      trigger={
         <Button size="sm" variant="outline" className="text-destructive hover:text-destructive">
           <Trash2Icon aria-hidden="true" />
           Delete
           <span className="sr-only"> {destination.name}</span>
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <form action={formAction} className="grid gap-4">
-          <input type="hidden" name="id" value={destination.id} />
-          {afterDelete === "list" ? <input type="hidden" name="then" value="list" /> : null}
-          <AlertDialogHeader>
-            <AlertDialogTitle className="break-all">Delete {destination.name}?</AlertDialogTitle>
-            <AlertDialogDescription>
-              Relayboard forgets the webhook URL and this destination&apos;s delivery history. The Slack webhook itself keeps working until
-              you remove it in Slack.
-              {destination.default ? " This is the default destination; make another one the default afterwards." : ""}
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <FormError message={error} />
-          <AlertDialogFooter>
-            <AlertDialogCancel type="button" disabled={pending}>
-              Cancel
-            </AlertDialogCancel>
-            {/* A plain submit, not AlertDialogAction: the dialog stays open until the server answers. */}
-            <Button type="submit" variant="destructive" disabled={pending}>
-              {pending ? "Deleting…" : "Delete"}
-            </Button>
-          </AlertDialogFooter>
-        </form>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={`Delete ${destination.name}?`}
+      titleClassName="break-all"
+      description={
+        <p>
+          Relayboard forgets the webhook URL and this destination&apos;s delivery history. The Slack webhook itself keeps working until you
+          remove it in Slack.
+          {destination.default ? " This is the default destination; make another one the default afterwards." : ""}
+        </p>
+      }
+      error={error}
+      confirm={{ label: "Delete", pendingLabel: "Deleting…" }}
+      action={formAction}
+      fields={afterDelete === "list" ? { id: destination.id, then: "list" } : { id: destination.id }}
+    />
   );
 }

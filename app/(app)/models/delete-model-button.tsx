@@ -4,18 +4,8 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Trash2Icon } from "lucide-react";
 import { toast } from "sonner";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
-import { FormError } from "@/components/form-messages";
+import { ConfirmAction } from "@/components/confirm-action";
 import { DeleteConsequences, plural, type Consequence } from "@/components/delete-consequences";
 import type { ModelDependents } from "@/lib/lifecycle/dependents";
 import { deleteModelAction } from "./actions";
@@ -65,43 +55,33 @@ export function DeleteModelButton({ name, dependents }: { name: string; dependen
     });
 
   return (
-    <AlertDialog
+    <ConfirmAction
       open={open}
       onOpenChange={(next) => {
-        if (pending) return;
         setOpen(next);
         if (!next) setError(undefined);
       }}
-    >
-      <AlertDialogTrigger asChild>
+      pending={pending}
+      trigger={
         <Button type="button" variant="outline" className="text-destructive">
           <Trash2Icon aria-hidden="true" />
           Delete model
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle className="break-all">Delete model {name}?</AlertDialogTitle>
-          <AlertDialogDescription asChild>
-            <div className="grid gap-3">
-              <p>
-                Its view or table is dropped from the warehouse, and the model, its revisions and its build history are deleted. This cannot
-                be undone; export a dbt project first if you may want it back.
-              </p>
-              <DeleteConsequences items={modelConsequences(dependents)} />
-            </div>
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <FormError message={error} />
-        <AlertDialogFooter>
-          <AlertDialogCancel type="button" disabled={pending}>
-            Cancel
-          </AlertDialogCancel>
-          <Button type="button" variant="destructive" onClick={remove} disabled={pending || dependents.readers.length > 0}>
-            {pending ? "Deleting…" : "Delete model"}
-          </Button>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={`Delete model ${name}?`}
+      titleClassName="break-all"
+      description={
+        <>
+          <p>
+            Its view or table is dropped from the warehouse, and the model, its revisions and its build history are deleted. This cannot be
+            undone; export a dbt project first if you may want it back.
+          </p>
+          <DeleteConsequences items={modelConsequences(dependents)} />
+        </>
+      }
+      error={error}
+      confirm={{ label: "Delete model", pendingLabel: "Deleting…", disabled: dependents.readers.length > 0 }}
+      onConfirm={remove}
+    />
   );
 }

@@ -3,19 +3,9 @@
 import { useState, useTransition } from "react";
 import { HistoryIcon } from "lucide-react";
 import { toast } from "sonner";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { FormError } from "@/components/form-messages";
+import { ConfirmAction } from "@/components/confirm-action";
 import { RevisionDiff } from "@/components/models/revision-diff";
 import { restoreRevisionAction, type SavedModel } from "./actions";
 import { contentAsText, type ModelContent } from "./editor-state";
@@ -133,39 +123,29 @@ function RestoreButton({
     });
 
   return (
-    <AlertDialog
+    <ConfirmAction
       open={open}
       onOpenChange={(next) => {
-        if (pending) return;
         setOpen(next);
         if (!next) setError(undefined);
       }}
-    >
-      <AlertDialogTrigger asChild>
+      pending={pending}
+      trigger={
         <Button type="button" variant="secondary" size="sm">
           <HistoryIcon aria-hidden="true" />
           Restore<span className="sr-only"> revision {revision}</span>
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Restore revision {revision}?</AlertDialogTitle>
-          <AlertDialogDescription>
-            Its SQL, settings and tests are saved as a new revision; every revision stays in the history.
-            {dirty ? " Your unsaved edits in the editor are replaced." : ""} The warehouse changes at the next build.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <FormError message={error} />
-        <AlertDialogFooter>
-          <AlertDialogCancel type="button" disabled={pending}>
-            Cancel
-          </AlertDialogCancel>
-          {/* A plain button, not AlertDialogAction: the dialog stays open until the server answers. */}
-          <Button type="button" onClick={restore} disabled={pending}>
-            {pending ? "Restoring…" : `Restore revision ${revision}`}
-          </Button>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={`Restore revision ${revision}?`}
+      description={
+        <p>
+          Its SQL, settings and tests are saved as a new revision; every revision stays in the history.
+          {dirty ? " Your unsaved edits in the editor are replaced." : ""} The warehouse changes at the next build.
+        </p>
+      }
+      error={error}
+      confirm={{ label: `Restore revision ${revision}`, pendingLabel: "Restoring…", variant: "default" }}
+      onConfirm={restore}
+    />
   );
 }

@@ -5,17 +5,8 @@ import { DownloadCloudIcon, RefreshCwIcon, Trash2Icon, UploadIcon } from "lucide
 import { toast } from "sonner";
 import type { ActionResult } from "@/lib/action-result";
 import type { DatasetDependents } from "@/lib/lifecycle/dependents";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
+import { ConfirmAction } from "@/components/confirm-action";
 import { FormError } from "@/components/form-messages";
 import { DeleteConsequences, plural, type Consequence } from "@/components/delete-consequences";
 import { deleteDatasetAction, requestLoadAction } from "./actions";
@@ -164,43 +155,31 @@ function DeleteDatasetButton({
   const error = !state.ok && state.attempt !== dismissed ? (state.formError ?? "Could not delete this dataset") : undefined;
 
   return (
-    <AlertDialog
+    <ConfirmAction
       open={open}
       onOpenChange={(next) => {
-        if (pending) return;
         setOpen(next);
         if (!next) setDismissed(state.attempt);
       }}
-    >
-      <AlertDialogTrigger asChild>
+      pending={pending}
+      trigger={
         <Button variant="outline" className="text-destructive hover:text-destructive" disabled={busy}>
           <Trash2Icon aria-hidden="true" />
           Delete
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <form action={formAction} className="grid gap-4">
-          <input type="hidden" name="datasetId" value={datasetId} />
-          <AlertDialogHeader>
-            <AlertDialogTitle className="break-all">Delete {datasetName}?</AlertDialogTitle>
-            <AlertDialogDescription asChild>
-              <div className="grid gap-3">
-                <p>This cannot be undone.</p>
-                <DeleteConsequences items={datasetConsequences(dependents)} />
-              </div>
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <FormError message={error} />
-          <AlertDialogFooter>
-            <AlertDialogCancel type="button" disabled={pending}>
-              Cancel
-            </AlertDialogCancel>
-            <Button type="submit" variant="destructive" disabled={pending}>
-              {pending ? "Deleting…" : "Delete dataset"}
-            </Button>
-          </AlertDialogFooter>
-        </form>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={`Delete ${datasetName}?`}
+      titleClassName="break-all"
+      description={
+        <>
+          <p>This cannot be undone.</p>
+          <DeleteConsequences items={datasetConsequences(dependents)} />
+        </>
+      }
+      error={error}
+      confirm={{ label: "Delete dataset", pendingLabel: "Deleting…" }}
+      action={formAction}
+      fields={{ datasetId }}
+    />
   );
 }

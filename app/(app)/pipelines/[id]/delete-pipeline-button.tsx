@@ -4,18 +4,8 @@ import { useActionState, useState } from "react";
 import { Trash2Icon } from "lucide-react";
 import type { ActionResult } from "@/lib/action-result";
 import type { PipelineDependents } from "@/lib/lifecycle/dependents";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
-import { FormError } from "@/components/form-messages";
+import { ConfirmAction } from "@/components/confirm-action";
 import { DeleteConsequences, plural, type Consequence } from "@/components/delete-consequences";
 import { deletePipelineAction } from "../actions";
 
@@ -91,48 +81,36 @@ export function DeletePipelineButton({
   ];
 
   return (
-    <AlertDialog
+    <ConfirmAction
       open={open}
       onOpenChange={(next) => {
-        if (pending) return;
         setOpen(next);
         if (!next) setDismissed(state.attempt);
       }}
-    >
-      <AlertDialogTrigger asChild>
+      pending={pending}
+      trigger={
         <Button variant="outline" className="text-destructive hover:text-destructive" data-testid="delete-pipeline">
           <Trash2Icon aria-hidden="true" />
           Delete pipeline
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <form action={formAction} className="grid gap-4">
-          <input type="hidden" name="id" value={pipelineId} />
-          <AlertDialogHeader>
-            <AlertDialogTitle className="break-all">Delete pipeline {pipelineName}?</AlertDialogTitle>
-            <AlertDialogDescription asChild>
-              <div className="grid gap-3">
-                <p>This cannot be undone.</p>
-                <DeleteConsequences items={items} />
-                {dependents.running ? (
-                  <p className="text-destructive" data-testid="delete-pipeline-running">
-                    A run is in progress: cancel it or wait for it to end, then delete.
-                  </p>
-                ) : null}
-              </div>
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <FormError message={error} />
-          <AlertDialogFooter>
-            <AlertDialogCancel type="button" disabled={pending}>
-              Cancel
-            </AlertDialogCancel>
-            <Button type="submit" variant="destructive" disabled={pending} data-testid="confirm-delete-pipeline">
-              {pending ? "Deleting…" : "Delete pipeline"}
-            </Button>
-          </AlertDialogFooter>
-        </form>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={`Delete pipeline ${pipelineName}?`}
+      titleClassName="break-all"
+      description={
+        <>
+          <p>This cannot be undone.</p>
+          <DeleteConsequences items={items} />
+          {dependents.running ? (
+            <p className="text-destructive" data-testid="delete-pipeline-running">
+              A run is in progress: cancel it or wait for it to end, then delete.
+            </p>
+          ) : null}
+        </>
+      }
+      error={error}
+      confirm={{ label: "Delete pipeline", pendingLabel: "Deleting…", testId: "confirm-delete-pipeline" }}
+      action={formAction}
+      fields={{ id: pipelineId }}
+    />
   );
 }

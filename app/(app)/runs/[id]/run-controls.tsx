@@ -4,17 +4,8 @@ import { useActionState, useEffect, useState } from "react";
 import { BanIcon, RotateCcwIcon } from "lucide-react";
 import { toast } from "sonner";
 import type { ActionResult } from "@/lib/action-result";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
+import { ConfirmAction } from "@/components/confirm-action";
 import { FormError } from "@/components/form-messages";
 import type { RunStatus, StepName } from "@/components/pipelines/run-status";
 import { stepLabel } from "@/components/pipelines/run-status";
@@ -83,37 +74,30 @@ export function RunControls({
     <div className="flex min-w-0 flex-col gap-2 sm:items-end">
       <div className="flex flex-wrap gap-2">
         {canCancel ? (
-          <AlertDialog open={confirming} onOpenChange={(open) => (cancelling ? undefined : setConfirming(open))}>
-            <AlertDialogTrigger asChild>
+          <ConfirmAction
+            open={confirming}
+            onOpenChange={setConfirming}
+            pending={cancelling}
+            trigger={
               <Button variant="outline" disabled={cancelRequested} data-testid="cancel-run">
                 <BanIcon aria-hidden="true" />
                 {cancelRequested ? "Cancelling…" : "Cancel"}
               </Button>
-            </AlertDialogTrigger>
-            <AlertDialogContent>
-              <form action={cancelAction} onSubmit={() => setLast("cancel")} className="grid gap-4">
-                <input type="hidden" name="id" value={runId} />
-                <AlertDialogHeader>
-                  <AlertDialogTitle>Cancel this run?</AlertDialogTitle>
-                  <AlertDialogDescription>
-                    {status === "queued"
-                      ? "It has not started yet; it is removed from the queue at once."
-                      : "It stops at its next safe point. Steps already finished stay done; nothing more is sent to Slack."}
-                  </AlertDialogDescription>
-                </AlertDialogHeader>
-                <FormError message={confirming ? error : undefined} className="whitespace-normal" />
-                <AlertDialogFooter>
-                  <AlertDialogCancel type="button" disabled={cancelling}>
-                    Keep running
-                  </AlertDialogCancel>
-                  {/* A plain submit, not AlertDialogAction, which would close the dialog before the action answers. */}
-                  <Button type="submit" variant="destructive" disabled={cancelling} data-testid="confirm-cancel-run">
-                    {cancelling ? "Cancelling…" : "Cancel run"}
-                  </Button>
-                </AlertDialogFooter>
-              </form>
-            </AlertDialogContent>
-          </AlertDialog>
+            }
+            title="Cancel this run?"
+            description={
+              status === "queued"
+                ? "It has not started yet; it is removed from the queue at once."
+                : "It stops at its next safe point. Steps already finished stay done; nothing more is sent to Slack."
+            }
+            error={confirming ? error : undefined}
+            errorClassName="whitespace-normal"
+            cancelLabel="Keep running"
+            confirm={{ label: "Cancel run", pendingLabel: "Cancelling…", testId: "confirm-cancel-run" }}
+            action={cancelAction}
+            onSubmit={() => setLast("cancel")}
+            fields={{ id: runId }}
+          />
         ) : null}
         {canRetry ? (
           <form action={retryAction} onSubmit={() => setLast("retry")}>

@@ -4,20 +4,11 @@ import { useActionState, useEffect, useState } from "react";
 import { toast } from "sonner";
 import type { ActionResult } from "@/lib/action-result";
 import type { Role } from "@/db/schema/users";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { TableCell, TableRow } from "@/components/ui/table";
+import { ConfirmAction } from "@/components/confirm-action";
 import { FormError } from "@/components/form-messages";
 import { changeUserRoleAction, deactivateUserAction, reactivateUserAction } from "./actions";
 
@@ -126,45 +117,30 @@ function ActiveToggle({ user }: { user: RowUser }) {
     !state.ok && state.attempt !== dismissedAttempt ? (state.formError ?? `Could not ${verb.toLowerCase()} this user`) : undefined;
 
   return (
-    <AlertDialog
+    <ConfirmAction
       open={open}
       onOpenChange={(next) => {
-        if (pending) return;
         setOpen(next);
         if (!next) setDismissedAttempt(state.attempt);
       }}
-    >
-      <AlertDialogTrigger asChild>
+      pending={pending}
+      trigger={
         <Button size="sm" variant={deactivating ? "outline" : "secondary"}>
           {verb}
           <span className="sr-only"> {user.email}</span>
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <form action={formAction} className="grid gap-4">
-          <input type="hidden" name="userId" value={user.id} />
-          <AlertDialogHeader>
-            <AlertDialogTitle className="break-all">
-              {verb} {user.email}?
-            </AlertDialogTitle>
-            <AlertDialogDescription>
-              {deactivating
-                ? "They are signed out at once and cannot sign in until an admin reactivates them. Nothing they created is deleted."
-                : "They can sign in again with their existing password and keep their current role."}
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <FormError message={error} />
-          <AlertDialogFooter>
-            <AlertDialogCancel type="button" disabled={pending}>
-              Cancel
-            </AlertDialogCancel>
-            {/* A plain submit, not AlertDialogAction: the dialog stays open until the server answers. */}
-            <Button type="submit" variant={deactivating ? "destructive" : "default"} disabled={pending}>
-              {pending ? `${verb.slice(0, -1)}ing…` : verb}
-            </Button>
-          </AlertDialogFooter>
-        </form>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={`${verb} ${user.email}?`}
+      titleClassName="break-all"
+      description={
+        deactivating
+          ? "They are signed out at once and cannot sign in until an admin reactivates them. Nothing they created is deleted."
+          : "They can sign in again with their existing password and keep their current role."
+      }
+      error={error}
+      confirm={{ label: verb, pendingLabel: `${verb.slice(0, -1)}ing…`, variant: deactivating ? "destructive" : "default" }}
+      action={formAction}
+      fields={{ userId: user.id }}
+    />
   );
 }
