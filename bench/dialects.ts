@@ -191,8 +191,19 @@ export async function measureInterleaved(opts: {
 }
 
 /** The main file's forms (DIALECT_VARIANTS), loaded by the bench process through a fresh worker each. */
-export function measureDialects(opts: Omit<Parameters<typeof measureInterleaved>[0], "part" | "variants">): Promise<DialectResult> {
-  return measureInterleaved({ ...opts, part: "dialects", variants: DIALECT_VARIANTS });
+export function measureDialects(
+  opts: Omit<Parameters<typeof measureInterleaved>[0], "part" | "variants"> & { keys?: readonly string[] | null },
+): Promise<DialectResult> {
+  const { keys, ...rest } = opts;
+  return measureInterleaved({ ...rest, part: "dialects", variants: selectVariants(keys) });
+}
+
+/** `--variants=canonical,gzip`: those rows only (an A/B of one change needs no other); all by default. */
+export function selectVariants(keys?: readonly string[] | null): readonly DialectVariant[] {
+  if (!keys?.length) return DIALECT_VARIANTS;
+  const unknown = keys.filter((k) => !DIALECT_VARIANTS.some((v) => v.key === k));
+  if (unknown.length) throw new Error(`unknown variant ${unknown.join(", ")}; known: ${DIALECT_VARIANTS.map((v) => v.key).join(", ")}`);
+  return DIALECT_VARIANTS.filter((v) => keys.includes(v.key));
 }
 
 function check(row: DialectRow): string {
@@ -345,5 +356,6 @@ export function interleavedTargets(
 }
 
 export function dialectTargets(d: DialectResult | null, skipped?: string): Target[] {
-  return interleavedTargets(d, DIALECT_VARIANTS, "variant", skipped);
+  const variants = d ? DIALECT_VARIANTS.filter((v) => d.rows.some((r) => r.key === v.key)) : DIALECT_VARIANTS;
+  return interleavedTargets(d, variants, "variant", skipped);
 }

@@ -33,7 +33,7 @@ export type BenchReport = {
   startedAt: string;
   mode: "full" | "quick";
   /** `--only=web`: the web-load part alone; `api`: the loads through the HTTP API alone; `1g`: the 1 GiB ingest alone; and so on. */
-  only?: "web" | "ingest" | "dialects" | "api" | "1g";
+  only?: "web" | "ingest" | "dialects" | "api" | "1g" | "runs";
   machine: MachineInfo;
   /** The main file; null when the ingest parts did not run (`--only=web`). */
   file: FileInfo | null;
@@ -95,11 +95,28 @@ function bigRssTarget(report: Omit<BenchReport, "targets">): Target {
   };
 }
 
+/**
+ * The staging target compares storing the file and filling the all-text table with psql's COPY into
+ * an all-text table. A load with the typed lane also builds the typed table in that time (a second
+ * COPY of every row, the work psql → pre-typed does), so its staging time is not comparable with
+ * psql-into-text: the figure is shown with what it contains, not judged; the variant table judges
+ * the whole load on medians.
+ */
+function typedDuringStaging(staging: number, text: number, typed: number): Pick<Target, "measured" | "holds" | "note"> {
+  return {
+    measured: `${(staging / text).toFixed(2)} × (${(staging / typed).toFixed(2)} × psql-into-pretyped)`,
+    holds: null,
+    note: "not judged: the typed lane built the typed table during staging (the variant table judges the whole load)",
+  };
+}
+
 export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
   if (report.only === "web") return webLoadTargets(report.webLoad, report.partsSkipped);
   if (report.only === "dialects") return dialectTargets(report.dialects);
   if (report.only === "api") return apiTargets(report.api);
   if (report.only === "1g") return [bigRssTarget(report)];
+  if (report.only === "runs")
+    return [latencyTarget(report.runLatency, report.partsSkipped), throughputTarget(report.throughput, report.partsSkipped)];
   const { text, typed } = report.baselines;
   const ok = report.ingest?.status === "succeeded" ? report.ingest : null;
   const ratio = (a: number, b: number, limit: number): Pick<Target, "measured" | "holds" | "note"> => {
@@ -115,7 +132,11 @@ export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
     {
       name: `staging (fetch+load+apply) ÷ psql-into-text (best of ${report.baselines.text?.runs.length ?? "?"} each)`,
       limit: `≤ ${STAGING_LIMIT} ×`,
-      ...(ok && text ? ratio(stagingSeconds(ok), text.seconds, STAGING_LIMIT) : missing(ok ? "no baseline" : "load failed")),
+      ...(ok && text
+        ? ok.timings.typed_lane && typed
+          ? typedDuringStaging(stagingSeconds(ok), text.seconds, typed.seconds)
+          : ratio(stagingSeconds(ok), text.seconds, STAGING_LIMIT)
+        : missing(ok ? "no baseline" : "load failed")),
     },
   ];
   // With the interleaved variant table, the total is judged there, on medians (canonical row).
@@ -248,7 +269,9 @@ export function renderReport(report: BenchReport): string {
       t.holds === null
         ? t.note === "no target"
           ? "n/a (no target)"
-          : "not measured"
+          : t.note
+            ? `n/a (${t.note})`
+            : "not measured"
         : t.holds
           ? `yes${t.note ? ` (${t.note})` : ""}`
           : `**no** (${t.note})`;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { ensureCsv, type GeneratedCsv } from "@/bench/generate-csv";
 import {
   DIALECT_ROUNDS,
-  DIALECT_VARIANTS,
+  selectVariants,
   measureDialects,
   prepareVariantFiles,
   QUICK_DIALECT_ROUNDS,
@@ -32,7 +32,7 @@ import { startSlackSink } from "@/lib/slack/sink";
 import { nativeScanRecords } from "@/lib/csv/native-scan";
 
 /**
- * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|dialects|api|sniff|digest|1g] [-- --rounds=N] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
+ * `npm run bench [-- --quick] [-- --skip-1g] [-- --only=web|ingest|dialects|api|sniff|digest|1g|runs] [-- --rounds=N] [-- --variants=canonical,gzip] [-- --timeout-min=15] [-- --verbose] [-- --cpu-prof]`
  * Loads a generated CSV through Relayboard's real job path and compares it with psql \copy of the
  * same file on the same database, in the same run; then the typed-model build against a
  * hand-written CTAS, end-to-end run latency to a Slack stand-in, and the throughput of many small
@@ -51,6 +51,8 @@ import { nativeScanRecords } from "@/lib/csv/native-scan";
  * of the same result (bench/digest.ts), rounds interleaved; a full run ends with it too.
  * `--only=1g` runs the 1 GiB ingest alone (6.5M rows through a fresh worker: timings, worker RSS
  * and CPU, the RSS target), without the psql baselines, the main ingest or any other part.
+ * `--only=runs` runs the run latency and throughput parts alone (e.g. to compare two versions).
+ * `--variants=a,b` keeps only those rows of the variant table.
  */
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -79,8 +81,12 @@ type Flags = {
   bigOnly: boolean;
   /** `--only=digest`: the "what changed" diff alone. */
   digestOnly: boolean;
+  /** `--only=runs`: run latency and throughput alone (no ingest, no web load). */
+  runsOnly: boolean;
   /** Interleaved rounds of the dialect part (psql-typed and each variant once per round). */
   rounds: number | null;
+  /** `--variants=a,b`: only those rows of the dialect part. */
+  variants: string[] | null;
   cpuProfile: boolean;
   timeoutMs: number;
   verbose: boolean;
@@ -97,7 +103,9 @@ function parseFlags(argv: string[]): Flags {
     apiOnly: false,
     bigOnly: false,
     digestOnly: false,
+    runsOnly: false,
     rounds: null,
+    variants: null,
     cpuProfile: false,
     timeoutMs: 15 * 60_000,
     verbose: false,
@@ -112,22 +120,41 @@ function parseFlags(argv: string[]): Flags {
     else if (arg === "--only=api") flags.apiOnly = true;
     else if (arg === "--only=1g") flags.bigOnly = true;
     else if (arg === "--only=digest") flags.digestOnly = true;
+    else if (arg === "--only=runs") flags.runsOnly = true;
     else if (arg.startsWith("--rounds=")) flags.rounds = Math.max(1, Math.floor(Number(arg.split("=")[1])) || DIALECT_ROUNDS);
+    else if (arg.startsWith("--variants=")) flags.variants = arg.slice("--variants=".length).split(",").filter(Boolean);
     else if (arg === "--verbose") flags.verbose = true;
     else if (arg === "--cpu-prof") flags.cpuProfile = true;
     else if (arg.startsWith("--timeout-min=")) flags.timeoutMs = Math.max(1, Number(arg.split("=")[1]) || 15) * 60_000;
     else
       throw new Error(
-        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --only=api, --only=digest, --only=1g, --rounds=N, --timeout-min=N, --verbose, --cpu-prof`,
+        `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --only=api, --only=digest, --only=1g, --only=runs, --rounds=N, --variants=a,b, --timeout-min=N, --verbose, --cpu-prof`,
       );
   }
   if (
-    [flags.webOnly, flags.ingestOnly, flags.sniffOnly, flags.dialectsOnly, flags.apiOnly, flags.bigOnly, flags.digestOnly].filter(Boolean)
-      .length > 1
+    [
+      flags.webOnly,
+      flags.ingestOnly,
+      flags.sniffOnly,
+      flags.dialectsOnly,
+      flags.apiOnly,
+      flags.bigOnly,
+      flags.digestOnly,
+      flags.runsOnly,
+    ].filter(Boolean).length > 1
   )
     throw new Error("give one --only=");
   if (flags.bigOnly && (flags.quick || flags.skipBig)) throw new Error("--only=1g runs the 1 GiB file: not with --quick or --skip-1g");
-  if (flags.quick || flags.webOnly || flags.ingestOnly || flags.sniffOnly || flags.dialectsOnly || flags.apiOnly || flags.digestOnly)
+  if (
+    flags.quick ||
+    flags.webOnly ||
+    flags.ingestOnly ||
+    flags.sniffOnly ||
+    flags.dialectsOnly ||
+    flags.apiOnly ||
+    flags.digestOnly ||
+    flags.runsOnly
+  )
     flags.skipBig = true;
   return flags;
 }
@@ -211,10 +238,14 @@ async function main(): Promise<boolean> {
   }
 
   const mainCsv =
-    flags.webOnly || flags.sniffOnly || flags.bigOnly || flags.digestOnly ? null : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
+    flags.webOnly || flags.sniffOnly || flags.bigOnly || flags.digestOnly || flags.runsOnly
+      ? null
+      : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
   // The variants: the same rows as the main file, one cached file per variant.
   const dialectFiles =
-    mainCsv && !flags.apiOnly ? await prepareVariantFiles(CACHE_DIR, mainCsv, DIALECT_VARIANTS, log) : new Map<string, GeneratedCsv>();
+    mainCsv && !flags.apiOnly
+      ? await prepareVariantFiles(CACHE_DIR, mainCsv, selectVariants(flags.variants), log)
+      : new Map<string, GeneratedCsv>();
 
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "rb-bench-"));
   cleanups.push({ name: "temp dir", fn: async () => fs.rmSync(tmpRoot, { recursive: true, force: true }) });
@@ -262,8 +293,8 @@ async function main(): Promise<boolean> {
   const baselines: BenchReport["baselines"] = { text: null, typed: null };
   if (flags.bigOnly) {
     baselines.skipped = "--only=1g";
-  } else if (flags.webOnly || !mainCsv) {
-    baselines.skipped = "--only=web";
+  } else if (flags.webOnly || flags.runsOnly || !mainCsv) {
+    baselines.skipped = flags.runsOnly ? "--only=runs" : "--only=web";
   } else if (flags.dialectsOnly || flags.apiOnly) {
     baselines.skipped = `--only=${flags.apiOnly ? "api" : "dialects"} (the part runs psql → pre-typed once a round)`;
   } else if (!psql) {
@@ -340,6 +371,7 @@ async function main(): Promise<boolean> {
     const uploads = await startUploadRoute(token);
     cleanups.push({ name: "upload route", fn: uploads.close });
     dialects = await measureDialects({
+      keys: flags.variants,
       rounds: flags.rounds ?? (flags.quick ? QUICK_DIALECT_ROUNDS : DIALECT_ROUNDS),
       files: dialectFiles,
       psqlTyped: async () => {
@@ -410,15 +442,16 @@ async function main(): Promise<boolean> {
 
   let bigFile: FileInfo | null = null;
   let bigIngest: IngestResult | null = null;
-  const bigSkipped = flags.webOnly
-    ? "skipped (--only=web)"
-    : flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
-      ? `skipped (--only=${flags.ingestOnly ? "ingest" : flags.apiOnly ? "api" : "dialects"})`
-      : flags.quick
-        ? "skipped (--quick)"
-        : flags.skipBig
-          ? "skipped (--skip-1g)"
-          : undefined;
+  const bigSkipped =
+    flags.webOnly || flags.runsOnly
+      ? `skipped (--only=${flags.runsOnly ? "runs" : "web"})`
+      : flags.ingestOnly || flags.dialectsOnly || flags.apiOnly
+        ? `skipped (--only=${flags.ingestOnly ? "ingest" : flags.apiOnly ? "api" : "dialects"})`
+        : flags.quick
+          ? "skipped (--quick)"
+          : flags.skipBig
+            ? "skipped (--skip-1g)"
+            : undefined;
   if (!bigSkipped) {
     // The main load's tables are not needed any more; give the space back before the big one.
     await getSql()
@@ -478,7 +511,7 @@ async function main(): Promise<boolean> {
   const webSeconds = flags.quick ? QUICK_WEB_SECONDS : WEB_SECONDS;
   const secrets = getEnv();
   const webLoad =
-    interrupted || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly || flags.bigOnly
+    interrupted || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly || flags.bigOnly || flags.runsOnly
       ? null
       : await withWorkers(
           workerEnv,
@@ -572,7 +605,9 @@ async function main(): Promise<boolean> {
             ? "api"
             : flags.bigOnly
               ? "1g"
-              : undefined,
+              : flags.runsOnly
+                ? "runs"
+                : undefined,
     baselines,
     ingest,
     bigFile,
@@ -591,7 +626,7 @@ async function main(): Promise<boolean> {
   const rendered = renderReport(report);
   process.stdout.write(`\n${rendered}\n\n`);
   const digestOk =
-    flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly || flags.bigOnly || interrupted
+    flags.webOnly || flags.ingestOnly || flags.dialectsOnly || flags.apiOnly || flags.bigOnly || flags.runsOnly || interrupted
       ? true
       : await digestPart(pgVersion, flags.quick ? 2 : 5);
   log(`written ${path.relative(REPO_ROOT, writeReportJson(CACHE_DIR, report, rendered))}`);
