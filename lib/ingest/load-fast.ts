@@ -193,6 +193,19 @@ function dropLane(lane: Lane): void {
 }
 
 /**
+ * A table created in its COPY's transaction skips the WAL where wal_level is minimal; PostgreSQL
+ * then writes and syncs the whole table at COMMIT instead. Its backends' writes sit in the page
+ * cache until then (the kernel starts writing back only at 10 % of RAM dirty), so the commits of a
+ * 165 MB file's two tables spent about a second on the disk after the last row. Asking the
+ * backend to start writeback every 256 pages (2 MiB, the most the setting takes) spreads that
+ * writing over the COPY: the commits then took about half a second (docs/benchmarks.md). A
+ * user-level setting, valid on any PostgreSQL Relayboard supports, and only for this transaction.
+ */
+async function writeBackEarly(conn: ReservedSql): Promise<void> {
+  await conn.unsafe(`set local backend_flush_after = 256`);
+}
+
+/**
  * The typed lane. psql's COPY into a typed table parses and types a row in one go; a load that
  * types afterwards (INSERT … SELECT with casts from the all-text staging table) does a second,
  * slower pass over every row after the first. So while the text lanes fill staging, a third COPY
@@ -220,6 +233,7 @@ async function openTypedLane(
     // Casting timestamptz values without an offset reads them as UTC, as the inferrer assumed
     // (and as the typing pass does).
     await conn.unsafe(`set local timezone = 'UTC'`);
+    await writeBackEarly(conn);
     await conn.unsafe(`drop table if exists ${table}`);
     const defs = columns.map((h, i) => `${quoteIdent(h.name)} ${types[i] ?? "text"}`);
     await conn.unsafe(`create table ${table} (${["_rb_line bigint", ...defs].join(", ")})`);
@@ -337,7 +351,10 @@ export function startFastLoad(input: FastLoadInput, file: FastFile): FastLoader 
       firstLane = await openLane(
         async () => sql,
         copySql,
-        (conn) => createScratchTable(conn, input.table, cols),
+        async (conn) => {
+          await writeBackEarly(conn);
+          await createScratchTable(conn, input.table, cols);
+        },
         false,
       );
       firstLane.stream.on("error", (err: Error) => (copyError ??= err));
