@@ -423,7 +423,8 @@ export async function measureApi(opts: {
           },
           rowsLoaded: loadStep?.rows ?? view.body.dataset?.rowCount ?? 0,
           totalSeconds: (observed - started) / 1000,
-          beforeStartSeconds: stepTimes.step_load_start_ms === undefined ? null : stepTimes.step_load_start_ms / 1000,
+          // The request to the run's first step (the fetch for a URL, the load for an upload).
+          beforeStartSeconds: firstStepStartSeconds(stepTimes),
           inferredTypes: Object.fromEntries((view.body.dataset?.columns ?? []).map((c) => [c.name, c.type])),
           idleRss,
           rss: summary,
@@ -533,4 +534,12 @@ export function apiLines(r: ApiResult, fmt: (n: number) => string): string[] {
     out.push(`Build ${r.build.id} from ${r.build.builtAt}${r.build.staleBecause ? ` — **may be stale**: ${r.build.staleBecause}` : ""}`);
   if (r.error) out.push(`API part: **failed**: ${r.error}`);
   return out;
+}
+
+/** When the earliest step of a run started, in seconds from the request; null if none started. */
+function firstStepStartSeconds(stepTimes: Record<string, number>): number | null {
+  const starts = Object.entries(stepTimes)
+    .filter(([key]) => key.endsWith("_start_ms"))
+    .map(([, ms]) => ms);
+  return starts.length ? Math.min(...starts) / 1000 : null;
 }
