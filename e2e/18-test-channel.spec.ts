@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { shown } from "./locators";
-import { sinkMessages } from "./helpers";
+import { sinkMessages, waitForToastsToClose } from "./helpers";
 import { seedApi, sessionFile } from "./seed";
 
 /**
@@ -26,11 +26,13 @@ test("an editor adds a test channel, sends it a test message and sees the record
   // Never made the default on its own.
   await expect(row.getByTestId("destination-default")).toHaveCount(0);
 
-  // A second click reuses it.
+  // A second click reuses it (once the first answer's toast, over the button, has gone).
+  await waitForToastsToClose(page);
   await page.getByRole("button", { name: "Add a test channel" }).click();
   await expect(page.getByText(/is already here/).first()).toBeVisible({ timeout: 15_000 });
   await expect(shown(page, "destination-row").filter({ has: page.getByTestId("destination-test-channel") })).toHaveCount(1);
 
+  await waitForToastsToClose(page);
   const clickedAt = Date.now();
   await row.getByRole("button", { name: /Send test message/ }).click();
   const result = row.getByTestId("test-result");

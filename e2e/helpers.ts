@@ -58,3 +58,13 @@ export type SinkMessage = { path: string; body: { text?: string; blocks?: unknow
 export async function sinkMessages(): Promise<SinkMessage[]> {
   return (await fetch(`${SLACK_SINK}/_sink/messages`)).json() as Promise<SinkMessage[]>;
 }
+
+/**
+ * Waits until no toast is shown. Toasts open at the top right, over the page's own buttons there,
+ * and sonner keeps one open while the pointer rests on it: after a click on a button under it,
+ * the pointer does, so the pointer is moved off first (as a person moves on).
+ */
+export async function waitForToastsToClose(page: Page): Promise<void> {
+  await page.mouse.move(1, (page.viewportSize()?.height ?? 600) - 1);
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
+}
