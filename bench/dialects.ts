@@ -192,10 +192,9 @@ export async function measureInterleaved(opts: {
 
 /** The main file's forms (DIALECT_VARIANTS), loaded by the bench process through a fresh worker each. */
 export function measureDialects(
-  opts: Omit<Parameters<typeof measureInterleaved>[0], "part" | "variants"> & { keys?: readonly string[] | null },
+  opts: Omit<Parameters<typeof measureInterleaved>[0], "part" | "variants"> & { variants?: readonly DialectVariant[] },
 ): Promise<DialectResult> {
-  const { keys, ...rest } = opts;
-  return measureInterleaved({ ...rest, part: "dialects", variants: selectVariants(keys) });
+  return measureInterleaved({ ...opts, part: "dialects", variants: opts.variants ?? DIALECT_VARIANTS });
 }
 
 /** `--variants=canonical,gzip`: those rows only (an A/B of one change needs no other); all by default. */

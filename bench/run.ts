@@ -242,10 +242,9 @@ async function main(): Promise<boolean> {
       ? null
       : await prepareCsv(flags.quick ? QUICK_ROWS : MAIN_ROWS);
   // The variants: the same rows as the main file, one cached file per variant.
+  const variants = selectVariants(flags.variants);
   const dialectFiles =
-    mainCsv && !flags.apiOnly
-      ? await prepareVariantFiles(CACHE_DIR, mainCsv, selectVariants(flags.variants), log)
-      : new Map<string, GeneratedCsv>();
+    mainCsv && !flags.apiOnly ? await prepareVariantFiles(CACHE_DIR, mainCsv, variants, log) : new Map<string, GeneratedCsv>();
 
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "rb-bench-"));
   cleanups.push({ name: "temp dir", fn: async () => fs.rmSync(tmpRoot, { recursive: true, force: true }) });
@@ -371,7 +370,7 @@ async function main(): Promise<boolean> {
     const uploads = await startUploadRoute(token);
     cleanups.push({ name: "upload route", fn: uploads.close });
     dialects = await measureDialects({
-      keys: flags.variants,
+      variants,
       rounds: flags.rounds ?? (flags.quick ? QUICK_DIALECT_ROUNDS : DIALECT_ROUNDS),
       files: dialectFiles,
       psqlTyped: async () => {
