@@ -64,7 +64,9 @@ RUN mkdir -p public \
  && test -f .next/BUILD_ID \
  && rm -rf .next/cache \
  && node jobs/start.mjs --build-only \
- && test -f .build/worker.cjs
+ && test -f .build/worker.cjs \
+ && node jobs/bundle.mjs lib/ingest/upload-thread.ts upload-thread \
+ && test -f .build/upload-thread.cjs
 
 # ---------------------------------------------------------------------------------------------
 # Production dependencies only. tsx is a regular dependency, so the worker, migrations and the
@@ -86,7 +88,8 @@ ENV NODE_ENV=production \
 # runtime cache) and /data are writable.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json /app/tsconfig.json /app/next.config.js ./
-# The worker's bundle (read-only here: jobs/start.mjs runs it as it is when it cannot rebuild), and
+# The worker's and the upload thread's bundles (read-only here: jobs/bundle.mjs keeps them as they
+# are when it cannot rebuild), and
 # the sources that tsx runs: the launcher, migrations and admin CLI (db/ includes
 # db/migrations, which lib/database/migrate.ts reads from the working directory). Add any new top-level
 # source folder that jobs/ or scripts/ import here.

@@ -13,7 +13,7 @@ type Clients = { url: string; sql: Sql; db: Db };
 // each time would exhaust the server's connections.
 const globalForDb = globalThis as unknown as { __relayboardDb?: Clients };
 
-export function createSqlClient(url: string, opts: { max?: number } = {}): Sql {
+export function createSqlClient(url: string, opts: { max?: number; applicationName?: string } = {}): Sql {
   return postgres(url, {
     max: opts.max ?? 10,
     connect_timeout: 5,
@@ -21,7 +21,7 @@ export function createSqlClient(url: string, opts: { max?: number } = {}): Sql {
     onnotice: () => {},
     // pg-boss passes undefined for unset options when it runs SQL on our transaction.
     transform: { undefined: null },
-    connection: { application_name: "relayboard" },
+    connection: { application_name: opts.applicationName ?? "relayboard" },
   });
 }
 

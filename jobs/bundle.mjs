@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 
@@ -102,4 +103,15 @@ function writable(dir) {
   } catch {
     return false;
   }
+}
+
+// `node jobs/bundle.mjs <entry> <name>`: builds one bundle and exits (the Docker image builds the
+// web process's upload thread this way; scripts/web-server.ts).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [entry, name] = process.argv.slice(2);
+  if (!entry || !name) {
+    console.error("usage: node jobs/bundle.mjs <entry> <name>");
+    process.exit(2);
+  }
+  console.log(ensureBundle({ root: process.cwd(), entry, name }).bundle);
 }

@@ -2,11 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-// @ts-expect-error -- plain JavaScript module (it runs before anything compiles TypeScript); no types
-import { ensureBundle } from "./bundle.mjs";
-
-type Ensure = (o: { root: string; entry: string }) => { bundle: string; built: boolean };
-const ensure = ensureBundle as Ensure;
+import { ensureBundle as ensure } from "./bundle.mjs";
 
 let root = "";
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));

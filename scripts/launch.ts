@@ -15,6 +15,19 @@ import { WORKER_ENTRY, WORKER_NODE_ARGS } from "@/jobs/node-args";
  */
 type Mode = "dev" | "start" | "web";
 
+/**
+ * V8 flags for the web process, the worker's two (jobs/node-args.ts) for the same reason. What the
+ * web process allocates most while a large upload streams in is Buffers (the request's pieces on
+ * their way to storage and to the upload thread), memory outside the V8 heap that V8 counts
+ * towards its next full collection, and each full collection marks all of Next's heap (≈ 1.1–1.5
+ * a second during a 165 MB upload, ≈ 0.2–0.3 of a core on V8's helper threads). With a 1 MiB young
+ * generation those Buffers die in the next scavenge instead of waiting for a full collection, and
+ * the old generation grows by 3× before the next one: 0.1 full collections a second, helper
+ * threads ≈ 70 ms a second, the event loop's worst delay 49 ms instead of 160–240 ms; pages
+ * render as fast when idle (docs/benchmarks.md, 2026-12-08).
+ */
+const WEB_NODE_ARGS: readonly string[] = ["--max-semi-space-size=1", "--heap-growing-percent=200"];
+
 const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 
 function hasBuild(): boolean {
@@ -68,7 +81,10 @@ async function main(): Promise<void> {
 
   const childEnv = { ...process.env, NODE_ENV: nodeEnv, PORT: String(env.port), HOST: env.host };
   const children: { name: string; proc: ChildProcess }[] = [];
-  children.push({ name: "web", proc: run("scripts/web-server.ts", [mode === "dev" ? "dev" : "start"], childEnv, ["--import", "tsx"]) });
+  children.push({
+    name: "web",
+    proc: run("scripts/web-server.ts", [mode === "dev" ? "dev" : "start"], childEnv, [...WEB_NODE_ARGS, "--import", "tsx"]),
+  });
   if (mode !== "web") children.push({ name: "worker", proc: run(WORKER_ENTRY, [], childEnv, [...WORKER_NODE_ARGS]) });
   const url = `http://${displayHost(env.host)}:${env.port}`;
   log.info({ url, host: env.host, processes: children.map((c) => c.name) }, "relayboard starting");

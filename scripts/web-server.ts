@@ -3,6 +3,8 @@ import next from "next";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/log";
 import { stampPeer } from "@/lib/auth/client-address";
+import { UPLOAD_THREAD_ENTRY, setUploadThreadEntry } from "@/lib/ingest/upload-speculation";
+import { ensureBundle } from "../jobs/bundle.mjs";
 
 /**
  * The web process the launcher starts (`node --import tsx scripts/web-server.ts dev|start`): Next's
@@ -18,6 +20,14 @@ async function main(): Promise<void> {
   // Next attaches its own upgrade listener (dev reloads) to this server on the first request.
   const handle = app.getRequestHandler();
   await app.prepare();
+  // Large uploads load in a worker thread (lib/ingest/upload-speculation.ts), from a bundle made
+  // here as the worker's is (jobs/start.mjs), so that the thread needs neither tsx nor Next.
+  // Without it (a read-only install missing the bundle) uploads load in this thread, as before.
+  try {
+    setUploadThreadEntry(ensureBundle({ root: process.cwd(), entry: UPLOAD_THREAD_ENTRY, name: "upload-thread" }).bundle);
+  } catch (err) {
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, "upload thread not bundled; uploads load in the web process");
+  }
 
   const server = http.createServer((req, res) => {
     stampPeer(req.headers, req.socket.remoteAddress, env.authSecret);

@@ -3,8 +3,8 @@ import crypto from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
 import { z } from "zod";
 import type { ColumnType, Dataset, DatasetLoad, DatasetOptions, StagedScratch } from "@/db/schema/datasets";
-import { getSql } from "@/db";
-import { createSpeculativeLoad, tapIntoSpeculation } from "@/lib/ingest/speculative-load";
+import { tapIntoSpeculation } from "@/lib/ingest/speculative-load";
+import { createUploadSpeculation } from "@/lib/ingest/upload-speculation";
 import { scratchName, stagingTable, typedScratchName } from "@/lib/ingest/staging-sql";
 import type { Run } from "@/db/schema/pipelines";
 import { createDefaultPipeline } from "@/lib/pipeline/pipelines";
@@ -42,19 +42,19 @@ type Speculate = { options: DatasetOptions; overrides: Map<string, ColumnType>; 
 /**
  * Streams the upload into object storage and, with `speculate`, into the load's scratch table at
  * the same time (lib/ingest/speculative-load.ts), as a fetch does: the worker then only applies
- * what was staged, instead of reading the stored file again after the whole upload is in.
+ * what was staged, instead of reading the stored file again after the whole upload is in. A large
+ * upload's load runs in a thread of its own (lib/ingest/upload-speculation.ts).
  */
 async function storeUpload(datasetId: string, loadId: string, file: Readable, speculate?: Speculate) {
   const key = versionStorageKey(datasetId, loadId);
   const speculation = speculate
-    ? createSpeculativeLoad(getSql(), {
+    ? createUploadSpeculation({
         table: stagingTable(scratchName(loadId)),
         typedTable: typedScratchName(loadId),
         versionNumber: speculate.versionNumber,
         options: speculate.options,
         overrides: speculate.overrides,
         maxBytes: getEnv().maxSourceBytes,
-        onProgress: () => {},
       })
     : null;
   const tap = tapIntoSpeculation(speculation);
