@@ -10,7 +10,8 @@ import { Readable } from "node:stream";
  * 127.0.0.1 from a client process of its own, handled by the app's own route handler (app/v1/datasets/csv/route.ts, the code `next
  * start` serves, with a Bearer token), the file streamed from disk by the client and by the route
  * into object storage. Only Next's HTTP layer is left out: an adapter hands each request to the
- * handler as a web Request with the body streamed, so no production build is needed.
+ * handler as a web Request with the body streamed, so no production build is needed. As in
+ * scripts/web-server.ts, a large upload's load runs in the upload thread (lib/ingest/upload-speculation.ts).
  */
 export type UploadRoute = {
   /** Uploads `filePath` as dataset `name` (fields before the file, as the app's form sends them); answers its load. */
@@ -24,6 +25,9 @@ export async function startUploadRoute(token: string): Promise<UploadRoute> {
   // Imported here: the app modules read their configuration when first loaded.
   const route = (await import("@/app/v1/datasets/csv/route")) as unknown as { POST: Handler };
   const { getSql } = await import("@/db");
+  const { setUploadThreadEntry, UPLOAD_THREAD_ENTRY } = await import("@/lib/ingest/upload-speculation");
+  const { ensureBundle } = await import("@/jobs/bundle.mjs");
+  setUploadThreadEntry(ensureBundle({ root: process.cwd(), entry: UPLOAD_THREAD_ENTRY, name: "upload-thread" }).bundle);
   const server = http.createServer((req, res) => {
     const body = req.method === "GET" || req.method === "HEAD" ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
     const headers = new Headers();
@@ -70,6 +74,7 @@ export async function startUploadRoute(token: string): Promise<UploadRoute> {
     upload,
     close: () =>
       new Promise<void>((resolve) => {
+        setUploadThreadEntry(null);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

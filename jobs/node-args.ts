@@ -1,5 +1,6 @@
 /**
- * How every worker process starts: `node ${WORKER_NODE_ARGS} ${WORKER_ENTRY}`.
+ * How every worker process starts: `node ${WORKER_NODE_ARGS} ${WORKER_ENTRY}`; at the end, the
+ * web process's flags.
  * The launcher (scripts/launch.ts) and the bench use this list; package.json's "worker" script
  * spells the same flags out (jobs/node-args.test.ts keeps the two equal).
  *
@@ -29,3 +30,18 @@ export const WORKER_NODE_ARGS: readonly string[] = ["--max-semi-space-size=1", "
 
 /** Bundles jobs/worker.ts when its sources changed, then runs it. */
 export const WORKER_ENTRY = "jobs/start.mjs";
+
+/**
+ * V8 flags for the web process: the worker's two, for the same reason. What the web process
+ * allocates most while a large upload streams in is Buffers (the request's pieces on their way to
+ * storage and to the upload thread), memory outside the V8 heap that V8 counts towards its next
+ * full collection, and each full collection marks all of Next's heap: 1.1–1.5 of them a second
+ * during a 165 MB upload, 0.2–0.3 of a core on V8's helper threads. With a 1 MiB young
+ * generation those Buffers die in the next scavenge instead of waiting for a full collection, and
+ * the old generation grows by 3× before the next one: 0.1 full collections a second, helper
+ * threads ≈ 70 ms a second, the event loop's worst delay 49 ms instead of 160–240 ms; pages
+ * render as fast when idle (docs/benchmarks.md, 2026-12-08). The launcher (scripts/launch.ts)
+ * starts the web process with them; `npm run bench` runs with them too, since its process hosts
+ * the upload route the variant table measures (bench/upload-route.ts).
+ */
+export const WEB_NODE_ARGS: readonly string[] = ["--max-semi-space-size=1", "--heap-growing-percent=200"];

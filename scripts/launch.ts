@@ -6,7 +6,7 @@ import { getLogger } from "@/lib/log";
 import { prepareSetupToken } from "@/lib/auth/setup-token";
 import { closeDb } from "@/db";
 import { prepareDatabase } from "@/lib/database/prepare";
-import { WORKER_ENTRY, WORKER_NODE_ARGS } from "@/jobs/node-args";
+import { WEB_NODE_ARGS, WORKER_ENTRY, WORKER_NODE_ARGS } from "@/jobs/node-args";
 
 /**
  * `npm run dev` / `npm start` / `npm run web`: one command that prepares the database (the embedded
@@ -14,19 +14,6 @@ import { WORKER_ENTRY, WORKER_NODE_ARGS } from "@/jobs/node-args";
  * 127.0.0.1 only) and, except for `web`, the worker.
  */
 type Mode = "dev" | "start" | "web";
-
-/**
- * V8 flags for the web process, the worker's two (jobs/node-args.ts) for the same reason. What the
- * web process allocates most while a large upload streams in is Buffers (the request's pieces on
- * their way to storage and to the upload thread), memory outside the V8 heap that V8 counts
- * towards its next full collection, and each full collection marks all of Next's heap (≈ 1.1–1.5
- * a second during a 165 MB upload, ≈ 0.2–0.3 of a core on V8's helper threads). With a 1 MiB young
- * generation those Buffers die in the next scavenge instead of waiting for a full collection, and
- * the old generation grows by 3× before the next one: 0.1 full collections a second, helper
- * threads ≈ 70 ms a second, the event loop's worst delay 49 ms instead of 160–240 ms; pages
- * render as fast when idle (docs/benchmarks.md, 2026-12-08).
- */
-const WEB_NODE_ARGS: readonly string[] = ["--max-semi-space-size=1", "--heap-growing-percent=200"];
 
 const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 
