@@ -155,6 +155,7 @@ export function computeTargets(report: Omit<BenchReport, "targets">): Target[] {
     latencyTarget(report.runLatency, report.partsSkipped),
     throughputTarget(report.throughput, report.partsSkipped),
     ...webLoadTargets(report.webLoad, report.partsSkipped),
+    ...(report.api ? apiTargets(report.api) : []),
   );
   return targets;
 }
