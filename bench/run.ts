@@ -132,19 +132,7 @@ function parseFlags(argv: string[]): Flags {
         `unknown flag ${arg}; known: --quick, --skip-1g, --only=web, --only=ingest, --only=sniff, --only=dialects, --only=api, --only=digest, --only=1g, --only=runs, --rounds=N, --variants=a,b, --timeout-min=N, --verbose, --cpu-prof`,
       );
   }
-  if (
-    [
-      flags.webOnly,
-      flags.ingestOnly,
-      flags.sniffOnly,
-      flags.dialectsOnly,
-      flags.apiOnly,
-      flags.bigOnly,
-      flags.digestOnly,
-      flags.runsOnly,
-    ].filter(Boolean).length > 1
-  )
-    throw new Error("give one --only=");
+  if (onlyModes(flags).filter(Boolean).length > 1) throw new Error("give one --only=");
   if (flags.bigOnly && (flags.quick || flags.skipBig)) throw new Error("--only=1g runs the 1 GiB file: not with --quick or --skip-1g");
   if (
     flags.quick ||
@@ -160,9 +148,9 @@ function parseFlags(argv: string[]): Flags {
   return flags;
 }
 
-/** No `--only=`: every part runs. */
-function isFullRun(flags: Flags): boolean {
-  return ![
+/** Each `--only=` mode's flag. */
+function onlyModes(flags: Flags): boolean[] {
+  return [
     flags.webOnly,
     flags.ingestOnly,
     flags.sniffOnly,
@@ -171,7 +159,12 @@ function isFullRun(flags: Flags): boolean {
     flags.bigOnly,
     flags.digestOnly,
     flags.runsOnly,
-  ].some(Boolean);
+  ];
+}
+
+/** No `--only=`: every part runs. */
+function isFullRun(flags: Flags): boolean {
+  return !onlyModes(flags).some(Boolean);
 }
 
 const startedAt = Date.now();

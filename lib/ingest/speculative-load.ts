@@ -152,11 +152,16 @@ export function createSpeculativeLoad(sql: Sql, input: Omit<FastLoadInput, "sql"
     async discard() {
       await starting?.catch(() => {});
       stop(why ?? "discarded");
-      await sql.unsafe(`drop table if exists ${input.table}`).catch(() => {});
-      if (input.typedTable) await sql.unsafe(`drop table if exists ${warehouseTable(input.typedTable)}`).catch(() => {});
+      await dropSpeculativeTables(sql, input);
     },
     reason: () => why,
   };
+}
+
+/** Drops what a speculative load may have created (its scratch table and typed twin); never throws. */
+export async function dropSpeculativeTables(sql: Sql, input: { table: string; typedTable?: string }): Promise<void> {
+  await sql.unsafe(`drop table if exists ${input.table}`).catch(() => {});
+  if (input.typedTable) await sql.unsafe(`drop table if exists ${warehouseTable(input.typedTable)}`).catch(() => {});
 }
 
 type Inflater = { push(chunk: Buffer): Promise<Buffer>; end(): Promise<Buffer>; destroy(): void };

@@ -2,8 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { StagedScratch } from "@/db/schema/datasets";
 import { getSql } from "@/db";
 import { getLogger } from "@/lib/log";
-import { createSpeculativeLoad, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
-import { warehouseTable } from "@/lib/ingest/staging-sql";
+import { createSpeculativeLoad, dropSpeculativeTables, type SpeculativeLoad } from "@/lib/ingest/speculative-load";
 import {
   UPLOAD_THREAD_KIND,
   type ThreadData,
@@ -96,16 +95,10 @@ export function createUploadSpeculation(input: ThreadLoadInput): SpeculativeLoad
     async discard() {
       held = [];
       if (target) await target.discard();
-      else await dropScratch(input);
+      else await dropSpeculativeTables(getSql(), input);
     },
     reason: () => target?.reason() ?? null,
   };
-}
-
-async function dropScratch(input: ThreadLoadInput): Promise<void> {
-  const sql = getSql();
-  await sql.unsafe(`drop table if exists ${input.table}`).catch(() => {});
-  if (input.typedTable) await sql.unsafe(`drop table if exists ${warehouseTable(input.typedTable)}`).catch(() => {});
 }
 
 function tryStartThread(entry: string, input: ThreadLoadInput): SpeculativeLoad | null {
@@ -167,7 +160,7 @@ function startThread(entry: string, input: ThreadLoadInput): SpeculativeLoad {
     async discard() {
       await ask({ op: "discard" });
       // Whatever the thread got to do before it answered (or died): nothing of it may stay.
-      await dropScratch(input);
+      await dropSpeculativeTables(getSql(), input);
       // It ends itself once its connections are closed; one that hangs is stopped.
       if (!exited) setTimeout(() => void worker.terminate(), THREAD_END_GRACE_MS).unref();
     },
